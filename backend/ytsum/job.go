@@ -1,0 +1,148 @@
+package ytsum
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// JobStatus is the state of a job. Completed, failed and cancelled are
+// terminal: once reached, a job never changes again.
+type JobStatus string
+
+// The job states of API.md §3.
+const (
+	JobPending   JobStatus = "pending"
+	JobRunning   JobStatus = "running"
+	JobCompleted JobStatus = "completed"
+	JobFailed    JobStatus = "failed"
+	JobCancelled JobStatus = "cancelled"
+)
+
+// Terminal reports whether s is a final state.
+func (s JobStatus) Terminal() bool {
+	return s == JobCompleted || s == JobFailed || s == JobCancelled
+}
+
+// JobTypeSummarize is the only job type today.
+const JobTypeSummarize = "summarize"
+
+// JobMetadata is what the job was asked to do.
+type JobMetadata struct {
+	URLs  []string `json:"urls"`
+	Model string   `json:"model"`
+	// The remaining options of the request; empty means the default.
+	Style    string `json:"style,omitempty"`
+	Length   string `json:"length,omitempty"`
+	Language string `json:"language,omitempty"`
+	// PreferPlaylist summarizes the whole playlist of a link that carries both
+	// a video and a playlist (default: the video).
+	PreferPlaylist bool `json:"prefer_playlist,omitempty"`
+	Regenerate     bool `json:"regenerate,omitempty"`
+}
+
+// Job is a unit of work the engine persists and runs. Its JSON (API.md §3)
+// is produced by JobJSON alone, for every transport.
+type Job struct {
+	ID          string
+	Type        string
+	Status      JobStatus
+	CreatedAt   time.Time
+	StartedAt   *time.Time
+	CompletedAt *time.Time
+	Progress    int
+	TotalItems  int
+	CurrentItem string
+	Results     []Result
+	Error       *string
+	Metadata    JobMetadata
+}
+
+// jobJSON is the wire shape of a job, in the contract's field order.
+type jobJSON struct {
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	Status      JobStatus   `json:"status"`
+	CreatedAt   time.Time   `json:"created_at"`
+	StartedAt   *time.Time  `json:"started_at"`
+	CompletedAt *time.Time  `json:"completed_at"`
+	Progress    int         `json:"progress"`
+	TotalItems  int         `json:"total_items"`
+	CurrentItem *string     `json:"current_item"`
+	Results     []Result    `json:"results"`
+	Error       *string     `json:"error"`
+	Metadata    JobMetadata `json:"metadata"`
+}
+
+// JobJSON is the one function that encodes a job for every transport
+// (HTTP, SSE, Wails events): the same job gives the same bytes everywhere.
+func JobJSON(j *Job) []byte {
+	w := jobJSON{ID: j.ID, Type: j.Type, Status: j.Status, CreatedAt: j.CreatedAt.UTC(),
+		StartedAt: utcPtr(j.StartedAt), CompletedAt: utcPtr(j.CompletedAt), Progress: j.Progress,
+		TotalItems: j.TotalItems, Results: j.Results, Error: j.Error, Metadata: j.Metadata}
+	if j.CurrentItem != "" {
+		c := j.CurrentItem
+		w.CurrentItem = &c
+	}
+	if w.Results == nil {
+		w.Results = []Result{}
+	}
+	if w.Metadata.URLs == nil {
+		w.Metadata.URLs = []string{}
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		// Every field is a plain value or a Result, whose encoder fails only
+		// for an unknown Type: a programming error.
+		panic("ytsum: encoding job: " + err.Error())
+	}
+	return b
+}
+
+// MarshalJSON encodes j with JobJSON.
+func (j *Job) MarshalJSON() ([]byte, error) { return JobJSON(j), nil }
+
+// UnmarshalJSON decodes what JobJSON wrote.
+func (j *Job) UnmarshalJSON(b []byte) error {
+	var w jobJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*j = Job{ID: w.ID, Type: w.Type, Status: w.Status, CreatedAt: w.CreatedAt, StartedAt: w.StartedAt,
+		CompletedAt: w.CompletedAt, Progress: w.Progress, TotalItems: w.TotalItems, Results: w.Results,
+		Error: w.Error, Metadata: w.Metadata}
+	if w.CurrentItem != nil {
+		j.CurrentItem = *w.CurrentItem
+	}
+	return nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Event types carried by the broker (API.md §6, §7).
+const (
+	EventJob          = "job"           // Data is JobJSON of the changed job
+	EventSummaryDelta = "summary_delta" // Data is SummaryDelta JSON
+)
+
+// Event is one message of the event broker. Seq increases monotonically
+// across all events of one broker. Data is the exact JSON payload sent to
+// every transport.
+type Event struct {
+	Seq   uint64
+	Type  string
+	JobID string
+	Data  json.RawMessage
+}
+
+// SummaryDelta is the payload of a summary_delta event: the new text only.
+type SummaryDelta struct {
+	JobID   string `json:"job_id"`
+	VideoID string `json:"video_id"`
+	Delta   string `json:"delta"`
+}

@@ -1,0 +1,204 @@
+// Package ytsum holds the domain vocabulary every other package speaks:
+// videos, transcripts, summaries, result items, jobs, events and error codes.
+// It imports only the standard library and holds no logic beyond encoding.
+package ytsum
+
+import (
+	"fmt"
+	"time"
+)
+
+// Video is what YouTube tells us about one video.
+type Video struct {
+	ID              string `json:"video_id"`
+	Title           string `json:"title"`
+	Channel         string `json:"channel"`
+	ChannelID       string `json:"channel_id,omitempty"`
+	DurationSeconds int    `json:"duration_seconds"`
+	ThumbnailURL    string `json:"thumbnail_url"`
+	// LocalThumbnail is the file name of the cached thumbnail in the data
+	// directory, empty until it is cached.
+	LocalThumbnail string `json:"local_thumbnail,omitempty"`
+}
+
+// WatchURL returns the canonical watch URL of video id.
+func WatchURL(id string) string { return "https://www.youtube.com/watch?v=" + id }
+
+// Segment is one caption line: start and duration in seconds.
+type Segment struct {
+	Start    float64 `json:"start"`
+	Duration float64 `json:"duration"`
+	Text     string  `json:"text"`
+}
+
+// Transcript kinds record how a transcript was obtained.
+const (
+	TranscriptManual     = "manual"     // uploaded by the creator
+	TranscriptGenerated  = "generated"  // YouTube's automatic speech recognition
+	TranscriptTranslated = "translated" // machine-translated by YouTube (tlang)
+)
+
+// Transcript is a video's captions in one language.
+type Transcript struct {
+	VideoID      string    `json:"video_id"`
+	Language     string    `json:"language"`      // BCP-47 code of the text, e.g. "en", "pt-BR"
+	LanguageName string    `json:"language_name"` // as YouTube names it, e.g. "English (auto-generated)"
+	Kind         string    `json:"kind"`          // TranscriptManual, TranscriptGenerated or TranscriptTranslated
+	Source       string    `json:"source"`        // "innertube", "yt-dlp"
+	Segments     []Segment `json:"segments"`
+	FetchedAt    time.Time `json:"fetched_at"`
+}
+
+// Text returns the transcript's text, segments joined by spaces.
+func (t *Transcript) Text() string {
+	n := 0
+	for _, s := range t.Segments {
+		n += len(s.Text) + 1
+	}
+	b := make([]byte, 0, n)
+	for i, s := range t.Segments {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s.Text...)
+	}
+	return string(b)
+}
+
+// Timestamp formats seconds as [h:]mm:ss.
+func Timestamp(seconds float64) string {
+	s := int(seconds)
+	if s < 0 {
+		s = 0
+	}
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%02d:%02d", s/60, s%60)
+}
+
+// PlaylistEntry is one video of a playlist. Error is set for entries that
+// cannot be summarized (private or deleted videos); such entries are kept,
+// never dropped silently.
+type PlaylistEntry struct {
+	VideoID         string `json:"video_id"`
+	Title           string `json:"title"`
+	DurationSeconds int    `json:"duration_seconds,omitempty"`
+	Error           string `json:"error,omitempty"`
+}
+
+// Playlist is an expanded playlist: its title and every entry across all pages.
+type Playlist struct {
+	ID      string          `json:"playlist_id"`
+	Title   string          `json:"title"`
+	Entries []PlaylistEntry `json:"entries"`
+}
+
+// Usage is the token usage a provider reported; zero when unknown.
+type Usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+	TotalTokens  int `json:"total_tokens"`
+}
+
+// SummaryOptions are the choices that shape a summary. Empty fields mean
+// "the configured default".
+type SummaryOptions struct {
+	Model    string `json:"model,omitempty"`    // a model key, e.g. "gemini-2.5-flash", "local"
+	Style    string `json:"style,omitempty"`    // "audio", "key_points", "chapters", "detailed", "custom"
+	Length   string `json:"length,omitempty"`   // "short", "medium", "long"
+	Language string `json:"language,omitempty"` // output language code, or "same" for the video's language
+	// Regenerate bypasses the summary cache.
+	Regenerate bool `json:"regenerate,omitempty"`
+}
+
+// Summary is one saved summary of one video with everything that shaped it.
+type Summary struct {
+	Video
+	Text string `json:"summary"`
+
+	Model         string `json:"model_used"`
+	Provider      string `json:"provider"`
+	Style         string `json:"style"`
+	Length        string `json:"length"`
+	Language      string `json:"language"`
+	PromptVersion string `json:"prompt_version"`
+	// CacheKey identifies the inputs that shaped this summary (model,
+	// style, length, language, prompt version); see package summarize.
+	CacheKey string `json:"cache_key"`
+	// FromVideo is true when the summary was made from the video itself
+	// (Gemini fileData) because no transcript was usable.
+	FromVideo          bool   `json:"from_video,omitempty"`
+	TranscriptLanguage string `json:"transcript_language,omitempty"`
+	TranscriptKind     string `json:"transcript_kind,omitempty"`
+
+	Usage     Usage     `json:"usage"`
+	ElapsedMS int64     `json:"elapsed_ms"`
+	CreatedAt time.Time `json:"summarized_at"`
+}
+
+// Result item types (API.md §4).
+const (
+	ResultVideo    = "video"
+	ResultPlaylist = "playlist"
+	ResultError    = "error"
+)
+
+// Result sources of a video item.
+const (
+	SourceCache     = "cache"
+	SourceGenerated = "generated"
+)
+
+// Result is one item of a job's results: a video, a playlist, or bad input
+// (API.md §4). Its JSON shape depends on Type; see MarshalJSON.
+type Result struct {
+	Type string // ResultVideo, ResultPlaylist or ResultError
+
+	// video
+	VideoID         string
+	Title           string
+	ThumbnailURL    string
+	Summary         *string
+	VideoURL        string
+	Channel         string
+	DurationSeconds int
+	ModelUsed       string
+	SummarizedAt    *time.Time
+	Source          string // SourceCache or SourceGenerated; empty while pending
+
+	// playlist
+	PlaylistID string
+	Summaries  []Result // video results (their Type is ResultVideo; it is left out of their JSON)
+
+	// error items: the input that could not be used
+	URL string
+
+	// Error is the user-facing sentence when this item failed; nil on success.
+	Error *string
+	// ErrorKind is the stable kind of the failure (see Error.Kind); not in the JSON.
+	ErrorKind string
+}
+
+// VideoResult returns a successful video item for s.
+func VideoResult(s *Summary, source string) Result {
+	text := s.Text
+	at := s.CreatedAt
+	return Result{Type: ResultVideo, VideoID: s.ID, Title: s.Title, ThumbnailURL: s.ThumbnailURL,
+		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, DurationSeconds: s.DurationSeconds,
+		ModelUsed: s.Model, SummarizedAt: &at, Source: source}
+}
+
+// FailedVideoResult returns a video item that failed with err's user message.
+func FailedVideoResult(v Video, err error) Result {
+	msg := ErrorMessage(err)
+	return Result{Type: ResultVideo, VideoID: v.ID, Title: v.Title, ThumbnailURL: v.ThumbnailURL,
+		VideoURL: WatchURL(v.ID), Channel: v.Channel, DurationSeconds: v.DurationSeconds,
+		Error: &msg, ErrorKind: ErrorKind(err)}
+}
+
+// InputErrorResult returns a bad-input item for url.
+func InputErrorResult(url string, err error) Result {
+	msg := ErrorMessage(err)
+	return Result{Type: ResultError, URL: url, Error: &msg, ErrorKind: ErrorKind(err)}
+}

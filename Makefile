@@ -1,0 +1,127 @@
+# YouTube Summarizer — build, run and test.
+#
+#   make run     install what is missing (Debian/Ubuntu), build, open the window
+#   make test    install what is missing, then run every test
+#
+# Everything else is a step of those two; see `make help`.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
+export GOTOOLCHAIN := local
+
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+WAILS_VERSION := v2.15.0
+TAGS         := desktop,production,webkit2_41
+LDFLAGS      := -w -s -X main.version=$(VERSION)
+BIN          := build/bin/ytsum
+OUT          := test-output
+
+# Debian packages: GTK/WebKitGTK 4.1 to build the window; Xvfb, D-Bus, a
+# keyring, xdotool and ImageMagick for the headless GUI tests; Chromium for the
+# browser tests; espeak-ng and lame for the offline voice.
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
+	xvfb xauth dbus-x11 gnome-keyring libsecret-tools imagemagick x11-utils xdotool \
+	chromium espeak-ng lame ca-certificates git curl
+
+.PHONY: help run serve build build-windows test bench deps deps-apt deps-wails deps-npm \
+	frontend frontend-test go-test smoke-serve smoke-native test-keychain e2e dist clean
+
+help:
+	@echo "make run            install what is missing, build, open the desktop window"
+	@echo "make test           install what is missing, run every test"
+	@echo "make serve          headless: HTTP API + web UI on http://127.0.0.1:5001"
+	@echo "make build          release build of the desktop app -> $(BIN)"
+	@echo "make build-windows  cross-compile ytsum.exe (GOOS=windows)"
+	@echo "make bench          run the benchmark suite and print its figures"
+	@echo "make dist           release archives"
+
+# ---------------------------------------------------------------- set-up ----
+
+deps: deps-apt deps-wails deps-npm
+
+# Installs only the Debian packages that are missing (root or sudo needed then).
+deps-apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing="$$missing nodejs npm"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+deps-wails:
+	@if ! wails version 2>/dev/null | grep -q '$(WAILS_VERSION)'; then \
+		echo "Installing the wails CLI $(WAILS_VERSION)"; \
+		go install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); \
+	fi
+
+deps-npm: frontend/node_modules/.package-lock.json
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ----------------------------------------------------------------- build ----
+
+frontend: deps-npm
+	cd frontend && npm run build
+
+build: deps frontend
+	go build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@echo "built $(BIN)"
+
+build-windows: frontend
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o build/bin/ytsum.exe .
+	@echo "built build/bin/ytsum.exe"
+
+run: build
+	./$(BIN)
+
+serve: deps-npm frontend
+	go run . serve --addr 127.0.0.1:5001
+
+# ----------------------------------------------------------------- tests ----
+
+test: deps
+	@mkdir -p $(OUT)
+	$(MAKE) --no-print-directory go-test
+	$(MAKE) --no-print-directory frontend-test
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory build-windows
+	$(MAKE) --no-print-directory test-keychain
+	$(MAKE) --no-print-directory smoke-serve
+	$(MAKE) --no-print-directory smoke-native
+	@echo "make test: all steps passed"
+
+go-test:
+	go vet ./...
+	go test -race -count=1 ./...
+	CGO_ENABLED=0 go test -count=1 ./backend/...
+
+frontend-test: deps-npm
+	cd frontend && npm test
+
+# A real Secret Service on a private session bus (no prompts, temp keyring).
+test-keychain:
+	scripts/with-keyring.sh go test -count=1 -tags secretservice ./backend/keychain/
+
+# `ytsum serve` with no display: first line, the page in headless Chromium, SIGTERM.
+smoke-serve:
+	scripts/smoke-serve.sh $(BIN) $(OUT)
+
+# The real window under Xvfb: it must map, render and take a screenshot.
+smoke-native:
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/smoke-native.sh $(BIN) $(OUT)
+
+bench:
+	scripts/bench.sh
+
+dist: build build-windows
+	scripts/dist.sh $(VERSION)
+
+clean:
+	rm -rf build/bin dist $(OUT) frontend/dist/assets frontend/dist/index.html

@@ -1,0 +1,246 @@
+// Command ytsum is YouTube Summarizer: a desktop window (default), a headless
+// localhost HTTP server (`ytsum serve`), a one-shot CLI (`ytsum summarize`)
+// and an importer for the original app's cache (`ytsum import`).
+//
+// This file is wiring only: it parses the mode and its flags, opens the
+// services, and hands over to Wails, the HTTP server or the CLI.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"ytsum/backend/services"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+// version is set at release time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `YouTube Summarizer %s
+
+Usage:
+  ytsum [--http ADDR] [URL...]          open the desktop window (URLs are submitted)
+  ytsum serve [--addr 127.0.0.1:5001]   headless: HTTP API and web UI, no window
+  ytsum summarize [--model KEY] [--style S] [--length L] [--language LANG] [--playlist] [--json] URL...
+                                        summarize once; results on stdout, progress on stderr
+  ytsum import PATH                     import the original app's summary_cache.json (and audio_cache/)
+  ytsum version                         print the version
+
+Environment variables (YTSUM_DATA_DIR, GEMINI_API_KEY, OPENAI_API_KEY, ...) are described in the README.
+`
+
+// exitUsage is the exit status for bad usage, as API.md §1 requires.
+const exitUsage = 2
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches to a mode and returns the process exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return serveMain(args[1:], stdout, stderr)
+		case "summarize":
+			return summarizeMain(args[1:], stdout, stderr)
+		case "import":
+			return importMain(args[1:], stdout, stderr)
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, "ytsum", version)
+			return 0
+		case "help", "-h", "--help", "-help":
+			fmt.Fprintf(stdout, usage, version)
+			return 0
+		}
+	}
+	return desktopMain(args, stdout, stderr)
+}
+
+// newFlagSet returns a flag set that reports errors in one line and never exits.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// usageError prints a one-line explanation and returns exitUsage.
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "ytsum: "+format+"\n", args...)
+	fmt.Fprintln(stderr, "Run 'ytsum help' for usage.")
+	return exitUsage
+}
+
+// parseFlags parses args into fs; -h prints usage.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok bool, code int) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, usage, version)
+			return false, 0
+		}
+		return false, usageError(stderr, "%s: %v", fs.Name(), err)
+	}
+	return true, 0
+}
+
+// openServices opens the shared services, reporting failures in one line.
+func openServices(ctx context.Context, stderr io.Writer) (*services.Services, int) {
+	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		return nil, 1
+	}
+	for _, n := range svc.Notices() {
+		fmt.Fprintf(stderr, "ytsum: %s\n", n)
+	}
+	return svc, 0
+}
+
+func uiFS() fs.FS {
+	sub, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
+
+func serveMain(args []string, stdout, stderr io.Writer) int {
+	fl := newFlagSet("serve", stderr)
+	addr := fl.String("addr", "", "address to listen on (default: the saved setting, 127.0.0.1:5001)")
+	if ok, code := parseFlags(fl, args, stdout, stderr); !ok {
+		return code
+	}
+	if fl.NArg() > 0 {
+		return usageError(stderr, "serve: unexpected argument %q", fl.Arg(0))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, code := openServices(ctx, stderr)
+	if svc == nil {
+		return code
+	}
+	defer svc.Close()
+	err := svc.Serve(ctx, *addr, uiFS(), func(url string) {
+		fmt.Fprintf(stdout, "listening on %s\n", url)
+		if f, ok := stdout.(*os.File); ok {
+			f.Sync()
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		return 1
+	}
+	return 0
+}
+
+func summarizeMain(args []string, stdout, stderr io.Writer) int {
+	fl := newFlagSet("summarize", stderr)
+	var req services.CLIRequest
+	fl.StringVar(&req.Model, "model", "", "model key (default: the saved default)")
+	fl.StringVar(&req.Style, "style", "", "audio, key_points, chapters, detailed or custom")
+	fl.StringVar(&req.Length, "length", "", "short, medium or long")
+	fl.StringVar(&req.Language, "language", "", "output language code, or 'same'")
+	fl.BoolVar(&req.PreferPlaylist, "playlist", false, "summarize the whole playlist of a link that has both a video and a playlist")
+	fl.BoolVar(&req.Regenerate, "regenerate", false, "ignore cached summaries")
+	fl.BoolVar(&req.JSON, "json", false, "print the result items as a JSON array")
+	if ok, code := parseFlags(fl, interleave(args, "json", "playlist", "regenerate"), stdout, stderr); !ok {
+		return code
+	}
+	req.URLs = fl.Args()
+	if len(req.URLs) == 0 {
+		return usageError(stderr, "summarize: give at least one YouTube link")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, code := openServices(ctx, stderr)
+	if svc == nil {
+		return code
+	}
+	defer svc.Close()
+	return svc.SummarizeCLI(ctx, req, stdout, stderr)
+}
+
+// interleave moves flags that follow positional arguments in front of them,
+// so `ytsum summarize URL --json` works like `ytsum summarize --json URL`.
+// boolFlags names the flags that take no value.
+func interleave(args []string, boolFlags ...string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			isBool := strings.Contains(name, "=")
+			for _, b := range boolFlags {
+				isBool = isBool || name == b
+			}
+			if !isBool && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return append(flags, rest...)
+}
+
+func importMain(args []string, stdout, stderr io.Writer) int {
+	fl := newFlagSet("import", stderr)
+	if ok, code := parseFlags(fl, args, stdout, stderr); !ok {
+		return code
+	}
+	if fl.NArg() != 1 {
+		return usageError(stderr, "import: give the path of the original app's summary_cache.json (or its folder)")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, code := openServices(ctx, stderr)
+	if svc == nil {
+		return code
+	}
+	defer svc.Close()
+	return svc.ImportCLI(ctx, fl.Arg(0), stdout, stderr)
+}
+
+func desktopMain(args []string, stdout, stderr io.Writer) int {
+	fl := newFlagSet("ytsum", stderr)
+	httpAddr := fl.String("http", "", "also serve the HTTP API on this address (e.g. 127.0.0.1:5001)")
+	if ok, code := parseFlags(fl, args, stdout, stderr); !ok {
+		return code
+	}
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(stderr, "ytsum: no display found (DISPLAY and WAYLAND_DISPLAY are unset); run 'ytsum serve' for the headless server, or start the window from a desktop session.")
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, code := openServices(ctx, stderr)
+	if svc == nil {
+		return code
+	}
+	defer svc.Close()
+	app := NewApp(svc, fl.Args())
+	if err := app.Run(ctx, uiFS(), *httpAddr); err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		return 1
+	}
+	return 0
+}

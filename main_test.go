@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestRunUsageErrors(t *testing.T) {
+	t.Setenv("YTSUM_DATA_DIR", t.TempDir())
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"summarize without links", []string{"summarize"}, 2, "give at least one YouTube link"},
+		{"summarize unknown flag", []string{"summarize", "--bogus", "x"}, 2, "flag provided but not defined: -bogus"},
+		{"summarize flag without value", []string{"summarize", "--model"}, 2, "flag needs an argument"},
+		{"serve stray argument", []string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{"serve unknown flag", []string{"serve", "--port", "1"}, 2, "flag provided but not defined: -port"},
+		{"import without path", []string{"import"}, 2, "give the path"},
+		{"desktop unknown flag", []string{"--nope"}, 2, "flag provided but not defined: -nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(tt.args, &out, &errb)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.wantErr) {
+				t.Fatalf("stderr %q does not contain %q", errb.String(), tt.wantErr)
+			}
+			if first := strings.SplitN(errb.String(), "\n", 2)[0]; !strings.HasPrefix(first, "ytsum: ") {
+				t.Fatalf("first stderr line %q is not a one-line explanation", first)
+			}
+		})
+	}
+}
+
+func TestRunHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"summarize", "-h"}} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		if !strings.Contains(out.String(), "ytsum serve") {
+			t.Fatalf("%v: usage missing: %q", args, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := run([]string{"version"}, &out, &out); code != 0 || !strings.HasPrefix(out.String(), "ytsum ") {
+		t.Fatalf("version: exit %d, %q", code, out.String())
+	}
+}
+
+func TestDesktopWithoutDisplay(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the display check is Linux-only")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var out, errb bytes.Buffer
+	code := run(nil, &out, &errb)
+	if code == 0 {
+		t.Fatal("exit 0 without a display")
+	}
+	if !strings.Contains(errb.String(), "no display found") || strings.Count(errb.String(), "\n") != 1 {
+		t.Fatalf("want one line explaining the missing display, got %q", errb.String())
+	}
+}
+
+func TestInterleave(t *testing.T) {
+	got := interleave([]string{"URL1", "--json", "--model", "gpt-4o", "URL2", "--", "--weird"}, "json")
+	want := []string{"--json", "--model", "gpt-4o", "URL1", "URL2", "--weird"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

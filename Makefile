@@ -74,8 +74,10 @@ build: deps frontend
 	go build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 	@echo "built $(BIN)"
 
-build-windows: frontend
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o build/bin/ytsum.exe .
+# The wails CLI cross-compiles (no cgo on Windows) and embeds the icon,
+# manifest and version info of build/windows/.
+build-windows: deps-wails frontend
+	wails build -platform windows/amd64 -m -skipbindings -s -trimpath -ldflags "-X main.version=$(VERSION)" -o ytsum.exe
 	@echo "built build/bin/ytsum.exe"
 
 run: build

@@ -1,0 +1,56 @@
+// Package store is the application's one bbolt database (FileName in the
+// data directory): summaries, cached transcripts and video details, jobs,
+// settings, the audio index and the search-index queue, under a schema
+// version.
+//
+// # Basics
+//
+// Open once per process and share the *DB; every method is safe for
+// concurrent use. Each DB method is one transaction; View and Update give
+// several reads or writes one transaction (a Tx). Writes are synced to disk
+// before they return (bbolt's NoSync is never set), so a crash or kill at any
+// moment leaves either the old or the new state.
+//
+// A video may have several summaries, one per cache key (model, style,
+// length, language, prompt version), stored under (video id, cache key).
+// The library shows one entry per video: its newest summary. The derived
+// buckets "latest" and "timeline" (ordered by summary time) and the video
+// count are maintained in the same transaction as every summary write, so
+// Page is a cursor walk and the total is one read.
+//
+// Writes that change what search should find (summaries, transcripts of a
+// summarised video, deletions) also queue the video in "index_pending" in
+// the same transaction. Package library drains that queue into the search
+// index and clears entries with ClearPending, which keeps an entry that was
+// queued again meanwhile. So the index catches up after a crash, and even
+// after writes made directly through this package.
+//
+// # Caveats
+//
+//   - A second process opening the same file waits Options.Timeout (1 s)
+//     for the lock and then fails with kind "already_running".
+//   - A file that bbolt rejects (ErrInvalid, ErrChecksum, ErrVersionMismatch)
+//     or whose content panics bbolt during open and migration is renamed to
+//     "<file>.corrupt-<time>" and a fresh, empty database is created; jobs and
+//     settings are lost with it (back them up with Backup). DB.Recovery
+//     reports this so the UI can tell the user. Damage deeper in the file is
+//     found only by Check (or Options.CheckOnOpen), which reads every page.
+//   - A brand-new file can be corrupted by power loss during its very first
+//     initialisation (bbolt README); the recovery above then applies.
+//   - Identifiers (video ids, cache keys, languages, file and job ids) must
+//     not hold a NUL byte and are at most 512 bytes.
+//   - View functions must not call write methods: bbolt can deadlock when it
+//     grows the file while a read transaction is open in the same goroutine.
+//     ForEachLatest, ForEachSummary and ForEachJob read in short chunks and
+//     call their function outside any transaction, so they are not snapshots
+//     across chunks.
+//   - Long read transactions (View, Backup) keep freed pages from being
+//     reused, so the file grows while they run; bbolt never shrinks a file.
+//   - Migrations run inside one Update at Open: a failing step leaves the
+//     file untouched and Open fails. A file with a newer schema is refused
+//     (kind "schema_too_new") rather than downgraded.
+//
+// Errors at this package's boundary are *ytsum.Error: invalid for bad
+// identifiers, not_found for a missing job, unavailable for "already
+// running", internal otherwise (with the cause for the log).
+package store

@@ -1,0 +1,501 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"ytsum/backend/ytsum"
+)
+
+// Tx is one transaction, read-only inside DB.View and read-write inside
+// DB.Update. It must not be used after the function it was given to
+// returns, nor from another goroutine.
+type Tx struct {
+	tx  *bolt.Tx
+	now func() time.Time
+}
+
+// View runs fn in a read-only transaction: every read inside sees one
+// consistent snapshot. fn must not call write methods of db (bbolt may
+// deadlock when it has to grow the file while a read is open).
+func (db *DB) View(fn func(*Tx) error) error {
+	return storeErr(db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, now: db.now}) }), "reading")
+}
+
+// Update runs fn in a read-write transaction, committed (and synced to
+// disk) when fn returns nil, rolled back entirely when it returns an error.
+// Writers are serialised.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return storeErr(db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, now: db.now}) }), "writing")
+}
+
+// validPart reports whether s can be stored as a video id, cache key,
+// language or file name: not empty (except cache keys), at most 512 bytes,
+// valid UTF-8 and without NUL bytes.
+func validPart(s string, allowEmpty bool) bool {
+	if s == "" {
+		return allowEmpty
+	}
+	return len(s) <= 512 && !strings.ContainsRune(s, 0)
+}
+
+func invalidID(what, v string) error {
+	return ytsum.Errorf(ytsum.CodeInvalid, "invalid_id", "The %s %q cannot be stored; it is empty, too long or holds a NUL byte.", what, v)
+}
+
+func pair(a, b string) []byte {
+	k := make([]byte, 0, len(a)+1+len(b))
+	k = append(k, a...)
+	k = append(k, 0)
+	return append(k, b...)
+}
+
+func prefix(a string) []byte { return append([]byte(a), 0) }
+
+// timeKey encodes t so that byte order is time order.
+func timeKey(t time.Time) []byte {
+	var n int64
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		n = math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		n = math.MaxInt64
+	default:
+		n = t.UnixNano()
+	}
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(n)^(1<<63))
+	return b
+}
+
+// PutSummary stores s under (s.ID, s.CacheKey), replacing a summary with the
+// same pair, and makes it the video's library entry when it is the video's
+// newest. A zero CreatedAt is set to now. The video is queued for the search
+// index (see PendingIndex).
+func (t *Tx) PutSummary(s *ytsum.Summary) error {
+	if !validPart(s.ID, false) {
+		return invalidID("video id", s.ID)
+	}
+	if !validPart(s.CacheKey, true) {
+		return invalidID("cache key", s.CacheKey)
+	}
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = t.now().UTC()
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encoding summary %s: %w", s.ID, err)
+	}
+	if err := t.tx.Bucket(bucketSummaries).Put(pair(s.ID, s.CacheKey), raw); err != nil {
+		return err
+	}
+	if err := relinkLatest(t.tx, s.ID); err != nil {
+		return err
+	}
+	return t.markPending(s.ID)
+}
+
+// HasSummary reports whether a summary (videoID, cacheKey) exists.
+func (t *Tx) HasSummary(videoID, cacheKey string) bool {
+	return t.tx.Bucket(bucketSummaries).Get(pair(videoID, cacheKey)) != nil
+}
+
+// Summary returns the summary (videoID, cacheKey).
+func (t *Tx) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error) {
+	raw := t.tx.Bucket(bucketSummaries).Get(pair(videoID, cacheKey))
+	if raw == nil {
+		return nil, false, nil
+	}
+	s, err := decodeSummary(raw)
+	return s, err == nil, err
+}
+
+// Summaries returns every summary of videoID, newest first.
+func (t *Tx) Summaries(videoID string) ([]*ytsum.Summary, error) {
+	var out []*ytsum.Summary
+	p := prefix(videoID)
+	c := t.tx.Bucket(bucketSummaries).Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		s, err := decodeSummary(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	sortNewestFirst(out)
+	return out, nil
+}
+
+// Latest returns the newest summary of videoID: its library entry.
+func (t *Tx) Latest(videoID string) (*ytsum.Summary, bool, error) {
+	v := t.tx.Bucket(bucketLatest).Get([]byte(videoID))
+	if len(v) < 8 {
+		return nil, false, nil
+	}
+	return t.Summary(videoID, string(v[8:]))
+}
+
+// VideoCount returns how many videos have at least one summary.
+func (t *Tx) VideoCount() int {
+	v := t.tx.Bucket(bucketMeta).Get(keyVideos)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(v))
+}
+
+// Page returns up to limit library entries (each video's newest summary),
+// newest first, skipping the first offset entries.
+func (t *Tx) Page(offset, limit int) ([]*ytsum.Summary, error) {
+	if offset < 0 {
+		offset = 0
+	}
+	var out []*ytsum.Summary
+	c := t.tx.Bucket(bucketTimeline).Cursor()
+	k, v := c.Last()
+	for i := 0; i < offset && k != nil; i++ {
+		k, v = c.Prev()
+	}
+	sums := t.tx.Bucket(bucketSummaries)
+	for ; k != nil && len(out) < limit; k, v = c.Prev() {
+		raw := sums.Get(pair(string(k[8:]), string(v)))
+		if raw == nil {
+			return nil, fmt.Errorf("%w: timeline entry %q has no summary", errCorrupt, k[8:])
+		}
+		s, err := decodeSummary(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// DeleteVideo removes every summary, transcript, video record and audio
+// index entry of videoID and queues it for removal from the search index.
+// It reports what it removed; Deletion.Summaries is 0 when the video had no
+// summary. AudioFiles lists the audio file names that no other video refers
+// to any more: the caller deletes those files.
+func (t *Tx) DeleteVideo(videoID string) (Deletion, error) {
+	var d Deletion
+	if !validPart(videoID, false) {
+		return d, invalidID("video id", videoID)
+	}
+	p := prefix(videoID)
+	n, err := deletePrefix(t.tx.Bucket(bucketSummaries), p)
+	if err != nil {
+		return d, err
+	}
+	d.Summaries = n
+	if d.Transcripts, err = deletePrefix(t.tx.Bucket(bucketTranscripts), p); err != nil {
+		return d, err
+	}
+	if err := t.tx.Bucket(bucketVideos).Delete([]byte(videoID)); err != nil {
+		return d, err
+	}
+	if d.AudioFiles, err = t.removeAudio(videoID); err != nil {
+		return d, err
+	}
+	if err := relinkLatest(t.tx, videoID); err != nil {
+		return d, err
+	}
+	return d, t.markPending(videoID)
+}
+
+// Deletion is what DeleteVideo removed.
+type Deletion struct {
+	Summaries   int
+	Transcripts int
+	// AudioFiles are the audio file names no video refers to any more.
+	AudioFiles []string
+}
+
+func deletePrefix(b *bolt.Bucket, p []byte) (int, error) {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// relinkLatest recomputes videoID's newest summary and keeps the latest
+// and timeline buckets and the video count in step with it.
+func relinkLatest(tx *bolt.Tx, videoID string) error {
+	latest, timeline, meta := tx.Bucket(bucketLatest), tx.Bucket(bucketTimeline), tx.Bucket(bucketMeta)
+	var (
+		bestKey  []byte
+		bestTime []byte
+	)
+	p := prefix(videoID)
+	c := tx.Bucket(bucketSummaries).Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		var head struct {
+			CreatedAt time.Time `json:"summarized_at"`
+		}
+		if err := json.Unmarshal(v, &head); err != nil {
+			return fmt.Errorf("%w: summary %q: %v", errCorrupt, k, err)
+		}
+		tk := timeKey(head.CreatedAt)
+		if bestTime == nil || bytes.Compare(tk, bestTime) > 0 {
+			bestTime, bestKey = tk, bytes.Clone(k[len(p):])
+		}
+	}
+	id := []byte(videoID)
+	old := latest.Get(id)
+	count := 0
+	if v := meta.Get(keyVideos); len(v) == 8 {
+		count = int(binary.BigEndian.Uint64(v))
+	}
+	if old != nil {
+		if len(old) < 8 {
+			return fmt.Errorf("%w: latest entry of %q", errCorrupt, videoID)
+		}
+		if err := timeline.Delete(append(bytes.Clone(old[:8]), id...)); err != nil {
+			return err
+		}
+		count--
+	}
+	if bestTime == nil {
+		if err := latest.Delete(id); err != nil {
+			return err
+		}
+	} else {
+		if err := latest.Put(id, append(bytes.Clone(bestTime), bestKey...)); err != nil {
+			return err
+		}
+		if err := timeline.Put(append(bytes.Clone(bestTime), id...), bestKey); err != nil {
+			return err
+		}
+		count++
+	}
+	if count < 0 {
+		count = 0
+	}
+	cb := make([]byte, 8)
+	binary.BigEndian.PutUint64(cb, uint64(count))
+	return meta.Put(keyVideos, cb)
+}
+
+// rebuildDerived recomputes the latest and timeline buckets and the video
+// count from the summaries bucket.
+func rebuildDerived(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketLatest, bucketTimeline} {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bucketMeta).Delete(keyVideos); err != nil {
+		return err
+	}
+	var ids []string
+	c := tx.Bucket(bucketSummaries).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return fmt.Errorf("%w: summary key %q", errCorrupt, k)
+		}
+		if id := string(k[:i]); len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if err := relinkLatest(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeSummary(raw []byte) (*ytsum.Summary, error) {
+	var s ytsum.Summary
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("%w: decoding summary: %v", errCorrupt, err)
+	}
+	return &s, nil
+}
+
+func sortNewestFirst(ss []*ytsum.Summary) {
+	for i := 1; i < len(ss); i++ {
+		for j := i; j > 0 && ss[j].CreatedAt.After(ss[j-1].CreatedAt); j-- {
+			ss[j], ss[j-1] = ss[j-1], ss[j]
+		}
+	}
+}
+
+// markPending queues videoID for the search index with a fresh sequence.
+func (t *Tx) markPending(videoID string) error {
+	b := t.tx.Bucket(bucketPending)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v := make([]byte, 8)
+	binary.BigEndian.PutUint64(v, seq)
+	return b.Put([]byte(videoID), v)
+}
+
+// PendingIndex returns up to limit videos whose search-index entry is out
+// of date, with the sequence each was queued at (for ClearPending).
+func (t *Tx) PendingIndex(limit int) map[string]uint64 {
+	out := map[string]uint64{}
+	c := t.tx.Bucket(bucketPending).Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		if len(v) == 8 {
+			out[string(k)] = binary.BigEndian.Uint64(v)
+		}
+	}
+	return out
+}
+
+// ClearPending removes the given queue entries, except those queued again
+// since (their sequence changed): their newer change still needs indexing.
+func (t *Tx) ClearPending(done map[string]uint64) error {
+	b := t.tx.Bucket(bucketPending)
+	for id, seq := range done {
+		v := b.Get([]byte(id))
+		if len(v) == 8 && binary.BigEndian.Uint64(v) == seq {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Transcript returns the cached transcript of videoID in lang.
+func (t *Tx) Transcript(videoID, lang string) (*ytsum.Transcript, bool, error) {
+	raw := t.tx.Bucket(bucketTranscripts).Get(pair(videoID, lang))
+	if raw == nil {
+		return nil, false, nil
+	}
+	var tr ytsum.Transcript
+	if err := json.Unmarshal(raw, &tr); err != nil {
+		return nil, false, fmt.Errorf("%w: decoding transcript: %v", errCorrupt, err)
+	}
+	return &tr, true, nil
+}
+
+// Transcripts returns every cached transcript of videoID, ordered by
+// language.
+func (t *Tx) Transcripts(videoID string) ([]*ytsum.Transcript, error) {
+	var out []*ytsum.Transcript
+	p := prefix(videoID)
+	c := t.tx.Bucket(bucketTranscripts).Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		var tr ytsum.Transcript
+		if err := json.Unmarshal(v, &tr); err != nil {
+			return nil, fmt.Errorf("%w: decoding transcript: %v", errCorrupt, err)
+		}
+		out = append(out, &tr)
+	}
+	return out, nil
+}
+
+// PutTranscript caches tr under (tr.VideoID, tr.Language). When the video
+// has a summary its search entry is queued for refresh.
+func (t *Tx) PutTranscript(tr *ytsum.Transcript) error {
+	if !validPart(tr.VideoID, false) {
+		return invalidID("video id", tr.VideoID)
+	}
+	if !validPart(tr.Language, true) {
+		return invalidID("language", tr.Language)
+	}
+	raw, err := json.Marshal(tr)
+	if err != nil {
+		return err
+	}
+	if err := t.tx.Bucket(bucketTranscripts).Put(pair(tr.VideoID, tr.Language), raw); err != nil {
+		return err
+	}
+	if t.tx.Bucket(bucketLatest).Get([]byte(tr.VideoID)) != nil {
+		return t.markPending(tr.VideoID)
+	}
+	return nil
+}
+
+// Video returns the cached details of video id.
+func (t *Tx) Video(id string) (ytsum.Video, bool, error) {
+	raw := t.tx.Bucket(bucketVideos).Get([]byte(id))
+	if raw == nil {
+		return ytsum.Video{}, false, nil
+	}
+	var v ytsum.Video
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return ytsum.Video{}, false, fmt.Errorf("%w: decoding video: %v", errCorrupt, err)
+	}
+	return v, true, nil
+}
+
+// PutVideo caches v under v.ID.
+func (t *Tx) PutVideo(v ytsum.Video) error {
+	if !validPart(v.ID, false) {
+		return invalidID("video id", v.ID)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketVideos).Put([]byte(v.ID), raw)
+}
+
+// AddAudio records that fileName holds audio of videoID.
+func (t *Tx) AddAudio(videoID, fileName string) error {
+	if !validPart(videoID, false) {
+		return invalidID("video id", videoID)
+	}
+	if !validPart(fileName, false) {
+		return invalidID("audio file name", fileName)
+	}
+	if err := t.tx.Bucket(bucketAudio).Put(pair(videoID, fileName), []byte{}); err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketAudioFiles).Put(pair(fileName, videoID), []byte{})
+}
+
+// AudioFiles returns the audio file names recorded for videoID, sorted.
+func (t *Tx) AudioFiles(videoID string) []string {
+	var out []string
+	p := prefix(videoID)
+	c := t.tx.Bucket(bucketAudio).Cursor()
+	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		out = append(out, string(k[len(p):]))
+	}
+	return out
+}
+
+// removeAudio drops videoID's audio entries and returns the file names no
+// other video refers to.
+func (t *Tx) removeAudio(videoID string) ([]string, error) {
+	files := t.AudioFiles(videoID)
+	if _, err := deletePrefix(t.tx.Bucket(bucketAudio), prefix(videoID)); err != nil {
+		return nil, err
+	}
+	rev := t.tx.Bucket(bucketAudioFiles)
+	var orphans []string
+	for _, f := range files {
+		if err := rev.Delete(pair(f, videoID)); err != nil {
+			return nil, err
+		}
+		p := prefix(f)
+		if k, _ := rev.Cursor().Seek(p); k == nil || !bytes.HasPrefix(k, p) {
+			orphans = append(orphans, f)
+		}
+	}
+	return orphans, nil
+}

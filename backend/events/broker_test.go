@@ -352,4 +352,3 @@ func TestForward(t *testing.T) {
 		t.Fatal("Forward left its subscription open")
 	}
 }
-

@@ -1,0 +1,185 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"ytsum/backend/ytsum"
+)
+
+// maxURLs caps the links of one request.
+const maxURLs = 500
+
+// decodeJSON strictly decodes the request body into v: one JSON object, no
+// unknown fields, no trailing data. Errors are CodeInvalid sentences (or
+// *http.MaxBytesError, answered 413). An empty body decodes as {} when
+// allowEmpty is set.
+func decodeJSON(r *http.Request, v any, allowEmpty bool) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return mbe
+		}
+		return ytsum.Wrap(err, ytsum.CodeInvalid, "invalid_request", "The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(body)) == 0 && allowEmpty {
+		return nil
+	}
+	return decodeBytes(body, v)
+}
+
+// decodeBytes is decodeJSON on a byte slice.
+func decodeBytes(body []byte, v any) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return invalid("", "The request body is empty; send a JSON object.")
+	}
+	if trimmed[0] != '{' {
+		return invalid("", "The request body must be a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return invalid("", "The request body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+// decodeError turns a json error into a sentence naming the field.
+func decodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var fe *fieldError
+	switch {
+	case errors.As(err, &fe):
+		return &wrappedField{err: &ytsum.Error{Code: ytsum.CodeInvalid, Kind: "invalid_request", Message: fe.msg}, fields: fe.fields}
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return invalid("", "The request body must be a JSON object.")
+		}
+		return invalid(field, fmt.Sprintf("The field %q must be %s, not %s.", field, article(te.Type.Kind().String()), te.Value))
+	case errors.As(err, &se):
+		return invalid("", fmt.Sprintf("The request body is not valid JSON (at byte %d).", se.Offset))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return invalid("", "The request body is cut short; send a complete JSON object.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid(name, fmt.Sprintf("The field %q is not known here; remove it.", name))
+	default:
+		return invalid("", "The request body is not valid JSON.")
+	}
+}
+
+func article(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "int", "int64", "float64":
+		return "a number"
+	case "struct", "map":
+		return "an object"
+	default:
+		return "a " + kind
+	}
+}
+
+// urlList is the "urls" field: a JSON array of strings or one string with
+// one link per line. Commas and spaces also separate links, as the original
+// app tolerated.
+type urlList []string
+
+// UnmarshalJSON accepts an array of strings, a string, or null.
+func (u *urlList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	var out []string
+	switch {
+	case bytes.Equal(b, []byte("null")):
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return urlsTypeError()
+		}
+		out = splitURLs(out, s)
+	case len(b) > 0 && b[0] == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(b, &items); err != nil {
+			return urlsTypeError()
+		}
+		for _, it := range items {
+			var s string
+			if err := json.Unmarshal(it, &s); err != nil {
+				return urlsTypeError()
+			}
+			out = splitURLs(out, s)
+		}
+	default:
+		return urlsTypeError()
+	}
+	*u = out
+	return nil
+}
+
+func urlsTypeError() error {
+	msg := `The field "urls" must be a list of links or one string with one link per line.`
+	return &fieldError{msg: msg, fields: map[string]string{"urls": msg}}
+}
+
+// splitURLs appends the links of s, split on newlines, commas and spaces.
+func splitURLs(dst []string, s string) []string {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		dst = append(dst, f)
+	}
+	return dst
+}
+
+// summarizeRequest is the body of /summarize and /summarize_async.
+type summarizeRequest struct {
+	URLs           urlList `json:"urls"`
+	Model          string  `json:"model"`
+	Style          string  `json:"style"`
+	Length         string  `json:"length"`
+	Language       string  `json:"language"`
+	PreferPlaylist bool    `json:"prefer_playlist"`
+	Regenerate     bool    `json:"regenerate"`
+	ForceSync      bool    `json:"force_sync"`
+	ForceAsync     bool    `json:"force_async"`
+}
+
+// decodeSummarize decodes and checks a summarize body.
+func decodeSummarize(body []byte) (summarizeRequest, error) {
+	var req summarizeRequest
+	if err := decodeBytes(body, &req); err != nil {
+		return req, err
+	}
+	if len(req.URLs) == 0 {
+		return req, invalid("urls", "No links were given; paste at least one YouTube link.")
+	}
+	if len(req.URLs) > maxURLs {
+		return req, invalid("urls", fmt.Sprintf("Too many links (%d); send at most %d at once.", len(req.URLs), maxURLs))
+	}
+	if req.ForceSync && req.ForceAsync {
+		return req, invalid("force_sync", "Choose either force_sync or force_async, not both.")
+	}
+	return req, nil
+}
+
+// metadata returns the job request of req.
+func (req summarizeRequest) metadata() ytsum.JobMetadata {
+	return ytsum.JobMetadata{URLs: []string(req.URLs), Model: req.Model, Style: req.Style,
+		Length: req.Length, Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+}

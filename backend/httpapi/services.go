@@ -1,0 +1,238 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"ytsum/backend/ytsum"
+)
+
+// The interfaces below are what the HTTP API consumes. The integrator
+// adapts the real services (jobs, events, library, tts, config, summarize,
+// store) to them in main.go. Every method may be called from many
+// goroutines at once and must be safe for that. Errors crossing these
+// interfaces should be *ytsum.Error values: their Code picks the HTTP status
+// (ytsum.Code.HTTPStatus) and their Message is shown to the user. Any other
+// error is answered as 500 with a generic sentence and logged.
+
+// Jobs is the job engine.
+type Jobs interface {
+	// Async reports whether a /summarize request runs as a background job
+	// (true) or synchronously (false). The engine owns this decision: more
+	// than one URL or any playlist means async, unless forceSync/forceAsync
+	// say otherwise, and always sync when async processing is disabled.
+	Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool
+	// Submit persists a job for req and returns it (status pending) without
+	// waiting. A full queue returns ytsum.ErrBusy (or an error with the same
+	// code and a RetryAfter hint); bad input returns a CodeInvalid error.
+	Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error)
+	// SubmitAndWait runs req to its end and returns its result items, one per
+	// submitted link, in order. It returns when ctx is cancelled (the client
+	// went away) with ctx's error.
+	SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+	// Get returns the job with id, or a CodeNotFound error.
+	Get(ctx context.Context, id string) (*ytsum.Job, error)
+	// List returns up to limit jobs (limit <= 0: all), newest first, only
+	// those with status when status is not empty.
+	List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error)
+	// Cancel cancels the job and returns its new state: CodeNotFound for an
+	// unknown id, CodeConflict when the job has already finished.
+	Cancel(ctx context.Context, id string) (*ytsum.Job, error)
+	// Stats counts the jobs the engine knows, by status.
+	Stats() JobStats
+}
+
+// JobStats counts jobs by status.
+type JobStats struct {
+	Pending, Running, Completed, Failed, Cancelled int
+}
+
+// Events is the event broker the SSE stream reads.
+type Events interface {
+	// Subscribe delivers every event (ytsum.EventJob and
+	// ytsum.EventSummaryDelta) of job jobID published after the call, in Seq
+	// order, until cancel is called. The broker may close the channel (when
+	// it drops a slow subscriber or shuts down); the stream then ends and the
+	// client reconnects. cancel must be safe to call more than once.
+	Subscribe(jobID string) (events <-chan ytsum.Event, cancel func())
+}
+
+// Library is the store of summaries.
+type Library interface {
+	// List returns one page of video items (newest first unless q.Sort says
+	// otherwise) and the number of items matching q's filters.
+	List(ctx context.Context, q ListQuery) (items []ytsum.Result, total int, err error)
+	// Search returns the items matching query, best match first.
+	Search(ctx context.Context, query string) ([]SearchHit, error)
+	// Delete removes a summary, its audio and its index entry; CodeNotFound
+	// when there is none.
+	Delete(ctx context.Context, videoID string) error
+	// Thumbnail returns the locally cached thumbnail of a video and its
+	// content type; CodeNotFound when none is cached.
+	Thumbnail(ctx context.Context, videoID string) (data []byte, contentType string, err error)
+	// ExportSummary renders one summary as format ("md", "txt" or "json").
+	ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error)
+	// ExportLibrary renders the whole library as format ("md" or "json").
+	ExportLibrary(ctx context.Context, format string) (ExportFile, error)
+	// Import imports the original app's summary_cache.json at path (and its
+	// audio_cache/ beside it). Importing twice adds nothing twice.
+	Import(ctx context.Context, path string) (ImportReport, error)
+}
+
+// ListQuery selects a page of the library. Limit <= 0 means all.
+type ListQuery struct {
+	Offset, Limit int
+	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
+	Channel       string // only this channel, when not empty
+	Model         string // only summaries made by this model key, when not empty
+}
+
+// SearchHit is one search result: the item and an optional HTML snippet
+// with <mark> around matches (escape-safe: everything else is escaped).
+type SearchHit struct {
+	Item    ytsum.Result
+	Snippet string
+}
+
+// ExportFile is a rendered export.
+type ExportFile struct {
+	Filename    string // suggested file name, e.g. "abc123.md"
+	ContentType string // e.g. "text/markdown; charset=utf-8"
+	Content     []byte
+}
+
+// ImportReport is the outcome of an import (the JSON of POST /import).
+type ImportReport struct {
+	Added   int      `json:"added"`
+	Skipped int      `json:"skipped"`
+	Failed  int      `json:"failed"`
+	Errors  []string `json:"errors"`
+}
+
+// Speech is text-to-speech.
+type Speech interface {
+	// Available reports whether speech can be made (a TTS credential is set
+	// or cached audio exists for offline use).
+	Available() bool
+	// Speak returns MP3 audio for req: req.Text, or the summary of
+	// req.VideoID when Text is empty. CodeNotFound for an unknown video.
+	Speak(ctx context.Context, req SpeakRequest) ([]byte, error)
+	// Preview returns MP3 audio of text read by voiceID.
+	Preview(ctx context.Context, voiceID, text string) ([]byte, error)
+	// Voices lists the voices, as GET /api/voices answers.
+	Voices(ctx context.Context) (VoiceCatalog, error)
+	// CacheStatus describes the audio cache, as GET /api/cache/status answers.
+	CacheStatus(ctx context.Context) (CacheStatus, error)
+	// CacheCleanup trims the audio cache, as POST /api/cache/cleanup answers.
+	CacheCleanup(ctx context.Context) (CacheCleanup, error)
+}
+
+// SpeakRequest is the body of POST /speak.
+type SpeakRequest struct {
+	Text    string `json:"text"`
+	VideoID string `json:"video_id"`
+	VoiceID string `json:"voice_id"`
+}
+
+// Voice is one voice of the catalog (the original app's voice record).
+type Voice struct {
+	Name         string `json:"name"`
+	DisplayName  string `json:"display_name"`
+	LanguageCode string `json:"language_code"`
+	Gender       string `json:"gender"`
+	Accent       string `json:"accent"`
+	Style        string `json:"style"`
+	Tier         string `json:"tier"`
+	Description  string `json:"description"`
+	Quality      string `json:"quality"`
+}
+
+// VoiceCatalog is the answer of GET /api/voices.
+type VoiceCatalog struct {
+	Voices       map[string]Voice    `json:"voices"`
+	Tiers        map[string][]string `json:"tiers"`
+	CurrentVoice string              `json:"current_voice"`
+	DefaultVoice string              `json:"default_voice"`
+}
+
+// CacheStatus is the answer of GET /api/cache/status.
+type CacheStatus struct {
+	TotalFiles       int            `json:"total_files"`
+	PreviewFiles     int            `json:"preview_files"`
+	TotalSizeMB      float64        `json:"total_size_mb"`
+	MaxSizeMB        float64        `json:"max_size_mb"`
+	CacheUtilization float64        `json:"cache_utilization"`
+	NeedsCleanup     bool           `json:"needs_cleanup"`
+	Config           map[string]any `json:"config"`
+}
+
+// CacheCleanup is the answer of POST /api/cache/cleanup (plus "success").
+type CacheCleanup struct {
+	CleanedFiles    int     `json:"cleaned_files"`
+	SizeFreedMB     float64 `json:"size_freed_mb"`
+	RemainingFiles  int     `json:"remaining_files"`
+	RemainingSizeMB float64 `json:"remaining_size_mb"`
+}
+
+// Settings is the saved configuration.
+type Settings interface {
+	// View returns the settings JSON object; a secret only ever as set/unset.
+	View(ctx context.Context) (any, error)
+	// Apply applies a partial settings object (the raw JSON body) and returns
+	// the new View. Invalid values give a CodeInvalid error; an error that
+	// also has a FieldErrors() map[string]string method adds "fields".
+	Apply(ctx context.Context, patch []byte) (any, error)
+	// KeysSet reports which provider keys are configured.
+	KeysSet(ctx context.Context) KeyStatus
+	// RevealAPIToken returns the API token for scripts.
+	RevealAPIToken(ctx context.Context) (string, error)
+	// RotateAPIToken replaces the API token and returns the new one.
+	RotateAPIToken(ctx context.Context) (string, error)
+}
+
+// KeyStatus says which provider keys are set.
+type KeyStatus struct {
+	GoogleAPIKey bool
+	OpenAIAPIKey bool
+}
+
+// Models is the model registry.
+type Models interface {
+	// Models lists every known model, available or not, in display order.
+	Models() []ModelInfo
+}
+
+// ModelInfo describes one model (an entry of api_status "models").
+type ModelInfo struct {
+	Key         string `json:"key"`
+	Provider    string `json:"provider"`
+	DisplayName string `json:"display_name"`
+	Available   bool   `json:"available"`
+}
+
+// Backups makes and lists consistent database snapshots.
+type Backups interface {
+	// List returns the backups, newest first.
+	List(ctx context.Context) ([]Backup, error)
+	// Create writes a consistent snapshot of the database and describes it.
+	Create(ctx context.Context) (Backup, error)
+}
+
+// Backup describes one snapshot file.
+type Backup struct {
+	Name      string    `json:"name"`
+	SizeBytes int64     `json:"size_bytes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Services are the backends the routes call. A nil service makes its routes
+// answer 503 "unavailable".
+type Services struct {
+	Jobs     Jobs
+	Events   Events
+	Library  Library
+	Speech   Speech
+	Settings Settings
+	Models   Models
+	Backups  Backups
+}

@@ -352,7 +352,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if h.Snippet != "" && len(item) > 1 && item[len(item)-1] == '}' {
-			snip, _ := json.Marshal(h.Snippet)
+			var sb bytes.Buffer
+			enc := json.NewEncoder(&sb)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(h.Snippet)
+			snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
 			item = append(item[:len(item)-1], `,"snippet":`...)
 			item = append(append(item, snip...), '}')
 		}

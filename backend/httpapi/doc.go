@@ -1,0 +1,54 @@
+// Package httpapi is the optional localhost HTTP API of API.md §5 and §6:
+// the routes the web UI and scripts call, the SSE job stream, passcode
+// login, and the host, origin and body checks in front of them.
+//
+// New(Config, Services) builds a Server; Handler returns its http.Handler
+// and Serve runs it on a listener until its context ends. The server calls
+// the services it is given (Jobs, Events, Library, Speech, Settings, Models,
+// Backups — small interfaces declared in services.go) and holds no state of
+// its own beyond login sessions, lockout counters and request metrics.
+//
+// # Checks, in order, on every request
+//
+//  1. Host allow-list (DNS rebinding): localhost, *.localhost, loopback IP
+//     literals, Config.AllowedHosts, or the IP literal the client connected
+//     to. Anything else gets 403.
+//  2. State-changing methods (not GET/HEAD/OPTIONS) with a foreign Origin,
+//     or with Sec-Fetch-Site cross-site, get 403.
+//  3. A body must be Content-Type application/json (415) and at most
+//     Config.MaxBodyBytes, 1 MiB by default (413). Decoding is strict:
+//     unknown fields, wrong types and trailing data get 400 with a sentence.
+//  4. With login enabled, every route except POST /login, GET /login_status
+//     and the web UI (GET of any path that is not an API route) needs the
+//     session cookie or "Authorization: Bearer <token>" (401).
+//
+// # Errors
+//
+// Every error answer is {"error": sentence, "code": code} (plus "fields" for
+// validation). Service errors map to statuses through ytsum.Code.HTTPStatus
+// only. Transport-level refusals that have no code of their own use
+// "unauthorized" (403) and "invalid" (405, 413, 415).
+//
+// # Caveats
+//
+//   - Sessions and lockout counters live in memory: a restart logs everyone
+//     out and forgets failed attempts.
+//   - The lockout is per connection address (RemoteAddr); behind a reverse
+//     proxy every client shares the proxy's address. X-Forwarded-For is never
+//     trusted.
+//   - The SSE snapshot is taken after subscribing; events that arrive while
+//     it is taken are dropped and the snapshot retaken, so the first message
+//     is never older than an event already seen. A broker that delivers
+//     asynchronously could still let one stale state through right after
+//     the snapshot; the next change corrects it.
+//   - A reconnect gets the current state, not a replay of missed deltas;
+//     the job JSON holds every finished summary in full.
+//   - Message ids are the broker's sequence numbers; after an app restart
+//     they start again, which clients tolerate (ids are only echoed back).
+//   - Server WriteTimeout is not set; ordinary answers get a per-request
+//     write deadline (Config.WriteTimeout), SSE a per-message deadline of
+//     10 s, sync summaries none until they are ready.
+//   - CPU and memory figures come from getrusage and /proc on Linux,
+//     getrusage and sysctl on macOS, kernel32/psapi on Windows (no cgo).
+//     Where the resident size is unknown, the Go runtime's footprint is shown.
+package httpapi

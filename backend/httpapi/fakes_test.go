@@ -1,0 +1,496 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ytsum/backend/ytsum"
+)
+
+// fakeJobs is an in-memory engine that publishes every change to broker.
+type fakeJobs struct {
+	mu     sync.Mutex
+	jobs   map[string]*ytsum.Job
+	order  []string
+	next   int
+	broker *fakeBroker
+
+	SubmitErr error
+	WaitFn    func(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+}
+
+var _ Jobs = (*fakeJobs)(nil)
+
+func newFakeJobs(b *fakeBroker) *fakeJobs {
+	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
+}
+
+func (f *fakeJobs) Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool {
+	if forceSync {
+		return false
+	}
+	if forceAsync || len(req.URLs) > 1 {
+		return true
+	}
+	for _, u := range req.URLs {
+		if strings.Contains(u, "list=") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fakeJobs) Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error) {
+	if f.SubmitErr != nil {
+		return nil, f.SubmitErr
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next++
+	j := &ytsum.Job{ID: fmt.Sprintf("job%d", f.next), Type: ytsum.JobTypeSummarize, Status: ytsum.JobPending,
+		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), TotalItems: len(req.URLs), Metadata: req}
+	f.jobs[j.ID] = j
+	f.order = append(f.order, j.ID)
+	return cloneJob(j), nil
+}
+
+func (f *fakeJobs) SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error) {
+	if f.WaitFn != nil {
+		return f.WaitFn(ctx, req)
+	}
+	var out []ytsum.Result
+	for _, u := range req.URLs {
+		sum := "summary of " + u
+		out = append(out, ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", Summary: &sum, VideoURL: u})
+	}
+	return out, nil
+}
+
+func (f *fakeJobs) Get(ctx context.Context, id string) (*ytsum.Job, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, ok := f.jobs[id]
+	if !ok {
+		return nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+	}
+	return cloneJob(j), nil
+}
+
+func (f *fakeJobs) List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*ytsum.Job
+	for i := len(f.order) - 1; i >= 0; i-- {
+		j := f.jobs[f.order[i]]
+		if status != "" && j.Status != status {
+			continue
+		}
+		out = append(out, cloneJob(j))
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeJobs) Cancel(ctx context.Context, id string) (*ytsum.Job, error) {
+	return f.update(id, func(j *ytsum.Job) error {
+		if j.Status.Terminal() {
+			return ytsum.Errorf(ytsum.CodeConflict, "job_finished", "The job has already finished.")
+		}
+		j.Status = ytsum.JobCancelled
+		return nil
+	})
+}
+
+func (f *fakeJobs) Stats() JobStats {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var s JobStats
+	for _, j := range f.jobs {
+		switch j.Status {
+		case ytsum.JobPending:
+			s.Pending++
+		case ytsum.JobRunning:
+			s.Running++
+		case ytsum.JobCompleted:
+			s.Completed++
+		case ytsum.JobFailed:
+			s.Failed++
+		case ytsum.JobCancelled:
+			s.Cancelled++
+		}
+	}
+	return s
+}
+
+// update changes a job and publishes its new JSON.
+func (f *fakeJobs) update(id string, fn func(j *ytsum.Job) error) (*ytsum.Job, error) {
+	f.mu.Lock()
+	j, ok := f.jobs[id]
+	if !ok {
+		f.mu.Unlock()
+		return nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+	}
+	if err := fn(j); err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	c := cloneJob(j)
+	// Publish under the lock so events leave in the order of the changes.
+	if f.broker != nil {
+		f.broker.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: id, Data: ytsum.JobJSON(c)})
+	}
+	f.mu.Unlock()
+	return c, nil
+}
+
+func cloneJob(j *ytsum.Job) *ytsum.Job {
+	c := *j
+	c.Results = append([]ytsum.Result(nil), j.Results...)
+	return &c
+}
+
+// fakeBroker fans events out to per-job subscriber channels.
+type fakeBroker struct {
+	mu   sync.Mutex
+	seq  uint64
+	subs map[*fakeSub]struct{}
+}
+
+type fakeSub struct {
+	job  string
+	ch   chan ytsum.Event
+	once sync.Once
+}
+
+func newFakeBroker() *fakeBroker { return &fakeBroker{subs: map[*fakeSub]struct{}{}} }
+
+func (b *fakeBroker) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
+	s := &fakeSub{job: jobID, ch: make(chan ytsum.Event, 4096)}
+	b.mu.Lock()
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	return s.ch, func() {
+		b.mu.Lock()
+		delete(b.subs, s)
+		b.mu.Unlock()
+	}
+}
+
+// Publish stamps ev with the next sequence number and delivers it; a full
+// subscriber is dropped (its channel closed), as a real broker would.
+func (b *fakeBroker) Publish(ev ytsum.Event) uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.seq++
+	ev.Seq = b.seq
+	for s := range b.subs {
+		if s.job != ev.JobID {
+			continue
+		}
+		select {
+		case s.ch <- ev:
+		default:
+			delete(b.subs, s)
+			close(s.ch)
+		}
+	}
+	return ev.Seq
+}
+
+func (b *fakeBroker) subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
+// waitSubscribers waits until n streams are subscribed.
+func (b *fakeBroker) waitSubscribers(tb testing.TB, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for b.subscribers() < n {
+		if time.Now().After(deadline) {
+			tb.Fatalf("only %d of %d subscribers after 10 s", b.subscribers(), n)
+		}
+		time.Sleep(time.Millisecond) // polling a condition, not waiting a fixed time
+	}
+}
+
+// fakeLibrary holds video items in memory, newest first.
+type fakeLibrary struct {
+	mu    sync.Mutex
+	items []ytsum.Result
+	last  ListQuery
+}
+
+func newFakeLibrary(n int) *fakeLibrary {
+	l := &fakeLibrary{}
+	for i := 0; i < n; i++ {
+		s := fmt.Sprintf("summary %d about cats", i)
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour)
+		l.items = append(l.items, ytsum.Result{Type: ytsum.ResultVideo, VideoID: fmt.Sprintf("vid%08d", i),
+			Title: fmt.Sprintf("Video %d", i), Summary: &s, SummarizedAt: &at, VideoURL: ytsum.WatchURL(fmt.Sprintf("vid%08d", i))})
+	}
+	return l
+}
+
+func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.last = q
+	total := len(l.items)
+	if q.Offset >= total {
+		return nil, total, nil
+	}
+	end := total
+	if q.Limit > 0 {
+		end = min(total, q.Offset+q.Limit)
+	}
+	return append([]ytsum.Result(nil), l.items[q.Offset:end]...), total, nil
+}
+
+func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchHit, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var hits []SearchHit
+	for _, it := range l.items {
+		if strings.Contains(*it.Summary, query) {
+			hits = append(hits, SearchHit{Item: it, Snippet: "<mark>" + query + "</mark>"})
+		}
+	}
+	return hits, nil
+}
+
+func (l *fakeLibrary) Delete(ctx context.Context, id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, it := range l.items {
+		if it.VideoID == id {
+			l.items = append(l.items[:i], l.items[i+1:]...)
+			return nil
+		}
+	}
+	return ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+}
+
+func (l *fakeLibrary) Thumbnail(ctx context.Context, id string) ([]byte, string, error) {
+	if id == "vid00000000" {
+		return []byte("\xff\xd8\xffjpeg"), "image/jpeg", nil
+	}
+	return nil, "", ytsum.Errorf(ytsum.CodeNotFound, "thumbnail_not_found", "No thumbnail is cached for this video.")
+}
+
+func (l *fakeLibrary) ExportSummary(ctx context.Context, id, format string) (ExportFile, error) {
+	if id != "vid00000000" {
+		return ExportFile{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+	}
+	return ExportFile{Filename: id + "." + format, ContentType: "text/markdown; charset=utf-8", Content: []byte("# Video 0\n")}, nil
+}
+
+func (l *fakeLibrary) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
+	return ExportFile{Filename: "library." + format, ContentType: "application/json", Content: []byte(`[]`)}, nil
+}
+
+func (l *fakeLibrary) Import(ctx context.Context, path string) (ImportReport, error) {
+	if path == "/missing" {
+		return ImportReport{}, ytsum.Errorf(ytsum.CodeNotFound, "import_missing", "There is no file at /missing.")
+	}
+	return ImportReport{Added: 3, Skipped: 1}, nil
+}
+
+// fakeSpeech returns fixed "audio".
+type fakeSpeech struct{}
+
+func (fakeSpeech) Available() bool { return true }
+func (fakeSpeech) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
+	if req.VideoID == "unknownvid1" {
+		return nil, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+	}
+	return []byte("ID3mp3"), nil
+}
+func (fakeSpeech) Preview(ctx context.Context, voiceID, text string) ([]byte, error) {
+	return []byte("ID3preview:" + text), nil
+}
+func (fakeSpeech) Voices(ctx context.Context) (VoiceCatalog, error) {
+	return VoiceCatalog{Voices: map[string]Voice{"en-US-Chirp3-HD-Zephyr": {Name: "en-US-Chirp3-HD-Zephyr", Tier: "chirp3-hd"}},
+		Tiers: map[string][]string{"chirp3-hd": {"en-US-Chirp3-HD-Zephyr"}}, CurrentVoice: "en-US-Chirp3-HD-Zephyr",
+		DefaultVoice: "en-US-Chirp3-HD-Zephyr"}, nil
+}
+func (fakeSpeech) CacheStatus(ctx context.Context) (CacheStatus, error) {
+	return CacheStatus{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil
+}
+func (fakeSpeech) CacheCleanup(ctx context.Context) (CacheCleanup, error) {
+	return CacheCleanup{CleanedFiles: 1, RemainingFiles: 1}, nil
+}
+
+// fakeSettings keeps a token and a tiny settings object.
+type fakeSettings struct {
+	mu    sync.Mutex
+	token string
+	voice string
+}
+
+func (f *fakeSettings) View(ctx context.Context) (any, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return map[string]any{"tts_voice": f.voice, "google_api_key": map[string]bool{"set": true}}, nil
+}
+
+func (f *fakeSettings) Apply(ctx context.Context, patch []byte) (any, error) {
+	var p struct {
+		TTSVoice *string `json:"tts_voice"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(patch))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, &wrappedField{err: ytsum.Errorf(ytsum.CodeInvalid, "invalid_setting", "That setting is not known."),
+			fields: map[string]string{"unknown": "not a setting"}}
+	}
+	if p.TTSVoice != nil {
+		f.mu.Lock()
+		f.voice = *p.TTSVoice
+		f.mu.Unlock()
+	}
+	return f.View(ctx)
+}
+
+func (f *fakeSettings) KeysSet(ctx context.Context) KeyStatus { return KeyStatus{GoogleAPIKey: true} }
+func (f *fakeSettings) RevealAPIToken(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.token, nil
+}
+func (f *fakeSettings) RotateAPIToken(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.token = "rotated-" + f.token
+	return f.token, nil
+}
+func (f *fakeSettings) apiToken() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.token
+}
+
+type fakeModels struct{}
+
+func (fakeModels) Models() []ModelInfo {
+	return []ModelInfo{
+		{Key: "gemini-2.5-flash", Provider: "gemini", DisplayName: "Gemini 2.5 Flash", Available: true},
+		{Key: "gpt-5", Provider: "openai", DisplayName: "GPT-5", Available: false},
+	}
+}
+
+type fakeBackups struct {
+	mu   sync.Mutex
+	list []Backup
+}
+
+func (f *fakeBackups) List(ctx context.Context) ([]Backup, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Backup(nil), f.list...), nil
+}
+
+func (f *fakeBackups) Create(ctx context.Context) (Backup, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := Backup{Name: fmt.Sprintf("ytsum-%d.db", len(f.list)+1), SizeBytes: 4096, CreatedAt: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	f.list = append([]Backup{b}, f.list...)
+	return b, nil
+}
+
+// env is a server with fakes behind it.
+type env struct {
+	srv      *Server
+	h        http.Handler
+	jobs     *fakeJobs
+	broker   *fakeBroker
+	lib      *fakeLibrary
+	settings *fakeSettings
+	logs     *syncBuffer
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newEnv builds a server; mod may change the Config.
+func newEnv(tb testing.TB, mod func(*Config)) *env {
+	tb.Helper()
+	b := newFakeBroker()
+	e := &env{broker: b, jobs: newFakeJobs(b), lib: newFakeLibrary(25), settings: &fakeSettings{token: "tok-" + strings.Repeat("s3cr3t", 4)},
+		logs: &syncBuffer{}}
+	cfg := Config{Version: "1.2.3", Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		APIToken: e.settings.apiToken}
+	if mod != nil {
+		mod(&cfg)
+	}
+	e.srv = New(cfg, Services{Jobs: e.jobs, Events: b, Library: e.lib, Speech: fakeSpeech{}, Settings: e.settings,
+		Models: fakeModels{}, Backups: &fakeBackups{}})
+	e.h = e.srv.Handler()
+	return e
+}
+
+// do sends a request through the handler as a local client would.
+func (e *env) do(method, target, body string, hdr ...string) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, target, rd)
+	r.Host = "127.0.0.1:5001"
+	r.RemoteAddr = "127.0.0.1:40000"
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			r.Host = hdr[i+1]
+			continue
+		}
+		if hdr[i] == "RemoteAddr" {
+			r.RemoteAddr = hdr[i+1]
+			continue
+		}
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	return w
+}
+
+// mustJSON decodes a JSON body into a generic value.
+func mustJSON(tb testing.TB, b []byte) any {
+	tb.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		tb.Fatalf("body is not JSON: %v: %q", err, b)
+	}
+	return v
+}

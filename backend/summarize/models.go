@@ -1,0 +1,367 @@
+package summarize
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"ytsum/backend/summarize/llm"
+	"ytsum/backend/summarize/local"
+	"ytsum/backend/summarize/openai"
+	"ytsum/backend/ytsum"
+)
+
+// Model is one entry of the model registry that /api_status and the UI show.
+// Its JSON is the /api_status shape: {"key","provider","display_name","available"}.
+type Model struct {
+	// Key is what a request names ("gemini-2.5-flash", "local", "llama3.2").
+	Key string `json:"key"`
+	// Provider is "google", "openai" or "local".
+	Provider string `json:"provider"`
+	// DisplayName is the human name.
+	DisplayName string `json:"display_name"`
+	// Available is true when the model can be used now: its provider is
+	// configured and, when the provider's listing is known, the listing has it.
+	Available bool `json:"available"`
+	// ContextTokens is the input context window; 0 when unlimited or unknown.
+	ContextTokens int `json:"-"`
+}
+
+// Default model keys.
+const (
+	ModelLocal          = local.Model
+	ModelGeminiDefault  = "gemini-2.5-flash"
+	ModelOpenAIDefault  = "gpt-5-mini"
+	geminiDefaultWindow = 1_048_576
+)
+
+// builtin are the original app's model keys; they stay valid request keys.
+var builtin = []Model{
+	{Key: "gemini-2.5-flash", Provider: llm.ProviderGoogle, DisplayName: "Gemini 2.5 Flash (Fast)", ContextTokens: geminiDefaultWindow},
+	{Key: "gemini-2.5-pro", Provider: llm.ProviderGoogle, DisplayName: "Gemini 2.5 Pro (Advanced)", ContextTokens: geminiDefaultWindow},
+	{Key: "gpt-5", Provider: llm.ProviderOpenAI, DisplayName: "GPT-5 (Latest)", ContextTokens: 272_000},
+	{Key: "gpt-5-mini", Provider: llm.ProviderOpenAI, DisplayName: "GPT-5 Mini (Fast)", ContextTokens: 272_000},
+	{Key: "gpt-4o", Provider: llm.ProviderOpenAI, DisplayName: "GPT-4o (Multimodal)", ContextTokens: 128_000},
+	{Key: "gpt-4o-mini", Provider: llm.ProviderOpenAI, DisplayName: "GPT-4o Mini (Efficient)", ContextTokens: 128_000},
+}
+
+var localModel = Model{Key: ModelLocal, Provider: llm.ProviderLocal,
+	DisplayName: "Local summary (key sentences, offline, no key)", Available: true}
+
+// listing is the last model listing of one provider.
+type listing struct {
+	fp       string // fingerprint of the key and base URL it was made with
+	models   []llm.ModelInfo
+	ok       bool      // models holds a successful listing for fp
+	badKey   bool      // the last attempt was refused for the key
+	tried    time.Time // last attempt
+	listedAt time.Time // last success
+}
+
+type lister interface {
+	ListModels(ctx context.Context) ([]llm.ModelInfo, error)
+}
+
+func (s *Service) fingerprint(provider string) string {
+	var key, base string
+	switch provider {
+	case llm.ProviderGoogle:
+		key, base = call(s.opts.GeminiKey), call(s.opts.GeminiBaseURL)
+	case llm.ProviderOpenAI:
+		key, base = call(s.opts.OpenAIKey), s.openai.BaseURL()
+	}
+	h := sha256.Sum256([]byte(key + "\x00" + base))
+	return hex.EncodeToString(h[:8])
+}
+
+func (s *Service) configured(provider string) bool {
+	switch provider {
+	case llm.ProviderGoogle:
+		return s.gemini.Configured()
+	case llm.ProviderOpenAI:
+		return s.openai.Configured()
+	case llm.ProviderLocal:
+		return true
+	}
+	return false
+}
+
+// Models returns the registry: local, the original keys and every model the
+// configured providers list, each with its availability. Listings are
+// refreshed when a key or base URL changed or every Options.ModelsTTL, each
+// within Options.ListTimeout; when a provider cannot be reached the last
+// listing (or the built-in list) is used, so it works offline. Safe for
+// concurrent use; concurrent callers share one refresh.
+func (s *Service) Models(ctx context.Context) []Model {
+	s.refresh(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotLocked()
+}
+
+// AvailableKeys returns the keys of the available models, for
+// /api_status's available_models.
+func AvailableKeys(models []Model) []string {
+	var keys []string
+	for _, m := range models {
+		if m.Available {
+			keys = append(keys, m.Key)
+		}
+	}
+	return keys
+}
+
+func (s *Service) refresh(ctx context.Context) {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	now := s.now()
+	var wg sync.WaitGroup
+	for _, p := range []struct {
+		name string
+		l    lister
+	}{{llm.ProviderGoogle, s.gemini}, {llm.ProviderOpenAI, s.openai}} {
+		if !s.configured(p.name) {
+			continue
+		}
+		fp := s.fingerprint(p.name)
+		s.mu.Lock()
+		st := s.lists[p.name]
+		fresh := st != nil && st.fp == fp &&
+			(st.ok && now.Sub(st.listedAt) < s.opts.ModelsTTL || now.Sub(st.tried) < s.failTTL())
+		s.mu.Unlock()
+		if fresh {
+			continue
+		}
+		wg.Add(1)
+		go func(name string, l lister, fp string) {
+			defer wg.Done()
+			lctx, cancel := context.WithTimeout(ctx, s.opts.ListTimeout)
+			defer cancel()
+			ms, err := l.ListModels(lctx)
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			st := s.lists[name]
+			if st == nil || st.fp != fp {
+				st = &listing{fp: fp}
+				s.lists[name] = st
+			}
+			st.tried = now
+			st.badKey = false
+			if err != nil {
+				switch ytsum.ErrorKind(err) {
+				case llm.KindInvalidKey, llm.KindKeyMissing:
+					st.badKey = true
+				}
+				return
+			}
+			st.models, st.ok, st.listedAt = ms, true, now
+		}(p.name, p.l, fp)
+	}
+	wg.Wait()
+}
+
+func (s *Service) failTTL() time.Duration {
+	if s.opts.ModelsTTL < time.Minute {
+		return s.opts.ModelsTTL
+	}
+	return time.Minute
+}
+
+// current returns the listing of provider if it matches the current key
+// and base URL. s.mu must be held.
+func (s *Service) currentLocked(provider string) *listing {
+	st := s.lists[provider]
+	if st == nil || st.fp != s.fingerprint(provider) {
+		return nil
+	}
+	return st
+}
+
+func (s *Service) snapshotLocked() []Model {
+	out := []Model{localModel}
+	for _, prov := range []string{llm.ProviderGoogle, llm.ProviderOpenAI} {
+		conf := s.configured(prov)
+		st := s.currentLocked(prov)
+		listed := map[string]llm.ModelInfo{}
+		if st != nil && st.ok {
+			for _, m := range st.models {
+				listed[m.ID] = m
+			}
+		}
+		known := map[string]bool{}
+		for _, b := range builtin {
+			if b.Provider != prov {
+				continue
+			}
+			m := b
+			m.Available = conf && (st == nil || !st.badKey) && (st == nil || !st.ok || hasKey(listed, b.Key))
+			if li, ok := listed[b.Key]; ok && li.InputTokens > 0 {
+				m.ContextTokens = li.InputTokens
+			}
+			known[b.Key] = true
+			out = append(out, m)
+		}
+		var extra []Model
+		for id, li := range listed {
+			if known[id] {
+				continue
+			}
+			extra = append(extra, Model{Key: id, Provider: prov, DisplayName: li.DisplayName,
+				Available: conf && !st.badKey, ContextTokens: li.InputTokens})
+		}
+		sort.Slice(extra, func(i, j int) bool { return versionLess(extra[j].Key, extra[i].Key) })
+		out = append(out, extra...)
+	}
+	return out
+}
+
+func hasKey(m map[string]llm.ModelInfo, k string) bool { _, ok := m[k]; return ok }
+
+var numRun = regexp.MustCompile(`\d+`)
+
+// versionLess orders model IDs with their numbers compared as numbers, so
+// "gemini-3.10-flash" sorts after "gemini-3.8-flash".
+func versionLess(a, b string) bool {
+	pad := func(s string) string {
+		return numRun.ReplaceAllStringFunc(s, func(n string) string {
+			if len(n) < 8 {
+				return strings.Repeat("0", 8-len(n)) + n
+			}
+			return n
+		})
+	}
+	return pad(a) < pad(b)
+}
+
+// geminiFamily matches plain Gemini family IDs: gemini-<version>-<family>.
+var geminiFamily = regexp.MustCompile(`^gemini-(\d+(?:\.\d+)?)-(flash-lite|flash|pro)$`)
+
+// resolved is a model key looked up in the registry.
+type resolved struct {
+	Model
+	apiModel string // the ID sent to the provider (a successor of a retired key)
+}
+
+// lookup finds key in the registry. s.mu must not be held.
+func (s *Service) lookup(key string) (resolved, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lookupLocked(key)
+}
+
+func (s *Service) lookupLocked(key string) (resolved, error) {
+	if key == ModelLocal {
+		return resolved{Model: localModel, apiModel: ModelLocal}, nil
+	}
+	for _, prov := range []string{llm.ProviderGoogle, llm.ProviderOpenAI} {
+		if st := s.currentLocked(prov); st != nil && st.ok {
+			for _, m := range st.models {
+				if m.ID == key {
+					return resolved{Model: Model{Key: key, Provider: prov, DisplayName: m.DisplayName, Available: true,
+						ContextTokens: contextFor(prov, key, m.InputTokens)}, apiModel: key}, nil
+				}
+			}
+		}
+	}
+	for _, b := range builtin {
+		if b.Key != key {
+			continue
+		}
+		r := resolved{Model: b, apiModel: key}
+		if st := s.currentLocked(b.Provider); st != nil && st.ok {
+			if succ, ok := successor(key, st.models); ok {
+				r.apiModel = succ.ID
+				r.ContextTokens = contextFor(b.Provider, succ.ID, succ.InputTokens)
+			}
+		}
+		return r, nil
+	}
+	lk := strings.ToLower(key)
+	switch {
+	case strings.HasPrefix(lk, "gemini-"):
+		return resolved{Model: Model{Key: key, Provider: llm.ProviderGoogle, DisplayName: key,
+			ContextTokens: geminiDefaultWindow}, apiModel: key}, nil
+	case !s.openai.Custom() && openai.ContextTokens(key) > 0,
+		s.openai.Custom() && key != "" && !strings.ContainsAny(key, " \t\n"):
+		return resolved{Model: Model{Key: key, Provider: llm.ProviderOpenAI, DisplayName: key,
+			ContextTokens: contextFor(llm.ProviderOpenAI, key, 0)}, apiModel: key}, nil
+	}
+	return resolved{}, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
+		"Unknown model %q; choose one of: %s.", key, strings.Join(AvailableKeys(s.snapshotLocked()), ", "))
+}
+
+// successor returns the newest listed model of a retired Gemini key's
+// family ("gemini-2.5-flash" → "gemini-3.8-flash") when the listing lacks
+// the key itself.
+func successor(key string, listed []llm.ModelInfo) (llm.ModelInfo, bool) {
+	for _, m := range listed {
+		if m.ID == key {
+			return llm.ModelInfo{}, false
+		}
+	}
+	want := geminiFamily.FindStringSubmatch(key)
+	if want == nil {
+		return llm.ModelInfo{}, false
+	}
+	var best llm.ModelInfo
+	bestV := -1.0
+	for _, m := range listed {
+		g := geminiFamily.FindStringSubmatch(m.ID)
+		if g == nil || g[2] != want[2] {
+			continue
+		}
+		if v, err := strconv.ParseFloat(g[1], 64); err == nil && v > bestV {
+			best, bestV = m, v
+		}
+	}
+	return best, bestV >= 0
+}
+
+func contextFor(provider, id string, listed int) int {
+	if listed > 0 {
+		return listed
+	}
+	switch provider {
+	case llm.ProviderGoogle:
+		return geminiDefaultWindow
+	case llm.ProviderOpenAI:
+		if n := openai.ContextTokens(id); n > 0 {
+			return n
+		}
+		return 128_000
+	}
+	return 0
+}
+
+// DefaultModel returns the model key used when a request names none: the
+// DefaultModel setting when its provider is configured; else
+// gemini-2.5-flash with a Gemini key (as the original app); else gpt-5-mini
+// with an OpenAI key on OpenAI's API, or the first listed model of a
+// compatible server that has a key; else "local".
+func (s *Service) DefaultModel() string {
+	if d := call(s.opts.DefaultModel); d != "" {
+		if r, err := s.lookup(d); err == nil && s.configured(r.Provider) {
+			return d
+		}
+	}
+	if s.gemini.Configured() {
+		return ModelGeminiDefault
+	}
+	if call(s.opts.OpenAIKey) != "" {
+		if !s.openai.Custom() {
+			return ModelOpenAIDefault
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if st := s.currentLocked(llm.ProviderOpenAI); st != nil && st.ok && len(st.models) > 0 {
+			return st.models[0].ID
+		}
+	}
+	return ModelLocal
+}

@@ -1,0 +1,365 @@
+// Package openai is the summarize provider for OpenAI and OpenAI-compatible
+// servers (Ollama, LM Studio, llama.cpp, OpenRouter…), through
+// github.com/sashabaranov/go-openai Chat Completions with streaming. It lists
+// models with GET {base}/models and turns every failure into a *ytsum.Error
+// with an llm Kind.
+//
+// A compatible server with a custom base URL needs no key (Ollama, LM Studio):
+// the Authorization header is then simply not sent.
+//
+// A Provider is safe for concurrent use. The key and base URL are read through
+// funcs on every call, so a changed setting applies at once.
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"ytsum/backend/summarize/llm"
+	"ytsum/backend/ytsum"
+)
+
+// DefaultBaseURL is OpenAI's own API.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// Options configure a Provider. The zero value talks to OpenAI without a key,
+// so every call fails with KindKeyMissing until a key or a custom base URL is set.
+type Options struct {
+	// APIKey returns the API key; nil or "" means none.
+	APIKey func() string
+	// BaseURL returns the base URL including /v1 (YTSUM_OPENAI_URL or the
+	// user's setting); nil or "" means DefaultBaseURL.
+	BaseURL func() string
+	// HTTPClient is the client to use; nil means a default client. Its
+	// transport is wrapped to record Retry-After hints; its Timeout should be
+	// zero (streams are long; contexts bound each call).
+	HTTPClient *http.Client
+}
+
+// Provider calls an OpenAI-compatible Chat Completions API. Create it with New.
+type Provider struct {
+	opts Options
+	http *http.Client
+}
+
+// New returns a Provider.
+func New(opts Options) *Provider {
+	return &Provider{opts: opts, http: llm.WrapClient(opts.HTTPClient)}
+}
+
+// Name returns llm.ProviderOpenAI.
+func (p *Provider) Name() string { return llm.ProviderOpenAI }
+
+func call(f func() string) string {
+	if f == nil {
+		return ""
+	}
+	return strings.TrimSpace(f())
+}
+
+// BaseURL returns the effective base URL, without a trailing slash.
+func (p *Provider) BaseURL() string {
+	b := strings.TrimRight(call(p.opts.BaseURL), "/")
+	if b == "" {
+		return DefaultBaseURL
+	}
+	return b
+}
+
+// Custom reports whether the base URL is not OpenAI's own (a compatible server).
+func (p *Provider) Custom() bool { return p.BaseURL() != DefaultBaseURL }
+
+// Configured reports whether calls can be made: a key is set, or a custom
+// base URL (which may need no key).
+func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" || p.Custom() }
+
+// who names the server in messages.
+func (p *Provider) who() string {
+	if p.Custom() {
+		return "the OpenAI-compatible server at " + llm.Host(p.BaseURL())
+	}
+	return "OpenAI"
+}
+
+func (p *Provider) client() (*goopenai.Client, error) {
+	key := call(p.opts.APIKey)
+	if key == "" && !p.Custom() {
+		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
+			"No OpenAI API key is set; add one in Settings or choose another model.")
+	}
+	cfg := goopenai.DefaultConfig(key)
+	cfg.BaseURL = p.BaseURL()
+	cfg.HTTPClient = p.http
+	return goopenai.NewClientWithConfig(cfg), nil
+}
+
+// reasoningBudget is the max_completion_tokens of reasoning models on
+// OpenAI's API: it covers the hidden reasoning as well as the answer, so it
+// must be generous (the original app's 2,000 often came back empty).
+const reasoningBudget = 32000
+
+// Stream sends req and calls onDelta (when non-nil) with each piece of text
+// as it arrives, in order, from the calling goroutine. Usage is requested
+// with stream_options.include_usage. Errors are *ytsum.Error with llm Kinds;
+// rate limits carry the Retry-After / x-ratelimit-reset-* hint.
+func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
+	if req.VideoURL != "" {
+		return llm.Response{}, ytsum.Errorf(ytsum.CodeInvalid, llm.KindNoTranscript,
+			"This video has no usable transcript and %s cannot watch videos; choose a Gemini model.", p.who())
+	}
+	c, err := p.client()
+	if err != nil {
+		return llm.Response{}, err
+	}
+	ctx, hint := llm.WithHint(ctx)
+	var msgs []goopenai.ChatCompletionMessage
+	if req.System != "" {
+		msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleSystem, Content: req.System})
+	}
+	msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleUser, Content: req.Prompt})
+	cr := goopenai.ChatCompletionRequest{
+		Model:         req.Model,
+		Messages:      msgs,
+		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
+	}
+	switch {
+	case req.MaxOutputTokens > 0:
+		cr.MaxCompletionTokens = req.MaxOutputTokens
+	case !p.Custom() && llm.IsReasoningModel(req.Model):
+		cr.MaxCompletionTokens = reasoningBudget
+	}
+	// Compatible servers get no cap at all: their own default applies, and
+	// some reject max_completion_tokens.
+
+	stream, err := c.CreateChatCompletionStream(ctx, cr)
+	if err != nil {
+		if e := llm.Cancelled(ctx); e != nil {
+			return llm.Response{}, e
+		}
+		return llm.Response{}, p.classify(err, req, hint.RetryAfter())
+	}
+	defer stream.Close()
+
+	var (
+		b      strings.Builder
+		resp   llm.Response
+		finish goopenai.FinishReason
+		refuse string
+	)
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if e := llm.Cancelled(ctx); e != nil {
+				return resp, e
+			}
+			return resp, p.classify(err, req, hint.RetryAfter())
+		}
+		if chunk.Model != "" {
+			resp.Model = chunk.Model
+		}
+		if u := chunk.Usage; u != nil {
+			resp.Usage = ytsum.Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+		}
+		for _, ch := range chunk.Choices {
+			if ch.Index != 0 {
+				continue
+			}
+			if ch.FinishReason != "" {
+				finish = ch.FinishReason
+			}
+			refuse += ch.Delta.Refusal
+			if ch.Delta.Content == "" {
+				continue
+			}
+			b.WriteString(ch.Delta.Content)
+			if onDelta != nil {
+				onDelta(ch.Delta.Content)
+			}
+		}
+	}
+	if e := llm.Cancelled(ctx); e != nil {
+		return resp, e
+	}
+	resp.Text = b.String()
+	resp.FinishReason = string(finish)
+	if finish == goopenai.FinishReasonContentFilter || (strings.TrimSpace(resp.Text) == "" && refuse != "") {
+		return resp, ytsum.Errorf(ytsum.CodeInvalid, llm.KindSafetyBlocked,
+			"%s refused this video's content (blocked by its safety filters); try another model.", capital(p.who()))
+	}
+	if string(finish) == "error" {
+		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindOverloaded,
+			"%s stopped in the middle of the summary; try again in a minute.", capital(p.who()))
+	}
+	if strings.TrimSpace(resp.Text) == "" {
+		msg := capital(p.who()) + " returned an empty answer; try again or choose another model."
+		if finish == goopenai.FinishReasonLength {
+			msg = capital(p.who()) + " used its whole output budget without answering (reasoning models spend it thinking); try again or choose another model."
+		}
+		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindEmptyAnswer, "%s", msg)
+	}
+	return resp, nil
+}
+
+// ListModels returns the chat models of GET {base}/models. On OpenAI's own
+// API, audio, image, embedding and moderation models are left out; a
+// compatible server's list is kept whole except embedding models.
+func (p *Provider) ListModels(ctx context.Context) ([]llm.ModelInfo, error) {
+	c, err := p.client()
+	if err != nil {
+		return nil, err
+	}
+	ctx, hint := llm.WithHint(ctx)
+	list, err := c.ListModels(ctx)
+	if err != nil {
+		if e := llm.Cancelled(ctx); e != nil {
+			return nil, e
+		}
+		return nil, p.classify(err, llm.Request{}, hint.RetryAfter())
+	}
+	custom := p.Custom()
+	var out []llm.ModelInfo
+	for _, m := range list.Models {
+		if m.ID == "" || !chatModel(m.ID, custom) {
+			continue
+		}
+		name := m.ID
+		if custom {
+			name = m.ID + " (" + llm.Host(p.BaseURL()) + ")"
+		}
+		out = append(out, llm.ModelInfo{ID: m.ID, DisplayName: name, InputTokens: ContextTokens(m.ID),
+			Thinking: llm.IsReasoningModel(m.ID)})
+	}
+	return out, nil
+}
+
+func chatModel(id string, custom bool) bool {
+	l := strings.ToLower(id)
+	if strings.Contains(l, "embed") {
+		return false
+	}
+	if custom {
+		return true
+	}
+	ok := false
+	for _, p := range []string{"gpt-", "o1", "o3", "o4", "chatgpt-"} {
+		if strings.HasPrefix(l, p) {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	for _, bad := range []string{"audio", "realtime", "tts", "transcribe", "image", "search", "moderation", "instruct", "dall-e", "whisper", "codex"} {
+		if strings.Contains(l, bad) {
+			return false
+		}
+	}
+	// Dated snapshots (gpt-4o-2024-08-06, gpt-4-0613) duplicate their alias.
+	return !datedSnapshot.MatchString(l)
+}
+
+var datedSnapshot = regexp.MustCompile(`-(\d{4}-\d{2}-\d{2}|\d{4})$`)
+
+// ContextTokens returns the input context window of an OpenAI model ID, from
+// what OpenAI publishes; 0 when unknown.
+func ContextTokens(id string) int {
+	l := strings.ToLower(id)
+	switch {
+	case strings.HasPrefix(l, "gpt-4.1"):
+		return 1_000_000
+	case strings.HasPrefix(l, "gpt-4o"), strings.HasPrefix(l, "gpt-4-turbo"), strings.HasPrefix(l, "chatgpt-4o"):
+		return 128_000
+	case strings.HasPrefix(l, "gpt-5"), strings.HasPrefix(l, "gpt-6"), strings.HasPrefix(l, "gpt-7"):
+		return 272_000
+	case strings.HasPrefix(l, "o1"), strings.HasPrefix(l, "o3"), strings.HasPrefix(l, "o4"):
+		return 200_000
+	}
+	return 0
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// classify turns a go-openai error into a *ytsum.Error.
+func (p *Provider) classify(err error, req llm.Request, retry time.Duration) error {
+	who := p.who()
+	Who := capital(who)
+	status, code, typ, msg := 0, "", "", ""
+	var api *goopenai.APIError
+	var rq *goopenai.RequestError
+	switch {
+	case errors.As(err, &api):
+		status, typ, msg = api.HTTPStatusCode, api.Type, strings.ToLower(api.Message)
+		if s, ok := api.Code.(string); ok {
+			code = s
+		} else if api.Code != nil {
+			code = fmt.Sprint(api.Code)
+		}
+	case errors.As(err, &rq):
+		status, msg = rq.HTTPStatusCode, strings.ToLower(string(rq.Body))
+	default:
+		if llm.Offline(err) {
+			return llm.OfflineError(err, who)
+		}
+		return ytsum.Wrap(err, ytsum.CodeUnavailable, llm.KindProviderError,
+			Who+" failed unexpectedly; try again in a moment.")
+	}
+	switch {
+	case status == http.StatusUnauthorized || code == "invalid_api_key" || strings.Contains(msg, "incorrect api key"):
+		if call(p.opts.APIKey) == "" {
+			return ytsum.Wrap(err, ytsum.CodeUnauthorized, llm.KindKeyMissing,
+				Who+" needs an API key; add one in Settings.")
+		}
+		return ytsum.Wrap(err, ytsum.CodeUnauthorized, llm.KindInvalidKey,
+			Who+" rejected the API key; check the OpenAI key in Settings.")
+	case code == "insufficient_quota" || status == http.StatusPaymentRequired:
+		return ytsum.Wrap(err, ytsum.CodeRateLimited, llm.KindQuotaExceeded,
+			"Your "+strings.TrimPrefix(who, "the ")+" quota or credit is used up; check your plan and billing, or choose another model.")
+	case status == http.StatusTooManyRequests || code == "rate_limit_exceeded":
+		e := ytsum.Wrap(err, ytsum.CodeRateLimited, llm.KindRateLimited,
+			Who+"'s rate limit was reached; wait a little and try again.")
+		if retry > 0 {
+			e.Message = Who + "'s rate limit was reached; try again in " + llm.Seconds(retry) + "."
+		}
+		e.RetryAfter = retry
+		return e
+	case status == http.StatusNotFound || code == "model_not_found" || strings.Contains(msg, "not found"):
+		m := fmt.Sprintf("%s does not offer the model %q (it may have been retired); choose another model in Settings.", Who, req.Model)
+		if p.Custom() {
+			m = fmt.Sprintf("%s has no model %q; if it is Ollama, run \"ollama pull %s\" first, or choose another model.", Who, req.Model, req.Model)
+		}
+		return ytsum.Wrap(err, ytsum.CodeNotFound, llm.KindModelNotFound, m)
+	case status == http.StatusForbidden:
+		return ytsum.Wrap(err, ytsum.CodeUnauthorized, llm.KindPermissionDenied,
+			"The API key may not use this model at "+who+"; check the key's permissions.")
+	case code == "context_length_exceeded" || strings.Contains(msg, "context length") || strings.Contains(msg, "context window") ||
+		strings.Contains(msg, "maximum context") || strings.Contains(msg, "too many tokens"):
+		return ytsum.Wrap(err, ytsum.CodeInvalid, llm.KindContextTooLong,
+			"The transcript is too long for this model's context window.")
+	case code == "content_filter" || code == "content_policy_violation" || strings.Contains(msg, "content management policy"):
+		return ytsum.Wrap(err, ytsum.CodeInvalid, llm.KindSafetyBlocked,
+			Who+" refused this video's content (blocked by its safety filters); try another model.")
+	case status >= 500 || status == 0 && (typ == "server_error" || code == "server_error" || strings.Contains(msg, "overloaded")):
+		e := ytsum.Wrap(err, ytsum.CodeUnavailable, llm.KindOverloaded,
+			Who+" is overloaded or having trouble right now; try again in a minute.")
+		e.RetryAfter = retry
+		return e
+	}
+	return ytsum.Wrap(err, ytsum.CodeUnavailable, llm.KindProviderError,
+		Who+" could not make the summary; try again, or choose another model.")
+}

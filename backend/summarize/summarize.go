@@ -1,0 +1,690 @@
+package summarize
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"ytsum/backend/summarize/gemini"
+	"ytsum/backend/summarize/llm"
+	"ytsum/backend/summarize/local"
+	"ytsum/backend/summarize/openai"
+	"ytsum/backend/ytsum"
+)
+
+// Provider is one way of making a summary: a model API or the local
+// summarizer. Stream sends one request and calls onDelta (when non-nil) with
+// each piece of text, in order, from the calling goroutine, then returns the
+// whole answer. It must return promptly once ctx ends. Errors are
+// *ytsum.Error with an llm Kind. Implementations are safe for concurrent use.
+type Provider interface {
+	Name() string
+	Stream(ctx context.Context, req llm.Request, onDelta func(delta string)) (llm.Response, error)
+}
+
+// Options configure a Service. Every field is optional; the zero value gives
+// a Service that summarizes with the local model only. Funcs are called on
+// every use, so settings changed at run time apply at once.
+type Options struct {
+	// GeminiKey and OpenAIKey return the API keys; nil or "" means none.
+	GeminiKey, OpenAIKey func() string
+	// GeminiBaseURL returns the Gemini base URL (YTSUM_GEMINI_URL); nil or ""
+	// means the genai default.
+	GeminiBaseURL func() string
+	// OpenAIBaseURL returns the OpenAI-compatible base URL including /v1
+	// (YTSUM_OPENAI_URL, or the user's setting, e.g.
+	// http://localhost:11434/v1 for Ollama); nil or "" means OpenAI's API.
+	// A custom base URL works without a key.
+	OpenAIBaseURL func() string
+	// HTTPClient is used for every provider call; nil means a default client.
+	// Leave its Timeout zero: streams are long, and contexts bound calls.
+	HTTPClient *http.Client
+	// DefaultModel returns the model setting used when a request names none;
+	// nil or "" means the built-in choice (see Service.DefaultModel).
+	DefaultModel func() string
+	// Concurrency is how many LLM calls run at once per provider; 0 means 4.
+	Concurrency int
+	// LocalChunkTokens is the transcript size, in estimated tokens, of one
+	// request to an OpenAI-compatible server at a custom base URL (whose
+	// context is often small: Ollama's default is 4096); 0 means 3000.
+	LocalChunkTokens int
+	// CustomPrompt returns the prompt template of the "custom" style
+	// (text/template; fields in doc.go); nil or "" makes "custom" invalid.
+	CustomPrompt func() string
+	// UILanguage returns the UI language, the default output language; nil
+	// or "" means "en".
+	UILanguage func() string
+	// MaxRetries is how often a rate-limited or overloaded call is retried;
+	// 0 means 3, negative means never.
+	MaxRetries int
+	// MaxRetryWait is the longest wait before one retry; a longer Retry-After
+	// fails at once with its hint. 0 means 60 seconds.
+	MaxRetryWait time.Duration
+	// ModelsTTL is how long a provider's model listing is kept; 0 means 10 minutes.
+	ModelsTTL time.Duration
+	// ListTimeout bounds one refresh of the model listings; 0 means 3 seconds.
+	ListTimeout time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service makes summaries. It is safe for concurrent use; LLM calls of all
+// concurrent Summarize calls share the per-provider Concurrency limit.
+type Service struct {
+	opts      Options
+	gemini    *gemini.Provider
+	openai    *openai.Provider
+	providers map[string]Provider
+	sems      map[string]chan struct{}
+	// sleep waits d or until ctx ends (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
+
+	refreshMu sync.Mutex // one listing refresh at a time
+	mu        sync.Mutex // guards lists
+	lists     map[string]*listing
+}
+
+// New returns a Service. It makes no network call.
+func New(opts Options) *Service {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.LocalChunkTokens <= 0 {
+		opts.LocalChunkTokens = 3000
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = 3
+	}
+	if opts.MaxRetryWait <= 0 {
+		opts.MaxRetryWait = time.Minute
+	}
+	if opts.ModelsTTL <= 0 {
+		opts.ModelsTTL = 10 * time.Minute
+	}
+	if opts.ListTimeout <= 0 {
+		opts.ListTimeout = 3 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Service{
+		opts:   opts,
+		gemini: gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
+		openai: openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
+		sems:   map[string]chan struct{}{},
+		lists:  map[string]*listing{},
+		sleep:  sleepCtx,
+	}
+	s.providers = map[string]Provider{llm.ProviderGoogle: s.gemini, llm.ProviderOpenAI: s.openai, llm.ProviderLocal: local.New()}
+	for name := range s.providers {
+		s.sems[name] = make(chan struct{}, opts.Concurrency)
+	}
+	return s
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) now() time.Time { return s.opts.Now() }
+
+func call(f func() string) string {
+	if f == nil {
+		return ""
+	}
+	return strings.TrimSpace(f())
+}
+
+// Input is one video to summarize.
+type Input struct {
+	Video ytsum.Video
+	// Transcript is the video's transcript; nil (or one without text) means
+	// none is usable, and only Gemini models can then summarize, from the
+	// video itself.
+	Transcript *ytsum.Transcript
+	// Options are the request's choices; Summarize resolves them.
+	Options ytsum.SummaryOptions
+}
+
+// Resolve fills the defaults of opts and checks them: the model (the
+// configured default when empty; a retired Gemini key becomes its listed
+// successor), the style ("audio"), the length ("medium") and the output
+// language (the UI language; "same" keeps the video's). The local model
+// always gets language "same": it copies sentences and cannot translate.
+// An unknown model, style, length or language, or the custom style without a
+// template, is a *ytsum.Error with CodeInvalid and KindInvalidOption.
+// Resolve makes no network call: it uses the last model listings.
+func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+	out := opts
+	out.Model = strings.TrimSpace(opts.Model)
+	if out.Model == "" {
+		out.Model = s.DefaultModel()
+	}
+	r, err := s.lookup(out.Model)
+	if err != nil {
+		return opts, err
+	}
+	out.Model = r.apiModel
+
+	out.Style = strings.ToLower(strings.TrimSpace(opts.Style))
+	if out.Style == "" {
+		out.Style = StyleAudio
+	}
+	if !contains(Styles, out.Style) {
+		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
+			"Unknown summary style %q; choose one of: %s.", opts.Style, strings.Join(Styles, ", "))
+	}
+	if out.Style == StyleCustom && r.Provider != llm.ProviderLocal {
+		if _, err := parseCustom(call(s.opts.CustomPrompt)); err != nil {
+			return opts, err
+		}
+	}
+	out.Length = strings.ToLower(strings.TrimSpace(opts.Length))
+	if out.Length == "" {
+		out.Length = LengthMedium
+	}
+	if !contains(Lengths, out.Length) {
+		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
+			"Unknown summary length %q; choose short, medium or long.", opts.Length)
+	}
+	lang := strings.TrimSpace(opts.Language)
+	if lang == "" {
+		lang = call(s.opts.UILanguage)
+		if _, err := language.Parse(lang); lang == "" || err != nil {
+			lang = "en"
+		}
+	}
+	if strings.EqualFold(lang, LanguageSame) {
+		out.Language = LanguageSame
+	} else {
+		t, err := language.Parse(lang)
+		if err != nil {
+			return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
+				"Unknown output language %q; use a language code such as \"en\" or \"pt-BR\", or \"same\".", opts.Language)
+		}
+		out.Language = t.String()
+	}
+	if r.Provider == llm.ProviderLocal {
+		out.Language = LanguageSame
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// localVersion stands in for the prompt version of the local summarizer.
+const localVersion = "local-1"
+
+// CacheKey returns the key under which the summary of videoID made with
+// resolved options (the result of Resolve) is cached: the video ID, a colon,
+// and a hash of provider, model, style, length, language and prompt version
+// (plus a hash of the custom template when the style is custom). A different
+// model, style, length, language or prompt is therefore a new summary.
+//
+// Regenerate is not part of the key: a caller honours opts.Regenerate by
+// skipping its cache lookup, calling Summarize, and storing the new summary
+// under the same key (replacing the old one).
+func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string {
+	provider := ""
+	if r, err := s.lookup(resolved.Model); err == nil {
+		provider = r.Provider
+	}
+	version := PromptVersion
+	if provider == llm.ProviderLocal {
+		version = localVersion
+	}
+	custom := ""
+	if resolved.Style == StyleCustom && provider != llm.ProviderLocal {
+		h := sha256.Sum256([]byte(call(s.opts.CustomPrompt)))
+		custom = hex.EncodeToString(h[:])
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{"ytsum-summary-1", videoID, provider, resolved.Model,
+		resolved.Style, resolved.Length, resolved.Language, version, custom}, "\x00")))
+	return videoID + ":" + hex.EncodeToString(h[:12])
+}
+
+// Summarize makes the summary of in.Video. It refreshes the model listings
+// if they are stale (bounded by Options.ListTimeout), resolves in.Options,
+// and calls onDelta (when non-nil) with the text of the summary as it is
+// written — for a long transcript summarized in parts, only the final
+// combining pass streams. onDelta is called from goroutines of Summarize,
+// never concurrently. Without a usable transcript a Gemini model summarizes
+// the video itself (Summary.FromVideo); other models fail with
+// KindNoTranscript. Errors are *ytsum.Error; when ctx ends the error has
+// KindCancelled and wraps ctx's error.
+func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta string)) (*ytsum.Summary, error) {
+	start := s.now()
+	s.refresh(ctx)
+	o, err := s.Resolve(in.Options)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.lookup(o.Model)
+	if err != nil {
+		return nil, err
+	}
+	if !s.configured(r.Provider) {
+		return nil, keyMissing(r.Provider)
+	}
+	p := s.providers[r.Provider]
+	sum := &ytsum.Summary{Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
+		Language: o.Language, PromptVersion: PromptVersion, CacheKey: s.CacheKey(in.Video.ID, o)}
+	if r.Provider == llm.ProviderLocal {
+		sum.PromptVersion = localVersion
+	}
+	run := &run{s: s, p: p, m: r, o: o, in: in, data: newPromptData(in.Video, o), custom: call(s.opts.CustomPrompt)}
+	var resp llm.Response
+	if usable(in.Transcript) {
+		sum.TranscriptLanguage, sum.TranscriptKind = in.Transcript.Language, in.Transcript.Kind
+		if o.Language == LanguageSame && in.Transcript.Language != "" {
+			sum.Language = in.Transcript.Language
+		}
+		resp, err = run.fromTranscript(ctx, onDelta)
+	} else {
+		if r.Provider != llm.ProviderGoogle {
+			return nil, ytsum.Errorf(ytsum.CodeNotFound, llm.KindNoTranscript,
+				"This video has no usable transcript, and %s cannot watch videos; choose a Gemini model to summarize it from the video itself.", r.DisplayName)
+		}
+		sum.FromVideo = true
+		resp, err = run.fromVideo(ctx, onDelta)
+	}
+	if err != nil {
+		if e := llm.Cancelled(ctx); e != nil {
+			return nil, e
+		}
+		return nil, err
+	}
+	sum.Text = strings.TrimSpace(resp.Text)
+	sum.Usage = run.usage
+	sum.CreatedAt = s.now()
+	sum.ElapsedMS = sum.CreatedAt.Sub(start).Milliseconds()
+	return sum, nil
+}
+
+func keyMissing(provider string) error {
+	if provider == llm.ProviderGoogle {
+		return ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
+			"No Gemini API key is set; add one in Settings or choose another model.")
+	}
+	return ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
+		"No OpenAI API key is set; add one in Settings, set an OpenAI-compatible server URL, or choose another model.")
+}
+
+func usable(t *ytsum.Transcript) bool {
+	if t == nil {
+		return false
+	}
+	for _, s := range t.Segments {
+		if strings.TrimSpace(s.Text) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// call runs one provider request under the provider's concurrency limit,
+// retrying rate limits and overloads with exponential backoff that honours
+// the provider's Retry-After hint — but never after text has streamed out.
+func (s *Service) call(ctx context.Context, p Provider, req llm.Request, onDelta func(string)) (llm.Response, error) {
+	sem := s.sems[p.Name()]
+	for attempt := 0; ; attempt++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return llm.Response{}, llm.Cancelled(ctx)
+		}
+		emitted := false
+		resp, err := p.Stream(ctx, req, func(d string) {
+			emitted = true
+			if onDelta != nil {
+				onDelta(d)
+			}
+		})
+		<-sem
+		if err == nil || emitted || !llm.Retryable(err) || attempt >= s.opts.MaxRetries {
+			return resp, err
+		}
+		hint := ytsum.RetryAfter(err)
+		if hint > s.opts.MaxRetryWait {
+			return resp, err
+		}
+		wait := time.Second << attempt
+		wait += time.Duration(rand.Int64N(int64(wait / 4))) // jitter
+		if hint > wait {
+			wait = hint
+		}
+		if wait > s.opts.MaxRetryWait {
+			wait = s.opts.MaxRetryWait
+		}
+		if s.sleep(ctx, wait) != nil {
+			return resp, llm.Cancelled(ctx)
+		}
+	}
+}
+
+// run is one Summarize call.
+type run struct {
+	s      *Service
+	p      Provider
+	m      resolved
+	o      ytsum.SummaryOptions
+	in     Input
+	data   promptData
+	custom string
+
+	mu    sync.Mutex
+	usage ytsum.Usage
+}
+
+func (r *run) add(u ytsum.Usage) {
+	r.mu.Lock()
+	r.usage.InputTokens += u.InputTokens
+	r.usage.OutputTokens += u.OutputTokens
+	r.usage.TotalTokens += u.TotalTokens
+	r.mu.Unlock()
+}
+
+func (r *run) request(prompt string) llm.Request {
+	return llm.Request{Model: r.o.Model, System: systemPrompt, Prompt: prompt, Style: r.o.Style, Length: r.o.Length}
+}
+
+func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
+	resp, err := r.s.call(ctx, r.p, req, onDelta)
+	r.add(resp.Usage)
+	return resp, err
+}
+
+// budget is how many transcript tokens one request may carry: the model's
+// context window less room for the prompt and the answer, or the chunk size
+// setting for a compatible server.
+func (r *run) budget() int {
+	if r.m.Provider == llm.ProviderOpenAI && r.s.openai.Custom() {
+		return r.s.opts.LocalChunkTokens
+	}
+	window := r.m.ContextTokens
+	if window <= 0 {
+		window = contextFor(r.m.Provider, r.o.Model, 0)
+	}
+	reserve := 16_384
+	if window < 4*reserve {
+		reserve = window / 4
+	}
+	b := window - reserve - 2_000
+	if b < 1_000 {
+		b = 1_000
+	}
+	return b
+}
+
+// fromTranscript summarizes the transcript in one pass when it fits the
+// budget, else by map-reduce. A provider that reports the input too long
+// (a context smaller than thought) gets the work again in halves, up to
+// three times, as long as nothing has streamed yet.
+func (r *run) fromTranscript(ctx context.Context, onDelta func(string)) (llm.Response, error) {
+	segs := r.in.Transcript.Segments
+	if r.m.Provider == llm.ProviderLocal {
+		req := r.request("")
+		req.Segments = segs
+		return r.stream(ctx, req, onDelta)
+	}
+	text := formatTranscript(segs)
+	est := EstimateTokens(text)
+	budget := r.budget()
+	emitted := false
+	out := func(d string) {
+		emitted = true
+		if onDelta != nil {
+			onDelta(d)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		var resp llm.Response
+		var err error
+		if est <= budget {
+			var prompt string
+			if prompt, err = finalPrompt(r.data, "transcript", text, r.custom); err != nil {
+				return resp, err
+			}
+			resp, err = r.stream(ctx, r.request(prompt), out)
+		} else {
+			resp, err = r.mapReduce(ctx, splitSegments(segs, budget), budget, out)
+		}
+		if ytsum.ErrorKind(err) != llm.KindContextTooLong || emitted || attempt >= 3 {
+			return resp, err
+		}
+		budget = min(budget, est) / 2
+	}
+}
+
+// mapReduce writes notes on each chunk in parallel (bounded by the provider
+// limit), merges the notes until they fit one request, and streams the final
+// pass in the requested style.
+func (r *run) mapReduce(ctx context.Context, chunks []chunk, budget int, onDelta func(string)) (llm.Response, error) {
+	noteWords := clamp(budget/(2*len(chunks)), 80, 500)
+	d := r.data
+	d.Parts, d.NoteWords = len(chunks), noteWords
+	prompts := make([]llm.Request, len(chunks))
+	for i, c := range chunks {
+		d.Part, d.From, d.To = i+1, ytsum.Timestamp(c.from), ytsum.Timestamp(c.to)
+		d.Input, d.Transcript = "transcript", formatTranscript(c.segs)
+		p, err := render("map.tmpl", d)
+		if err != nil {
+			return llm.Response{}, err
+		}
+		prompts[i] = r.request(p)
+	}
+	notes, err := r.parallel(ctx, prompts)
+	if err != nil {
+		return llm.Response{}, err
+	}
+	for i, c := range chunks {
+		notes[i].from, notes[i].to = c.from, c.to
+	}
+	return r.reduce(ctx, notes, budget, onDelta)
+}
+
+type note struct {
+	text     string
+	from, to float64
+}
+
+// reduce merges notes (in order) in batches that fit budget until they fit
+// one request, then runs the final pass.
+func (r *run) reduce(ctx context.Context, notes []note, budget int, onDelta func(string)) (llm.Response, error) {
+	for level := 0; ; level++ {
+		joined := joinNotes(notes)
+		if EstimateTokens(joined) <= budget {
+			prompt, err := finalPrompt(r.data, "notes", joined, r.custom)
+			if err != nil {
+				return llm.Response{}, err
+			}
+			return r.stream(ctx, r.request(prompt), onDelta)
+		}
+		if level >= 4 || len(notes) == 1 && level > 0 {
+			return llm.Response{}, ytsum.Errorf(ytsum.CodeInvalid, llm.KindTooLong,
+				"This video is too long for %s even in parts; choose a model with a larger context (or raise the chunk size in Settings).", r.m.DisplayName)
+		}
+		var batches [][]note
+		var cur []note
+		used := 0
+		for _, n := range notes {
+			c := EstimateTokens(n.text) + 4
+			if len(cur) > 0 && used+c > budget {
+				batches = append(batches, cur)
+				cur, used = nil, 0
+			}
+			cur = append(cur, n)
+			used += c
+		}
+		batches = append(batches, cur)
+		d := r.data
+		d.NoteWords = clamp(budget/(2*len(batches)), 80, 800)
+		reqs := make([]llm.Request, len(batches))
+		next := make([]note, len(batches))
+		for i, b := range batches {
+			d.From, d.To = ytsum.Timestamp(b[0].from), ytsum.Timestamp(b[len(b)-1].to)
+			d.Transcript = joinNotes(b)
+			p, err := render("combine.tmpl", d)
+			if err != nil {
+				return llm.Response{}, err
+			}
+			reqs[i] = r.request(p)
+			next[i] = note{from: b[0].from, to: b[len(b)-1].to}
+		}
+		texts, err := r.parallel(ctx, reqs)
+		if err != nil {
+			return llm.Response{}, err
+		}
+		for i := range next {
+			next[i].text = texts[i].text
+		}
+		notes = next
+	}
+}
+
+func joinNotes(ns []note) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strings.TrimSpace(n.text)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// parallel runs reqs (not streamed) with at most Concurrency in flight and
+// returns their answers in order; the first error cancels the rest.
+func (r *run) parallel(ctx context.Context, reqs []llm.Request) ([]note, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := make([]note, len(reqs))
+	jobs := make(chan int)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	workers := min(r.s.opts.Concurrency, len(reqs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				resp, err := r.stream(ctx, reqs[i], nil)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err; cancel(err) })
+					continue
+				}
+				out[i].text = resp.Text
+			}
+		}()
+	}
+feed:
+	for i := range reqs {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if e := llm.Cancelled(ctx); e != nil {
+		return nil, e
+	}
+	return out, nil
+}
+
+// fromVideo summarizes the video itself (Gemini fileData). A video too long
+// for the model's context even at low resolution is summarized in clips
+// (videoMetadata offsets) and the clips' notes are then combined.
+func (r *run) fromVideo(ctx context.Context, onDelta func(string)) (llm.Response, error) {
+	const perSecond, perSecondLow = 300, 100 // tokens per second of video
+	url := ytsum.WatchURL(r.in.Video.ID)
+	dur := r.in.Video.DurationSeconds
+	budget := r.budget()
+	emitted := false
+	out := func(d string) {
+		emitted = true
+		if onDelta != nil {
+			onDelta(d)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		var resp llm.Response
+		var err error
+		if dur*perSecondLow <= budget {
+			prompt, perr := finalPrompt(r.data, "video", "", r.custom)
+			if perr != nil {
+				return resp, perr
+			}
+			req := r.request(prompt)
+			req.VideoURL, req.LowResolution = url, dur == 0 || dur*perSecond > budget
+			resp, err = r.stream(ctx, req, out)
+		} else {
+			resp, err = r.videoClips(ctx, url, dur, budget/perSecondLow, budget, out)
+		}
+		if ytsum.ErrorKind(err) != llm.KindContextTooLong || emitted || attempt >= 3 {
+			return resp, err
+		}
+		if dur == 0 {
+			dur = budget / perSecondLow * 2
+		}
+		budget = min(budget, dur*perSecondLow) / 2
+	}
+}
+
+func (r *run) videoClips(ctx context.Context, url string, dur, clip, budget int, onDelta func(string)) (llm.Response, error) {
+	if clip < 60 {
+		clip = 60
+	}
+	n := (dur + clip - 1) / clip
+	d := r.data
+	d.Input, d.Parts, d.NoteWords = "video", n, clamp(budget/(2*n), 80, 500)
+	reqs := make([]llm.Request, n)
+	for i := range n {
+		from, to := i*clip, min((i+1)*clip, dur)
+		d.Part, d.From, d.To = i+1, ytsum.Timestamp(float64(from)), ytsum.Timestamp(float64(to))
+		p, err := render("map.tmpl", d)
+		if err != nil {
+			return llm.Response{}, err
+		}
+		reqs[i] = r.request(p)
+		reqs[i].VideoURL, reqs[i].LowResolution = url, true
+		reqs[i].VideoStart, reqs[i].VideoEnd = time.Duration(from)*time.Second, time.Duration(to)*time.Second
+	}
+	notes, err := r.parallel(ctx, reqs)
+	if err != nil {
+		return llm.Response{}, err
+	}
+	for i := range notes {
+		notes[i].from, notes[i].to = float64(i*clip), float64(min((i+1)*clip, dur))
+	}
+	return r.reduce(ctx, notes, budget, onDelta)
+}
+
+func clamp(v, lo, hi int) int {
+	return max(lo, min(v, hi))
+}

@@ -1,0 +1,210 @@
+// Package search is the library's full-text index: a bleve (scorch) index
+// in its own folder beside the database. It holds no text of its own that
+// the database does not hold, so it can always be rebuilt: Open reports when
+// it created a fresh index and the caller (package library) refills it.
+//
+// Search is ranked (BM25; title above channel above summary above
+// transcript; exact phrases above scattered words), case-, accent- and
+// width-insensitive, stems English, indexes CJK text as bigrams and keeps
+// emoji and other symbols as searchable tokens. Queries are plain text:
+// any character is allowed and none is an operator, except that text in
+// double quotes must match as a phrase. Hits carry the byte spans of the
+// matched words in each field; Snippet and Highlight turn a field's text and
+// spans into escaped HTML with <mark> around the matches.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"ytsum/backend/ytsum"
+)
+
+// DirName is the index folder's name inside the data directory.
+const DirName = "search.bleve"
+
+// mappingVersion changes whenever the mapping or analysis changes meaning;
+// an index built with another version is rebuilt.
+const mappingVersion = "ytsum-search-1"
+
+var internalVersionKey = []byte("ytsum_mapping_version")
+
+// Field names of a document, also the keys of Hit.Spans.
+const (
+	FieldTitle      = "title"
+	FieldChannel    = "channel"
+	FieldSummary    = "summary"
+	FieldTranscript = "transcript"
+)
+
+// fieldBoosts rank a match in the title above one in the channel, the
+// summary and the transcript.
+var fieldBoosts = []struct {
+	name  string
+	boost float64
+}{{FieldTitle, 4}, {FieldChannel, 2}, {FieldSummary, 1.5}, {FieldTranscript, 1}}
+
+// Doc is what the index knows about one library entry. Its ID is the video
+// id; indexing a Doc with an existing ID replaces it.
+type Doc struct {
+	ID         string
+	Title      string
+	Channel    string
+	Summary    string
+	Transcript string
+}
+
+// Index is an open full-text index. All methods are safe for concurrent
+// use (bleve serialises writers). Errors are *ytsum.Error.
+type Index struct {
+	idx  bleve.Index
+	path string
+}
+
+// Open opens the index in dir (normally <data dir>/search.bleve). When dir
+// is missing, unreadable, damaged or built by another mapping version, it is
+// removed and a fresh empty index is created; fresh is then true and the
+// caller must index every document again.
+func Open(dir string) (ix *Index, fresh bool, err error) {
+	idx, err := openExisting(dir)
+	if err == nil {
+		return &Index{idx: idx, path: dir}, false, nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, false, indexErr(err, "removing a damaged index")
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return nil, false, indexErr(err, "creating the data folder")
+	}
+	idx, err = bleve.New(dir, newMapping())
+	if err != nil {
+		return nil, false, indexErr(err, "creating the index")
+	}
+	if err := idx.SetInternal(internalVersionKey, []byte(mappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, false, indexErr(err, "writing the index version")
+	}
+	return &Index{idx: idx, path: dir}, true, nil
+}
+
+// openExisting opens dir when it holds an index of the current version.
+func openExisting(dir string) (idx bleve.Index, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if idx != nil {
+				_ = idx.Close()
+			}
+			idx, err = nil, fmt.Errorf("search: opening index panicked: %v", r)
+		}
+	}()
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
+	idx, err = bleve.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	v, err := idx.GetInternal(internalVersionKey)
+	if err != nil || string(v) != mappingVersion {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search: index version %q, want %q (%v)", v, mappingVersion, err)
+	}
+	// Touch the index so damaged segment files show up now, not mid-search.
+	if _, err := idx.DocCount(); err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+func newMapping() mapping.IndexMapping {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(analyzerName, analyzerConfig); err != nil {
+		panic("search: analyzer config: " + err.Error()) // a programming error
+	}
+	im.DefaultAnalyzer = analyzerName
+	im.ScoringModel = index.BM25Scoring
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range fieldBoosts {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = analyzerName
+		fm.Store = false // the database holds the text; snippets are cut from it
+		fm.IncludeTermVectors = true
+		fm.IncludeInAll = false
+		fm.DocValues = false
+		dm.AddFieldMappingsAt(f.name, fm)
+	}
+	im.DefaultMapping = dm
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}
+
+func (d Doc) fields() map[string]any {
+	return map[string]any{FieldTitle: d.Title, FieldChannel: d.Channel, FieldSummary: d.Summary, FieldTranscript: d.Transcript}
+}
+
+// Apply indexes put and removes del in one bleve batch.
+func (ix *Index) Apply(put []Doc, del []string) error {
+	b := ix.idx.NewBatch()
+	for _, d := range put {
+		if err := b.Index(d.ID, d.fields()); err != nil {
+			return indexErr(err, "indexing "+d.ID)
+		}
+	}
+	for _, id := range del {
+		b.Delete(id)
+	}
+	if b.Size() == 0 {
+		return nil
+	}
+	if err := ix.idx.Batch(b); err != nil {
+		return indexErr(err, "writing a batch")
+	}
+	return nil
+}
+
+// Count returns the number of indexed documents.
+func (ix *Index) Count() (int, error) {
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return 0, indexErr(err, "counting documents")
+	}
+	return int(n), nil
+}
+
+// Has reports whether a document with id is indexed.
+func (ix *Index) Has(id string) (bool, error) {
+	d, err := ix.idx.Document(id)
+	if err != nil {
+		return false, indexErr(err, "reading "+id)
+	}
+	return d != nil, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	if err := ix.idx.Close(); err != nil {
+		return indexErr(err, "closing")
+	}
+	return nil
+}
+
+// Path returns the index folder.
+func (ix *Index) Path() string { return ix.path }
+
+func indexErr(err error, doing string) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return ytsum.Wrap(err, ytsum.CodeUnavailable, "search_cancelled", "The search was cancelled.")
+	}
+	return ytsum.Wrap(fmt.Errorf("search: %s: %w", doing, err), ytsum.CodeInternal, "search_index",
+		"The search index could not be used; restart the app to rebuild it.")
+}

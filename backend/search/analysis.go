@@ -93,7 +93,9 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 
 // foldFilter removes accents and other diacritics (Lucene's ASCII folding)
 // from each token, leaving offsets alone. Ideographic tokens pass unchanged.
-type foldFilter struct{ fold *asciifolding.AsciiFoldingFilter }
+type foldFilter struct {
+	fold *asciifolding.AsciiFoldingFilter
+}
 
 func (f foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, t := range in {

@@ -1,0 +1,109 @@
+import { useRef } from 'preact/hooks';
+import { toApiError } from '../lib/api/errors';
+import { useStore } from '../lib/store';
+import { PAGE_SIZES, type SortKey } from '../stores/prefs';
+import type { Since } from '../stores/library';
+import { useServices } from './context';
+import { VideoCard } from './VideoCard';
+
+export function Library() {
+  const s = useServices();
+  const st = useStore(s.library);
+  const search = useRef<HTMLInputElement>(null);
+  const hidden = new Set(st.pendingDelete);
+  const items = st.items.filter((i) => !hidden.has(i.video_id));
+  const q = st.query.trim();
+  const from = st.total ? (st.page - 1) * st.perPage + 1 : 0;
+  const to = Math.min(st.total, st.page * st.perPage);
+  const playable = items.filter((i) => i.summary);
+
+  const exportAll = async (fmt: 'md' | 'json') => {
+    try {
+      s.toasts.show(await s.transport.exportLibrary(fmt), { kind: 'success' });
+    } catch (e) {
+      s.toasts.show(toApiError(e).message, { kind: 'error' });
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby="lib-h">
+      <h2 id="lib-h">Library</h2>
+      <div class="toolbar" role="search">
+        <label for="lib-search" class="grow">
+          Search summaries
+          <input id="lib-search" ref={search} type="search" value={st.query} placeholder="Words in titles, channels or summaries"
+            onInput={(e) => s.library.setQuery(e.currentTarget.value)} autoComplete="off" />
+        </label>
+        <label for="lib-sort">
+          Sort
+          <select id="lib-sort" value={st.sort} onChange={(e) => s.library.setSort(e.currentTarget.value as SortKey)}>
+            {q && <option value="relevance">Best match</option>}
+            <option value="newest">Newest</option>
+            <option value="oldest">Oldest</option>
+            <option value="title">Title</option>
+            <option value="channel">Channel</option>
+          </select>
+        </label>
+        <label for="lib-channel">
+          Channel
+          <select id="lib-channel" value={st.channel} onChange={(e) => s.library.setFilter({ channel: e.currentTarget.value })}>
+            <option value="">All</option>
+            {st.channels.map((c) => <option key={c} value={c}>{c}</option>)}
+          </select>
+        </label>
+        <label for="lib-model">
+          Model
+          <select id="lib-model" value={st.model} onChange={(e) => s.library.setFilter({ model: e.currentTarget.value })}>
+            <option value="">All</option>
+            {st.models.map((m) => <option key={m} value={m}>{m}</option>)}
+          </select>
+        </label>
+        <label for="lib-since">
+          Date
+          <select id="lib-since" value={st.since} onChange={(e) => s.library.setFilter({ since: e.currentTarget.value as Since })}>
+            <option value="">Any time</option>
+            <option value="day">Last 24 hours</option>
+            <option value="week">Last week</option>
+            <option value="month">Last month</option>
+            <option value="year">Last year</option>
+          </select>
+        </label>
+      </div>
+      <div class="row between">
+        <p class="muted" role="status" aria-live="polite">
+          {st.loading ? 'Loading…' : q ? `${st.total} found for “${q}”. ` : ''}
+          {!st.loading && st.total > 0 && `Showing ${from}–${to} of ${st.total}.`}
+        </p>
+        <div class="row">
+          <button type="button" class="btn btn-small" disabled={!playable.length} onClick={() => playable[0] && void s.player.play(playable[0], playable)}>
+            ▶ Play all
+          </button>
+          <button type="button" class="btn btn-small btn-quiet" onClick={() => void exportAll('md')}>Export library (Markdown)</button>
+          <button type="button" class="btn btn-small btn-quiet" onClick={() => void exportAll('json')}>Export library (JSON)</button>
+        </div>
+      </div>
+      {st.error && (
+        <p class="error" role="alert">
+          {st.error} <button type="button" class="btn btn-small" onClick={() => void s.library.refresh()}>Try again</button>
+        </p>
+      )}
+      {!st.loading && !st.error && !items.length && (
+        <p class="empty">{q ? `No summaries match “${q}”.` : 'No summaries yet. Summarize a video and it will be kept here, searchable offline.'}</p>
+      )}
+      <div class="cards" aria-busy={st.loading}>
+        {items.map((it) => <VideoCard key={it.video_id} item={it} queue={playable} highlight={q} fold />)}
+      </div>
+      <nav class="pager" aria-label="Pages">
+        <button type="button" class="btn btn-small" disabled={st.page <= 1} onClick={() => s.library.setPage(st.page - 1)}>‹ Previous</button>
+        <span>Page {st.page} of {st.totalPages}</span>
+        <button type="button" class="btn btn-small" disabled={st.page >= st.totalPages} onClick={() => s.library.setPage(st.page + 1)}>Next ›</button>
+        <label for="lib-per">
+          Per page
+          <select id="lib-per" value={String(st.perPage)} onChange={(e) => s.library.setPerPage(Number(e.currentTarget.value))}>
+            {PAGE_SIZES.map((n) => <option key={n} value={String(n)}>{n}</option>)}
+          </select>
+        </label>
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+import { useState } from 'preact/hooks';
+import { toApiError } from '../lib/api/errors';
+import type { VideoItem } from '../lib/api/types';
+import { clock, shortDate } from '../lib/format';
+import { highlightText, sanitizeSnippet } from '../lib/markdown';
+import { useStore } from '../lib/store';
+import { useServices } from './context';
+import { STYLE_LABELS, SummaryOptions, type OptionValues } from './Options';
+import { Summary } from './Summary';
+
+export interface VideoCardProps {
+  item: VideoItem;
+  /** The list it belongs to: "listen" queues it ("play all" order). */
+  queue?: VideoItem[];
+  highlight?: string;
+  onRetry?: () => void;
+  /** Long summaries start folded (library). */
+  fold?: boolean;
+}
+
+function Thumb({ item }: { item: VideoItem }) {
+  const { transport } = useServices();
+  const [src, setSrc] = useState(() => transport.thumbnailURL(item.video_id));
+  const [gone, setGone] = useState(false);
+  if (gone) return <div class="thumb thumb-empty" aria-hidden="true">▶</div>;
+  return (
+    <img
+      class="thumb"
+      src={src}
+      alt=""
+      loading="lazy"
+      width={160}
+      height={90}
+      onError={() => {
+        if (item.thumbnail_url && src !== item.thumbnail_url) setSrc(item.thumbnail_url);
+        else setGone(true);
+      }}
+    />
+  );
+}
+
+export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardProps) {
+  const s = useServices();
+  const st = useStore(s.status);
+  const p = useStore(s.prefs);
+  const player = useStore(s.player);
+  const [open, setOpen] = useState(!fold);
+  const [regen, setRegen] = useState<OptionValues | null>(null);
+  const [exportFmt, setExportFmt] = useState<'md' | 'txt' | 'json'>('md');
+  const titleId = `t-${item.video_id}`;
+  const playingThis = player.current?.video_id === item.video_id;
+
+  if (item.error && !item.summary) {
+    return (
+      <article class="card card-error" aria-labelledby={titleId}>
+        <div class="card-body">
+          <h3 id={titleId} class="card-title">{item.title || item.video_url || item.video_id}</h3>
+          <p class="error-text">{item.error}</p>
+          {onRetry && <button type="button" class="btn btn-small" onClick={onRetry}>Retry</button>}
+        </div>
+      </article>
+    );
+  }
+
+  const copy = async () => {
+    try {
+      await s.transport.copyText(item.summary ?? '');
+      s.toasts.show('Summary copied.', { kind: 'success' });
+    } catch (e) {
+      s.toasts.show(toApiError(e).message, { kind: 'error' });
+    }
+  };
+  const doExport = async () => {
+    try {
+      const f = await s.transport.exportSummary(item.video_id, exportFmt);
+      const type = exportFmt === 'json' ? 'application/json' : exportFmt === 'md' ? 'text/markdown' : 'text/plain';
+      await s.transport.saveFile(f.filename, new Blob([f.content], { type }));
+    } catch (e) {
+      s.toasts.show(toApiError(e).message, { kind: 'error' });
+    }
+  };
+  const remove = () => {
+    s.player.forget(item.video_id);
+    const undo = s.library.scheduleDelete(item, (err) => {
+      if (err) s.toasts.show(`Could not delete “${item.title}”: ${err}`, { kind: 'error' });
+    });
+    s.toasts.show(`Deleted “${item.title}”.`, { action: { label: 'Undo', run: undo }, timeoutMs: 6000 });
+  };
+  const regenerate = async () => {
+    if (!regen) return;
+    try {
+      await s.jobs.submit({ urls: [item.video_url || `https://www.youtube.com/watch?v=${item.video_id}`], regenerate: true, ...regen, ...(regen.model ? {} : { model: undefined }) });
+      s.toasts.show('Regenerating — follow it under Jobs.', { kind: 'info' });
+      setRegen(null);
+      location.hash = '#/';
+    } catch (e) {
+      s.toasts.show(toApiError(e).message, { kind: 'error' });
+    }
+  };
+
+  const snippet = highlight && item.snippet ? sanitizeSnippet(item.snippet) : '';
+  return (
+    <article class={`card${playingThis ? ' card-playing' : ''}`} aria-labelledby={titleId}>
+      <Thumb item={item} />
+      <div class="card-body">
+        <h3 id={titleId} class="card-title">
+          <a href={item.video_url} target="_blank" rel="noopener noreferrer" data-external=""
+            dangerouslySetInnerHTML={{ __html: highlightText(item.title || item.video_id, highlight ?? '') }} />
+        </h3>
+        <p class="meta">
+          {item.channel && <span>{item.channel}</span>}
+          {item.duration_seconds ? <span>{clock(item.duration_seconds)}</span> : null}
+          {item.summarized_at && <span>{shortDate(item.summarized_at)}</span>}
+          {item.model_used && <span class="badge">{item.model_used}</span>}
+          {item.style && <span class="badge badge-alt">{STYLE_LABELS[item.style] ?? item.style}</span>}
+          {item.source === 'cache' && <span class="badge badge-quiet">from library</span>}
+        </p>
+        {snippet && <p class="snippet" dangerouslySetInnerHTML={{ __html: snippet }} />}
+        {item.summary && (
+          <div class={open ? '' : 'folded'}>
+            <Summary text={item.summary} videoURL={item.video_url} {...(highlight ? { highlight } : {})} />
+          </div>
+        )}
+        <div class="actions" role="group" aria-label={`Actions for ${item.title}`}>
+          {fold && item.summary && (
+            <button type="button" class="btn btn-small btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)}>
+              {open ? 'Show less' : 'Show more'}
+            </button>
+          )}
+          <button type="button" class="btn btn-small"
+            onClick={() => (playingThis ? s.player.toggle() : void s.player.play(item, queue))}
+            aria-label={playingThis && player.status === 'playing' ? `Pause ${item.title}` : `Listen to ${item.title}`}>
+            {playingThis && player.status === 'playing' ? '❚❚ Pause' : playingThis && player.status === 'loading' ? '… Loading' : '▶ Listen'}
+          </button>
+          <button type="button" class="btn btn-small" onClick={() => void copy()}>Copy</button>
+          <span class="inline-group">
+            <label class="sr-only" for={`fmt-${item.video_id}`}>Export format</label>
+            <select id={`fmt-${item.video_id}`} class="select-small" value={exportFmt} onChange={(e) => setExportFmt(e.currentTarget.value as 'md')}>
+              <option value="md">Markdown</option>
+              <option value="txt">Text</option>
+              <option value="json">JSON</option>
+            </select>
+            <button type="button" class="btn btn-small" onClick={() => void doExport()}>Export</button>
+          </span>
+          <button type="button" class="btn btn-small" aria-expanded={regen !== null}
+            onClick={() => setRegen(regen ? null : { model: item.model_used ?? p.model, style: item.style ?? p.style, length: item.length ?? p.length, language: item.language ?? p.language })}>
+            Regenerate…
+          </button>
+          <button type="button" class="btn btn-small btn-danger" onClick={remove}>Delete</button>
+        </div>
+        {regen && (
+          <div class="regen" role="group" aria-label="Regenerate with other options">
+            <SummaryOptions idPrefix={`rg-${item.video_id}`} models={st.api?.models ?? []} value={regen} onChange={(v) => setRegen({ ...regen, ...v })} />
+            <button type="button" class="btn btn-primary btn-small" onClick={() => void regenerate()}>Regenerate</button>
+            <button type="button" class="btn btn-small btn-quiet" onClick={() => setRegen(null)}>Cancel</button>
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}

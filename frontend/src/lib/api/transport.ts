@@ -1,0 +1,111 @@
+import type {
+  ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
+  SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
+} from './types';
+
+/** How a job's live updates currently reach us. */
+export type LinkState = 'connecting' | 'realtime' | 'polling' | 'reconnecting' | 'closed';
+
+/** The user's choice of live-update method (browser only; the window always has push events). */
+export type ConnectionMethod = 'auto' | 'realtime' | 'periodic';
+
+/** Whether /summarize may answer synchronously (browser only). */
+export type ProcessingMode = 'auto' | 'async' | 'sync';
+
+export interface JobWatcher {
+  /** Every new state of the job (API.md §3). */
+  onJob(job: Job): void;
+  /** New summary text as it is written (API.md §6 summary_delta). */
+  onDelta?(d: SummaryDelta): void;
+  /** How updates arrive now; a sentence explains why when it changed. */
+  onLink?(state: LinkState, why?: string): void;
+  /** The job no longer exists on the server (purged). */
+  onGone?(): void;
+}
+
+export interface Capabilities {
+  /** Import and library export open native dialogs (no path field needed). */
+  nativeDialogs: boolean;
+  /** The user may choose connection method and processing mode. */
+  connectionChoice: boolean;
+  /** Passcode login may be required. */
+  login: boolean;
+}
+
+export interface AudioClip {
+  blob: Blob;
+  voice?: string;
+  offline?: boolean;
+}
+
+/**
+ * Transport is the ONE interface between the UI and the summarizer service. It has two
+ * implementations (wails.ts: bindings + runtime events; http.ts: fetch + EventSource +
+ * polling); nothing else in the UI knows which one it runs on. Every method rejects with
+ * an ApiError whose message is a sentence for the user.
+ */
+export interface Transport {
+  readonly capabilities: Capabilities;
+
+  summarize(req: SummarizeRequest): Promise<SummarizeOutcome>;
+  getJob(id: string): Promise<Job>;
+  listJobs(status?: string, limit?: number): Promise<Job[]>;
+  cancelJob(id: string): Promise<Job | null>;
+  /** Follows a job until it ends or the returned function is called. */
+  watchJob(id: string, w: JobWatcher): () => void;
+
+  apiStatus(): Promise<ApiStatus>;
+  cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>>;
+  searchSummaries(q: string): Promise<VideoItem[]>;
+  deleteSummary(videoId: string): Promise<void>;
+  thumbnailURL(videoId: string): string;
+
+  speak(req: SpeakRequest): Promise<AudioClip>;
+  previewVoice(voiceId: string, text: string): Promise<AudioClip>;
+  voices(): Promise<VoicesResponse>;
+
+  cacheStatus(): Promise<JSONObject>;
+  cacheCleanup(): Promise<JSONObject>;
+  getSettings(): Promise<JSONObject>;
+  /** Rejects with ApiError.fields set when some fields are invalid. */
+  saveSettings(patch: JSONObject): Promise<JSONObject>;
+  revealAPIToken(): Promise<string>;
+  rotateAPIToken(): Promise<string>;
+  performanceMetrics(): Promise<JSONObject>;
+  systemHealth(): Promise<JSONObject>;
+  backups(): Promise<JSONObject>;
+  createBackup(): Promise<JSONObject>;
+
+  exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile>;
+  /** Returns a sentence saying where the export went. */
+  exportLibrary(format: 'md' | 'json'): Promise<string>;
+  /** path is used only without native dialogs. */
+  importOriginal(path?: string): Promise<ImportResult>;
+
+  /** Saves a file the user asked for (download in a browser). */
+  saveFile(filename: string, data: Blob): Promise<void>;
+  openExternal(url: string): void;
+  copyText(text: string): Promise<void>;
+
+  loginStatus(): Promise<{ login_enabled: boolean; authenticated: boolean }>;
+  login(passcode: string): Promise<void>;
+  logout(): Promise<void>;
+
+  /** Browser only; no-ops in the window. */
+  setConnectionMethod(m: ConnectionMethod): void;
+  setProcessingMode(m: ProcessingMode): void;
+}
+
+/** Downloads a blob through a temporary link (browser behaviour, shared by both transports). */
+export function downloadBlob(filename: string, data: Blob): void {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,71 @@
+import { load, oneOf, save } from '../lib/storage';
+import { createStore, type Store } from '../lib/store';
+import type { ConnectionMethod, ProcessingMode } from '../lib/api/transport';
+
+export const STYLES = ['audio', 'key_points', 'chapters', 'detailed', 'custom'] as const;
+export const LENGTHS = ['short', 'medium', 'long'] as const;
+export const PAGE_SIZES = [10, 20, 50, 100] as const;
+export const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
+export const LANGUAGES: ReadonlyArray<[string, string]> = [
+  ['same', "The video's language"], ['en', 'English'], ['es', 'Spanish'], ['fr', 'French'], ['de', 'German'],
+  ['it', 'Italian'], ['pt-BR', 'Portuguese (Brazil)'], ['pt', 'Portuguese'], ['nl', 'Dutch'], ['pl', 'Polish'],
+  ['ru', 'Russian'], ['uk', 'Ukrainian'], ['tr', 'Turkish'], ['ar', 'Arabic'], ['hi', 'Hindi'], ['ja', 'Japanese'],
+  ['ko', 'Korean'], ['zh', 'Chinese'],
+];
+
+export type Theme = 'system' | 'light' | 'dark';
+export type SortKey = 'newest' | 'oldest' | 'title' | 'channel';
+
+export interface Prefs {
+  model: string;
+  style: string;
+  length: string;
+  language: string;
+  theme: Theme;
+  perPage: number;
+  sort: SortKey;
+  connection: ConnectionMethod;
+  processing: ProcessingMode;
+  rate: number;
+}
+
+const isPageSize = (v: unknown): v is number => typeof v === 'number' && (PAGE_SIZES as readonly number[]).includes(v);
+const isRate = (v: unknown): v is number => typeof v === 'number' && (RATES as readonly number[]).includes(v);
+
+export function loadPrefs(): Prefs {
+  return {
+    model: load('model', ''),
+    style: load('style', 'key_points', oneOf(...STYLES)),
+    length: load('length', 'medium', oneOf(...LENGTHS)),
+    language: load('language', 'same'),
+    theme: load<Theme>('theme', 'system', oneOf('system', 'light', 'dark')),
+    perPage: load('perPage', 10, isPageSize),
+    sort: load<SortKey>('sort', 'newest', oneOf('newest', 'oldest', 'title', 'channel')),
+    connection: load<ConnectionMethod>('connection', 'auto', oneOf('auto', 'realtime', 'periodic')),
+    processing: load<ProcessingMode>('processing', 'auto', oneOf('auto', 'async', 'sync')),
+    rate: load('rate', 1, isRate),
+  };
+}
+
+export interface PrefsStore extends Store<Prefs> {
+  update(patch: Partial<Prefs>): void;
+}
+
+/** The user's remembered choices; every change is saved to localStorage at once. */
+export function createPrefs(initial: Prefs = loadPrefs()): PrefsStore {
+  const s = createStore(initial);
+  return {
+    ...s,
+    update(patch) {
+      for (const [k, v] of Object.entries(patch)) save(k, v);
+      s.set({ ...s.get(), ...patch });
+    },
+  };
+}
+
+/** Applies the theme to <html data-theme> (system follows prefers-color-scheme in CSS). */
+export function applyTheme(t: Theme, root: HTMLElement = document.documentElement): void {
+  root.dataset.theme = t;
+  const dark = t === 'dark' || (t === 'system' && typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches);
+  root.style.colorScheme = dark ? 'dark' : 'light';
+}

@@ -1,0 +1,176 @@
+// End-to-end test of the web UI against a running `ytsum serve` (or e2e/mock-server.mjs).
+// Usage: node e2e/browser.e2e.mjs BASE_URL SCREENSHOT_DIR
+// Env: E2E_PLAYLIST_URL (default https://www.youtube.com/playlist?list=PLtest),
+//      E2E_VIDEO_URL (default https://www.youtube.com/watch?v=dQw4w9WgXcQ),
+//      E2E_CANCEL_URL (a link that takes a while; default E2E_VIDEO_URL),
+//      E2E_SEARCH_WORD (default "summary"), E2E_TIMEOUT_MS (per wait, default 120000),
+//      CHROMIUM_PATH (default /usr/bin/chromium).
+// Fails (exit 1) on any console error or page error, or when a step does not hold.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.argv[2];
+const dir = process.argv[3] ?? 'test-output/e2e';
+if (!base) {
+  console.error('usage: node e2e/browser.e2e.mjs BASE_URL SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(dir, { recursive: true });
+const PLAYLIST = process.env.E2E_PLAYLIST_URL || 'https://www.youtube.com/playlist?list=PLtest';
+const VIDEO = process.env.E2E_VIDEO_URL || 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
+const CANCEL = process.env.E2E_CANCEL_URL || VIDEO;
+const WORD = process.env.E2E_SEARCH_WORD || 'summary';
+const T = Number(process.env.E2E_TIMEOUT_MS || 120_000);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required'];
+
+const problems = [];
+const started = Date.now();
+const log = (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+const root = base.replace(/\/$/, '') + '/';
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS, headless: true });
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+const page = await context.newPage();
+page.on('console', (m) => {
+  if (m.type() === 'error') problems.push(`console error: ${m.text()} @ ${m.location()?.url ?? ''}`);
+});
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.setDefaultTimeout(T);
+
+async function step(name, fn) {
+  log(`▶ ${name}`);
+  try {
+    await fn();
+    log(`✓ ${name}`);
+  } catch (e) {
+    problems.push(`step "${name}" failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+    await page.screenshot({ path: join(dir, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+    throw e;
+  }
+}
+
+async function go(hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+}
+
+/** Submits links from the Summarize screen; answers the playlist question when asked. Returns the new job id. */
+async function submit(links, choice = 'playlist') {
+  await go('#/');
+  const before = await page.locator('article.job').evaluateAll((els) => els.map((e) => e.getAttribute('data-job-id')));
+  await page.fill('#links', links);
+  await page.press('#links', 'Control+Enter');
+  const dialog = page.getByRole('dialog');
+  if (await dialog.isVisible({ timeout: 1500 }).catch(() => false)) {
+    await dialog.getByRole('button', { name: choice === 'playlist' ? 'The whole playlist' : 'Just the video' }).click();
+  }
+  const handle = await page.waitForFunction((old) => {
+    const ids = [...document.querySelectorAll('article.job')].map((e) => e.getAttribute('data-job-id'));
+    return ids.find((id) => id && !old.includes(id)) ?? null;
+  }, before, { timeout: T });
+  return handle.jsonValue();
+}
+
+const job = (id) => page.locator(`article.job[data-job-id="${id}"]`);
+
+try {
+  await step('page loads', async () => {
+    await page.goto(root, { waitUntil: 'networkidle' });
+    const title = await page.title();
+    if (title !== 'YouTube Summarizer') throw new Error(`title is ${JSON.stringify(title)}`);
+    const h1 = (await page.locator('h1').textContent())?.trim();
+    if (h1 !== 'YouTube Summarizer') throw new Error(`h1 is ${JSON.stringify(h1)}`);
+  });
+
+  let playlistJob = '';
+  await step('submit a playlist and reach 100 %', async () => {
+    playlistJob = await submit(PLAYLIST, 'playlist');
+    log(`  job ${playlistJob}`);
+    await job(playlistJob).locator('[role="progressbar"][aria-valuenow="100"]').waitFor({ timeout: T });
+    const status = await job(playlistJob).getAttribute('data-status');
+    if (status !== 'completed') throw new Error(`job ended ${status}`);
+    const cards = await job(playlistJob).locator('article.card:not(.card-error)').count();
+    log(`  ${cards} result cards`);
+    if (cards < 1) throw new Error('no summary card in the finished job');
+    await page.screenshot({ path: join(dir, 'job-done.png'), fullPage: true });
+  });
+
+  await step(`search finds "${WORD}"`, async () => {
+    await go('#/library');
+    await page.fill('#lib-search', WORD);
+    await page.locator('.cards article.card mark').first().waitFor({ timeout: T });
+    const n = await page.locator('.cards article.card').count();
+    log(`  ${n} cards with highlighted matches`);
+  });
+
+  await step('play audio', async () => {
+    const card = page.locator('.cards article.card').first();
+    await card.getByRole('button', { name: /^Listen to/ }).click();
+    const player = page.getByRole('region', { name: 'Audio player' });
+    await player.waitFor();
+    await page.waitForFunction(() => {
+      const p = document.querySelector('.player');
+      const seek = document.querySelector('.player input.seek');
+      return p?.getAttribute('data-status') === 'playing' || Number(seek?.getAttribute('max') ?? 0) > 0;
+    }, null, { timeout: T });
+    const status = await player.getAttribute('data-status');
+    const max = await player.locator('input.seek').getAttribute('max');
+    log(`  player ${status}, duration ${max} s`);
+    if (status === 'error') throw new Error('the player reported an error');
+    await page.screenshot({ path: join(dir, 'player.png') });
+    await player.getByRole('button', { name: 'Close player' }).click();
+  });
+
+  await step('delete a summary (after the undo delay)', async () => {
+    await page.fill('#lib-search', '');
+    const cards = page.locator('.cards article.card');
+    await cards.first().waitFor();
+    const title = (await cards.first().locator('.card-title').textContent())?.trim();
+    const del = page.waitForResponse((r) => r.url().includes('/delete_summary') && r.request().method() === 'DELETE', { timeout: 20_000 });
+    await cards.first().getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Undo' }).waitFor({ timeout: 5000 });
+    const res = await del;
+    if (!res.ok()) throw new Error(`DELETE answered ${res.status()}`);
+    log(`  deleted “${title}”`);
+    await page.waitForFunction((t) => ![...document.querySelectorAll('.cards .card-title')].some((e) => e.textContent?.trim() === t), title, { timeout: 10_000 });
+  });
+
+  await step('cancel a job', async () => {
+    const id = await submit(CANCEL, 'video');
+    log(`  job ${id}`);
+    const btn = job(id).getByRole('button', { name: 'Cancel' });
+    await btn.click({ timeout: 10_000 });
+    await job(id).locator('.status', { hasText: 'cancelled' }).waitFor({ timeout: 15_000 });
+    await job(id).locator('.done-msg', { hasText: /cancelled/i }).waitFor({ timeout: 5000 });
+  });
+
+  await step('screenshots light and dark', async () => {
+    const screens = [['summarize', '#/'], ['library', '#/library'], ['settings', '#/settings'], ['diagnostics', '#/diagnostics']];
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, hash] of screens) {
+        await go(hash);
+        await page.waitForLoadState('networkidle');
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(dir, `${name}-${scheme}.png`), fullPage: true });
+      }
+    }
+    await page.setViewportSize({ width: 800, height: 600 });
+    await go('#/');
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+    if (overflow) problems.push('horizontal overflow at 800×600');
+    await page.screenshot({ path: join(dir, 'summarize-800x600-dark.png') });
+  });
+} catch {
+  /* recorded in problems */
+} finally {
+  await browser.close();
+}
+
+if (problems.length) {
+  console.error(`e2e FAILED (${problems.length})\n` + problems.join('\n'));
+  process.exit(1);
+}
+log('e2e ok');

@@ -333,3 +333,13 @@ func (db *DB) RemoveAudioFiles(videoID string) (orphans []string, err error) {
 	})
 	return orphans, err
 }
+
+// SetLocalThumbnail records the cached thumbnail file name of videoID (see
+// Tx.SetLocalThumbnail).
+func (db *DB) SetLocalThumbnail(videoID, name string) (n int, err error) {
+	err = db.Update(func(tx *Tx) error {
+		n, err = tx.SetLocalThumbnail(videoID, name)
+		return err
+	})
+	return n, err
+}

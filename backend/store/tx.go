@@ -499,3 +499,44 @@ func (t *Tx) removeAudio(videoID string) ([]string, error) {
 	}
 	return orphans, nil
 }
+
+// SetLocalThumbnail records name as the cached thumbnail file of every
+// summary and the video record of videoID, without queuing the video for
+// the search index (the thumbnail is not searchable). It returns how many
+// summaries were updated.
+func (t *Tx) SetLocalThumbnail(videoID, name string) (int, error) {
+	n := 0
+	b := t.tx.Bucket(bucketSummaries)
+	p := prefix(videoID)
+	type kv struct{ k, v []byte }
+	var updates []kv
+	c := b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		s, err := decodeSummary(v)
+		if err != nil {
+			return 0, err
+		}
+		if s.LocalThumbnail == name {
+			continue
+		}
+		s.LocalThumbnail = name
+		raw, err := json.Marshal(s)
+		if err != nil {
+			return 0, err
+		}
+		updates = append(updates, kv{bytes.Clone(k), raw})
+	}
+	for _, u := range updates {
+		if err := b.Put(u.k, u.v); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	if v, ok, err := t.Video(videoID); err == nil && ok && v.LocalThumbnail != name {
+		v.LocalThumbnail = name
+		if err := t.PutVideo(v); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

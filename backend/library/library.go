@@ -1,0 +1,446 @@
+// Package library is the one place both front doors (the desktop window and
+// the HTTP API) call for the saved-summaries library: save, list, search,
+// delete with its cascade, import from the original app, export and cached
+// thumbnails. It composes the database (package store), the full-text index
+// (package search), the audio cache (through AudioRemover) and the
+// thumbnail files, so each operation is written once.
+//
+// The index follows the database: every write queues the video in the
+// store (same transaction), and Library drains that queue into the index
+// right after the write, before each search, and at Open. A crash between
+// the two is therefore repaired at the next start, and a missing, damaged or
+// out-of-step index is rebuilt from the database at Open.
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+
+	"ytsum/backend/search"
+	"ytsum/backend/store"
+	"ytsum/backend/ytsum"
+)
+
+// AudioRemover deletes the audio files of a video and forgets their links
+// (package tts/audio's Cache implements it). It must be safe for concurrent
+// use; deleting a video with no audio is not an error.
+type AudioRemover interface {
+	RemoveVideo(videoID string) error
+}
+
+// AudioImporter stores an audio file under a cache file name (package
+// tts/audio's Cache.Put implements it). Import uses it to bring the
+// original app's audio_cache/ files over.
+type AudioImporter interface {
+	Put(name string, data []byte) error
+}
+
+// Options configures Open. Only DataDir is required; every other zero value
+// is a working default.
+type Options struct {
+	// DataDir holds the database (store.FileName), the index
+	// (search.DirName) and the thumbnails folder.
+	DataDir string
+	// HTTPClient fetches thumbnails. nil means a client with a 15 s timeout.
+	HTTPClient *http.Client
+	// Audio removes a video's audio when it is deleted. nil means only the
+	// audio index entries are removed (files are left to the audio cache's
+	// own cleanup).
+	Audio AudioRemover
+	// AudioImport receives the original app's audio files during Import.
+	// nil means audio is not imported.
+	AudioImport AudioImporter
+	// SpeechText is the text cleaning applied before speech (tts.Clean); the
+	// original app named audio files by a hash of the cleaned summary, so
+	// Import uses it to find each summary's audio. nil means the text as is.
+	SpeechText func(string) string
+	// Store configures the database; its zero value is recommended.
+	Store store.Options
+	// Logger receives internal errors that do not fail an operation (a
+	// thumbnail that could not be fetched, an index update to be retried).
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Library is the open library. All methods are safe for concurrent use.
+type Library struct {
+	db      *store.DB
+	ix      *search.Index
+	opts    Options
+	log     *slog.Logger
+	thumbs  string
+	notices []string
+
+	syncMu sync.Mutex // serialises draining the index queue
+}
+
+// Open opens the database and the index in opts.DataDir, rebuilding the
+// index from the database when it is missing, damaged or out of step (this
+// can take a while for a large library: about a minute per 100,000
+// summaries). A second running instance gets an *ytsum.Error of kind
+// "already_running". Notices lists what the user should be told (a damaged
+// database set aside, an index rebuilt).
+func Open(opts Options) (*Library, error) {
+	if opts.DataDir == "" {
+		return nil, ytsum.Errorf(ytsum.CodeInvalid, "library_config", "No data folder is configured for the library.")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if opts.SpeechText == nil {
+		opts.SpeechText = func(s string) string { return s }
+	}
+	l := &Library{opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails")}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	db, err := store.Open(filepath.Join(opts.DataDir, store.FileName), opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	l.db = db
+	if r := db.Recovery(); r != nil {
+		l.notices = append(l.notices, r.Message)
+		l.log.Error("library: database was damaged and set aside", "moved_to", r.MovedTo, "err", r.Cause)
+	}
+	if err := l.openIndex(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := l.SyncIndex(); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// openIndex opens the index and queues a full rebuild when it is fresh or
+// disagrees with the database.
+func (l *Library) openIndex() error {
+	dir := filepath.Join(l.opts.DataDir, search.DirName)
+	ix, fresh, err := search.Open(dir)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		n, cerr := ix.Count()
+		want, werr := l.db.VideoCount()
+		pending, perr := l.db.PendingIndex(1)
+		if err := errors.Join(cerr, werr, perr); err != nil {
+			_ = ix.Close()
+			return err
+		}
+		if n != want && len(pending) == 0 {
+			l.log.Warn("library: search index out of step with the database; rebuilding", "indexed", n, "videos", want)
+			_ = ix.Close()
+			if err := os.RemoveAll(dir); err != nil {
+				return ytsum.Wrap(err, ytsum.CodeInternal, "search_index",
+					"The search index could not be rebuilt; check that the data folder is writable.")
+			}
+			if ix, _, err = search.Open(dir); err != nil {
+				return err
+			}
+			fresh = true
+		}
+	}
+	l.ix = ix
+	if fresh {
+		n, err := l.db.QueueAllForIndex()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			l.notices = append(l.notices, fmt.Sprintf("The search index was rebuilt from your library (%d videos).", n))
+		}
+	}
+	return nil
+}
+
+// Close closes the index and the database.
+func (l *Library) Close() error {
+	var errs []error
+	if l.ix != nil {
+		errs = append(errs, l.ix.Close())
+	}
+	errs = append(errs, l.db.Close())
+	return errors.Join(errs...)
+}
+
+// DB returns the database, for the packages that keep their own records in
+// it (jobs, settings, the youtube cache, the audio index). Summaries should
+// be written through Library so the index follows at once.
+func (l *Library) DB() *store.DB { return l.db }
+
+// Notices returns sentences for the user about what Open repaired; empty
+// when nothing happened.
+func (l *Library) Notices() []string { return append([]string(nil), l.notices...) }
+
+// indexBatch is how many queued videos one index batch holds.
+const indexBatch = 500
+
+// SyncIndex brings the search index up to date with the database by
+// draining the store's queue. Save, Delete, Import and Search call it; it
+// is exported for callers that wrote through the store directly.
+func (l *Library) SyncIndex() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	for {
+		pending, err := l.db.PendingIndex(indexBatch)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		var put []search.Doc
+		var del []string
+		err = l.db.View(func(tx *store.Tx) error {
+			for id := range pending {
+				s, ok, err := tx.Latest(id)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					del = append(del, id)
+					continue
+				}
+				put = append(put, docFor(tx, s))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := l.ix.Apply(put, del); err != nil {
+			return err
+		}
+		if err := l.db.ClearPending(pending); err != nil {
+			return err
+		}
+	}
+}
+
+// maxIndexedTranscript caps the transcript text indexed per video.
+const maxIndexedTranscript = 256 << 10
+
+// docFor is the one definition of what the index holds for a summary; the
+// snippets are cut from the same text.
+func docFor(tx *store.Tx, s *ytsum.Summary) search.Doc {
+	return search.Doc{ID: s.ID, Title: s.Title, Channel: s.Channel, Summary: s.Text, Transcript: transcriptText(tx, s)}
+}
+
+func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
+	var tr *ytsum.Transcript
+	if s.TranscriptLanguage != "" {
+		tr, _, _ = tx.Transcript(s.ID, s.TranscriptLanguage)
+	}
+	if tr == nil {
+		if all, _ := tx.Transcripts(s.ID); len(all) > 0 {
+			tr = all[0]
+		}
+	}
+	if tr == nil {
+		return ""
+	}
+	text := tr.Text()
+	if len(text) > maxIndexedTranscript {
+		i := maxIndexedTranscript
+		for i > 0 && text[i]&0xC0 == 0x80 {
+			i--
+		}
+		text = text[:i]
+	}
+	return text
+}
+
+// Save stores s (replacing the summary with the same video and cache key),
+// caches its thumbnail when it is not cached yet (a failed download is
+// logged, not returned) and indexes it. An error means the summary was not
+// saved; an index failure is logged and repaired by the next SyncIndex.
+func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
+	if name, ok := l.cacheThumbnail(ctx, s.ID, s.ThumbnailURL); ok {
+		s.LocalThumbnail = name
+	}
+	if err := l.db.PutSummary(s); err != nil {
+		return err
+	}
+	if err := l.SyncIndex(); err != nil {
+		l.log.Error("library: indexing a saved summary failed; will retry", "video_id", s.ID, "err", err)
+	}
+	return nil
+}
+
+// PutSummary is Save without a context, with the shape the job engine's
+// summary store interface expects.
+func (l *Library) PutSummary(s *ytsum.Summary) error { return l.Save(context.Background(), s) }
+
+// Summary returns the summary (videoID, cacheKey); ok is false when there is
+// none.
+func (l *Library) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error) {
+	return l.db.Summary(videoID, cacheKey)
+}
+
+// Latest returns the newest summary of videoID, or an *ytsum.Error with
+// code not_found.
+func (l *Library) Latest(videoID string) (*ytsum.Summary, error) {
+	s, ok, err := l.db.Latest(videoID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoSummary(videoID)
+	}
+	return s, nil
+}
+
+func errNoSummary(videoID string) error {
+	return ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "There is no saved summary for video %s.", videoID)
+}
+
+// DefaultPerPage is List's page size when perPage <= 0.
+const DefaultPerPage = 20
+
+// Page is one page of the library, in the JSON shape of API.md's paginated
+// /get_cached_summaries.
+type Page struct {
+	Items      []Item `json:"summaries"`
+	Total      int    `json:"total"`
+	Page       int    `json:"page"`
+	PerPage    int    `json:"per_page"`
+	TotalPages int    `json:"total_pages"`
+}
+
+// List returns page page (from 1) of the library, perPage entries each
+// (DefaultPerPage when <= 0; no upper cap here, the HTTP layer applies
+// API.md's), newest first, one entry per video (its newest summary).
+func (l *Library) List(page, perPage int) (Page, error) {
+	if page < 1 {
+		page = 1
+	}
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	offset := (page - 1) * perPage
+	if page > 1 && offset/perPage != page-1 { // overflow
+		offset = int(^uint(0) >> 1)
+	}
+	ss, total, err := l.db.Page(offset, perPage)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: make([]Item, 0, len(ss)), Total: total, Page: page, PerPage: perPage,
+		TotalPages: (total + perPage - 1) / perPage}
+	for _, s := range ss {
+		p.Items = append(p.Items, Item{Summary: s})
+	}
+	return p, nil
+}
+
+// Search returns up to limit library entries matching q, best match first,
+// each with a highlighted snippet (see Item). limit <= 0 means
+// search.DefaultLimit. A blank q is an *ytsum.Error with code invalid.
+func (l *Library) Search(ctx context.Context, q string, limit int) ([]Item, error) {
+	if len(q) == 0 || len(q) > 0 && isBlank(q) {
+		return nil, ytsum.Errorf(ytsum.CodeInvalid, "empty_query", "Type something to search for.")
+	}
+	if err := l.SyncIndex(); err != nil {
+		l.log.Error("library: index catch-up before search failed", "err", err)
+	}
+	res, err := l.ix.Search(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, 0, len(res.Hits))
+	err = l.db.View(func(tx *store.Tx) error {
+		for _, h := range res.Hits {
+			s, ok, err := tx.Latest(h.ID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // deleted since the index was read
+			}
+			items = append(items, snippetItem(tx, s, h))
+		}
+		return nil
+	})
+	return items, err
+}
+
+func isBlank(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// snippetItem builds a search result: the snippet comes from the summary
+// when it matched there, else from the transcript, else the summary's
+// beginning.
+func snippetItem(tx *store.Tx, s *ytsum.Summary, h search.Hit) Item {
+	it := Item{Summary: s, Score: h.Score, TitleHTML: search.Highlight(s.Title, h.Spans[search.FieldTitle])}
+	switch {
+	case len(h.Spans[search.FieldSummary]) > 0:
+		it.MatchField = search.FieldSummary
+		it.Snippet = search.Snippet(s.Text, h.Spans[search.FieldSummary], 0)
+	case len(h.Spans[search.FieldTranscript]) > 0:
+		it.MatchField = search.FieldTranscript
+		it.Snippet = search.Snippet(transcriptText(tx, s), h.Spans[search.FieldTranscript], 0)
+	default:
+		if len(h.Spans[search.FieldTitle]) > 0 {
+			it.MatchField = search.FieldTitle
+		} else if len(h.Spans[search.FieldChannel]) > 0 {
+			it.MatchField = search.FieldChannel
+		}
+		it.Snippet = search.Snippet(s.Text, nil, 0)
+	}
+	return it
+}
+
+// Delete removes videoID from the library: every summary of it, its audio
+// (through Options.Audio), its cached transcripts and details, its
+// thumbnail and its index entry. The audio goes first, so a failure there
+// leaves the summary in place to retry. A video with no summary is an
+// *ytsum.Error with code not_found (leftovers are still cleaned up).
+func (l *Library) Delete(videoID string) error {
+	if videoID == "" {
+		return ytsum.Errorf(ytsum.CodeInvalid, "missing_video_id", "Say which video to delete (video_id).")
+	}
+	if l.opts.Audio != nil {
+		if err := l.opts.Audio.RemoveVideo(videoID); err != nil {
+			return err
+		}
+	}
+	d, err := l.db.DeleteVideo(videoID)
+	if err != nil {
+		return err
+	}
+	if len(d.AudioFiles) > 0 {
+		if r, ok := l.opts.Audio.(interface{ Remove(name string) error }); ok {
+			for _, f := range d.AudioFiles {
+				if err := r.Remove(f); err != nil {
+					l.log.Warn("library: could not remove an audio file", "file", f, "err", err)
+				}
+			}
+		}
+	}
+	l.removeThumbnail(videoID)
+	if err := l.SyncIndex(); err != nil {
+		l.log.Error("library: removing a deleted video from the index failed; will retry", "video_id", videoID, "err", err)
+	}
+	if d.Summaries == 0 {
+		return errNoSummary(videoID)
+	}
+	return nil
+}
+
+// videoIDPattern is what a YouTube video id looks like; only such ids get
+// thumbnail files (they are used in file names).
+var videoIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{6,64}$`)

@@ -1,0 +1,84 @@
+package jobs
+
+import (
+	"context"
+
+	"ytsum/backend/ytsum"
+)
+
+// LinkKind says what a submitted link points at.
+type LinkKind string
+
+// The kinds of link the engine runs.
+const (
+	LinkVideo    LinkKind = "video"
+	LinkPlaylist LinkKind = "playlist"
+)
+
+// Link is a submitted URL after parsing: a video or a playlist.
+type Link struct {
+	Kind       LinkKind
+	VideoID    string // set for LinkVideo
+	PlaylistID string // set for LinkPlaylist
+}
+
+// YouTube is what the engine needs from the YouTube side. Implementations
+// hold their own concurrency and rate limits (default: 2 requests at once);
+// the engine calls them from many goroutines at once. Every method must
+// return promptly once ctx is done. Errors should be *ytsum.Error values
+// whose Message is shown on the item.
+type YouTube interface {
+	// Resolve parses rawURL. A link carrying both a video and a playlist is
+	// the playlist when preferPlaylist is set, else the video. It should not
+	// need the network (Decide and Estimate call it while answering a
+	// request); an error makes the link a {"type":"error"} item.
+	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (Link, error)
+	// Playlist expands a playlist across all its pages.
+	Playlist(ctx context.Context, id string) (*ytsum.Playlist, error)
+	// Video returns a video's details.
+	Video(ctx context.Context, id string) (ytsum.Video, error)
+	// Transcript returns a video's captions (cached by the implementation).
+	Transcript(ctx context.Context, id string) (*ytsum.Transcript, error)
+}
+
+// Summarizer is what the engine needs from the summarizing side.
+// Implementations hold their own LLM concurrency limit (default 4) and
+// retry policy; Summarize is called from many goroutines at once and must
+// return promptly once ctx is done.
+type Summarizer interface {
+	// Resolve fills the defaults of opts (the model above all) and checks
+	// them; an error is returned to the submitter as is.
+	Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error)
+	// CacheKey names the inputs that shape a summary of videoID with the
+	// resolved opts; equal keys mean an existing summary can be reused.
+	CacheKey(videoID string, opts ytsum.SummaryOptions) string
+	// Summarize writes the summary of v. t is nil only when
+	// Config.TranscriptOptional is set and no transcript could be fetched.
+	// onDelta receives the new text as it streams (it never blocks).
+	Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, opts ytsum.SummaryOptions, onDelta func(delta string)) (*ytsum.Summary, error)
+}
+
+// Store is the persistence the engine needs (package store implements it).
+// Every write must be durable when it returns. Methods are called from many
+// goroutines at once.
+type Store interface {
+	// PutJob writes a job's record (opaque bytes owned by this package).
+	PutJob(id string, record []byte) error
+	// Job reads a job's record; a missing job is a *ytsum.Error with Code
+	// ytsum.CodeNotFound.
+	Job(id string) ([]byte, error)
+	// ForEachJob calls fn for every job record; fn must not call the Store.
+	ForEachJob(fn func(id string, record []byte) error) error
+	// DeleteJob removes a job's record; summaries stay.
+	DeleteJob(id string) error
+	// PutSummary saves a summary into the library (and its index).
+	PutSummary(s *ytsum.Summary) error
+	// Summary looks a saved summary up by video and cache key.
+	Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error)
+}
+
+// Publisher receives the engine's events (events.Broker implements it).
+// Publish must not block.
+type Publisher interface {
+	Publish(ev ytsum.Event) uint64
+}

@@ -1,0 +1,856 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"ytsum/backend/ytsum"
+)
+
+// Defaults of Config's zero values.
+const (
+	DefaultWorkers          = 4
+	DefaultMaxJobs          = 10
+	DefaultVideoParallelism = 6 // YouTube limit 2 + LLM limit 4
+	DefaultRetention        = 72 * time.Hour
+	DefaultPurgeInterval    = time.Hour
+	DefaultMaxInterruptions = 3
+	DefaultStopTimeout      = 5 * time.Second
+	DefaultVideoTimeout     = 15 * time.Minute
+	// MaxURLs is the most links one job accepts.
+	MaxURLs = 1000
+)
+
+// Config configures an Engine. The zero value is the documented default of
+// every field.
+type Config struct {
+	// Workers is the number of goroutines that run jobs (WORKER_POOL_SIZE);
+	// zero means 4.
+	Workers int
+	// MaxJobs is how many jobs may be pending or running at once
+	// (MAX_CONCURRENT_JOBS); one more is refused with ytsum.ErrBusy. Zero
+	// means 10. SetMaxJobs changes it at run time.
+	MaxJobs int
+	// VideoParallelism is how many videos of one job are processed at once.
+	// The real bounds are the YouTube and LLM limits inside those services;
+	// this should be at least their sum so both stay busy. Zero means 6.
+	VideoParallelism int
+	// Retention is how long finished jobs are kept (JOB_RETENTION_HOURS);
+	// zero means 72 h.
+	Retention time.Duration
+	// PurgeInterval is how often finished jobs are purged; zero means 1 h.
+	PurgeInterval time.Duration
+	// MaxInterruptions is how many times a job may be interrupted by a crash
+	// before it fails; zero means 3.
+	MaxInterruptions int
+	// StopTimeout is how long Stop lets running jobs go on before it
+	// cancels them (they resume at the next start); zero means 5 s.
+	StopTimeout time.Duration
+	// VideoTimeout bounds the work on one video; zero means 15 min.
+	VideoTimeout time.Duration
+	// TranscriptOptional, when set, hands a video whose transcript cannot be
+	// fetched to Summarize with a nil transcript (a model that watches the
+	// video can still summarize it). If Summarize fails too, the item shows
+	// the transcript's error. False by default.
+	TranscriptOptional bool
+	// AsyncEnabled reports ASYNC_PROCESSING_ENABLED, read on every Decide;
+	// nil means always enabled.
+	AsyncEnabled func() bool
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// NewID returns a new job ID; nil means 32 random hex digits.
+	NewID func() string
+	// Logger receives internal errors; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Workers, DefaultWorkers)
+	def(&c.MaxJobs, DefaultMaxJobs)
+	def(&c.VideoParallelism, DefaultVideoParallelism)
+	def(&c.MaxInterruptions, DefaultMaxInterruptions)
+	defDur(&c.Retention, DefaultRetention)
+	defDur(&c.PurgeInterval, DefaultPurgeInterval)
+	defDur(&c.StopTimeout, DefaultStopTimeout)
+	defDur(&c.VideoTimeout, DefaultVideoTimeout)
+	if c.AsyncEnabled == nil {
+		c.AsyncEnabled = func() bool { return true }
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.NewID == nil {
+		c.NewID = func() string { b := make([]byte, 16); rand.Read(b); return hex.EncodeToString(b) }
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Request is what a front door asks the engine to do.
+type Request struct {
+	// URLs are the submitted links, in order (entries may also hold one
+	// link per line; blank lines are ignored).
+	URLs []string
+	// Options shape the summaries; empty fields are the configured defaults.
+	Options ytsum.SummaryOptions
+	// PreferPlaylist summarizes the whole playlist of a link that carries
+	// both a video and a playlist.
+	PreferPlaylist bool
+	// ForceSync and ForceAsync override Decide (force_sync/force_async).
+	ForceSync, ForceAsync bool
+}
+
+// Errors returned across the package boundary.
+var (
+	errNotFound   = ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+	errFinished   = ytsum.Errorf(ytsum.CodeConflict, "job_finished", "This job has already finished, so it cannot be cancelled.")
+	errStopped    = ytsum.Errorf(ytsum.CodeUnavailable, "shutting_down", "YouTube Summarizer is shutting down; the job will go on at the next start.")
+	errNotStarted = ytsum.Errorf(ytsum.CodeUnavailable, "not_started", "The job engine is not running yet; try again in a moment.")
+	errNoURLs     = ytsum.Errorf(ytsum.CodeInvalid, "no_urls", "Paste at least one YouTube link.")
+	errTooMany    = ytsum.Errorf(ytsum.CodeInvalid, "too_many_urls", "A job takes at most %d links; split the list into smaller jobs.", MaxURLs)
+	errInternal   = ytsum.Errorf(ytsum.CodeInternal, "internal", "An internal error stopped this item; the details are in the log.")
+	errCancelled  = ytsum.Errorf(ytsum.CodeConflict, "cancelled", "The job was cancelled before this item was finished.")
+	errPanic      = ytsum.Errorf(ytsum.CodeInternal, "internal", "An internal error stopped this video; the details are in the log.")
+)
+
+// Causes of a job context's cancellation.
+var (
+	errShutdown = errors.New("jobs: engine stopping")
+	errJobEnded = errors.New("jobs: job ended")
+)
+
+// Engine states.
+const (
+	stateNew = iota
+	stateStarting
+	stateStarted
+	stateStopping
+	stateStopped
+)
+
+// Engine persists jobs and runs them on a pool of goroutines. Create it with
+// New, call Start once, Stop once. All methods are safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	store Store
+	yt    YouTube
+	sum   Summarizer
+	pub   Publisher
+	log   *slog.Logger
+
+	baseCtx    context.Context
+	baseCancel context.CancelCauseFunc
+	wake       chan struct{} // a worker should look at the queue
+	quit       chan struct{} // closed when Stop begins
+	halted     chan struct{} // closed when Stop ends
+	wg         sync.WaitGroup
+
+	// mu guards the fields below. Lock order: run.mu before Engine.mu.
+	mu       sync.Mutex
+	state    int
+	maxJobs  int
+	active   map[string]*run // pending and running jobs
+	queue    []*run          // pending jobs waiting for a worker, oldest first
+	reserved int             // slots held by Submit calls writing their job
+	counts   map[ytsum.JobStatus]int
+	byMode   map[Mode]*average
+	requests map[Mode]int64
+	byModel  map[string]*average
+}
+
+// run is the in-memory state of a pending or running job.
+type run struct {
+	id        string
+	submitted time.Time // zero for jobs loaded at start
+
+	mu     sync.Mutex
+	rec    *record
+	cancel context.CancelCauseFunc // set while running
+	queued bool                    // in Engine.queue; guarded by Engine.mu
+	done   chan struct{}           // closed when the job reaches a terminal status
+}
+
+type average struct {
+	n     int64
+	total time.Duration
+}
+
+func (a *average) add(d time.Duration) { a.n++; a.total += d }
+
+func (a *average) mean() time.Duration {
+	if a == nil || a.n == 0 {
+		return 0
+	}
+	return a.total / time.Duration(a.n)
+}
+
+// New returns an engine over its dependencies. pub may be nil (no events).
+func New(store Store, yt YouTube, sum Summarizer, pub Publisher, cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &Engine{
+		cfg: cfg, store: store, yt: yt, sum: sum, pub: pub, log: cfg.Logger,
+		baseCtx: ctx, baseCancel: cancel,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}), halted: make(chan struct{}),
+		maxJobs:  cfg.MaxJobs,
+		active:   make(map[string]*run),
+		counts:   make(map[ytsum.JobStatus]int),
+		byMode:   make(map[Mode]*average),
+		requests: make(map[Mode]int64),
+		byModel:  make(map[string]*average),
+	}
+}
+
+// SetMaxJobs changes MAX_CONCURRENT_JOBS at run time (n <= 0: the default).
+// Jobs already accepted keep running.
+func (e *Engine) SetMaxJobs(n int) {
+	if n <= 0 {
+		n = DefaultMaxJobs
+	}
+	e.mu.Lock()
+	e.maxJobs = n
+	e.mu.Unlock()
+}
+
+func (e *Engine) now() time.Time { return e.cfg.Now().UTC().Round(0) }
+
+// Start loads every stored job, recovers the ones a crash interrupted,
+// purges finished jobs past retention and starts the workers. A job found
+// running was interrupted: it goes back to pending (counted), or fails once
+// it was interrupted more than MaxInterruptions times. ctx bounds the
+// loading only; the engine runs until Stop. Start may be called once.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.state != stateNew {
+		e.mu.Unlock()
+		return ytsum.Errorf(ytsum.CodeConflict, "already_started", "The job engine was already started.")
+	}
+	e.state = stateStarting // Submit is refused until the queue is loaded
+	e.mu.Unlock()
+
+	var loaded []*record
+	err := e.store.ForEachJob(func(id string, b []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := decodeRecord(b)
+		if err != nil {
+			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", err)
+			return nil
+		}
+		loaded = append(loaded, rec)
+		return nil
+	})
+	if err != nil {
+		e.mu.Lock()
+		e.state = stateNew
+		e.mu.Unlock()
+		return ytsum.Wrap(fmt.Errorf("jobs: loading: %w", err), ytsum.CodeUnavailable, "store_unavailable",
+			"The saved jobs could not be read; check that the data folder is readable.")
+	}
+	slices.SortFunc(loaded, func(a, b *record) int {
+		return cmp.Or(a.Job.CreatedAt.Compare(b.Job.CreatedAt), cmp.Compare(a.Job.ID, b.Job.ID))
+	})
+
+	var runs []*run
+	e.mu.Lock()
+	for _, rec := range loaded {
+		e.counts[rec.Job.Status]++
+		if rec.Job.Status.Terminal() {
+			continue
+		}
+		r := &run{id: rec.Job.ID, rec: rec, done: make(chan struct{})}
+		e.active[r.id] = r
+		runs = append(runs, r)
+	}
+	e.mu.Unlock()
+
+	var recovered, failed int
+	for _, r := range runs {
+		if r.rec.Job.Status != ytsum.JobRunning {
+			continue
+		}
+		e.commit(r, func(rec *record) bool {
+			rec.Interruptions++
+			rec.Job.CurrentItem = ""
+			if rec.Interruptions > e.cfg.MaxInterruptions {
+				why := ytsum.Errorf(ytsum.CodeInternal, "interrupted",
+					"This job was interrupted %d times because the app stopped while it ran, so it was given up; submit the links again to retry.",
+					rec.Interruptions)
+				rec.finalize(ytsum.JobFailed, why, e.now())
+				failed++
+				return true
+			}
+			rec.Job.Status = ytsum.JobPending
+			recovered++
+			return true
+		})
+	}
+	if _, err := e.purge(); err != nil {
+		e.log.Error("jobs: purge at start", "err", err)
+	}
+	e.mu.Lock()
+	if e.state != stateStarting { // Stop was called meanwhile
+		e.mu.Unlock()
+		return errStopped
+	}
+	for _, r := range runs {
+		if _, ok := e.active[r.id]; ok {
+			r.queued = true
+			e.queue = append(e.queue, r)
+		}
+	}
+	e.state = stateStarted
+	e.mu.Unlock()
+	if recovered+failed > 0 {
+		e.log.Info("jobs: recovered interrupted jobs", "resumed", recovered, "failed", failed)
+	}
+
+	for range e.cfg.Workers {
+		e.wg.Go(e.worker)
+	}
+	e.wg.Go(e.purger)
+	e.signal()
+	return nil
+}
+
+// Stop stops taking work, lets running jobs go on for StopTimeout (or until
+// ctx is done), then cancels them and waits for the workers. Jobs that did
+// not finish go back to pending, keeping their finished videos, and resume
+// at the next start; a clean stop is not counted as an interruption.
+// Stop returns ctx's error (as a *ytsum.Error) if the workers did not exit
+// before ctx was done. Calling it again waits for the first call.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	switch e.state {
+	case stateNew:
+		e.state = stateStopped
+		e.mu.Unlock()
+		close(e.quit)
+		e.baseCancel(errShutdown)
+		close(e.halted)
+		return nil
+	case stateStopping, stateStopped:
+		e.mu.Unlock()
+		select {
+		case <-e.halted:
+			return nil
+		case <-ctx.Done():
+			return ytsum.Wrap(ctx.Err(), ytsum.CodeUnavailable, "stop_timeout", "The job engine did not stop in time.")
+		}
+	}
+	e.state = stateStopping
+	e.mu.Unlock()
+	close(e.quit)
+
+	idle := make(chan struct{})
+	go func() { e.wg.Wait(); close(idle) }()
+	soft := time.NewTimer(e.cfg.StopTimeout)
+	defer soft.Stop()
+	select {
+	case <-idle:
+	case <-soft.C:
+	case <-ctx.Done():
+	}
+	e.baseCancel(errShutdown)
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		return ytsum.Wrap(ctx.Err(), ytsum.CodeUnavailable, "stop_timeout", "The job engine did not stop in time.")
+	}
+	e.mu.Lock()
+	e.state = stateStopped
+	e.mu.Unlock()
+	close(e.halted)
+	return nil
+}
+
+// Submit validates req, writes a new pending job to the store and queues it.
+// It returns the job only once it is durable. Errors: invalid input or
+// options (CodeInvalid, or the Summarizer's own error), ytsum.ErrBusy when
+// MaxJobs jobs are pending or running, CodeUnavailable when the engine is
+// not running or the store failed.
+func (e *Engine) Submit(ctx context.Context, req Request) (*ytsum.Job, error) {
+	_, j, err := e.submit(ctx, req, ModeAsync)
+	return j, err
+}
+
+// SubmitAndWait runs req through the same queue as Submit and waits for the
+// job to end (the synchronous mode of /summarize and `ytsum summarize`). If
+// ctx ends first the job is cancelled and ctx's error returned. Errors are
+// Submit's, plus CodeUnavailable if the engine stops first.
+func (e *Engine) SubmitAndWait(ctx context.Context, req Request) (*ytsum.Job, error) {
+	r, _, err := e.submit(ctx, req, ModeSync)
+	if err != nil {
+		return nil, err
+	}
+	j, err := e.wait(ctx, r)
+	if err != nil && ctx.Err() != nil {
+		if _, cerr := e.Cancel(r.id); cerr == nil {
+			return nil, ytsum.Wrap(ctx.Err(), ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job finished, so the job was cancelled.")
+		}
+		// It finished meanwhile.
+		return e.Get(r.id)
+	}
+	return j, err
+}
+
+// Wait blocks until job id is terminal and returns it, or until ctx is done
+// (ctx's error) or the engine stops (CodeUnavailable). An unknown id gives a
+// not_found error.
+func (e *Engine) Wait(ctx context.Context, id string) (*ytsum.Job, error) {
+	e.mu.Lock()
+	r := e.active[id]
+	e.mu.Unlock()
+	if r == nil {
+		return e.Get(id)
+	}
+	return e.wait(ctx, r)
+}
+
+func (e *Engine) wait(ctx context.Context, r *run) (*ytsum.Job, error) {
+	select {
+	case <-r.done:
+		return e.snapshot(r), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-e.halted:
+		select {
+		case <-r.done:
+			return e.snapshot(r), nil
+		default:
+			return nil, errStopped
+		}
+	}
+}
+
+// submit persists and queues a new job; it returns the run and the job as
+// submitted (pending).
+func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job was submitted.")
+	}
+	urls := cleanURLs(req.URLs)
+	switch {
+	case len(urls) == 0:
+		return nil, nil, errNoURLs
+	case len(urls) > MaxURLs:
+		return nil, nil, errTooMany
+	}
+	opts, err := e.sum.Resolve(req.Options)
+	if err != nil {
+		var ye *ytsum.Error
+		if errors.As(err, &ye) {
+			return nil, nil, ye
+		}
+		return nil, nil, ytsum.Wrap(err, ytsum.CodeInvalid, "invalid_options", "These summary options cannot be used; pick another model or style.")
+	}
+
+	e.mu.Lock()
+	switch {
+	case e.state == stateNew || e.state == stateStarting:
+		e.mu.Unlock()
+		return nil, nil, errNotStarted
+	case e.state != stateStarted:
+		e.mu.Unlock()
+		return nil, nil, errStopped
+	case len(e.active)+e.reserved >= e.maxJobs:
+		e.mu.Unlock()
+		return nil, nil, ytsum.ErrBusy
+	}
+	e.reserved++
+	e.mu.Unlock()
+
+	now := e.now()
+	rec := &record{
+		Version: recordVersion,
+		Job: &ytsum.Job{ID: e.cfg.NewID(), Type: ytsum.JobTypeSummarize, Status: ytsum.JobPending, CreatedAt: now,
+			Metadata: ytsum.JobMetadata{URLs: urls, Model: opts.Model, Style: opts.Style, Length: opts.Length,
+				Language: opts.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: opts.Regenerate}},
+		Options: opts,
+		Mode:    mode,
+		Links:   make([]linkState, len(urls)),
+	}
+	for i, u := range urls {
+		rec.Links[i].URL = u
+	}
+	rec.refresh()
+	r := &run{id: rec.Job.ID, submitted: time.Now(), rec: rec, done: make(chan struct{})}
+
+	// Persist and announce before any worker can see the job, so its first
+	// event is "pending".
+	r.mu.Lock()
+	err = e.persistLocked(r)
+	submitted := cloneJob(r.rec.Job)
+	if err == nil {
+		e.mu.Lock()
+		e.reserved--
+		e.active[r.id] = r
+		e.counts[ytsum.JobPending]++
+		e.requests[mode]++
+		r.queued = true
+		e.queue = append(e.queue, r)
+		e.mu.Unlock()
+	}
+	r.mu.Unlock()
+	if err != nil {
+		e.mu.Lock()
+		e.reserved--
+		e.mu.Unlock()
+		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
+			"The job could not be saved; check the free disk space and try again.")
+	}
+	e.signal()
+	return r, submitted, nil
+}
+
+// cleanURLs splits entries on line breaks and drops blanks.
+func cleanURLs(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for line := range strings.Lines(s) {
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}
+
+// Get returns job id (a copy the caller owns). Unknown id: not_found.
+func (e *Engine) Get(id string) (*ytsum.Job, error) {
+	e.mu.Lock()
+	r := e.active[id]
+	e.mu.Unlock()
+	if r != nil {
+		return e.snapshot(r), nil
+	}
+	rec, err := e.load(id)
+	if err != nil {
+		return nil, err
+	}
+	return rec.Job, nil
+}
+
+func (e *Engine) load(id string) (*record, error) {
+	b, err := e.store.Job(id)
+	if err != nil {
+		if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
+			return nil, errNotFound
+		}
+		return nil, ytsum.Wrap(fmt.Errorf("jobs: reading %s: %w", id, err), ytsum.CodeUnavailable, "store_unavailable",
+			"The job could not be read; check that the data folder is readable.")
+	}
+	rec, err := decodeRecord(b)
+	if err != nil {
+		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "corrupt_job", "This job's saved record cannot be read.")
+	}
+	return rec, nil
+}
+
+func (e *Engine) snapshot(r *run) *ytsum.Job {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return cloneJob(r.rec.Job)
+}
+
+// List returns the stored jobs, newest first, those with the given status
+// only when status is not empty, at most limit of them when limit > 0.
+// An unknown status is a CodeInvalid error.
+func (e *Engine) List(status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
+	switch status {
+	case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
+	default:
+		return nil, ytsum.Errorf(ytsum.CodeInvalid, "invalid_status",
+			"Unknown job status %q; use pending, running, completed, failed or cancelled.", status)
+	}
+	var out []*ytsum.Job
+	err := e.store.ForEachJob(func(id string, b []byte) error {
+		rec, err := decodeRecord(b)
+		if err != nil {
+			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", err)
+			return nil
+		}
+		out = append(out, rec.Job)
+		return nil
+	})
+	if err != nil {
+		return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
+			"The jobs could not be read; check that the data folder is readable.")
+	}
+	// Active jobs: the in-memory state is the newest.
+	for i, j := range out {
+		e.mu.Lock()
+		r := e.active[j.ID]
+		e.mu.Unlock()
+		if r != nil {
+			out[i] = e.snapshot(r)
+		}
+	}
+	out = slices.DeleteFunc(out, func(j *ytsum.Job) bool { return status != "" && j.Status != status })
+	slices.SortFunc(out, func(a, b *ytsum.Job) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Cancel cancels job id: a pending job never runs; a running job's context
+// is cancelled, so its in-flight work stops within a second, and the videos
+// already finished are kept. The job is cancelled (and durable) when Cancel
+// returns it. Errors: not_found for an unknown id, conflict for a job that
+// already finished.
+func (e *Engine) Cancel(id string) (*ytsum.Job, error) {
+	e.mu.Lock()
+	r := e.active[id]
+	e.mu.Unlock()
+	if r == nil {
+		rec, err := e.load(id)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Job.Status.Terminal() {
+			return nil, errFinished
+		}
+		return nil, errStopped // stored but not active: the engine is not running
+	}
+	if !e.commit(r, func(rec *record) bool {
+		rec.finalize(ytsum.JobCancelled, errCancelled, e.now())
+		return true
+	}) {
+		return nil, errFinished
+	}
+	return e.snapshot(r), nil
+}
+
+// commit applies mutate to r's record, then stores the record and publishes
+// the job, all under r.mu so stored and published states follow one order.
+// Terminal jobs never change: commit reports false for them, as when mutate
+// reports false. A store error is logged; the job goes on (it is written
+// again at its next change).
+func (e *Engine) commit(r *run, mutate func(rec *record) bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.rec.Job.Status
+	if old.Terminal() || !mutate(r.rec) {
+		return false
+	}
+	r.rec.refresh()
+	if err := e.persistLocked(r); err != nil {
+		e.log.Error("jobs: saving job", "job", r.id, "err", err)
+	}
+	if cur := r.rec.Job.Status; cur != old {
+		e.transitionLocked(r, old, cur)
+	}
+	return true
+}
+
+// persistLocked stores r's record and publishes its job JSON. r.mu is held.
+func (e *Engine) persistLocked(r *run) error {
+	b, err := r.rec.encode()
+	if err != nil {
+		return fmt.Errorf("jobs: encoding %s: %w", r.id, err)
+	}
+	err = e.store.PutJob(r.id, b)
+	if e.pub != nil {
+		e.pub.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: r.id, Data: ytsum.JobJSON(r.rec.Job)})
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: storing %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// transitionLocked books a status change. r.mu is held.
+func (e *Engine) transitionLocked(r *run, from, to ytsum.JobStatus) {
+	e.mu.Lock()
+	e.counts[from]--
+	e.counts[to]++
+	if to.Terminal() {
+		delete(e.active, r.id)
+		if r.queued {
+			r.queued = false
+			if i := slices.Index(e.queue, r); i >= 0 {
+				e.queue = slices.Delete(e.queue, i, i+1)
+			}
+		}
+		if !r.submitted.IsZero() {
+			m := cmp.Or(r.rec.Mode, ModeAsync)
+			e.byMode[m] = cmp.Or(e.byMode[m], &average{})
+			e.byMode[m].add(time.Since(r.submitted))
+		}
+	}
+	e.mu.Unlock()
+	if to.Terminal() {
+		close(r.done)
+		if r.cancel != nil {
+			r.cancel(errJobEnded)
+		}
+	}
+}
+
+func (e *Engine) signal() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// worker runs queued jobs until Stop.
+func (e *Engine) worker() {
+	for {
+		r := e.next()
+		if r == nil {
+			return
+		}
+		e.execute(r)
+	}
+}
+
+// next pops the oldest queued job, waiting for one; nil once stopping.
+func (e *Engine) next() *run {
+	for {
+		e.mu.Lock()
+		if e.state != stateStarted {
+			e.mu.Unlock()
+			return nil
+		}
+		if len(e.queue) > 0 {
+			r := e.queue[0]
+			e.queue[0] = nil
+			e.queue = e.queue[1:]
+			r.queued = false
+			more := len(e.queue) > 0
+			e.mu.Unlock()
+			if more {
+				e.signal()
+			}
+			return r
+		}
+		e.mu.Unlock()
+		select {
+		case <-e.wake:
+		case <-e.quit:
+			return nil
+		}
+	}
+}
+
+// purger purges finished jobs every PurgeInterval until Stop.
+func (e *Engine) purger() {
+	t := time.NewTicker(e.cfg.PurgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if _, err := e.purge(); err != nil {
+				e.log.Error("jobs: purge", "err", err)
+			}
+		case <-e.quit:
+			return
+		}
+	}
+}
+
+// Purge deletes finished jobs that completed more than Retention ago and
+// returns how many; their summaries stay in the library. It runs at Start
+// and every PurgeInterval; front doors may call it too.
+func (e *Engine) Purge() (int, error) {
+	n, err := e.purge()
+	if err != nil {
+		return n, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
+			"Old jobs could not be removed; check that the data folder is writable.")
+	}
+	return n, nil
+}
+
+func (e *Engine) purge() (int, error) {
+	cutoff := e.now().Add(-e.cfg.Retention)
+	type victim struct {
+		id     string
+		status ytsum.JobStatus
+	}
+	var victims []victim
+	err := e.store.ForEachJob(func(id string, b []byte) error {
+		var head struct {
+			Job struct {
+				Status      ytsum.JobStatus `json:"status"`
+				CompletedAt *time.Time      `json:"completed_at"`
+			} `json:"job"`
+		}
+		if err := json.Unmarshal(b, &head); err != nil {
+			return nil // unreadable records are left alone
+		}
+		if head.Job.Status.Terminal() && head.Job.CompletedAt != nil && head.Job.CompletedAt.Before(cutoff) {
+			victims = append(victims, victim{id, head.Job.Status})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: purge: %w", err)
+	}
+	n := 0
+	for _, v := range victims {
+		if err := e.store.DeleteJob(v.id); err != nil {
+			return n, fmt.Errorf("jobs: purge %s: %w", v.id, err)
+		}
+		n++
+		e.mu.Lock()
+		e.counts[v.status]--
+		e.mu.Unlock()
+	}
+	return n, nil
+}
+
+// Metrics are the engine's figures for /performance_metrics and
+// /system_health.
+type Metrics struct {
+	// Jobs by status, as stored (finished jobs until they are purged).
+	Pending, Running, Completed, Failed, Cancelled int
+	// QueueSize is the number of pending jobs waiting for a worker.
+	QueueSize int
+	// Workers and MaxJobs are the configured limits.
+	Workers, MaxJobs int
+	// SyncRequests and AsyncRequests count submissions since start.
+	SyncRequests, AsyncRequests int64
+	// AvgSyncTime and AvgAsyncTime are the mean times from submission to a
+	// terminal status of jobs that ended since start; zero when none did.
+	AvgSyncTime, AvgAsyncTime time.Duration
+}
+
+// Metrics returns a snapshot of the engine's figures.
+func (e *Engine) Metrics() Metrics {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return Metrics{
+		Pending: e.counts[ytsum.JobPending], Running: e.counts[ytsum.JobRunning],
+		Completed: e.counts[ytsum.JobCompleted], Failed: e.counts[ytsum.JobFailed], Cancelled: e.counts[ytsum.JobCancelled],
+		QueueSize: len(e.queue), Workers: e.cfg.Workers, MaxJobs: e.maxJobs,
+		SyncRequests: e.requests[ModeSync], AsyncRequests: e.requests[ModeAsync],
+		AvgSyncTime: e.byMode[ModeSync].mean(), AvgAsyncTime: e.byMode[ModeAsync].mean(),
+	}
+}

@@ -1,0 +1,339 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"ytsum/backend/ytsum"
+)
+
+// task is one video of a job: link and video index.
+type task struct{ link, video int }
+
+// execute runs one job on a worker goroutine until it is terminal, or back
+// to pending when the engine stops.
+func (e *Engine) execute(r *run) {
+	ctx, cancel := context.WithCancelCause(e.baseCtx)
+	defer cancel(nil)
+	if !e.commit(r, func(rec *record) bool {
+		if rec.Job.Status != ytsum.JobPending {
+			return false
+		}
+		rec.Job.Status = ytsum.JobRunning
+		if rec.Job.StartedAt == nil {
+			now := e.now()
+			rec.Job.StartedAt = &now
+		}
+		r.cancel = cancel
+		return true
+	}) {
+		return // cancelled while queued
+	}
+
+	var failure *ytsum.Error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				e.log.Error("jobs: panic while running a job", "job", r.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				failure = ytsum.Errorf(ytsum.CodeInternal, "internal", "An internal error stopped this job; the details are in the log.")
+			}
+		}()
+		e.runJob(ctx, r)
+	}()
+
+	shutdown := errors.Is(context.Cause(ctx), errShutdown)
+	e.commit(r, func(rec *record) bool {
+		switch {
+		case failure != nil:
+			rec.finalize(ytsum.JobFailed, failure, e.now())
+		case shutdown && rec.unfinished() > 0:
+			// Back to pending, not counted as an interruption: it resumes at
+			// the next start without redoing finished videos.
+			rec.Job.Status = ytsum.JobPending
+			rec.Job.CurrentItem = ""
+		case rec.unfinished() > 0:
+			// Every link was handed out, so this can only be a bug.
+			e.log.Error("jobs: job ended with unfinished items", "job", r.id, "unfinished", rec.unfinished())
+			rec.finalize(ytsum.JobCompleted, errInternal, e.now())
+		default:
+			rec.finalize(ytsum.JobCompleted, nil, e.now())
+		}
+		return true
+	})
+}
+
+// runJob resolves the links in order and fans their unfinished videos out
+// to at most VideoParallelism goroutines.
+func (e *Engine) runJob(ctx context.Context, r *run) {
+	r.mu.Lock()
+	opts := r.rec.Options
+	created := r.rec.Job.CreatedAt
+	prefer := r.rec.Job.Metadata.PreferPlaylist
+	n := len(r.rec.Links)
+	r.mu.Unlock()
+
+	tasks := make(chan task)
+	var wg sync.WaitGroup
+	spawned := 0
+	send := func(t task) bool {
+		if spawned < e.cfg.VideoParallelism {
+			spawned++
+			wg.Go(func() {
+				for t := range tasks {
+					e.runVideo(ctx, r, opts, created, t)
+				}
+			})
+		}
+		select {
+		case tasks <- t:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	defer func() {
+		close(tasks)
+		wg.Wait()
+	}()
+
+	for i := range n {
+		if ctx.Err() != nil {
+			return
+		}
+		r.mu.Lock()
+		l := r.rec.Links[i]
+		r.mu.Unlock()
+		if l.Kind == kindUnresolved {
+			e.resolveLink(ctx, r, i, l.URL, prefer)
+		}
+		r.mu.Lock()
+		var pending []int
+		for j, v := range r.rec.Links[i].Videos {
+			if v.Result == nil {
+				pending = append(pending, j)
+			}
+		}
+		r.mu.Unlock()
+		for _, j := range pending {
+			if !send(task{i, j}) {
+				return
+			}
+		}
+	}
+}
+
+// resolveLink parses link i and expands it if it is a playlist, then
+// records the outcome. A failure caused by ctx leaves the link unresolved.
+func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, prefer bool) {
+	var (
+		link Link
+		pl   *ytsum.Playlist
+		err  error
+	)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				e.log.Error("jobs: panic while resolving a link", "job", r.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				err = errInternal
+			}
+		}()
+		link, err = e.yt.Resolve(ctx, url, prefer)
+		if err == nil && link.Kind == LinkPlaylist {
+			pl, err = e.yt.Playlist(ctx, link.PlaylistID)
+			if err == nil && pl == nil {
+				err = fmt.Errorf("jobs: youtube returned no playlist for %s", link.PlaylistID)
+			}
+		}
+	}()
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	e.commit(r, func(rec *record) bool {
+		l := &rec.Links[i]
+		if l.Kind != kindUnresolved {
+			return false
+		}
+		switch {
+		case err != nil && link.Kind == LinkPlaylist:
+			msg := ytsum.ErrorMessage(err)
+			l.Kind, l.PlaylistID = kindPlaylist, link.PlaylistID
+			l.Item = &ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: link.PlaylistID, Summaries: []ytsum.Result{},
+				Error: &msg, ErrorKind: ytsum.ErrorKind(err)}
+		case err != nil:
+			item := ytsum.InputErrorResult(url, err)
+			l.Kind, l.Item = kindError, &item
+		case link.Kind == LinkVideo:
+			l.Kind = kindVideo
+			l.Videos = []videoState{{ID: link.VideoID}}
+		case link.Kind == LinkPlaylist:
+			l.Kind, l.PlaylistID, l.Title = kindPlaylist, pl.ID, pl.Title
+			if l.PlaylistID == "" {
+				l.PlaylistID = link.PlaylistID
+			}
+			l.Videos = make([]videoState, len(pl.Entries))
+			for j, en := range pl.Entries {
+				v := videoState{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds}
+				if en.Error != "" {
+					res := ytsum.FailedVideoResult(ytsum.Video{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds},
+						ytsum.Errorf(ytsum.CodeNotFound, "video_unavailable", "%s", en.Error))
+					v.Result = &res
+				}
+				l.Videos[j] = v
+			}
+		default:
+			item := ytsum.InputErrorResult(url, ytsum.Errorf(ytsum.CodeInvalid, "unsupported_link",
+				"This link is neither a YouTube video nor a playlist."))
+			l.Kind, l.Item = kindError, &item
+		}
+		return true
+	})
+}
+
+// runVideo processes one video and records its result. A video stopped by
+// the job's context (cancel, shutdown) stays unfinished.
+func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions, created time.Time, t task) {
+	r.mu.Lock()
+	vs := r.rec.Links[t.link].Videos[t.video]
+	r.mu.Unlock()
+	if vs.Result != nil || ctx.Err() != nil {
+		return
+	}
+	e.commit(r, func(rec *record) bool {
+		rec.Job.CurrentItem = ytsum.WatchURL(vs.ID)
+		return true
+	})
+	res, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
+	if !ok {
+		return
+	}
+	e.commit(r, func(rec *record) bool {
+		v := &rec.Links[t.link].Videos[t.video]
+		if v.Result != nil {
+			return false
+		}
+		v.Result = &res
+		return true
+	})
+}
+
+// summarizeVideo returns the result of one video: from the summary cache
+// when a summary with the same cache key is saved (a resumed job finds its
+// own earlier work there), else by fetching and summarizing. ok is false
+// when the job's context stopped the work. A panic fails this video only.
+func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, ok bool) {
+	v := ytsum.Video{ID: vs.ID, Title: vs.Title, DurationSeconds: vs.DurationSeconds}
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("jobs: panic while summarizing", "job", jobID, "video", vs.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			res, ok = ytsum.FailedVideoResult(v, errPanic), true
+		}
+	}()
+
+	key := e.sum.CacheKey(vs.ID, opts)
+	s, found, err := e.store.Summary(vs.ID, key)
+	if err != nil {
+		e.log.Error("jobs: reading the summary cache", "video", vs.ID, "err", err)
+	}
+	// With Regenerate, only a summary this job made itself counts.
+	if found && s != nil && (!opts.Regenerate || !s.CreatedAt.Before(created)) {
+		return ytsum.VideoResult(s, ytsum.SourceCache), true
+	}
+
+	vctx, cancel := context.WithTimeout(ctx, e.cfg.VideoTimeout)
+	defer cancel()
+	fail := func(err error) (ytsum.Result, bool) {
+		if ctx.Err() != nil {
+			return ytsum.Result{}, false
+		}
+		if vctx.Err() != nil {
+			err = ytsum.Wrap(err, ytsum.CodeUnavailable, "timeout",
+				"Summarizing this video took too long and was stopped; try it again later.")
+		}
+		return ytsum.FailedVideoResult(v, err), true
+	}
+
+	details, err := e.yt.Video(vctx, vs.ID)
+	if err != nil {
+		return fail(err)
+	}
+	if details.ID == "" {
+		details.ID = vs.ID
+	}
+	if details.Title == "" {
+		details.Title = vs.Title
+	}
+	if details.DurationSeconds == 0 {
+		details.DurationSeconds = vs.DurationSeconds
+	}
+	v = details
+
+	tr, terr := e.yt.Transcript(vctx, vs.ID)
+	if terr == nil && tr == nil {
+		terr = ytsum.Errorf(ytsum.CodeNotFound, "no_transcript", "This video has no captions, so it cannot be summarized.")
+	}
+	if terr != nil && (ctx.Err() != nil || !e.cfg.TranscriptOptional) {
+		return fail(terr)
+	}
+
+	start := time.Now()
+	s, err = e.sum.Summarize(vctx, v, tr, opts, func(delta string) { e.publishDelta(jobID, vs.ID, delta) })
+	if err == nil && s == nil {
+		err = fmt.Errorf("jobs: summarizer returned no summary for %s", vs.ID)
+	}
+	if err != nil {
+		if terr != nil {
+			err = terr // the root cause a user can act on
+		}
+		return fail(err)
+	}
+	if s.ID == "" {
+		s.Video = v
+	}
+	if s.CacheKey == "" {
+		s.CacheKey = key
+	}
+	if s.Model == "" {
+		s.Model = opts.Model
+	}
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = e.now()
+	}
+	if err := e.store.PutSummary(s); err != nil {
+		e.log.Error("jobs: saving a summary", "video", vs.ID, "err", err)
+		return fail(ytsum.Wrap(err, ytsum.CodeUnavailable, "save_failed",
+			"The summary was made but could not be saved; check the free disk space and try again."))
+	}
+	elapsed := time.Since(start)
+	if s.ElapsedMS > 0 {
+		elapsed = time.Duration(s.ElapsedMS) * time.Millisecond
+	}
+	e.recordModelTime(opts.Model, elapsed)
+	return ytsum.VideoResult(s, ytsum.SourceGenerated), true
+}
+
+func (e *Engine) publishDelta(jobID, videoID, delta string) {
+	if e.pub == nil || delta == "" {
+		return
+	}
+	b, err := json.Marshal(ytsum.SummaryDelta{JobID: jobID, VideoID: videoID, Delta: delta})
+	if err != nil {
+		return
+	}
+	e.pub.Publish(ytsum.Event{Type: ytsum.EventSummaryDelta, JobID: jobID, Data: b})
+}
+
+func (e *Engine) recordModelTime(model string, d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.byModel[model]
+	if a == nil {
+		a = &average{}
+		e.byModel[model] = a
+	}
+	a.add(d)
+}

@@ -417,10 +417,18 @@ func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string))
 
 // budget is how many transcript tokens one request may carry: the model's
 // context window less room for the prompt and the answer, or the chunk size
-// setting for a compatible server.
+// setting for a model of a compatible server (unless it is a known OpenAI
+// model, e.g. "openai/gpt-4o" on OpenRouter).
 func (r *run) budget() int {
 	if r.m.Provider == llm.ProviderOpenAI && r.s.openai.Custom() {
-		return r.s.opts.LocalChunkTokens
+		_, id, _ := strings.Cut("/"+r.o.Model, "/")
+		if i := strings.LastIndex(id, "/"); i >= 0 {
+			id = id[i+1:]
+		}
+		if openai.ContextTokens(id) == 0 {
+			return r.s.opts.LocalChunkTokens
+		}
+		r.m.ContextTokens = openai.ContextTokens(id)
 	}
 	window := r.m.ContextTokens
 	if window <= 0 {

@@ -133,11 +133,11 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	switch {
 	case req.MaxOutputTokens > 0:
 		cr.MaxCompletionTokens = req.MaxOutputTokens
-	case !p.Custom() && llm.IsReasoningModel(req.Model):
+	case llm.IsReasoningModel(req.Model):
 		cr.MaxCompletionTokens = reasoningBudget
 	}
-	// Compatible servers get no cap at all: their own default applies, and
-	// some reject max_completion_tokens.
+	// Other models get no cap at all: the model's (or a compatible server's)
+	// own default applies, and max_tokens is never sent.
 
 	stream, err := c.CreateChatCompletionStream(ctx, cr)
 	if err != nil {
@@ -303,6 +303,8 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 	var api *goopenai.APIError
 	var rq *goopenai.RequestError
 	switch {
+	case errors.As(err, &rq): // first: it may wrap an *APIError without a status
+		status, msg = rq.HTTPStatusCode, strings.ToLower(string(rq.Body))
 	case errors.As(err, &api):
 		status, typ, msg = api.HTTPStatusCode, api.Type, strings.ToLower(api.Message)
 		if s, ok := api.Code.(string); ok {
@@ -310,8 +312,6 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 		} else if api.Code != nil {
 			code = fmt.Sprint(api.Code)
 		}
-	case errors.As(err, &rq):
-		status, msg = rq.HTTPStatusCode, strings.ToLower(string(rq.Body))
 	default:
 		if llm.Offline(err) {
 			return llm.OfflineError(err, who)
@@ -329,7 +329,7 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 			Who+" rejected the API key; check the OpenAI key in Settings.")
 	case code == "insufficient_quota" || status == http.StatusPaymentRequired:
 		return ytsum.Wrap(err, ytsum.CodeRateLimited, llm.KindQuotaExceeded,
-			"Your "+strings.TrimPrefix(who, "the ")+" quota or credit is used up; check your plan and billing, or choose another model.")
+			"The quota or credit for "+who+" is used up; check your plan and billing, or choose another model.")
 	case status == http.StatusTooManyRequests || code == "rate_limit_exceeded":
 		e := ytsum.Wrap(err, ytsum.CodeRateLimited, llm.KindRateLimited,
 			Who+"'s rate limit was reached; wait a little and try again.")

@@ -57,7 +57,11 @@ func classify(err error, voice string) *ytsum.Error {
 			Message: "Google Cloud Text-to-Speech did not answer in time; try again in a moment."}
 	}
 	code, reason, msg := 0, "", ""
-	if ae, ok := apierror.FromError(err); ok {
+	var ae *apierror.APIError
+	if !errors.As(err, &ae) {
+		ae, _ = apierror.FromError(err)
+	}
+	if ae != nil {
 		code, reason, msg = ae.HTTPCode(), ae.Reason(), ae.Error()
 		var ge *googleapi.Error
 		if errors.As(err, &ge) && ge.Message != "" {

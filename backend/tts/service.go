@@ -81,9 +81,10 @@ type Service struct {
 }
 
 type call struct {
-	done chan struct{}
-	res  Audio
-	err  error
+	done    chan struct{}
+	waiters int // callers sharing this call (guarded by flightMu)
+	res     Audio
+	err     error
 }
 
 // New returns a Service. It does no I/O.
@@ -307,6 +308,7 @@ func (s *Service) lookup(stem, voice string) (Audio, bool) {
 func (s *Service) once(ctx context.Context, stem string, fn func() (Audio, error)) (Audio, error) {
 	s.flightMu.Lock()
 	if c, ok := s.flight[stem]; ok {
+		c.waiters++
 		s.flightMu.Unlock()
 		select {
 		case <-c.done:
@@ -326,16 +328,12 @@ func (s *Service) once(ctx context.Context, stem string, fn func() (Audio, error
 	return c.res, c.err
 }
 
-// store saves synthesized audio (a failure only loses the caching) and
-// applies the cache limits first when they are close.
+// store saves synthesized audio (a failure only loses the caching), then
+// applies the cache limits when they are close, as the original app did
+// before each synthesis.
 func (s *Service) store(stem string, a *Audio) {
 	if s.opts.Cache == nil {
 		return
-	}
-	if s.opts.Cache.NeedsCleanup() {
-		if _, err := s.opts.Cache.Cleanup(); err != nil {
-			s.opts.Logger.Warn("tts: audio cache cleanup", "err", err)
-		}
 	}
 	ext := ".mp3"
 	if a.ContentType == audio.ContentTypeWAV {
@@ -346,6 +344,11 @@ func (s *Service) store(stem string, a *Audio) {
 		return
 	}
 	a.FileName = stem + ext
+	if s.opts.Cache.NeedsCleanup() { // the new file is the newest: it stays
+		if _, err := s.opts.Cache.Cleanup(); err != nil {
+			s.opts.Logger.Warn("tts: audio cache cleanup", "err", err)
+		}
+	}
 }
 
 func (s *Service) speakCloud(ctx context.Context, cr creds, text, voice string, key func(string) string) (Audio, error) {

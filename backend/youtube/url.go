@@ -187,6 +187,9 @@ func parse(raw string, preferPlaylist bool) (Link, error) {
 	if e := loginList(s); e != nil {
 		return link, e
 	}
+	if s == "RDMM" {
+		return link, errMixOnly()
+	}
 	if barePlaylistID(s) {
 		if isMix(s) {
 			return link, errMixOnly()

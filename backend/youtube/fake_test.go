@@ -1,0 +1,497 @@
+package youtube
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Scenario video IDs of the fake (each 11 characters).
+const (
+	idOK            = "GJLlxj_dtq8" // real watch page + real ANDROID player (fixtures)
+	idDisabled      = "dsMFmonKDD4" // real player without captions
+	idBlocked       = "blockedVid1" // real LOGIN_REQUIRED bot answer; oEmbed knows it
+	idBlockedNoEmb  = "blockedNoEm" // bot answer; oEmbed 401
+	idUnavailable   = "unavailab1e" // real ERROR answer
+	idAge           = "ageRestrict"
+	idPrivate       = "privateVid1"
+	idUnplayable    = "unplayable1"
+	idXPE           = "poTokenVid1" // tracks whose baseUrl carries exp=xpe
+	idEmptyBody     = "emptyBody01" // timedtext answers 200 with no body
+	idEmptyText     = "emptyText01" // timedtext answers a transcript without text
+	idRate          = "rateLimit01" // watch page 429 with the real reCAPTCHA page
+	idRecaptcha     = "recaptcha01" // watch page 200 that is the reCAPTCHA page
+	idConsent       = "consentVid1" // consent wall until the CONSENT cookie comes
+	idConsentLoop   = "consentLoop" // consent wall forever
+	idOutdated      = "outdatedCli" // player 400 FAILED_PRECONDITION
+	idFlaky         = "flaky503Vid" // player 503 for the first fake.flakyFails calls
+	idAndroidNoCaps = "androidNoCp" // ANDROID omits tracks; watch page has exp=xpe ones
+	idOnlyJa        = "onlyJapanes" // one manual ja track, translatable to de and en
+	idOnlyJaNoTr    = "onlyJaNoTrn" // one ASR ja track, no translations
+	idSrv3          = "srv3Format1" // timedtext always answers srv3
+	idJSON3         = "json3Format" // timedtext always answers json3
+	idHang          = "hangForever" // every request blocks until the client gives up
+
+	plOK       = "PLfakeplaylist0001"
+	plNotFound = "PLnotfound00000001"
+	plEmpty    = "PLemptyplaylist001"
+	plLoop     = "PLlooping000000001"
+	plRate     = "PLratelimited00001"
+
+	fakeAPIKey = "AIzaSyAO_FJ2SlqU8Q4STEHLGCilw_Y9_11qcW8"
+)
+
+var (
+	fixtureMu    sync.Mutex
+	fixtureCache = map[string][]byte{}
+)
+
+// mustFixture returns testdata/name (read once per test binary).
+func mustFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	fixtureMu.Lock()
+	defer fixtureMu.Unlock()
+	if b, ok := fixtureCache[name]; ok {
+		return b
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatalf("fixture: %v", err)
+	}
+	fixtureCache[name] = b
+	return b
+}
+
+// fakeYT is an httptest YouTube that speaks the real wire formats, built
+// on the captured fixtures.
+type fakeYT struct {
+	tb  testing.TB
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	log        []string       // "METHOD /path?query" of every request
+	hits       map[string]int // per "path video" counter
+	flakyFails int            // idFlaky: 503s before success
+	inflight   int
+	maxInfl    int
+	hangStart  chan string // receives the path of each hanging request
+	gate       chan struct{}
+}
+
+func newFake(tb testing.TB) *fakeYT {
+	f := &fakeYT{tb: tb, hits: map[string]int{}, hangStart: make(chan string, 16)}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	tb.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeYT) client(o Options) *Client {
+	o.BaseURL = f.srv.URL
+	if o.ThumbnailURL == "" {
+		o.ThumbnailURL = f.srv.URL + "/thumbs"
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = f.srv.Client()
+	}
+	if o.Backoff == 0 {
+		o.Backoff = 5 * time.Millisecond
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = 40 * time.Millisecond
+	}
+	if o.Languages == nil {
+		o.Languages = func() []string { return []string{"en"} }
+	}
+	return New(o)
+}
+
+func (f *fakeYT) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.log...)
+}
+
+func (f *fakeYT) count(prefix string) int {
+	n := 0
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeYT) hit(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hits[key]++
+	return f.hits[key]
+}
+
+func (f *fakeYT) hitsOf(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[key]
+}
+
+func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.log = append(f.log, r.Method+" "+r.URL.RequestURI())
+	f.inflight++
+	f.maxInfl = max(f.maxInfl, f.inflight)
+	gate := f.gate
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inflight--
+		f.mu.Unlock()
+	}()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if strings.Contains(r.URL.RawQuery, idHang) || bytes.Contains(body, []byte(idHang)) {
+		f.hangStart <- r.URL.Path
+		<-r.Context().Done()
+		return
+	}
+	switch r.URL.Path {
+	case "/watch":
+		f.watch(w, r)
+	case "/youtubei/v1/player":
+		f.player(w, r, body)
+	case "/api/timedtext":
+		f.timedtext(w, r)
+	case "/youtubei/v1/browse":
+		f.browse(w, body)
+	case "/oembed":
+		f.oembed(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+const consentPage = `<html><body><form action="https://consent.youtube.com/s" method="POST">` +
+	`<input type="hidden" name="gl" value="DE"><input type="hidden" name="v" value="cb.20210328-17-p0.de+FX+119">` +
+	`<button>Accept all</button></form></body></html>`
+
+func minimalWatch(id string) []byte {
+	return []byte(`<html><script>ytcfg.set({"INNERTUBE_API_KEY":"` + fakeAPIKey +
+		`","VISITOR_DATA":"CgtGYWtlVmlzaXRvcg%3D%3D"});</script><title>` + id + `</title></html>`)
+}
+
+func (f *fakeYT) watch(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("v")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	switch id {
+	case idOK, idAndroidNoCaps:
+		w.Write(mustFixture(f.tb, "watch.html"))
+	case idRate:
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write(mustFixture(f.tb, "too_many_requests.html"))
+	case idRecaptcha:
+		w.Write(mustFixture(f.tb, "too_many_requests.html"))
+	case idConsent:
+		if c, err := r.Cookie("CONSENT"); err == nil && strings.HasPrefix(c.Value, "YES+cb.") {
+			f.hit("consent-ok")
+			w.Write(minimalWatch(id))
+			return
+		}
+		io.WriteString(w, consentPage)
+	case idConsentLoop:
+		io.WriteString(w, consentPage)
+	default:
+		w.Write(minimalWatch(id))
+	}
+}
+
+// playerJSON returns a player answer for a synthetic scenario.
+func playerJSON(status, reason string, captions any, details bool, id string) []byte {
+	m := map[string]any{"playabilityStatus": map[string]any{"status": status, "reason": reason}}
+	if captions != nil {
+		m["captions"] = map[string]any{"playerCaptionsTracklistRenderer": captions}
+	}
+	if details {
+		m["videoDetails"] = map[string]any{"videoId": id, "title": "Title of " + id, "lengthSeconds": "125",
+			"channelId": "UCfake", "author": "Fake Channel",
+			"thumbnail": map[string]any{"thumbnails": []any{
+				map[string]any{"url": "https://i.ytimg.com/vi/" + id + "/default.jpg", "width": 120, "height": 90},
+				map[string]any{"url": "https://i.ytimg.com/vi/" + id + "/hqdefault.jpg?sqp=abc", "width": 480, "height": 360}}}}
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func track(base, id, lang, name string, asr, translatable bool) map[string]any {
+	u := base + "/api/timedtext?v=" + id + "&ei=x&caps=asr&expire=1749680182&sparams=ip,ipbits,expire,v&signature=ABC&key=yt8&lang=" + lang + "&fmt=srv3"
+	t := map[string]any{"baseUrl": u, "name": map[string]any{"runs": []any{map[string]any{"text": name}}},
+		"vssId": "." + lang, "languageCode": lang, "isTranslatable": translatable, "trackName": ""}
+	if asr {
+		t["kind"] = "asr"
+		t["vssId"] = "a." + lang
+		t["baseUrl"] = strings.Replace(u, "&lang=", "&kind=asr&lang=", 1)
+	}
+	return t
+}
+
+func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req struct {
+		Context struct {
+			Client struct {
+				ClientName    string `json:"clientName"`
+				ClientVersion string `json:"clientVersion"`
+			} `json:"client"`
+		} `json:"context"`
+		VideoID string `json:"videoId"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName != "ANDROID" ||
+		req.Context.Client.ClientVersion == "" || req.VideoID == idOutdated {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"code":400,"message":"Precondition check failed.","errors":[{"message":"Precondition check failed.","domain":"global","reason":"failedPrecondition"}],"status":"FAILED_PRECONDITION"}}`)
+		return
+	}
+	if r.URL.Query().Get("prettyPrint") != "false" {
+		f.tb.Errorf("player request without prettyPrint=false: %s", r.URL.RawQuery)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	id := req.VideoID
+	base := "https://www.youtube.com"
+	switch id {
+	case idOK:
+		w.Write(mustFixture(f.tb, "watch.player.json"))
+	case idFlaky:
+		if f.hit("player "+id) <= f.flakyFails {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(bytes.ReplaceAll(mustFixture(f.tb, "watch.player.json"), []byte(idOK), []byte(idFlaky)))
+	case idDisabled, idAndroidNoCaps:
+		w.Write(mustFixture(f.tb, "transcripts_disabled.player.json"))
+	case idBlocked, idBlockedNoEmb:
+		w.Write(mustFixture(f.tb, "request_blocked.player.json"))
+	case idUnavailable:
+		w.Write(mustFixture(f.tb, "video_unavailable.player.json"))
+	case idAge:
+		b := mustFixture(f.tb, "request_blocked.player.json")
+		for _, bot := range []string{`Sign in to confirm you\u2019re not a bot`, "Sign in to confirm you\u2019re not a bot"} {
+			b = bytes.ReplaceAll(b, []byte(bot), []byte(`This video may be inappropriate for some users.`))
+		}
+		w.Write(b)
+	case idPrivate:
+		w.Write(playerJSON("LOGIN_REQUIRED", "This video is private", nil, false, id))
+	case idUnplayable:
+		m := map[string]any{"playabilityStatus": map[string]any{"status": "UNPLAYABLE", "reason": "Video unavailable",
+			"errorScreen": map[string]any{"playerErrorMessageRenderer": map[string]any{
+				"subreason": map[string]any{"runs": []any{map[string]any{"text": "The uploader has not made this video available in your country"}}}}}}}
+		json.NewEncoder(w).Encode(m)
+	case idXPE:
+		t := track(base, id, "en", "English", false, true)
+		t["baseUrl"] = strings.Replace(t["baseUrl"].(string), "&caps=asr", "&caps=asr&exp=xpe", 1)
+		w.Write(playerJSON("OK", "", map[string]any{"captionTracks": []any{t}}, true, id))
+	case idOnlyJa:
+		w.Write(playerJSON("OK", "", map[string]any{
+			"captionTracks": []any{track(base, id, "ja", "Japanese", false, true)},
+			"audioTracks":   []any{map[string]any{"captionTrackIndices": []int{0}, "defaultCaptionTrackIndex": 0}},
+			"translationLanguages": []any{
+				map[string]any{"languageCode": "de", "languageName": map[string]any{"runs": []any{map[string]any{"text": "German"}}}},
+				map[string]any{"languageCode": "en", "languageName": map[string]any{"runs": []any{map[string]any{"text": "English"}}}}},
+			"defaultTranslationSourceTrackIndices": []int{0},
+		}, true, id))
+	case idOnlyJaNoTr:
+		w.Write(playerJSON("OK", "", map[string]any{
+			"captionTracks": []any{track(base, id, "ja", "Japanese (auto-generated)", true, false)}}, true, id))
+	default: // idEmptyBody, idEmptyText, idSrv3, idJSON3, idConsent, idRecaptcha…
+		w.Write(playerJSON("OK", "", map[string]any{"captionTracks": []any{
+			track(base, id, "en", "English", false, true), track(base, id, "en", "English (auto-generated)", true, true)}}, true, id))
+	}
+}
+
+// fakeLines are the lines of transcript.xml, for the srv3 and json3 answers.
+var fakeLines = []struct {
+	start, dur float64
+	text       string
+}{{0, 1.54, "Hey, this is just a test"}, {1.54, 4.16, "this is <i>not</i> the original transcript"},
+	{5, 0.5, ""}, {5.7, 3.239, "just something shorter, I made up for testing"}}
+
+func srv3Body() []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8" ?><timedtext format="3"><head><ws id="0"/></head><body>`)
+	for _, l := range fakeLines {
+		words := strings.Fields(l.text)
+		fmt.Fprintf(&b, `<p t="%d" d="%d" w="1">`, int(l.start*1000), int(l.dur*1000))
+		for i, wd := range words {
+			sp := ""
+			if i > 0 {
+				sp = " "
+			}
+			fmt.Fprintf(&b, `<s t="%d" ac="0">%s%s</s>`, i*100, sp, strings.NewReplacer("<", "&amp;lt;", ">", "&amp;gt;").Replace(wd))
+		}
+		b.WriteString(`</p><p t="1" a="1">` + "\n" + `</p>`)
+	}
+	b.WriteString(`</body></timedtext>`)
+	return []byte(b.String())
+}
+
+func json3Body() []byte {
+	ev := []any{map[string]any{"tStartMs": 0, "dDurationMs": 9000, "id": 1, "wpWinPosId": 1}}
+	for _, l := range fakeLines {
+		var segs []any
+		for i, wd := range strings.Fields(l.text) {
+			if i > 0 {
+				wd = " " + wd
+			}
+			segs = append(segs, map[string]any{"utf8": wd, "tOffsetMs": i * 100})
+		}
+		if segs == nil {
+			segs = []any{map[string]any{"utf8": "\n"}}
+		}
+		ev = append(ev, map[string]any{"tStartMs": int(l.start * 1000), "dDurationMs": int(l.dur * 1000), "segs": segs})
+	}
+	b, _ := json.Marshal(map[string]any{"wireMagic": "pb3", "events": ev})
+	return b
+}
+
+func (f *fakeYT) timedtext(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id := q.Get("v")
+	if q.Get("signature") == "" {
+		f.tb.Errorf("timedtext URL lost its signature: %s", r.URL.RawQuery)
+	}
+	format := q.Get("fmt")
+	switch id {
+	case idEmptyBody:
+		return
+	case idEmptyText:
+		io.WriteString(w, `<?xml version="1.0" encoding="utf-8" ?><transcript><text start="0" dur="1"></text></transcript>`)
+		return
+	case idSrv3:
+		format = "srv3"
+	case idJSON3:
+		format = "json3"
+	}
+	switch format {
+	case "srv3":
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write(srv3Body())
+	case "json3":
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(json3Body())
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write(mustFixture(f.tb, "transcript.xml"))
+	}
+}
+
+func (f *fakeYT) oembed(w http.ResponseWriter, r *http.Request) {
+	u := r.URL.Query().Get("url")
+	if r.URL.Query().Get("format") != "json" || !strings.HasPrefix(u, "https://www.youtube.com/watch?v=") {
+		http.Error(w, "Bad Request", http.StatusBadRequest)
+		return
+	}
+	id := strings.TrimPrefix(u, "https://www.youtube.com/watch?v=")
+	switch id {
+	case idBlocked:
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"title":"Known from oEmbed","author_name":"oEmbed Channel","author_url":"https://www.youtube.com/@x",`+
+			`"type":"video","thumbnail_url":"https://i.ytimg.com/vi/%s/hqdefault.jpg","provider_name":"YouTube"}`, id)
+	case idBlockedNoEmb:
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	default:
+		http.Error(w, "Not Found", http.StatusNotFound)
+	}
+}
+
+func pvr(id, title, length string, playable bool) map[string]any {
+	m := map[string]any{"playlistVideoRenderer": map[string]any{"videoId": id,
+		"title": map[string]any{"runs": []any{map[string]any{"text": title}}}, "isPlayable": playable,
+		"shortBylineText": map[string]any{"runs": []any{map[string]any{"text": "Chan"}}}}}
+	if length != "" {
+		m["playlistVideoRenderer"].(map[string]any)["lengthSeconds"] = length
+	}
+	return m
+}
+
+func contItem(tok string) map[string]any {
+	return map[string]any{"continuationItemRenderer": map[string]any{"trigger": "CONTINUATION_TRIGGER_ON_ITEM_SHOWN",
+		"continuationEndpoint": map[string]any{"continuationCommand": map[string]any{"token": tok, "request": "CONTINUATION_REQUEST_TYPE_BROWSE"}}}}
+}
+
+func firstPage(title string, items []any) map[string]any {
+	return map[string]any{
+		"contents": map[string]any{"twoColumnBrowseResultsRenderer": map[string]any{"tabs": []any{
+			map[string]any{"tabRenderer": map[string]any{"selected": true, "content": map[string]any{
+				"sectionListRenderer": map[string]any{"contents": []any{
+					map[string]any{"itemSectionRenderer": map[string]any{"contents": []any{
+						map[string]any{"playlistVideoListRenderer": map[string]any{"contents": items, "playlistId": "x"}}}}}}}}}}}}},
+		"metadata": map[string]any{"playlistMetadataRenderer": map[string]any{"title": title}},
+		"alerts": []any{map[string]any{"alertWithButtonRenderer": map[string]any{"type": "INFO",
+			"text": map[string]any{"simpleText": "Unavailable videos are hidden"}}}},
+	}
+}
+
+func contPage(items []any) map[string]any {
+	return map[string]any{"onResponseReceivedActions": []any{map[string]any{
+		"appendContinuationItemsAction": map[string]any{"continuationItems": items, "targetId": "x"}}}}
+}
+
+func (f *fakeYT) browse(w http.ResponseWriter, body []byte) {
+	var req struct {
+		BrowseID     string `json:"browseId"`
+		Continuation string `json:"continuation"`
+		Context      struct {
+			Client struct {
+				ClientName string `json:"clientName"`
+			} `json:"client"`
+		} `json:"context"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName == "" {
+		http.Error(w, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
+		return
+	}
+	var page map[string]any
+	switch {
+	case req.BrowseID == "VL"+plOK:
+		page = firstPage("Fake playlist", []any{pvr(idOK, "Surface Go Review", "316", true),
+			pvr(idDisabled, "Angèle", "288", true), contItem("tok-2")})
+	case req.Continuation == "tok-2":
+		page = contPage([]any{pvr("delVideo001", "[Deleted video]", "", false),
+			pvr("prvVideo001", "[Private video]", "", false), pvr("aaaaaaaaaaa", "Third", "61", true), contItem("tok-3")})
+	case req.Continuation == "tok-3":
+		page = contPage([]any{
+			map[string]any{"lockupViewModel": map[string]any{"contentId": "bbbbbbbbbbb", "contentType": "LOCKUP_CONTENT_TYPE_VIDEO",
+				"metadata": map[string]any{"lockupMetadataViewModel": map[string]any{"title": map[string]any{"content": "Fourth"}}}}},
+			pvr("ccccccccccc", "Fifth", "3600", true)})
+	case req.BrowseID == "VL"+plNotFound:
+		page = map[string]any{"alerts": []any{map[string]any{"alertRenderer": map[string]any{"type": "ERROR",
+			"text": map[string]any{"runs": []any{map[string]any{"text": "The playlist does not exist."}}}}}}}
+	case req.BrowseID == "VL"+plEmpty:
+		page = firstPage("Nothing here", []any{})
+	case req.BrowseID == "VL"+plLoop:
+		page = firstPage("Loop", []any{pvr("ddddddddddd", "Loop video", "10", true), contItem("loop")})
+	case req.Continuation == "loop":
+		page = contPage([]any{pvr("eeeeeeeeeee", "Again", "10", true), contItem("loop")})
+	case req.BrowseID == "VL"+plRate:
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	default:
+		http.Error(w, `{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"}}`,
+			http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(page)
+}

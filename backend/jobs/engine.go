@@ -185,11 +185,12 @@ type run struct {
 	id        string
 	submitted time.Time // zero for jobs loaded at start
 
-	mu     sync.Mutex
-	rec    *record
-	cancel context.CancelCauseFunc // set while running
-	queued bool                    // in Engine.queue; guarded by Engine.mu
-	done   chan struct{}           // closed when the job reaches a terminal status
+	mu       sync.Mutex
+	rec      *record
+	cancel   context.CancelCauseFunc // set while running
+	inflight []string                // watch URLs of the videos in progress, oldest first
+	queued   bool                    // in Engine.queue; guarded by Engine.mu
+	done     chan struct{}           // closed when the job reaches a terminal status
 }
 
 type average struct {

@@ -39,6 +39,15 @@ type boltStore struct {
 	frozen     atomic.Bool // every write is dropped
 	frozenJobs atomic.Bool // job writes are dropped, summaries still saved
 	summaries  chan string // receives the video ID of every saved summary, if set
+	onWrite    func()      // called before every write, if set (may freeze)
+}
+
+// write reports whether a write may go ahead.
+func (s *boltStore) write() bool {
+	if s.onWrite != nil {
+		s.onWrite()
+	}
+	return !s.frozen.Load()
 }
 
 // MustOpenStore opens (or reopens) the database at path.
@@ -65,7 +74,7 @@ func MustOpenStore(tb testing.TB, path string) *boltStore {
 func (s *boltStore) Close() error { return s.db.Close() }
 
 func (s *boltStore) PutJob(id string, record []byte) error {
-	if s.frozen.Load() || s.frozenJobs.Load() {
+	if !s.write() || s.frozenJobs.Load() {
 		return errFrozen
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketJobs).Put([]byte(id), record) })
@@ -92,7 +101,7 @@ func (s *boltStore) ForEachJob(fn func(id string, record []byte) error) error {
 }
 
 func (s *boltStore) DeleteJob(id string) error {
-	if s.frozen.Load() {
+	if !s.write() {
 		return errFrozen
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketJobs).Delete([]byte(id)) })
@@ -101,7 +110,7 @@ func (s *boltStore) DeleteJob(id string) error {
 func summaryKey(videoID, cacheKey string) []byte { return []byte(videoID + "\x00" + cacheKey) }
 
 func (s *boltStore) PutSummary(sum *ytsum.Summary) error {
-	if s.frozen.Load() {
+	if !s.write() {
 		return errFrozen
 	}
 	b, err := json.Marshal(sum)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -203,10 +204,19 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 	if vs.Result != nil || ctx.Err() != nil {
 		return
 	}
+	url := ytsum.WatchURL(vs.ID)
 	e.commit(r, func(rec *record) bool {
-		rec.Job.CurrentItem = ytsum.WatchURL(vs.ID)
+		r.inflight = append(r.inflight, url)
+		rec.Job.CurrentItem = url
 		return true
 	})
+	defer func() {
+		r.mu.Lock()
+		if i := slices.Index(r.inflight, url); i >= 0 {
+			r.inflight = slices.Delete(r.inflight, i, i+1)
+		}
+		r.mu.Unlock()
+	}()
 	res, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
 	if !ok {
 		return
@@ -217,6 +227,14 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 			return false
 		}
 		v.Result = &res
+		// current_item: the latest video still in flight.
+		if i := slices.Index(r.inflight, url); i >= 0 {
+			r.inflight = slices.Delete(r.inflight, i, i+1)
+		}
+		rec.Job.CurrentItem = ""
+		if n := len(r.inflight); n > 0 {
+			rec.Job.CurrentItem = r.inflight[n-1]
+		}
 		return true
 	})
 }

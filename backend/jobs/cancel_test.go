@@ -1,0 +1,197 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"ytsum/backend/jobs"
+	"ytsum/backend/ytsum"
+)
+
+// Ensure cancelling a pending job makes it cancelled at once, with one error
+// item per link, and it never runs.
+func TestCancelPending(t *testing.T) {
+	started := make(chan string, 4)
+	sum := newFakeSummarizer(4, 0)
+	sum.started = started
+	sum.hook = blockOn(nil, "aaaaaaaaaa1")
+	h := MustStart(t, jobs.Config{Workers: 1}, newFakeYouTube(2, 0), sum)
+	h.start()
+	a := h.MustSubmit(videoURL("aaaaaaaaaa1"))
+	recv(t, started, "job A to run")
+	b := h.MustSubmit(videoURL("bbbbbbbbbb1"), "not a link")
+
+	got, err := h.eng.Cancel(b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != ytsum.JobCancelled || got.CompletedAt == nil || len(got.Results) != 2 || got.Progress != 0 {
+		t.Fatalf("cancelled pending job = %s", describe(got))
+	}
+	for i, r := range got.Results {
+		if r.Type != ytsum.ResultError || r.URL != b.Metadata.URLs[i] || r.ErrorKind != "cancelled" {
+			t.Fatalf("item %d = %+v", i, r)
+		}
+	}
+	if _, err := h.eng.Cancel(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.close() // waits for the worker: B can no longer run
+	if n := sum.callsOf("bbbbbbbbbb1"); n != 0 {
+		t.Fatalf("cancelled pending job ran (%d summaries)", n)
+	}
+	h.restart(nil)
+	h.start()
+	if j, _ := h.eng.Get(b.ID); j.Status != ytsum.JobCancelled {
+		t.Fatalf("after restart the job is %s", j.Status)
+	}
+}
+
+// Ensure cancelling a running job stops its in-flight work within one
+// second through the context, keeps the finished videos, and nothing
+// changes after the cancelled state.
+func TestCancelRunning(t *testing.T) {
+	yt := newFakeYouTube(2, 0)
+	pl := yt.addPlaylist("PL", "fastfastfa1", "blockblock1", "blockblock2")
+	stopped := make(chan string, 2)
+	started := make(chan string, 3)
+	sum := newFakeSummarizer(4, 0)
+	sum.started = started
+	sum.hook = blockOn(stopped, "blockblock1", "blockblock2")
+	h := MustStart(t, jobs.Config{}, yt, sum)
+	h.start()
+	sub := h.subscribe("")
+	j := h.MustSubmit(pl)
+	waitJob(t, sub, func(j *ytsum.Job) bool { return j.Progress == 1 })
+	for range 3 {
+		recv(t, started, "all three videos to start")
+	}
+
+	t0 := time.Now()
+	got, err := h.eng.Cancel(j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "cancelled 1/3: [playlist fastfastfa1=Summary of fastfastfa1" +
+		" blockblock1=error: The job was cancelled before this item was finished." +
+		" blockblock2=error: The job was cancelled before this item was finished.]"
+	if describe(got) != want {
+		t.Fatalf("Cancel returned\n got: %s\nwant: %s", describe(got), want)
+	}
+	recv(t, stopped, "in-flight work to stop")
+	recv(t, stopped, "in-flight work to stop")
+	if d := time.Since(t0); d > time.Second {
+		t.Fatalf("in-flight work stopped %v after Cancel, want < 1s", d)
+	}
+	t.Logf("in-flight work stopped %v after Cancel", time.Since(t0))
+
+	last := waitJob(t, sub, isTerminal)
+	h.close()
+	if ev, ok := sub.TryNext(); ok {
+		t.Fatalf("event after the cancelled state: %s", ev.Data)
+	}
+	h.restart(nil)
+	stored := h.store.rawRecord(t, j.ID)["job"]
+	b, _ := json.Marshal(stored)
+	var sj ytsum.Job
+	json.Unmarshal(b, &sj)
+	if sj.Status != ytsum.JobCancelled || last.Status != ytsum.JobCancelled {
+		t.Fatalf("stored %s, last event %s", sj.Status, last.Status)
+	}
+	h.start()
+}
+
+// Ensure Cancel of a finished job is a conflict and of an unknown job is
+// not_found.
+func TestCancelErrors(t *testing.T) {
+	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), newFakeSummarizer(4, 0))
+	h.start()
+	sub := h.subscribe("")
+	j := h.MustSubmit(videoURL("donedone001"))
+	waitJob(t, sub, isTerminal)
+	tests := []struct {
+		name   string
+		id     string
+		code   ytsum.Code
+		status int
+	}{
+		{"finished", j.ID, ytsum.CodeConflict, 409},
+		{"unknown", "no-such-job", ytsum.CodeNotFound, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h.eng.Cancel(tt.id)
+			if ytsum.ErrorCode(err) != tt.code || tt.code.HTTPStatus() != tt.status {
+				t.Fatalf("Cancel = %v, want %s", err, tt.code)
+			}
+		})
+	}
+	if got, _ := h.eng.Get(j.ID); got.Status != ytsum.JobCompleted {
+		t.Fatalf("a refused cancel changed the job to %s", got.Status)
+	}
+}
+
+// Ensure a cancel racing the job's finish has one consistent outcome:
+// either the cancel wins (nil error, cancelled) or the finish wins
+// (conflict, completed), and the store, Get and the last event agree.
+func TestCancelRacingFinish(t *testing.T) {
+	var mu sync.Mutex
+	gates := map[string]chan struct{}{}
+	gate := func(id string) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		if gates[id] == nil {
+			gates[id] = make(chan struct{})
+		}
+		return gates[id]
+	}
+	started := make(chan string, 1)
+	sum := newFakeSummarizer(4, 0)
+	sum.started = started
+	sum.hook = func(ctx context.Context, id string) error {
+		select {
+		case <-gate(id):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	h := MustStart(t, jobs.Config{Workers: 1}, newFakeYouTube(2, 0), sum)
+	h.start()
+	outcomes := map[ytsum.JobStatus]int{}
+	for i := range 40 {
+		id := fmt.Sprintf("race%07d", i)
+		sub := h.subscribe("")
+		j := h.MustSubmit(videoURL(id))
+		recv(t, started, "the job to run")
+		var cancelErr error
+		var wg sync.WaitGroup
+		go1 := make(chan struct{})
+		wg.Go(func() { <-go1; close(gate(id)) })
+		wg.Go(func() { <-go1; _, cancelErr = h.eng.Cancel(j.ID) })
+		close(go1)
+		wg.Wait()
+		last := waitJob(t, sub, func(e *ytsum.Job) bool { return e.ID == j.ID && e.Status.Terminal() })
+		got, err := h.eng.Get(j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case cancelErr == nil && got.Status == ytsum.JobCancelled:
+		case ytsum.ErrorCode(cancelErr) == ytsum.CodeConflict && got.Status == ytsum.JobCompleted:
+		default:
+			t.Fatalf("round %d: Cancel = %v but job is %s", i, cancelErr, got.Status)
+		}
+		if !bytes.Equal(ytsum.JobJSON(got), ytsum.JobJSON(last)) {
+			t.Fatalf("round %d: Get and last event differ", i)
+		}
+		outcomes[got.Status]++
+		sub.Close()
+	}
+	t.Logf("outcomes of 40 races: %v", outcomes)
+}

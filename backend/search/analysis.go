@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -83,6 +84,9 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			case segment.Number:
 				typ = analysis.Numeric
 			}
+			if n := elided(b); n > 0 {
+				b, start = b[n:], start+n
+			}
 			out = append(out, &analysis.Token{Term: b, Start: start, End: end, Position: pos, Type: typ})
 			pos++
 		}
@@ -107,4 +111,27 @@ func (f foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		}
 	}
 	return in
+}
+
+// elisions are the French and Italian articles and particles written
+// joined to the next word by an apostrophe (l'homme, d'espresso, qu'il,
+// dell'arte); the tokenizer drops them so the word itself is searchable.
+var elisions = map[string]bool{"l": true, "d": true, "j": true, "m": true, "n": true, "s": true, "t": true,
+	"c": true, "qu": true, "jusqu": true, "lorsqu": true, "puisqu": true, "quoiqu": true,
+	"un": true, "dell": true, "all": true, "dall": true, "nell": true, "sull": true, "quell": true}
+
+// elided returns the byte length of an elided article at the start of
+// word (including its apostrophe), or 0.
+func elided(word []byte) int {
+	for i := 0; i < len(word) && i <= 7; {
+		r, n := utf8.DecodeRune(word[i:])
+		if r == '\'' || r == '’' || r == 'ʼ' {
+			if i > 0 && i+n < len(word) && elisions[strings.ToLower(string(word[:i]))] {
+				return i + n
+			}
+			return 0
+		}
+		i += n
+	}
+	return 0
 }

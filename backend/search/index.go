@@ -32,7 +32,7 @@ const DirName = "search.bleve"
 
 // mappingVersion changes whenever the mapping or analysis changes meaning;
 // an index built with another version is rebuilt.
-const mappingVersion = "ytsum-search-1"
+const mappingVersion = "ytsum-search-2"
 
 var internalVersionKey = []byte("ytsum_mapping_version")
 

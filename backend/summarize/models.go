@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -310,17 +309,17 @@ func successor(key string, listed []llm.ModelInfo) (llm.ModelInfo, bool) {
 		return llm.ModelInfo{}, false
 	}
 	var best llm.ModelInfo
-	bestV := -1.0
+	found := false
 	for _, m := range listed {
 		g := geminiFamily.FindStringSubmatch(m.ID)
 		if g == nil || g[2] != want[2] {
 			continue
 		}
-		if v, err := strconv.ParseFloat(g[1], 64); err == nil && v > bestV {
-			best, bestV = m, v
+		if !found || versionLess(best.ID, m.ID) {
+			best, found = m, true
 		}
 	}
-	return best, bestV >= 0
+	return best, found
 }
 
 func contextFor(provider, id string, listed int) int {

@@ -407,7 +407,7 @@ func (o *OpenAI) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"id": "c0", "object": "chat.completion", "created": 1, "model": c.Model,
 			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": strings.Join(rep.Deltas, "")}, "finish_reason": finish}},
-			"usage": usage})
+			"usage":   usage})
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")

@@ -183,7 +183,10 @@ func TestBusyRetryAfter(t *testing.T) {
 // Ensure every route in the table is reachable (no pattern shadows
 // another) and each non-public one demands login when it is enabled.
 func TestEveryRouteNeedsLogin(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.LoginEnabled = func() bool { return true }; c.Passcode = func() string { return "pw" } })
+	e := newEnv(t, func(c *Config) {
+		c.LoginEnabled = func() bool { return true }
+		c.Passcode = func() string { return "pw" }
+	})
 	var names []string
 	for _, rt := range e.srv.routeTable() {
 		method, path, _ := strings.Cut(rt.pattern, " ")

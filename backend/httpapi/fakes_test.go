@@ -177,7 +177,7 @@ type fakeSub struct {
 func newFakeBroker() *fakeBroker { return &fakeBroker{subs: map[*fakeSub]struct{}{}} }
 
 func (b *fakeBroker) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
-	s := &fakeSub{job: jobID, ch: make(chan ytsum.Event, 4096)}
+	s := &fakeSub{job: jobID, ch: make(chan ytsum.Event, 64)}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
@@ -493,4 +493,11 @@ func mustJSON(tb testing.TB, b []byte) any {
 		tb.Fatalf("body is not JSON: %v: %q", err, b)
 	}
 	return v
+}
+
+// newHostRequest is a GET with Host host from a loopback client.
+func newHostRequest(host string) *http.Request {
+	r := httptest.NewRequest("GET", "/api_status", nil)
+	r.Host = host
+	return r
 }

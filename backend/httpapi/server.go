@@ -272,7 +272,7 @@ func CheckBindAddress(addr string, loginEnabled bool) error {
 	if err != nil {
 		return fmt.Errorf("httpapi: address %q is not host:port: %w", addr, err)
 	}
-	if loginEnabled || isLoopbackHost(host) && host != "" {
+	if loginEnabled || isLoopbackHost(host) {
 		return nil
 	}
 	return fmt.Errorf("httpapi: refusing to listen on %q: it is reachable from other machines; "+
@@ -286,7 +286,9 @@ func isLoopbackHost(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
-	host = strings.TrimPrefix(strings.TrimSuffix(host, "]"), "[")
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
 	if i := strings.IndexByte(host, '%'); i >= 0 {
 		host = host[:i]
 	}

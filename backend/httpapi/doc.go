@@ -45,6 +45,9 @@
 //     the job JSON holds every finished summary in full.
 //   - Message ids are the broker's sequence numbers; after an app restart
 //     they start again, which clients tolerate (ids are only echoed back).
+//   - Server ReadTimeout is not set (it would cancel the context of streams
+//     and long requests); ReadHeaderTimeout is 10 s and a body must arrive
+//     within 30 s, after which the read deadline is lifted.
 //   - Server WriteTimeout is not set; ordinary answers get a per-request
 //     write deadline (Config.WriteTimeout), SSE a per-message deadline of
 //     10 s, sync summaries none until they are ready.

@@ -1,4 +1,4 @@
-import { ApiError, fromBody, toApiError } from './errors';
+import { ApiError, codeForStatus, fromBody, toApiError } from './errors';
 import { watchJobLive, type EventSourceFactory } from './live';
 import {
   downloadBlob,
@@ -80,7 +80,7 @@ export class HttpTransport implements Transport {
       } catch {
         /* body unreadable */
       }
-      const err = decoded ? fromBody(decoded, res.status, retry) : new ApiError(statusSentence(res.status), { status: res.status, code: undefined, ...(retry !== undefined ? { retryAfter: retry } : {}) });
+      const err = decoded ? fromBody(decoded, res.status, retry) : new ApiError(statusSentence(res.status), { status: res.status, code: codeForStatus(res.status), ...(retry !== undefined ? { retryAfter: retry } : {}) });
       if (res.status === 401) this.o.onUnauthorized?.();
       throw err;
     }

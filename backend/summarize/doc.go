@@ -1,0 +1,86 @@
+// Package summarize turns a video's transcript (or, for Gemini, the video
+// itself) into a summary, streaming its text as it is written.
+//
+// # Shape
+//
+// A Service (New) owns three providers behind the small Provider interface:
+// gemini (google.golang.org/genai), openai (go-openai, also for Ollama, LM
+// Studio, llama.cpp and OpenRouter through a custom base URL, with or without
+// a key) and local (a pure-Go extractive summarizer that needs no key and no
+// network). Package llm holds the request/response vocabulary and the error
+// kinds they share.
+//
+//	s := summarize.New(summarize.Options{GeminiKey: cfg.GeminiKey, ...})
+//	o, err := s.Resolve(req)              // defaults filled; invalid → CodeInvalid
+//	key := s.CacheKey(videoID, o)         // look it up unless o.Regenerate
+//	sum, err := s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
+//
+// # Models
+//
+// Models returns the registry for /api_status and the UI: "local", the
+// original app's keys (gemini-2.5-flash, gemini-2.5-pro, gpt-5, gpt-5-mini,
+// gpt-4o, gpt-4o-mini) and whatever the configured providers list (Gemini
+// models.list, GET {base}/models). A model the listing lacks is shown as not
+// available, so retired IDs disappear without a release; a retired Gemini
+// original key still works as a request key, resolving to the newest listed
+// model of its family (gemini-2.5-flash → e.g. gemini-3.8-flash). The
+// default model is the DefaultModel setting when usable, else
+// gemini-2.5-flash with a Gemini key, else gpt-5-mini with an OpenAI key,
+// else local.
+//
+// # Styles, lengths, languages
+//
+// Styles: "audio" (the original app's listening-friendly prompt: no
+// Markdown, 3–10 signposted key points, a hook and a wrap-up; the default),
+// "key_points" ([mm:ss] bullets), "chapters" ([mm:ss] sections), "detailed"
+// and "custom" (Options.CustomPrompt, a text/template with fields .Title,
+// .Channel, .Duration, .Transcript, .Language, .LanguageName, .Same and
+// .Length; without {{.Transcript}} the transcript is appended). Lengths:
+// short, medium (default), long. Language: a BCP-47 code (default: the UI
+// language) or "same" for the video's. Prompts are files in prompts/,
+// embedded; PromptVersion changes whenever any of them does.
+//
+// # Long transcripts
+//
+// The transcript's size is estimated (EstimateTokens) against the model's
+// context window (from the listing, else a table) or, for a model of a
+// compatible server, against Options.LocalChunkTokens. Above it the
+// transcript is cut at caption boundaries into chunks that get notes in
+// parallel, the notes are merged (again in parallel batches if they are
+// still too big) and one final pass writes the summary in the asked style.
+// Only that final pass streams; the parts are silent. If a provider still
+// reports the input too long, the work is redone with half the budget (up to
+// three times). Nothing is ever cut off silently: what cannot be reduced
+// fails with KindTooLong.
+//
+// # Errors and retries
+//
+// Every error is a *ytsum.Error with a Kind from package llm and a sentence a
+// user can act on. Rate limits and overloads are retried (Options.MaxRetries,
+// default 3) with exponential backoff that honours Retry-After,
+// x-ratelimit-reset-* and Gemini's RetryInfo; a hint longer than
+// Options.MaxRetryWait is returned at once in Error.RetryAfter. LLM calls run
+// at most Options.Concurrency (default 4) at a time per provider, across all
+// concurrent Summarize calls.
+//
+// # Caveats
+//
+//   - A call that has already streamed text is never retried (its text
+//     cannot be taken back); the caller sees the error and may run the job
+//     again.
+//   - The local summarizer copies sentences: it writes in the transcript's
+//     language (Resolve sets its language to "same"), prefixes every
+//     sentence with [mm:ss] (TTS should drop bracketed times) and cannot
+//     read video.
+//   - Summaries made from the video itself cost about 300 tokens a second
+//     (100 at low resolution, used for long videos) and work for public
+//     videos only; videos too long for the context are summarized in clips.
+//   - Compatible servers get no output cap; reasoning models (o-series,
+//     gpt-5 and later) get max_completion_tokens 32000 and Gemini models the
+//     model's own maximum, so thinking never starves the answer.
+//   - Models refreshes listings at most every Options.ModelsTTL and waits at
+//     most Options.ListTimeout; offline it answers from the last listing or
+//     the built-in list.
+//   - Token counts are estimates (no tokenizer); the margins above absorb
+//     their error, and a provider's "too long" answer triggers re-chunking.
+package summarize

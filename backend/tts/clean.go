@@ -9,22 +9,23 @@ import (
 )
 
 var (
-	reFence      = regexp.MustCompile("^\\s*(```|~~~)")
-	reImage      = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	reMDLink     = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+"[^"]*")?\)`)
-	reAutolink   = regexp.MustCompile(`<(?:https?|ftp)://[^>\s]+>`)
-	reURL        = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"]+`)
-	reEmail      = regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b`)
-	reHeading    = regexp.MustCompile(`^\s{0,3}#{1,6}\s+`)
-	reQuote      = regexp.MustCompile(`^\s*(?:>\s?)+`)
-	reBullet     = regexp.MustCompile(`^\s*[-*+•‣◦]\s+`)
-	reRule       = regexp.MustCompile(`^\s*(?:[-*_=]\s*){3,}$`)
-	reTableSep   = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$`)
-	reHTMLTag    = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>`)
-	reThousands  = regexp.MustCompile(`(\d),(\d{3})\b`)
-	reSpaces     = regexp.MustCompile(`\s+`)
-	reSpacePunct = regexp.MustCompile(` ([.,!?;:])`)
-	reRepeatDots = regexp.MustCompile(`([!?;:,])\.`)
+	reFence    = regexp.MustCompile("^\\s*(```|~~~)")
+	reImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	reMDLink   = regexp.MustCompile(`\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:\s+"[^"]*")?\)`)
+	reAutolink = regexp.MustCompile(`<(?:https?|ftp)://[^>\s]+>`)
+	reURL      = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"]+`)
+	reEmail    = regexp.MustCompile(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b`)
+	reHeading  = regexp.MustCompile(`^\s{0,3}#{1,6}\s+`)
+	reQuote    = regexp.MustCompile(`^\s*(?:>\s?)+`)
+	reBullet   = regexp.MustCompile(`^\s*[-*+•‣◦]\s+`)
+	reRule     = regexp.MustCompile(`^\s*(?:[-*_=]\s*){3,}$`)
+	reTableSep = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$`)
+	reHTMLTag  = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>`)
+)
+
+var (
+	spacePunct = strings.NewReplacer(" .", ".", " ,", ",", " !", "!", " ?", "?", " ;", ";", " :", ":")
+	repeatDots = strings.NewReplacer("!.", "!", "?.", "?", ";.", ";", ":.", ":", ",.", ",")
 )
 
 // symbolWords are the original app's replacements (clean_text_for_tts),
@@ -63,12 +64,21 @@ func Clean(text string) string {
 		return ""
 	}
 	text = html.UnescapeString(strings.ReplaceAll(text, "\r\n", "\n"))
-	text = reImage.ReplaceAllString(text, "$1")
-	text = reMDLink.ReplaceAllString(text, "$1")
-	text = reAutolink.ReplaceAllString(text, " link ")
-	text = reURL.ReplaceAllString(text, " link ")
-	text = reEmail.ReplaceAllString(text, " email address ")
-	text = reHTMLTag.ReplaceAllString(text, " ")
+	// Cheap guards skip regexps that cannot match (most summaries have no
+	// links, addresses or tags).
+	if strings.Contains(text, "](") {
+		text = reImage.ReplaceAllString(text, "$1")
+		text = reMDLink.ReplaceAllString(text, "$1")
+	}
+	if strings.Contains(text, "://") || strings.Contains(strings.ToLower(text), "www.") {
+		text = replaceURLs(text)
+	}
+	if strings.Contains(text, "@") {
+		text = reEmail.ReplaceAllString(text, " email address ")
+	}
+	if strings.Contains(text, "<") {
+		text = reHTMLTag.ReplaceAllString(text, " ")
+	}
 
 	lines := strings.Split(text, "\n")
 	out := make([]string, 0, len(lines))
@@ -102,13 +112,11 @@ func Clean(text string) string {
 	text = strings.Join(out, " ")
 	text = apostrophes(text)
 	text = symbolWords.Replace(text)
-	for reThousands.MatchString(text) {
-		text = reThousands.ReplaceAllString(text, "$1$2")
-	}
-	text = reSpaces.ReplaceAllString(text, " ")
-	text = reSpacePunct.ReplaceAllString(text, "$1")
-	text = reRepeatDots.ReplaceAllString(text, "$1")
-	return strings.TrimSpace(text)
+	text = removeThousands(text)
+	text = strings.Join(strings.Fields(text), " ")
+	text = spacePunct.Replace(text)
+	text = repeatDots.Replace(text)
+	return text
 }
 
 func nonEmpty(ss []string) []string {
@@ -149,4 +157,58 @@ func isSentenceEnd(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// replaceURLs replaces links with "link", running the URL patterns only on
+// the whitespace-separated tokens that can hold one (fast on long text).
+func replaceURLs(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !isASCIISpace(s[j]) {
+			j++
+		}
+		tok := s[i:j]
+		if strings.Contains(tok, "://") || strings.Contains(strings.ToLower(tok), "www.") {
+			tok = reAutolink.ReplaceAllString(tok, " link ")
+			tok = reURL.ReplaceAllString(tok, " link ")
+		}
+		b.WriteString(tok)
+		k := j
+		for k < len(s) && isASCIISpace(s[k]) {
+			k++
+		}
+		b.WriteString(s[j:k])
+		i = k
+	}
+	return b.String()
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z')
+}
+
+// removeThousands drops commas that separate groups of three digits
+// ("1,000,000" → "1000000", "12,345.67" → "12345.67"; "1,2,3" stays).
+func removeThousands(s string) string {
+	if !strings.Contains(s, ",") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' && i > 0 && isDigit(s[i-1]) && i+3 < len(s) &&
+			isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && (i+4 == len(s) || !isWordByte(s[i+4])) {
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

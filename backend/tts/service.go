@@ -274,6 +274,9 @@ func (s *Service) speak(ctx context.Context, text, voice string, preview bool) (
 			}
 			return Audio{}, errNotConfigured
 		}
+		if a, ok := s.lookup(key(OfflineVoice), OfflineVoice); ok {
+			return a, nil
+		}
 		return s.once(ctx, key(OfflineVoice), func() (Audio, error) { return s.speakOffline(ctx, plan, text, key(OfflineVoice)) })
 	}
 	a, err := s.once(ctx, key(voice), func() (Audio, error) { return s.speakCloud(ctx, cr, text, voice, key) })

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"ytsum/backend/ytsum"
 )
@@ -38,17 +39,42 @@ func ParseTimedText(body []byte) ([]ytsum.Segment, error) {
 	return nil, errors.New("timedtext: neither XML nor JSON")
 }
 
-var reTags = regexp.MustCompile(`<[^>]*>`)
-
-// cleanCaption unescapes (once more), strips tags and collapses whitespace.
+// cleanCaption unescapes (once more), strips tags (<…>) and collapses
+// whitespace, in one pass.
 func cleanCaption(s string, unescape bool) string {
 	if unescape && strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
-	if strings.IndexByte(s, '<') >= 0 {
-		s = reTags.ReplaceAllString(s, "")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '<' {
+			if j := strings.IndexByte(s[i:], '>'); j > 0 {
+				i += j + 1
+				continue
+			}
+		}
+		if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v' {
+			space = b.Len() > 0
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			i += size
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteString(s[i : i+size])
+		i += size
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return b.String()
 }
 
 func parseTimedXML(b []byte) ([]ytsum.Segment, error) {

@@ -293,7 +293,7 @@ func TestCacheNeverRefetches(t *testing.T) {
 		lang  string
 	}{
 		{idOK, []string{"en"}, "en"},
-		{idOnlyJa, []string{"de"}, "de"},         // translated, stored under de
+		{idOnlyJa, []string{"de"}, "de"},           // translated, stored under de
 		{idOnlyJaNoTr, []string{"fr", "en"}, "ja"}, // fallback track, found again through lang ""
 	}
 	for _, tc := range tests {

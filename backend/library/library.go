@@ -184,7 +184,7 @@ func (l *Library) DB() *store.DB { return l.db }
 func (l *Library) Notices() []string { return append([]string(nil), l.notices...) }
 
 // indexBatch is how many queued videos one index batch holds.
-const indexBatch = 500
+const indexBatch = 2000
 
 // SyncIndex brings the search index up to date with the database by
 // draining the store's queue. Save, Delete, Import and Search call it; it

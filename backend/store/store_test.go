@@ -134,6 +134,13 @@ func TestSummaryRoundTripAndPaging(t *testing.T) {
 	if want := []string{"vid_bbbbbbb/k1", "vid_aaaaaaa/k1", "vid_ccccccc/k1"}; !reflect.DeepEqual(ids(page), want) {
 		t.Errorf("after re-put Page = %v, want %v", ids(page), want)
 	}
+	// An older summary of a video does not move its entry.
+	if err := db.PutSummary(sum("vid_bbbbbbb", "k0", t0.Add(-5*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _ := db.Latest("vid_bbbbbbb"); s.CacheKey != "k1" {
+		t.Errorf("entry of b = %s after an older put", s.CacheKey)
+	}
 	var walked []string
 	if err := db.ForEachLatest(func(s *ytsum.Summary) error { walked = append(walked, s.ID); return nil }); err != nil {
 		t.Fatal(err)

@@ -93,14 +93,36 @@ func (t *Tx) PutSummary(s *ytsum.Summary) error {
 	if err != nil {
 		return fmt.Errorf("encoding summary %s: %w", s.ID, err)
 	}
-	if err := t.tx.Bucket(bucketSummaries).Put(pair(s.ID, s.CacheKey), raw); err != nil {
+	sums := t.tx.Bucket(bucketSummaries)
+	sums.FillPercent = fillPercent
+	if err := sums.Put(pair(s.ID, s.CacheKey), raw); err != nil {
 		return err
 	}
-	if err := relinkLatest(t.tx, s.ID); err != nil {
-		return err
+	// Fast path: the new summary is the video's first, or newer than its
+	// entry, or older than an entry it does not replace. Only replacing the
+	// current entry needs a scan of the video's summaries.
+	latest := t.tx.Bucket(bucketLatest)
+	old := latest.Get([]byte(s.ID))
+	tk := timeKey(s.CreatedAt)
+	switch {
+	case len(old) >= 8 && string(old[8:]) == s.CacheKey:
+		if err := relinkLatest(t.tx, s.ID); err != nil {
+			return err
+		}
+	case len(old) >= 8 && bytes.Compare(tk, old[:8]) < 0:
+		// An older summary of a video with a newer entry: nothing moves.
+	default:
+		if err := setLatest(t.tx, s.ID, old, tk, []byte(s.CacheKey)); err != nil {
+			return err
+		}
 	}
 	return t.markPending(s.ID)
 }
+
+// fillPercent packs pages fuller than bbolt's default of one half: most
+// writes append (new summaries, new times), and summaries are a few KB, so
+// half-full pages would double the file.
+const fillPercent = 0.9
 
 // HasSummary reports whether a summary (videoID, cacheKey) exists.
 func (t *Tx) HasSummary(videoID, cacheKey string) bool {
@@ -234,7 +256,6 @@ func deletePrefix(b *bolt.Bucket, p []byte) (int, error) {
 // relinkLatest recomputes videoID's newest summary and keeps the latest
 // and timeline buckets and the video count in step with it.
 func relinkLatest(tx *bolt.Tx, videoID string) error {
-	latest, timeline, meta := tx.Bucket(bucketLatest), tx.Bucket(bucketTimeline), tx.Bucket(bucketMeta)
 	var (
 		bestKey  []byte
 		bestTime []byte
@@ -253,8 +274,20 @@ func relinkLatest(tx *bolt.Tx, videoID string) error {
 			bestTime, bestKey = tk, bytes.Clone(k[len(p):])
 		}
 	}
+	var best []byte
+	if bestTime != nil {
+		best = bestKey
+	}
+	return setLatest(tx, videoID, tx.Bucket(bucketLatest).Get([]byte(videoID)), bestTime, best)
+}
+
+// setLatest makes (tk, cacheKey) videoID's entry, replacing old (its
+// current latest value, nil when none); tk == nil removes the entry. It
+// keeps the timeline and the video count in step.
+func setLatest(tx *bolt.Tx, videoID string, old, tk, cacheKey []byte) error {
+	latest, timeline, meta := tx.Bucket(bucketLatest), tx.Bucket(bucketTimeline), tx.Bucket(bucketMeta)
+	latest.FillPercent, timeline.FillPercent = fillPercent, fillPercent
 	id := []byte(videoID)
-	old := latest.Get(id)
 	count := 0
 	if v := meta.Get(keyVideos); len(v) == 8 {
 		count = int(binary.BigEndian.Uint64(v))
@@ -268,15 +301,15 @@ func relinkLatest(tx *bolt.Tx, videoID string) error {
 		}
 		count--
 	}
-	if bestTime == nil {
+	if tk == nil {
 		if err := latest.Delete(id); err != nil {
 			return err
 		}
 	} else {
-		if err := latest.Put(id, append(bytes.Clone(bestTime), bestKey...)); err != nil {
+		if err := latest.Put(id, append(bytes.Clone(tk), cacheKey...)); err != nil {
 			return err
 		}
-		if err := timeline.Put(append(bytes.Clone(bestTime), id...), bestKey); err != nil {
+		if err := timeline.Put(append(bytes.Clone(tk), id...), bytes.Clone(cacheKey)); err != nil {
 			return err
 		}
 		count++

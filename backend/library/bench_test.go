@@ -1,0 +1,250 @@
+package library
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ytsum/backend/search"
+	"ytsum/backend/store"
+)
+
+// TestLibraryScale measures the library at 10,000 and 100,000 summaries:
+// import time (the original app's summary_cache.json through Import, which
+// also builds the index), p50/p95 of List pages and of searches, and the
+// database and index sizes. It runs only with YTSUM_BENCH_LIBRARY=1;
+// YTSUM_BENCH_SIZES (default "10000,100000") picks the sizes:
+//
+//	YTSUM_BENCH_LIBRARY=1 go test -run TestLibraryScale -v -timeout 30m ./backend/library/
+func TestLibraryScale(t *testing.T) {
+	if os.Getenv("YTSUM_BENCH_LIBRARY") != "1" {
+		t.Skip("set YTSUM_BENCH_LIBRARY=1 to run the library benchmark")
+	}
+	sizes := []int{10000, 100000}
+	if s := os.Getenv("YTSUM_BENCH_SIZES"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	var rows []benchRow
+	for _, n := range sizes {
+		rows = append(rows, runScale(t, n))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nlibrary scale (GOMAXPROCS=%d)\n", runtime.GOMAXPROCS(0))
+	fmt.Fprintf(&b, "%9s | %9s | %8s | %8s | %8s | %8s | %8s | %8s | %8s | %9s | %9s | %9s\n",
+		"summaries", "import", "page p50", "page p95", "pg b3p95", "last p95", "srch p50", "srch p95", "sr b3p95",
+		"db used", "db file", "index")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%9d | %9s | %8s | %8s | %8s | %8s | %8s | %8s | %8s | %7.1fMB | %7.1fMB | %7.1fMB\n",
+			r.n, r.imp.Round(time.Millisecond), ms(r.pageP50), ms(r.pageP95), ms(r.pageBest95), ms(r.lastP95),
+			ms(r.searchP50), ms(r.searchP95), ms(r.searchBest95), mb(r.dbSize), mb(r.dbFile), mb(r.indexSize))
+	}
+	b.WriteString("(b3p95: p95 over queries of the best of 3 runs each, which filters out scheduling noise from other processes)\n")
+	t.Log(b.String())
+	fmt.Print(b.String())
+}
+
+type benchRow struct {
+	n                                               int
+	imp                                             time.Duration
+	pageP50, pageP95, lastP95, searchP50, searchP95 time.Duration
+	pageBest95, searchBest95                        time.Duration
+	dbSize, dbFile, indexSize                       int64
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+func mb(n int64) float64        { return float64(n) / (1 << 20) }
+
+// vocabulary is a deterministic set of made-up words; texts draw from it
+// with a Zipf distribution, like natural language.
+func vocabulary(n int) []string {
+	syl := []string{"ka", "lo", "mi", "ren", "tu", "sa", "vel", "no", "pri", "da", "est", "qui", "zor", "an", "bel",
+		"cor", "fi", "gan", "hu", "jet", "lin", "mar", "ost", "pel", "ras", "sti", "tor", "ul", "vin", "wer"}
+	r := rand.New(rand.NewPCG(1, 2))
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < n {
+		k := 2 + r.IntN(3)
+		var w strings.Builder
+		for range k {
+			w.WriteString(syl[r.IntN(len(syl))])
+		}
+		if !seen[w.String()] {
+			seen[w.String()] = true
+			out = append(out, w.String())
+		}
+	}
+	return out
+}
+
+func text(r *rand.Rand, z *rand.Zipf, vocab []string, words int) string {
+	var b strings.Builder
+	for i := range words {
+		if i > 0 {
+			if i%14 == 0 {
+				b.WriteString(". ")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(vocab[z.Uint64()])
+	}
+	b.WriteByte('.')
+	return b.String()
+}
+
+func videoID(i int) string { return fmt.Sprintf("v%010d", i) }
+
+// writeOriginalCache writes a summary_cache.json of n entries: titles of
+// about 8 words, summaries of about 180 words (~1.3 KB).
+func writeOriginalCache(tb testing.TB, dir string, n int, vocab []string) {
+	r := rand.New(rand.NewPCG(3, 4))
+	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
+	f, err := os.Create(filepath.Join(dir, OriginalCacheFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	_, _ = f.WriteString("{")
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		if i > 0 {
+			_, _ = f.WriteString(",")
+		}
+		id := videoID(i)
+		_, _ = fmt.Fprintf(f, "%q:", id)
+		_ = enc.Encode(map[string]string{
+			"title":         strings.ToUpper(text(r, z, vocab, 8)[:1]) + text(r, z, vocab, 7),
+			"summary":       text(r, z, vocab, 180),
+			"thumbnail_url": "https://i.ytimg.com/vi/" + id + "/hqdefault.jpg",
+			"summarized_at": base.Add(time.Duration(i) * time.Minute).Format("2006-01-02T15:04:05.000000+00:00"),
+			"video_url":     "https://www.youtube.com/watch?v=" + id,
+			"model_used":    "gemini-2.5-flash",
+		})
+	}
+	_, _ = f.WriteString("}")
+}
+
+func runScale(t *testing.T, n int) benchRow {
+	dir := t.TempDir()
+	src := t.TempDir()
+	vocab := vocabulary(20000)
+	writeOriginalCache(t, src, n, vocab)
+	lib, err := Open(Options{DataDir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+
+	row := benchRow{n: n}
+	start := time.Now()
+	rep, err := lib.Import(context.Background(), src)
+	row.imp = time.Since(start)
+	if err != nil || rep.Added != n {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+
+	r := rand.New(rand.NewPCG(5, 6))
+	const perPage = 20
+	pages := (n + perPage - 1) / perPage
+	var pageT, pageBest, lastT []time.Duration
+	for range 1000 {
+		p := 1 + r.IntN(pages)
+		best := time.Hour
+		for k := range 3 {
+			s := time.Now()
+			pg, err := lib.List(p, perPage)
+			d := time.Since(s)
+			if k == 0 {
+				pageT = append(pageT, d)
+			}
+			best = min(best, d)
+			if err != nil || len(pg.Items) == 0 {
+				t.Fatalf("List(%d): %v", p, err)
+			}
+		}
+		pageBest = append(pageBest, best)
+	}
+	for range 100 {
+		s := time.Now()
+		if _, err := lib.List(pages, perPage); err != nil {
+			t.Fatal(err)
+		}
+		lastT = append(lastT, time.Since(s))
+	}
+
+	// Queries: one word, two words, a quoted phrase, a word being typed
+	// (prefix), drawn from mid-frequency words as people search for them.
+	var searchT, searchBest []time.Duration
+	for i := range 600 {
+		w := func() string { return vocab[50+r.IntN(3000)] }
+		var q string
+		switch i % 4 {
+		case 0:
+			q = w()
+		case 1:
+			q = w() + " " + w()
+		case 2:
+			q = `"` + w() + " " + w() + `"`
+		case 3:
+			x := w()
+			q = x[:min(len(x), 5)]
+		}
+		best := time.Hour
+		for k := range 3 {
+			s := time.Now()
+			if _, err := lib.Search(context.Background(), q, 20); err != nil {
+				t.Fatal(err)
+			}
+			d := time.Since(s)
+			if k == 0 {
+				searchT = append(searchT, d)
+			}
+			best = min(best, d)
+		}
+		searchBest = append(searchBest, best)
+	}
+	row.pageP50, row.pageP95 = pct(pageT, 50), pct(pageT, 95)
+	row.lastP95 = pct(lastT, 95)
+	row.pageBest95, row.searchBest95 = pct(pageBest, 95), pct(searchBest, 95)
+	row.searchP50, row.searchP95 = pct(searchT, 50), pct(searchT, 95)
+	row.dbSize, _ = lib.DB().Size()
+	if fi, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
+		row.dbFile = fi.Size()
+	}
+	_ = filepath.WalkDir(filepath.Join(dir, search.DirName), func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				row.indexSize += info.Size()
+			}
+		}
+		return nil
+	})
+	if err := lib.DB().Check(); err != nil {
+		t.Fatal(err)
+	}
+	return row
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, len(s)*p/100)]
+}

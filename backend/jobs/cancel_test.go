@@ -162,6 +162,8 @@ func TestCancelRacingFinish(t *testing.T) {
 		}
 	}
 	h := MustStart(t, jobs.Config{Workers: 1}, newFakeYouTube(2, 0), sum)
+	saved := make(chan string, 100)
+	h.store.summaries = saved
 	h.start()
 	outcomes := map[ytsum.JobStatus]int{}
 	for i := range 40 {
@@ -173,7 +175,14 @@ func TestCancelRacingFinish(t *testing.T) {
 		var wg sync.WaitGroup
 		go1 := make(chan struct{})
 		wg.Go(func() { <-go1; close(gate(id)) })
-		wg.Go(func() { <-go1; _, cancelErr = h.eng.Cancel(j.ID) })
+		wg.Go(func() {
+			<-go1
+			if i%2 == 1 { // let the summary be saved first: the finish races the cancel
+				for recv(t, saved, "the summary to be saved") != id {
+				}
+			}
+			_, cancelErr = h.eng.Cancel(j.ID)
+		})
 		close(go1)
 		wg.Wait()
 		last := waitJob(t, sub, func(e *ytsum.Job) bool { return e.ID == j.ID && e.Status.Terminal() })

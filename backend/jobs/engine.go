@@ -21,7 +21,7 @@ import (
 const (
 	DefaultWorkers          = 4
 	DefaultMaxJobs          = 10
-	DefaultVideoParallelism = 6 // YouTube limit 2 + LLM limit 4
+	DefaultVideoParallelism = 8 // YouTube limit 2 + LLM limit 4 + 2 spare
 	DefaultRetention        = 72 * time.Hour
 	DefaultPurgeInterval    = time.Hour
 	DefaultMaxInterruptions = 3
@@ -43,7 +43,8 @@ type Config struct {
 	MaxJobs int
 	// VideoParallelism is how many videos of one job are processed at once.
 	// The real bounds are the YouTube and LLM limits inside those services;
-	// this should be at least their sum so both stay busy. Zero means 6.
+	// this should exceed their sum (2 + 4) so both stay busy while finished
+	// videos are being saved. Zero means 8.
 	VideoParallelism int
 	// Retention is how long finished jobs are kept (JOB_RETENTION_HOURS);
 	// zero means 72 h.
@@ -654,6 +655,18 @@ func (e *Engine) Cancel(id string) (*ytsum.Job, error) {
 // reports false. A store error is logged; the job goes on (it is written
 // again at its next change).
 func (e *Engine) commit(r *run, mutate func(rec *record) bool) bool {
+	return e.change(r, mutate, true)
+}
+
+// announce is commit without the store write, for changes a restart does
+// not need (current_item): they are published at once and stored with the
+// job's next committed change. It keeps store writes off the videos'
+// critical path.
+func (e *Engine) announce(r *run, mutate func(rec *record) bool) bool {
+	return e.change(r, mutate, false)
+}
+
+func (e *Engine) change(r *run, mutate func(rec *record) bool, persist bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.rec.Job.Status
@@ -661,6 +674,10 @@ func (e *Engine) commit(r *run, mutate func(rec *record) bool) bool {
 		return false
 	}
 	r.rec.refresh()
+	if !persist {
+		e.publishLocked(r)
+		return true
+	}
 	if err := e.persistLocked(r); err != nil {
 		e.log.Error("jobs: saving job", "job", r.id, "err", err)
 	}
@@ -677,13 +694,18 @@ func (e *Engine) persistLocked(r *run) error {
 		return fmt.Errorf("jobs: encoding %s: %w", r.id, err)
 	}
 	err = e.store.PutJob(r.id, b)
-	if e.pub != nil {
-		e.pub.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: r.id, Data: ytsum.JobJSON(r.rec.Job)})
-	}
+	e.publishLocked(r)
 	if err != nil {
 		return fmt.Errorf("jobs: storing %s: %w", r.id, err)
 	}
 	return nil
+}
+
+// publishLocked publishes r's job JSON. r.mu is held.
+func (e *Engine) publishLocked(r *run) {
+	if e.pub != nil {
+		e.pub.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: r.id, Data: ytsum.JobJSON(r.rec.Job)})
+	}
 }
 
 // transitionLocked books a status change. r.mu is held.

@@ -205,7 +205,7 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		return
 	}
 	url := ytsum.WatchURL(vs.ID)
-	e.commit(r, func(rec *record) bool {
+	e.announce(r, func(rec *record) bool {
 		r.inflight = append(r.inflight, url)
 		rec.Job.CurrentItem = url
 		return true

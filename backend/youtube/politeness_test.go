@@ -25,7 +25,7 @@ func TestConcurrencyLimit(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := c.Video(context.Background(), idOK)
+					_, err := c.Video(context.Background(), idSrv3)
 					errs <- err
 				}()
 			}

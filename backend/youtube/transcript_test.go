@@ -3,9 +3,14 @@ package youtube
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -223,19 +228,36 @@ func TestConsentWallPersists(t *testing.T) {
 }
 
 func TestOffline(t *testing.T) {
-	f := newFake(t)
-	base := f.srv.URL
-	f.srv.Close() // nothing listens there any more: connection refused
-	c := New(Options{BaseURL: base, Backoff: time.Millisecond})
-	start := time.Now()
-	_, err := c.Transcript(context.Background(), idOK, nil)
-	wantKind(t, err, KindOffline)
-	_, err = c.Video(context.Background(), idOK)
-	wantKind(t, err, KindOffline)
-	_, err = c.Playlist(context.Background(), plOK)
-	wantKind(t, err, KindOffline)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("offline took %s", d)
+	dialErrs := map[string]error{
+		"connection refused":  &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)},
+		"DNS failure":         &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "www.youtube.com", IsNotFound: true}},
+		"network unreachable": &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)},
+	}
+	for name, dialErr := range dialErrs {
+		t.Run(name, func(t *testing.T) {
+			var dials atomic.Int32
+			hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				dials.Add(1)
+				return nil, dialErr
+			}}}
+			c := New(Options{HTTPClient: hc, Backoff: time.Millisecond, MaxRetries: 3})
+			start := time.Now()
+			_, err := c.Transcript(context.Background(), idOK, nil)
+			wantKind(t, err, KindOffline)
+			_, err = c.Video(context.Background(), idOK)
+			wantKind(t, err, KindOffline)
+			_, err = c.Playlist(context.Background(), plOK)
+			ye := wantKind(t, err, KindOffline)
+			if ye.Message != "YouTube could not be reached; check your internet connection." {
+				t.Errorf("offline message %q", ye.Message)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("offline took %s", d)
+			}
+			if n := dials.Load(); n != 3 {
+				t.Errorf("%d dials; want one per call (no retries when there is no network)", n)
+			}
+		})
 	}
 }
 

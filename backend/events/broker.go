@@ -215,7 +215,11 @@ func (s *Subscription) push(ev ytsum.Event) bool {
 		return false
 	}
 	if ev.Type == ytsum.EventJob {
-		if i, ok := s.jobIdx[ev.JobID]; ok {
+		if i, ok := s.jobIdx[ev.JobID]; ok && i == len(s.queue)-1 {
+			s.queue[i].ev = ev // latest wins, already last in line
+			s.mu.Unlock()
+			return true
+		} else if ok {
 			s.queue[i].dead = true // latest wins
 			s.live--
 		} else if len(s.jobIdx) >= s.opts.MaxJobs {

@@ -66,8 +66,14 @@ async function submit(links, choice = 'playlist') {
     await dialog.getByRole('button', { name: choice === 'playlist' ? 'The whole playlist' : 'Just the video' }).click();
   }
   const handle = await page.waitForFunction((old) => {
-    const ids = [...document.querySelectorAll('article.job')].map((e) => e.getAttribute('data-job-id'));
-    return ids.find((id) => id && !old.includes(id)) ?? null;
+    // A provisional "local-" card shows while the request is in flight; it is the job only for a
+    // synchronous answer (then it is completed at once).
+    const cards = [...document.querySelectorAll('article.job')];
+    const hit = cards.find((e) => {
+      const id = e.getAttribute('data-job-id');
+      return id && !old.includes(id) && (!id.startsWith('local-') || e.getAttribute('data-status') === 'completed');
+    });
+    return hit ? hit.getAttribute('data-job-id') : null;
   }, before, { timeout: T });
   return handle.jsonValue();
 }
@@ -140,7 +146,12 @@ try {
     const id = await submit(CANCEL, 'video');
     log(`  job ${id}`);
     const btn = job(id).getByRole('button', { name: 'Cancel' });
-    await btn.click({ timeout: 10_000 });
+    try {
+      await btn.click({ timeout: 10_000 });
+    } catch (e) {
+      const st = await job(id).getAttribute('data-status');
+      throw new Error(`no Cancel button (job is ${st}); E2E_CANCEL_URL must take a few seconds to summarize — ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+    }
     await job(id).locator('.status', { hasText: 'cancelled' }).waitFor({ timeout: 15_000 });
     await job(id).locator('.done-msg', { hasText: /cancelled/i }).waitFor({ timeout: 5000 });
   });

@@ -37,6 +37,14 @@ describe('jobs store', () => {
     expect(announced.at(-1)).toBe('Finished in 1 min: 2 summaries, 1 failed.');
   });
 
+  it('a rejected submit leaves no card behind', async () => {
+    const { t } = fakeTransport({ summarize: vi.fn(async () => Promise.reject(new ApiError('Too many jobs.', { retryAfter: 5 }))) });
+    const jobs = createJobs(t);
+    const e = (await jobs.submit({ urls: ['u'] }).catch((x: unknown) => x)) as ApiError;
+    expect(e.retryAfter).toBe(5);
+    expect(jobs.get().order).toEqual([]);
+  });
+
   it('a terminal job never goes back', async () => {
     const { t, watchers } = fakeTransport();
     const jobs = createJobs(t);

@@ -66,9 +66,9 @@ function Connection() {
         ]} />
       <Radios<ProcessingMode> name="proc" legend="Processing" value={p.processing} onChange={(processing) => prefs.update({ processing })}
         options={[
-          ['auto', 'Automatic', 'one video answers at once, several or a playlist run as a job'],
-          ['async', 'Always as a job', 'progress, cancel and live text for everything'],
-          ['sync', 'Always wait for the answer', ''],
+          ['async', 'Always as a job (recommended)', 'progress, cancel and live text for everything'],
+          ['auto', 'Let the server decide', 'one video answers at once, several or a playlist run as a job'],
+          ['sync', 'Always wait for the answer', 'no progress or cancel'],
         ]} />
     </section>
   );

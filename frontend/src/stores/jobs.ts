@@ -198,28 +198,43 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
     stop?.();
   };
 
+  const removeView = (id: string) =>
+    s.set((st) => {
+      const { [id]: _gone, ...byId } = st.byId;
+      void _gone;
+      return { ...st, order: st.order.filter((x) => x !== id), byId };
+    });
+
   const submit = async (req: SummarizeRequest): Promise<string> => {
-    const out = await t.summarize(req);
     const ts = new Date(now()).toISOString();
-    const meta = { urls: req.urls, model: req.model ?? '', ...(req.style ? { style: req.style } : {}), ...(req.length ? { length: req.length } : {}), ...(req.language ? { language: req.language } : {}), ...(req.prefer_playlist ? { prefer_playlist: true } : {}), ...(req.regenerate ? { regenerate: true } : {}) };
+    const meta = {
+      urls: req.urls, model: req.model ?? '',
+      ...(req.style ? { style: req.style } : {}), ...(req.length ? { length: req.length } : {}),
+      ...(req.language ? { language: req.language } : {}), ...(req.prefer_playlist ? { prefer_playlist: true } : {}),
+      ...(req.regenerate ? { regenerate: true } : {}),
+    };
+    const blank = (id: string, status: Job['status']): Job => ({
+      id, type: 'summarize', status, created_at: ts, started_at: status === 'pending' ? null : ts, completed_at: null,
+      progress: 0, total_items: 0, current_item: null, results: [], error: null, metadata: meta,
+    });
+    // A provisional card shows at once; a synchronous answer (browser "wait" mode) fills it in.
+    const localId = `local-${++localSeq}-${now()}`;
+    put(blank(localId, 'running'), { local: true });
+    let out;
+    try {
+      out = await t.summarize(req);
+    } catch (e) {
+      removeView(localId);
+      throw e;
+    }
     if (out.mode === 'sync') {
-      const id = `local-${++localSeq}-${now()}`;
       const items = flatItems(out.results);
-      const job: Job = {
-        id, type: 'summarize', status: 'completed', created_at: ts, started_at: ts, completed_at: ts,
-        progress: items.length, total_items: items.length, current_item: null, results: out.results, error: null, metadata: meta,
-      };
-      put({ ...job, status: 'running', completed_at: null }, { local: true });
-      put(job, { local: true });
-      return id;
+      put({ ...blank(localId, 'completed'), completed_at: new Date(now()).toISOString(), progress: items.length, total_items: items.length, results: out.results }, { local: true });
+      return localId;
     }
+    removeView(localId);
     const id = out.job_id;
-    if (!s.get().byId[id]) {
-      put({
-        id, type: 'summarize', status: 'pending', created_at: ts, started_at: null, completed_at: null, progress: 0,
-        total_items: 0, current_item: null, results: [], error: null, metadata: meta,
-      });
-    }
+    if (!s.get().byId[id]) put(blank(id, 'pending'));
     watch(id);
     return id;
   };
@@ -271,11 +286,7 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
     },
     dismiss(id) {
       unwatch(id);
-      s.set((st) => {
-        const { [id]: _gone, ...byId } = st.byId;
-        void _gone;
-        return { ...st, order: st.order.filter((x) => x !== id), byId };
-      });
+      removeView(id);
     },
     onFinished(fn) {
       finishedFns.add(fn);

@@ -42,7 +42,8 @@ export function loadPrefs(): Prefs {
     perPage: load('perPage', 10, isPageSize),
     sort: load<SortKey>('sort', 'newest', oneOf('newest', 'oldest', 'title', 'channel')),
     connection: load<ConnectionMethod>('connection', 'auto', oneOf('auto', 'realtime', 'periodic')),
-    processing: load<ProcessingMode>('processing', 'auto', oneOf('auto', 'async', 'sync')),
+    // Default: always a job, as in the desktop window (progress, cancel and live text for everything).
+    processing: load<ProcessingMode>('processing', 'async', oneOf('auto', 'async', 'sync')),
     rate: load('rate', 1, isRate),
   };
 }

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -283,4 +284,38 @@ func SafeFileName(title, videoID string) string {
 		return t
 	}
 	return t + " (" + id + ")"
+}
+
+// WriteZip streams the library to w as a zip archive of one file per video
+// (its newest summary) in format (markdown or text), named like ExportAll's
+// files: an Obsidian vault to download. It returns how many files it wrote.
+func (l *Library) WriteZip(w io.Writer, format Format) (int, error) {
+	if f, err := ParseFormat(string(format)); err != nil || f == FormatJSON {
+		return 0, ytsum.Errorf(ytsum.CodeInvalid, "export_format", "A zip export holds markdown or text files.")
+	}
+	zw := zip.NewWriter(w)
+	n := 0
+	err := l.db.ForEachLatest(func(s *ytsum.Summary) error {
+		data, err := render(s, format)
+		if err != nil {
+			return err
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: SafeFileName(s.Title, s.ID) + format.ext(), Method: zip.Deflate,
+			Modified: s.CreatedAt})
+		if err == nil {
+			_, err = fw.Write(data)
+		}
+		if err != nil {
+			return ytsum.Wrap(err, ytsum.CodeInternal, "export", "The library export could not be written.")
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := zw.Close(); err != nil {
+		return n, ytsum.Wrap(err, ytsum.CodeInternal, "export", "The library export could not be written.")
+	}
+	return n, nil
 }

@@ -341,6 +341,28 @@ func (l *Library) List(page, perPage int) (Page, error) {
 	return p, nil
 }
 
+// ListRange returns up to limit entries after skipping offset, newest first
+// (oldest first when oldest is set), and the total number of entries.
+// limit <= 0 means all of them.
+func (l *Library) ListRange(offset, limit int, oldest bool) ([]Item, int, error) {
+	if limit <= 0 {
+		limit = int(^uint(0) >> 1)
+	}
+	page := l.db.Page
+	if oldest {
+		page = l.db.PageOldest
+	}
+	ss, total, err := page(offset, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]Item, 0, len(ss))
+	for _, s := range ss {
+		items = append(items, Item{Summary: s})
+	}
+	return items, total, nil
+}
+
 // Search returns up to limit library entries matching q, best match first,
 // each with a highlighted snippet (see Item). limit <= 0 means
 // search.DefaultLimit. A blank q is an *ytsum.Error with code invalid.

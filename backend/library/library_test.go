@@ -1,6 +1,7 @@
 package library
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -663,5 +664,45 @@ func TestCacheMissingThumbnails(t *testing.T) {
 	}
 	if p, _ := e.lib.DB().PendingIndex(10); len(p) != 0 {
 		t.Errorf("thumbnail update queued the index: %v", p)
+	}
+}
+
+func TestZipListRangeAndJobs(t *testing.T) {
+	e := MustOpen(t)
+	_ = e.lib.Save(context.Background(), e.summary("aaaaaaaaaaa", "First", "one", t0))
+	_ = e.lib.Save(context.Background(), e.summary("bbbbbbbbbbb", "Second", "two", t0.Add(time.Hour)))
+	var buf bytes.Buffer
+	n, err := e.lib.WriteZip(&buf, FormatMarkdown)
+	if err != nil || n != 2 {
+		t.Fatalf("WriteZip = %d %v", n, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || len(zr.File) != 2 || zr.File[0].Name != "Second (bbbbbbbbbbb).md" {
+		t.Fatalf("zip: %v %v", err, zr)
+	}
+	if _, err := e.lib.WriteZip(&buf, FormatJSON); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+		t.Errorf("json zip err = %v", err)
+	}
+	items, total, err := e.lib.ListRange(1, 0, false)
+	if err != nil || total != 2 || !reflect.DeepEqual(itemIDs(items), []string{"aaaaaaaaaaa"}) {
+		t.Errorf("ListRange newest = %v %d %v", itemIDs(items), total, err)
+	}
+	items, _, _ = e.lib.ListRange(0, 1, true)
+	if !reflect.DeepEqual(itemIDs(items), []string{"aaaaaaaaaaa"}) {
+		t.Errorf("ListRange oldest = %v", itemIDs(items))
+	}
+	if err := e.lib.PutJob("j1", []byte("rec")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := e.lib.Job("j1"); err != nil || string(b) != "rec" {
+		t.Errorf("Job = %q %v", b, err)
+	}
+	seen := 0
+	_ = e.lib.ForEachJob(func(string, []byte) error { seen++; return nil })
+	if err := e.lib.DeleteJob("j1"); err != nil || seen != 1 {
+		t.Errorf("jobs: seen %d, delete %v", seen, err)
+	}
+	if _, err := e.lib.Job("j1"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+		t.Errorf("deleted job err = %v", err)
 	}
 }

@@ -55,6 +55,16 @@ func (db *DB) Page(offset, limit int) (ss []*ytsum.Summary, total int, err error
 	return ss, total, err
 }
 
+// PageOldest is Page with the oldest entries first.
+func (db *DB) PageOldest(offset, limit int) (ss []*ytsum.Summary, total int, err error) {
+	err = db.View(func(tx *Tx) error {
+		total = tx.VideoCount()
+		ss, err = tx.PageOldest(offset, limit)
+		return err
+	})
+	return ss, total, err
+}
+
 // VideoCount returns the number of library entries (videos with a summary).
 func (db *DB) VideoCount() (n int, err error) {
 	err = db.View(func(tx *Tx) error { n = tx.VideoCount(); return nil })

@@ -122,6 +122,9 @@ func TestSummaryRoundTripAndPaging(t *testing.T) {
 			t.Errorf("Page(%d,%d) = %v total %d err %v, want %v", tt.offset, tt.limit, ids(page), total, err, tt.want)
 		}
 	}
+	if old, _, _ := db.PageOldest(1, 5); !reflect.DeepEqual(ids(old), []string{"vid_bbbbbbb/k1", "vid_aaaaaaa/k2"}) {
+		t.Errorf("PageOldest(1,5) = %v", ids(old))
+	}
 	all, _ := db.Summaries("vid_aaaaaaa")
 	if want := []string{"vid_aaaaaaa/k2", "vid_aaaaaaa/k1"}; !reflect.DeepEqual(ids(all), want) {
 		t.Errorf("Summaries = %v, want %v", ids(all), want)
@@ -631,5 +634,28 @@ func crashChild(path string) {
 		_ = db.PutJob(fmt.Sprintf("job%d", i%40), []byte(strconv.Itoa(i)))
 		fmt.Fprintln(w, i)
 		_ = w.Flush()
+	}
+}
+
+func TestYouTubeCacheAdapter(t *testing.T) {
+	db := MustOpen(t)
+	c := db.YouTubeCache()
+	if tr, err := c.Transcript("v", ""); tr != nil || err != nil {
+		t.Fatalf("miss = %v %v", tr, err)
+	}
+	if v, err := c.Video("v"); v != nil || err != nil {
+		t.Fatalf("video miss = %v %v", v, err)
+	}
+	_ = c.PutTranscript(&ytsum.Transcript{VideoID: "v", Language: "de", FetchedAt: t0.Add(time.Hour)})
+	_ = c.PutTranscript(&ytsum.Transcript{VideoID: "v", Language: "en", FetchedAt: t0})
+	if tr, _ := c.Transcript("v", ""); tr == nil || tr.Language != "de" {
+		t.Errorf("any-language transcript = %+v, want the newest (de)", tr)
+	}
+	if tr, _ := c.Transcript("v", "en"); tr == nil || tr.Language != "en" {
+		t.Errorf("en transcript = %+v", tr)
+	}
+	_ = c.PutVideo(ytsum.Video{ID: "v", Title: "T"})
+	if v, _ := c.Video("v"); v == nil || v.Title != "T" {
+		t.Errorf("video = %+v", v)
 	}
 }

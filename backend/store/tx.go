@@ -175,18 +175,29 @@ func (t *Tx) VideoCount() int {
 
 // Page returns up to limit library entries (each video's newest summary),
 // newest first, skipping the first offset entries.
-func (t *Tx) Page(offset, limit int) ([]*ytsum.Summary, error) {
+func (t *Tx) Page(offset, limit int) ([]*ytsum.Summary, error) { return t.page(offset, limit, false) }
+
+// PageOldest is Page with the oldest entries first.
+func (t *Tx) PageOldest(offset, limit int) ([]*ytsum.Summary, error) {
+	return t.page(offset, limit, true)
+}
+
+func (t *Tx) page(offset, limit int, oldest bool) ([]*ytsum.Summary, error) {
 	if offset < 0 {
 		offset = 0
 	}
 	var out []*ytsum.Summary
 	c := t.tx.Bucket(bucketTimeline).Cursor()
-	k, v := c.Last()
+	first, next := c.Last, c.Prev
+	if oldest {
+		first, next = c.First, c.Next
+	}
+	k, v := first()
 	for i := 0; i < offset && k != nil; i++ {
-		k, v = c.Prev()
+		k, v = next()
 	}
 	sums := t.tx.Bucket(bucketSummaries)
-	for ; k != nil && len(out) < limit; k, v = c.Prev() {
+	for ; k != nil && len(out) < limit; k, v = next() {
 		raw := sums.Get(pair(string(k[8:]), string(v)))
 		if raw == nil {
 			return nil, fmt.Errorf("%w: timeline entry %q has no summary", errCorrupt, k[8:])

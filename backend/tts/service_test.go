@@ -596,3 +596,20 @@ func TestAvailable(t *testing.T) {
 }
 
 var httpClientForTest = http.Client{Timeout: 10 * time.Second}
+
+func TestCachedCloudAudioPlaysWithoutKey(t *testing.T) {
+	e := newEnv(t, nil)
+	a, err := e.svc.Speak(ctxT(t), SpeakRequest{Text: "Keep this one."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The key is gone and there is no offline voice: the cache still plays.
+	noKey := New(Options{Cache: e.cache, LookPath: noTools, Logger: quietLogger()})
+	b, err := noKey.Speak(ctxT(t), SpeakRequest{Text: "Keep this one."})
+	if err != nil || !b.Cached || !bytes.Equal(a.Data, b.Data) {
+		t.Fatalf("cached audio without key: cached=%v err=%v", b.Cached, err)
+	}
+	if _, err := noKey.Speak(ctxT(t), SpeakRequest{Text: "Never spoken."}); ytsum.ErrorKind(err) != KindNotConfigured {
+		t.Fatalf("uncached text without key: %v", err)
+	}
+}

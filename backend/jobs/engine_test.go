@@ -109,7 +109,7 @@ func TestResultsGrow(t *testing.T) {
 	h.start()
 	sub := h.subscribe("")
 	j := h.MustSubmit(videoURL("vvvvvvvvvv1"), pl)
-	mid := waitJob(t, sub, func(j *ytsum.Job) bool { return j.Progress == 2 })
+	mid := waitJob(t, sub, func(j *ytsum.Job) bool { return j.Progress == 2 && j.CurrentItem != "" })
 	if want := "running 2/3: [video vvvvvvvvvv1=Summary of vvvvvvvvvv1] [playlist pppppppppp1=Summary of pppppppppp1]"; describe(mid) != want {
 		t.Fatalf("mid-job\n got: %s\nwant: %s", describe(mid), want)
 	}

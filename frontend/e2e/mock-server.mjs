@@ -101,6 +101,7 @@ const server = createServer(async (req, res) => {
   const p = u.pathname;
   const m = req.method;
   let mm;
+  if (m === 'GET' && p === '/login_status') return json(res, 200, { login_enabled: false, authenticated: true });
   if (m === 'GET' && p === '/api_status') return json(res, 200, { async_processing_enabled: true, sse_enabled: true, available_models: ['gemini-2.5-flash'],
     models: [{ key: 'gemini-2.5-flash', provider: 'gemini', display_name: 'Gemini 2.5 Flash', available: true }, { key: 'gpt-5', provider: 'openai', display_name: 'GPT-5', available: false }],
     google_api_key_set: true, openai_api_key_set: false, tts_available: true, version: 'mock' });

@@ -17,7 +17,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const problems = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()} @ ${m.location()?.url ?? ''}`));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(base, { waitUntil: 'networkidle', timeout: 30_000 });
   const title = await page.title();

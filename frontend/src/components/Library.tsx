@@ -1,4 +1,4 @@
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { useStore } from '../lib/store';
 import { PAGE_SIZES, type SortKey } from '../stores/prefs';
@@ -10,6 +10,7 @@ export function Library() {
   const s = useServices();
   const st = useStore(s.library);
   const search = useRef<HTMLInputElement>(null);
+  useEffect(() => void s.library.refresh(), []);
   const hidden = new Set(st.pendingDelete);
   const items = st.items.filter((i) => !hidden.has(i.video_id));
   const q = st.query.trim();

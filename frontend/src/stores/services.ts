@@ -61,9 +61,18 @@ export function createServices(transport: Transport, prefs: PrefsStore = createP
   return {
     transport, prefs, toasts, jobs, library, player, status, announcer, loadStatus,
     async start() {
+      // Ask first whether a passcode is needed, so no protected route answers 401 at load.
+      if (transport.capabilities.login) {
+        const ls = await transport.loginStatus().catch(() => null);
+        if (ls?.login_enabled && !ls.authenticated) {
+          status.set({ ...status.get(), needLogin: true });
+          return;
+        }
+      }
       await loadStatus();
       if (status.get().needLogin) return;
-      await Promise.all([jobs.load(), library.refresh()]);
+      // The library loads when its screen opens (Library calls refresh()).
+      await jobs.load();
     },
     dispose() {
       unFinished();

@@ -18,6 +18,10 @@
 // count are maintained in the same transaction as every summary write, so
 // Page is a cursor walk and the total is one read.
 //
+// Summaries and transcripts are stored as snappy-compressed JSON behind a
+// one-byte tag (plain JSON is read too), so a typical record fits in a
+// fraction of a page; video details, jobs and settings are stored as given.
+//
 // Writes that change what search should find (summaries, transcripts of a
 // summarised video, deletions) also queue the video in "index_pending" in
 // the same transaction. Package library drains that queue into the search

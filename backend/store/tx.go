@@ -89,7 +89,7 @@ func (t *Tx) PutSummary(s *ytsum.Summary) error {
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = t.now().UTC()
 	}
-	raw, err := json.Marshal(s)
+	raw, err := encodeRecord(s)
 	if err != nil {
 		return fmt.Errorf("encoding summary %s: %w", s.ID, err)
 	}
@@ -277,7 +277,7 @@ func relinkLatest(tx *bolt.Tx, videoID string) error {
 		var head struct {
 			CreatedAt time.Time `json:"summarized_at"`
 		}
-		if err := json.Unmarshal(v, &head); err != nil {
+		if err := decodeRecord(v, &head); err != nil {
 			return fmt.Errorf("%w: summary %q: %v", errCorrupt, k, err)
 		}
 		tk := timeKey(head.CreatedAt)
@@ -368,8 +368,8 @@ func rebuildDerived(tx *bolt.Tx) error {
 
 func decodeSummary(raw []byte) (*ytsum.Summary, error) {
 	var s ytsum.Summary
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("%w: decoding summary: %v", errCorrupt, err)
+	if err := decodeRecord(raw, &s); err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
 	}
 	return &s, nil
 }
@@ -429,8 +429,8 @@ func (t *Tx) Transcript(videoID, lang string) (*ytsum.Transcript, bool, error) {
 		return nil, false, nil
 	}
 	var tr ytsum.Transcript
-	if err := json.Unmarshal(raw, &tr); err != nil {
-		return nil, false, fmt.Errorf("%w: decoding transcript: %v", errCorrupt, err)
+	if err := decodeRecord(raw, &tr); err != nil {
+		return nil, false, fmt.Errorf("transcript: %w", err)
 	}
 	return &tr, true, nil
 }
@@ -443,8 +443,8 @@ func (t *Tx) Transcripts(videoID string) ([]*ytsum.Transcript, error) {
 	c := t.tx.Bucket(bucketTranscripts).Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 		var tr ytsum.Transcript
-		if err := json.Unmarshal(v, &tr); err != nil {
-			return nil, fmt.Errorf("%w: decoding transcript: %v", errCorrupt, err)
+		if err := decodeRecord(v, &tr); err != nil {
+			return nil, fmt.Errorf("transcript: %w", err)
 		}
 		out = append(out, &tr)
 	}
@@ -460,7 +460,7 @@ func (t *Tx) PutTranscript(tr *ytsum.Transcript) error {
 	if !validPart(tr.Language, true) {
 		return invalidID("language", tr.Language)
 	}
-	raw, err := json.Marshal(tr)
+	raw, err := encodeRecord(tr)
 	if err != nil {
 		return err
 	}
@@ -564,7 +564,7 @@ func (t *Tx) SetLocalThumbnail(videoID, name string) (int, error) {
 			continue
 		}
 		s.LocalThumbnail = name
-		raw, err := json.Marshal(s)
+		raw, err := encodeRecord(s)
 		if err != nil {
 			return 0, err
 		}

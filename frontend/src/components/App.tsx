@@ -38,6 +38,9 @@ export function App() {
   const announce = useStore(s.announcer);
   const [route, setRoute] = useState<Route>(() => routeOf(location.hash));
   const [help, setHelp] = useState(false);
+  // Only whether something is loaded in the player (not every time update) re-renders the shell.
+  const [hasPlayer, setHasPlayer] = useState(false);
+  useEffect(() => s.player.subscribe((p) => setHasPlayer(p.current !== null)), []);
 
   useEffect(() => {
     const on = () => setRoute(routeOf(location.hash));
@@ -107,7 +110,7 @@ export function App() {
   }, []);
 
   return (
-    <div class={`app${s.player.get().current ? ' with-player' : ''}`}>
+    <div class={`app${hasPlayer ? ' with-player' : ''}`}>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header class="top">
         <h1>YouTube Summarizer</h1>

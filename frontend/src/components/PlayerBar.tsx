@@ -26,13 +26,13 @@ export function PlayerBar() {
         {st.error && <span class="error-text"> {st.error}</span>}
       </div>
       <div class="player-controls">
-        {st.queue.length > 1 && <button type="button" class="btn-icon" aria-label="Previous" onClick={() => s.player.previous()}>⏮</button>}
+        {st.queue.length > 1 && <button type="button" class="btn-icon" aria-label="Previous" onClick={() => s.player.previous()}>|◀</button>}
         <button type="button" class="btn-icon" aria-label="Back 15 seconds" onClick={() => s.player.skip(-15)}>↺15</button>
         <button type="button" class="btn btn-primary play" aria-label={playing ? 'Pause' : 'Play'} onClick={() => s.player.toggle()} disabled={st.status === 'loading'}>
           {st.status === 'loading' ? '…' : playing ? '❚❚' : '▶'}
         </button>
         <button type="button" class="btn-icon" aria-label="Forward 15 seconds" onClick={() => s.player.skip(15)}>15↻</button>
-        {st.queue.length > 1 && <button type="button" class="btn-icon" aria-label="Next" onClick={() => s.player.next()}>⏭</button>}
+        {st.queue.length > 1 && <button type="button" class="btn-icon" aria-label="Next" onClick={() => s.player.next()}>▶|</button>}
         <span class="time" aria-hidden="true">{clock(st.position)}</span>
         <input
           type="range"

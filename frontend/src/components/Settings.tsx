@@ -92,15 +92,18 @@ function FieldInput({ f, value, error, onChange, onSecret }: {
         </span>
         {!disabled && !replacing && (
           <>
-            <button type="button" class="btn btn-small" onClick={() => setReplacing(true)}>{f.secret?.set ? 'Replace' : 'Set'}</button>
-            {f.secret?.set && <button type="button" class="btn btn-small btn-danger" onClick={() => onSecret(null)}>Delete</button>}
+            <button type="button" class="btn btn-small" aria-label={`${f.secret?.set ? 'Replace' : 'Set'} ${f.label}`} onClick={() => setReplacing(true)}>{f.secret?.set ? 'Replace' : 'Set'}</button>
+            {f.secret?.set && (
+              <button type="button" class="btn btn-small btn-danger" aria-label={`Delete ${f.label}`}
+                onClick={() => confirm(`Delete the saved ${f.label}?`) && onSecret(null)}>Delete</button>
+            )}
           </>
         )}
         {replacing && (
           <>
             <input id={id} type="password" autoComplete="off" value={secret} aria-describedby={describedBy} aria-invalid={error ? 'true' : 'false'}
               onInput={(e) => setSecret(e.currentTarget.value)} />
-            <button type="button" class="btn btn-small btn-primary" disabled={!secret} onClick={() => { onSecret(secret); setSecret(''); setReplacing(false); }}>Save</button>
+            <button type="button" class="btn btn-small btn-primary" aria-label={`Save ${f.label}`} disabled={!secret} onClick={() => { onSecret(secret); setSecret(''); setReplacing(false); }}>Save</button>
             <button type="button" class="btn btn-small btn-quiet" onClick={() => { setSecret(''); setReplacing(false); }}>Cancel</button>
           </>
         )}

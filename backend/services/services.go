@@ -1,55 +1,216 @@
-// Package services assembles the backend — store, YouTube client,
-// summarizer, job engine, event broker, speech, settings — into the one set
-// of services that both front doors (the desktop window in package main and
-// the HTTP API) call. It holds wiring and adapters, no domain logic.
+// Package services assembles the backend — store and library, YouTube
+// client, summarizer, job engine, event broker, speech, keychain and
+// settings — into the one set of services both front doors use: the HTTP
+// API (ytsum serve, and --http beside the window) and the desktop window
+// (package main). It holds wiring and thin adapters, no domain logic.
 package services
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
+	"ytsum/backend/config"
+	"ytsum/backend/events"
+	"ytsum/backend/httpapi"
+	"ytsum/backend/jobs"
+	"ytsum/backend/keychain"
+	"ytsum/backend/library"
+	"ytsum/backend/store"
+	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
+	"ytsum/backend/tts/audio"
+	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
 
 // Options configure Open. Zero values are sensible defaults.
 type Options struct {
+	// Version is reported by /api_status.
 	Version string
 	// Stderr receives log lines (default os.Stderr).
 	Stderr io.Writer
 	// Getenv reads the environment (default os.LookupEnv); tests inject their own.
 	Getenv func(string) (string, bool)
+	// HTTPClient reaches YouTube, the LLMs and Cloud TTS (default: a client
+	// whose calls are bounded by their contexts only).
+	HTTPClient *http.Client
+	// Keychain replaces the OS keychain provider, for tests.
+	Keychain keychain.Provider
+	// LogLevel is the minimum level logged (default Info).
+	LogLevel slog.Level
 }
 
 // Services is the assembled backend. Its methods are safe for concurrent use.
 type Services struct {
 	opts    Options
 	log     *slog.Logger
+	env     config.Environment
 	notices []string
+
+	lib     *library.Library
+	db      *store.DB
+	kc      *keychain.Keychain
+	cfg     *config.Config
+	yt      *youtube.Client
+	sum     *summarize.Service
+	audio   *audio.Cache
+	speech  *tts.Service
+	broker  *events.Broker
+	engine  *jobs.Engine
+	api     *httpapi.Server
+	unwatch func()
 }
 
-// Open builds every service. The caller must Close it.
-func Open(ctx context.Context, opts Options) (*Services, error) {
+// Open builds and starts every service: it opens the database in the data
+// directory (a second instance gets a clear "already running" error),
+// reads settings and the keychain, and starts the job engine, which resumes
+// jobs a crash interrupted. The caller must Close it.
+func Open(ctx context.Context, opts Options) (s *Services, err error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.LookupEnv
 	}
-	s := &Services{opts: opts, log: slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	log := slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: opts.LogLevel}))
+	s = &Services{opts: opts, log: log}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	s.env, err = config.ReadEnvironment(opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.env.DataDir, 0o700); err != nil {
+		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "data_dir",
+			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
+	}
+
+	audioRef := &lazyAudio{}
+	s.lib, err = library.Open(library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
+		Audio: audioRef, AudioImport: audioRef, SpeechText: tts.Clean, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s.db = s.lib.DB()
+	s.notices = append(s.notices, s.lib.Notices()...)
+
+	s.kc = keychain.New(keychain.Options{FallbackDir: s.env.DataDir, Provider: opts.Keychain, Logger: log,
+		AllowFile: func() bool { return s.cfg != nil && s.cfg.AllowFileKeystore() }})
+	s.cfg, err = config.New(config.Options{Store: s.db, Keychain: s.kc, Env: config.EnvFunc(opts.Getenv), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	set := s.cfg.Current()
+
+	s.audio, err = audio.Open(filepath.Join(s.env.DataDir, "audio"), audioOptions(set), s.db)
+	if err != nil {
+		return nil, err
+	}
+	audioRef.set(s.audio)
+
+	s.yt = youtube.New(youtube.Options{
+		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
+		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
+		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
+		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
+	})
+	s.sum = summarize.New(summarize.Options{
+		GeminiKey:        s.secretFunc(config.SecretGeminiKey),
+		OpenAIKey:        s.secretFunc(config.SecretOpenAIKey),
+		GeminiBaseURL:    func() string { return s.cfg.Current().GeminiBaseURL },
+		OpenAIBaseURL:    func() string { return s.cfg.Current().OpenAIBaseURL },
+		HTTPClient:       opts.HTTPClient,
+		DefaultModel:     func() string { return s.cfg.Current().DefaultModel },
+		Concurrency:      set.LLMConcurrency,
+		LocalChunkTokens: set.LocalChunkTokens,
+		CustomPrompt:     func() string { return s.cfg.Current().CustomPrompt },
+		UILanguage:       func() string { return s.cfg.Current().OutputLanguage },
+	})
+	s.speech = tts.New(tts.Options{
+		Endpoint:        s.env.TTSURL,
+		APIKey:          s.secretFunc(config.SecretTTSKey),
+		CredentialsFile: s.secretFunc(config.SecretTTSCredentials),
+		HTTPClient:      opts.HTTPClient,
+		Voice:           func() string { return s.cfg.Current().TTSVoice },
+		Cache:           s.audio,
+		Texts:           summaryTexts{s.lib},
+		Logger:          log,
+	})
+
+	s.broker = events.New(events.Options{})
+	s.engine = jobs.New(s.lib, jobsYouTube{s.yt}, jobsSummarizer{s.sum}, s.broker, jobs.Config{
+		Workers:            set.WorkerPoolSize,
+		MaxJobs:            set.MaxConcurrentJobs,
+		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
+		TranscriptOptional: true,
+		AsyncEnabled:       func() bool { return s.cfg.Current().AsyncProcessing },
+		Logger:             log,
+	})
+	if err := s.engine.Start(ctx); err != nil {
+		return nil, err
+	}
+	s.unwatch = s.cfg.Subscribe(func(set config.Settings) {
+		s.audio.SetOptions(audioOptions(set))
+		s.engine.SetMaxJobs(set.MaxConcurrentJobs)
+	})
+	s.api = httpapi.New(s.httpConfig(), s.httpServices())
 	return s, nil
 }
 
-// Close releases everything Open acquired.
-func (s *Services) Close() error { return nil }
+func audioOptions(set config.Settings) audio.Options {
+	return audio.Options{MaxSizeMB: float64(set.AudioCacheMaxMB), MaxFiles: set.AudioCacheMaxFiles,
+		TTL: time.Duration(set.AudioCacheTTLHours) * time.Hour}
+}
+
+// secretFunc returns a func reading a secret on every call (environment
+// first, then the keychain); a secret that cannot be read is "".
+func (s *Services) secretFunc(name string) func() string {
+	return func() string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := s.cfg.Secret(ctx, name)
+		if err != nil {
+			return ""
+		}
+		return v
+	}
+}
+
+// Close stops the engine (unfinished jobs resume at the next start), closes
+// the broker and the database. It is safe to call on a partly opened value.
+func (s *Services) Close() error {
+	if s.unwatch != nil {
+		s.unwatch()
+	}
+	var errs []error
+	if s.engine != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.engine.Stop(ctx))
+		cancel()
+	}
+	if s.broker != nil {
+		s.broker.Close()
+	}
+	if s.lib != nil {
+		errs = append(errs, s.lib.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // Notices are sentences for the user about what happened while opening
 // (for example a corrupt database that was moved aside).
@@ -57,6 +218,19 @@ func (s *Services) Notices() []string { return s.notices }
 
 // Logger is the shared structured logger.
 func (s *Services) Logger() *slog.Logger { return s.log }
+
+// Handler is the HTTP API and web UI handler (the same one Serve runs).
+func (s *Services) Handler() http.Handler { return s.api.Handler() }
+
+// SetUI sets the built web UI served at "/". Call it before serving.
+func (s *Services) SetUI(ui fs.FS) {
+	cfg := s.httpConfig()
+	cfg.UIFS = ui
+	s.api = httpapi.New(cfg, s.httpServices())
+}
+
+// Broker is the event broker both front doors read.
+func (s *Services) Broker() *events.Broker { return s.broker }
 
 // Sentence returns the user-facing sentence for err.
 func Sentence(err error) string {
@@ -67,52 +241,18 @@ func Sentence(err error) string {
 	return err.Error()
 }
 
-// Serve runs the HTTP API and web UI on addr until ctx is done, then drains.
-// onListen is called with the base URL once the listener is bound.
+// Serve runs the HTTP API and web UI on addr (the saved setting when empty)
+// until ctx is done, then drains. A non-loopback address is refused unless
+// login is enabled. onListen is called with the base URL once bound.
 func (s *Services) Serve(ctx context.Context, addr string, ui fs.FS, onListen func(url string)) error {
 	if addr == "" {
-		addr = "127.0.0.1:5001"
+		addr = s.cfg.Current().HTTPAddress
 	}
-	ln, err := net.Listen("tcp", addr)
+	s.SetUI(ui)
+	ln, err := httpapi.Listen(addr, s.cfg.Current().LoginEnabled)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", addr, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /", http.FileServerFS(ui))
-	mux.HandleFunc("GET /api_status", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"version": s.opts.Version})
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	onListen("http://" + ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
 		return err
-	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
-}
-
-// CLIRequest is what `ytsum summarize` was asked to do.
-type CLIRequest struct {
-	URLs                             []string
-	Model, Style, Length, Language   string
-	PreferPlaylist, Regenerate, JSON bool
-}
-
-// SummarizeCLI runs req through the job engine, progress on stderr and
-// results on stdout, and returns the exit status of API.md §1.
-func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ytsum: summarize is not wired yet")
-	return 1
-}
-
-// ImportCLI imports the original app's cache at path.
-func (s *Services) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ytsum: import is not wired yet")
-	return 1
+	onListen("http://" + ln.Addr().String())
+	return s.api.Serve(ctx, ln)
 }

@@ -1,0 +1,474 @@
+package services
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"ytsum/backend/config"
+	"ytsum/backend/events"
+	"ytsum/backend/httpapi"
+	"ytsum/backend/jobs"
+	"ytsum/backend/library"
+	"ytsum/backend/store"
+	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
+	"ytsum/backend/tts/audio"
+	"ytsum/backend/youtube"
+	"ytsum/backend/ytsum"
+)
+
+// lazyAudio lets the library (opened first, since it owns the database the
+// audio index lives in) reach the audio cache opened after it.
+type lazyAudio struct {
+	mu sync.RWMutex
+	c  *audio.Cache
+}
+
+func (l *lazyAudio) set(c *audio.Cache) { l.mu.Lock(); l.c = c; l.mu.Unlock() }
+
+func (l *lazyAudio) get() *audio.Cache { l.mu.RLock(); defer l.mu.RUnlock(); return l.c }
+
+// RemoveVideo deletes the audio files of videoID.
+func (l *lazyAudio) RemoveVideo(videoID string) error {
+	if c := l.get(); c != nil {
+		return c.RemoveVideo(videoID)
+	}
+	return nil
+}
+
+// Put stores an imported audio file.
+func (l *lazyAudio) Put(name string, data []byte) error {
+	if c := l.get(); c != nil {
+		return c.Put(name, data)
+	}
+	return errors.New("audio cache not open")
+}
+
+// summaryTexts gives the speech service the text of a video's newest summary.
+type summaryTexts struct{ lib *library.Library }
+
+func (t summaryTexts) SummaryText(_ context.Context, videoID string) (string, error) {
+	s, err := t.lib.Latest(videoID)
+	if err != nil {
+		return "", err
+	}
+	return s.Text, nil
+}
+
+// jobsYouTube adapts the YouTube client to the job engine.
+type jobsYouTube struct{ c *youtube.Client }
+
+func (y jobsYouTube) Resolve(_ context.Context, raw string, preferPlaylist bool) (jobs.Link, error) {
+	l, err := youtube.Parse(raw, preferPlaylist)
+	if err != nil {
+		return jobs.Link{}, err
+	}
+	if l.Kind == youtube.Playlist {
+		return jobs.Link{Kind: jobs.LinkPlaylist, PlaylistID: l.PlaylistID}, nil
+	}
+	return jobs.Link{Kind: jobs.LinkVideo, VideoID: l.VideoID}, nil
+}
+
+func (y jobsYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
+	return y.c.Playlist(ctx, id)
+}
+
+func (y jobsYouTube) Video(ctx context.Context, id string) (ytsum.Video, error) {
+	return y.c.Video(ctx, id)
+}
+
+func (y jobsYouTube) Transcript(ctx context.Context, id string) (*ytsum.Transcript, error) {
+	return y.c.Transcript(ctx, id, nil) // nil: the preferred-languages setting
+}
+
+// jobsSummarizer adapts the summarizer to the job engine.
+type jobsSummarizer struct{ s *summarize.Service }
+
+func (j jobsSummarizer) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+	return j.s.Resolve(o)
+}
+
+func (j jobsSummarizer) CacheKey(videoID string, o ytsum.SummaryOptions) string {
+	return j.s.CacheKey(videoID, o)
+}
+
+func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
+	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
+}
+
+// request turns the contract's job metadata into an engine request; the
+// playlist setting applies when the request does not ask for the playlist.
+func (s *Services) request(m ytsum.JobMetadata) jobs.Request {
+	return jobs.Request{URLs: m.URLs,
+		Options: ytsum.SummaryOptions{Model: m.Model, Style: m.Style, Length: m.Length,
+			Language: m.Language, Regenerate: m.Regenerate},
+		PreferPlaylist: m.PreferPlaylist || s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist}
+}
+
+// httpJobs adapts the engine to the HTTP API.
+type httpJobs struct{ s *Services }
+
+func (h httpJobs) Async(m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
+	req := h.s.request(m)
+	req.ForceSync, req.ForceAsync = forceSync, forceAsync
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return h.s.engine.Decide(ctx, req) == jobs.ModeAsync
+}
+
+func (h httpJobs) Submit(ctx context.Context, m ytsum.JobMetadata) (*ytsum.Job, error) {
+	return h.s.engine.Submit(ctx, h.s.request(m))
+}
+
+func (h httpJobs) SubmitAndWait(ctx context.Context, m ytsum.JobMetadata) ([]ytsum.Result, error) {
+	j, err := h.s.engine.SubmitAndWait(ctx, h.s.request(m))
+	if err != nil {
+		return nil, err
+	}
+	if j.Status == ytsum.JobFailed && j.Error != nil && len(j.Results) == 0 {
+		return nil, ytsum.Errorf(ytsum.CodeInternal, "job_failed", "%s", *j.Error)
+	}
+	return j.Results, nil
+}
+
+func (h httpJobs) Get(_ context.Context, id string) (*ytsum.Job, error) { return h.s.engine.Get(id) }
+
+func (h httpJobs) List(_ context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
+	return h.s.engine.List(status, limit)
+}
+
+func (h httpJobs) Cancel(_ context.Context, id string) (*ytsum.Job, error) {
+	return h.s.engine.Cancel(id)
+}
+
+func (h httpJobs) Stats() httpapi.JobStats {
+	m := h.s.engine.Metrics()
+	return httpapi.JobStats{Pending: m.Pending, Running: m.Running, Completed: m.Completed,
+		Failed: m.Failed, Cancelled: m.Cancelled}
+}
+
+// httpEvents adapts the broker's subscriptions to the channel the SSE
+// handler reads.
+type httpEvents struct{ b *events.Broker }
+
+func (h httpEvents) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
+	sub := h.b.Subscribe(events.Filter{JobID: jobID})
+	ch := make(chan ytsum.Event, 16)
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		defer close(ch)
+		for {
+			ev, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			select {
+			case ch <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return ch, func() { once.Do(func() { stop(); sub.Close() }) }
+}
+
+// httpLibrary adapts the library to the HTTP API.
+type httpLibrary struct{ l *library.Library }
+
+func (h httpLibrary) List(_ context.Context, q httpapi.ListQuery) ([]ytsum.Result, int, error) {
+	if q.Channel == "" && q.Model == "" && (q.Sort == "" || q.Sort == "newest" || q.Sort == "oldest") {
+		items, total, err := h.l.ListRange(q.Offset, q.Limit, q.Sort == "oldest")
+		if err != nil {
+			return nil, 0, err
+		}
+		return results(items), total, nil
+	}
+	return queryLatest(h.l, q)
+}
+
+// queryLatest filters and sorts the library's entries (one per video) for a
+// list with filters; the library's own paging serves the plain lists.
+func queryLatest(l *library.Library, q httpapi.ListQuery) ([]ytsum.Result, int, error) {
+	var all []*ytsum.Summary
+	err := l.DB().ForEachLatest(func(s *ytsum.Summary) error {
+		if q.Channel != "" && !strings.EqualFold(s.Channel, q.Channel) {
+			return nil
+		}
+		if q.Model != "" && s.Model != q.Model {
+			return nil
+		}
+		all = append(all, s)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	less := func(i, j int) bool { return all[i].CreatedAt.After(all[j].CreatedAt) }
+	switch q.Sort {
+	case "oldest":
+		less = func(i, j int) bool { return all[i].CreatedAt.Before(all[j].CreatedAt) }
+	case "title":
+		less = func(i, j int) bool { return strings.ToLower(all[i].Title) < strings.ToLower(all[j].Title) }
+	case "channel":
+		less = func(i, j int) bool { return strings.ToLower(all[i].Channel) < strings.ToLower(all[j].Channel) }
+	}
+	sort.SliceStable(all, less)
+	total := len(all)
+	start := min(max(q.Offset, 0), total)
+	end := total
+	if q.Limit > 0 {
+		end = min(start+q.Limit, total)
+	}
+	out := make([]ytsum.Result, 0, end-start)
+	for _, s := range all[start:end] {
+		out = append(out, library.Item{Summary: s}.Result())
+	}
+	return out, total, nil
+}
+
+func results(items []library.Item) []ytsum.Result {
+	out := make([]ytsum.Result, len(items))
+	for i, it := range items {
+		out[i] = it.Result()
+	}
+	return out
+}
+
+func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchHit, error) {
+	items, err := h.l.Search(ctx, q, 0)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]httpapi.SearchHit, len(items))
+	for i, it := range items {
+		hits[i] = httpapi.SearchHit{Item: it.Result(), Snippet: it.Snippet}
+	}
+	return hits, nil
+}
+
+func (h httpLibrary) Delete(_ context.Context, videoID string) error { return h.l.Delete(videoID) }
+
+func (h httpLibrary) Thumbnail(_ context.Context, videoID string) ([]byte, string, error) {
+	return h.l.Thumbnail(videoID)
+}
+
+func (h httpLibrary) ExportSummary(_ context.Context, videoID, format string) (httpapi.ExportFile, error) {
+	f, err := library.ParseFormat(format)
+	if err != nil {
+		return httpapi.ExportFile{}, err
+	}
+	e, err := h.l.ExportOne(videoID, f)
+	if err != nil {
+		return httpapi.ExportFile{}, err
+	}
+	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
+}
+
+func (h httpLibrary) ExportLibrary(_ context.Context, format string) (httpapi.ExportFile, error) {
+	f, err := library.ParseFormat(format)
+	if err != nil {
+		return httpapi.ExportFile{}, err
+	}
+	var buf bytes.Buffer
+	stamp := time.Now().UTC().Format("2006-01-02")
+	if f == library.FormatJSON {
+		if _, err := h.l.WriteJSON(&buf); err != nil {
+			return httpapi.ExportFile{}, err
+		}
+		return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".json",
+			ContentType: "application/json", Content: buf.Bytes()}, nil
+	}
+	if _, err := h.l.WriteZip(&buf, f); err != nil {
+		return httpapi.ExportFile{}, err
+	}
+	return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".zip",
+		ContentType: "application/zip", Content: buf.Bytes()}, nil
+}
+
+func (h httpLibrary) Import(ctx context.Context, path string) (httpapi.ImportReport, error) {
+	r, err := h.l.Import(ctx, path)
+	if err != nil {
+		return httpapi.ImportReport{}, err
+	}
+	out := httpapi.ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{}}
+	for _, f := range r.Failures {
+		out.Errors = append(out.Errors, fmt.Sprintf("%s: %s", f.VideoID, f.Reason))
+	}
+	return out, nil
+}
+
+// httpSpeech adapts the speech service and audio cache to the HTTP API.
+type httpSpeech struct {
+	sp *tts.Service
+	ac *audio.Cache
+}
+
+func (h httpSpeech) Available() bool { return h.sp.Available() }
+
+func (h httpSpeech) Speak(ctx context.Context, r httpapi.SpeakRequest) ([]byte, error) {
+	a, err := h.sp.Speak(ctx, tts.SpeakRequest{Text: r.Text, VideoID: r.VideoID, VoiceID: r.VoiceID})
+	return a.Data, err
+}
+
+func (h httpSpeech) Preview(ctx context.Context, voiceID, text string) ([]byte, error) {
+	a, err := h.sp.Preview(ctx, voiceID, text)
+	return a.Data, err
+}
+
+func (h httpSpeech) Voices(ctx context.Context) (httpapi.VoiceCatalog, error) {
+	v := h.sp.Voices(ctx)
+	out := httpapi.VoiceCatalog{Voices: map[string]httpapi.Voice{}, Tiers: map[string][]string{},
+		CurrentVoice: v.CurrentVoice, DefaultVoice: v.DefaultVoice}
+	for id, x := range v.Voices {
+		out.Voices[id] = httpapi.Voice{Name: x.Name, DisplayName: x.DisplayName, LanguageCode: x.LanguageCode,
+			Gender: x.Gender, Accent: x.Accent, Style: x.Style, Tier: x.Tier, Description: x.Description, Quality: x.Quality}
+	}
+	for tier, vs := range v.Tiers {
+		ids := make([]string, len(vs))
+		for i, x := range vs {
+			ids[i] = x.Name
+		}
+		sort.Strings(ids)
+		out.Tiers[tier] = ids
+	}
+	return out, nil
+}
+
+func (h httpSpeech) CacheStatus(context.Context) (httpapi.CacheStatus, error) {
+	st, err := h.ac.Status()
+	if err != nil {
+		return httpapi.CacheStatus{}, err
+	}
+	var cfg map[string]any
+	b, _ := json.Marshal(st.Config)
+	_ = json.Unmarshal(b, &cfg)
+	return httpapi.CacheStatus{TotalFiles: st.TotalFiles, PreviewFiles: st.PreviewFiles, TotalSizeMB: st.TotalSizeMB,
+		MaxSizeMB: st.MaxSizeMB, CacheUtilization: st.CacheUtilization, NeedsCleanup: st.NeedsCleanup, Config: cfg}, nil
+}
+
+func (h httpSpeech) CacheCleanup(context.Context) (httpapi.CacheCleanup, error) {
+	r, err := h.ac.Cleanup()
+	if err != nil {
+		return httpapi.CacheCleanup{}, err
+	}
+	return httpapi.CacheCleanup{CleanedFiles: r.CleanedFiles, SizeFreedMB: r.SizeFreedMB,
+		RemainingFiles: r.RemainingFiles, RemainingSizeMB: r.RemainingSizeMB}, nil
+}
+
+// httpSettings adapts the settings model to the HTTP API.
+type httpSettings struct{ c *config.Config }
+
+func (h httpSettings) View(ctx context.Context) (any, error) { return h.c.View(ctx) }
+
+func (h httpSettings) Apply(ctx context.Context, patch []byte) (any, error) {
+	return h.c.Apply(ctx, json.RawMessage(patch))
+}
+
+func (h httpSettings) KeysSet(ctx context.Context) httpapi.KeyStatus {
+	return httpapi.KeyStatus{GoogleAPIKey: h.c.HasSecret(ctx, config.SecretGeminiKey),
+		OpenAIAPIKey: h.c.HasSecret(ctx, config.SecretOpenAIKey)}
+}
+
+func (h httpSettings) RevealAPIToken(ctx context.Context) (string, error) {
+	return h.c.RevealAPIToken(ctx)
+}
+
+func (h httpSettings) RotateAPIToken(ctx context.Context) (string, error) {
+	return h.c.RotateAPIToken(ctx)
+}
+
+// httpModels adapts the model registry to the HTTP API.
+type httpModels struct{ s *summarize.Service }
+
+func (h httpModels) Models() []httpapi.ModelInfo {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ms := h.s.Models(ctx)
+	out := make([]httpapi.ModelInfo, len(ms))
+	for i, m := range ms {
+		out[i] = httpapi.ModelInfo{Key: m.Key, Provider: m.Provider, DisplayName: m.DisplayName, Available: m.Available}
+	}
+	return out
+}
+
+// httpBackups adapts the store's snapshots to the HTTP API.
+type httpBackups struct{ s *Services }
+
+func (h httpBackups) dir() string { return h.s.env.DataDir + "/backups" }
+
+func (h httpBackups) List(context.Context) ([]httpapi.Backup, error) {
+	bs, err := store.Backups(h.dir())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]httpapi.Backup, len(bs))
+	for i, b := range bs {
+		out[i] = backupInfo(b)
+	}
+	return out, nil
+}
+
+func backupInfo(b store.BackupInfo) httpapi.Backup {
+	return httpapi.Backup{Name: b.Name, SizeBytes: b.Size, CreatedAt: b.CreatedAt}
+}
+
+func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
+	b, err := h.s.db.Backup(h.dir(), 0)
+	if err != nil {
+		return httpapi.Backup{}, err
+	}
+	return backupInfo(b), nil
+}
+
+func (s *Services) httpServices() httpapi.Services {
+	return httpapi.Services{
+		Jobs:     httpJobs{s},
+		Events:   httpEvents{s.broker},
+		Library:  httpLibrary{s.lib},
+		Speech:   httpSpeech{s.speech, s.audio},
+		Settings: httpSettings{s.cfg},
+		Models:   httpModels{s.sum},
+		Backups:  httpBackups{s},
+	}
+}
+
+func (s *Services) httpConfig() httpapi.Config {
+	cur := s.cfg.Current
+	return httpapi.Config{
+		SSEEnabled:        func() bool { return cur().SSEEnabled },
+		HeartbeatInterval: func() time.Duration { return time.Duration(cur().HeartbeatSeconds) * time.Second },
+		AsyncEnabled:      func() bool { return cur().AsyncProcessing },
+		LoginEnabled:      func() bool { return cur().LoginEnabled },
+		Passcode:          s.secretFunc(config.SecretLoginPasscode),
+		MaxAttempts:       func() int { return cur().MaxLoginAttempts },
+		Lockout:           func() time.Duration { return time.Duration(cur().LockoutMinutes) * time.Minute },
+		APIToken:          s.apiToken,
+		AllowedHosts:      cur().AllowedHosts,
+		MaxResponseTime:   time.Duration(cur().AlertResponseSeconds * float64(time.Second)),
+		MaxErrorRate:      cur().AlertErrorRatePercent,
+		MaxCPUPercent:     cur().AlertCPUPercent,
+		MaxMemoryPercent:  cur().AlertMemoryPercent,
+		MaxQueuedJobs:     cur().AlertQueuedJobs,
+		Version:           s.opts.Version,
+		Logger:            s.log,
+	}
+}
+
+// apiToken returns the bearer token for scripts ("" when it cannot be read).
+func (s *Services) apiToken() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	t, err := s.cfg.APIToken(ctx)
+	if err != nil {
+		return ""
+	}
+	return t
+}

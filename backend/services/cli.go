@@ -1,0 +1,144 @@
+package services
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"ytsum/backend/events"
+	"ytsum/backend/ytsum"
+)
+
+// CLIRequest is what `ytsum summarize` was asked to do.
+type CLIRequest struct {
+	URLs                             []string
+	Model, Style, Length, Language   string
+	PreferPlaylist, Regenerate, JSON bool
+}
+
+// SummarizeCLI runs req through the job engine (the same pipeline as the
+// window and the HTTP API), progress on stderr and results on stdout, and
+// returns the exit status of API.md §1: 0 when every item succeeded, 1 when
+// any failed.
+func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
+	m := ytsum.JobMetadata{URLs: req.URLs, Model: req.Model, Style: req.Style, Length: req.Length,
+		Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+	job, err := s.engine.Submit(ctx, s.request(m))
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
+		return 1
+	}
+	sub := s.broker.Subscribe(events.Filter{JobID: job.ID, Types: []string{ytsum.EventJob}})
+	defer sub.Close()
+	go reportProgress(ctx, sub, stderr)
+	id := job.ID
+	job, err = s.engine.Wait(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			s.engine.Cancel(id)
+			fmt.Fprintln(stderr, "ytsum: cancelled")
+			return 1
+		}
+		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
+		return 1
+	}
+	if job.Status == ytsum.JobFailed && job.Error != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", *job.Error)
+	}
+	if req.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		results := job.Results
+		if results == nil {
+			results = []ytsum.Result{}
+		}
+		enc.Encode(results)
+	} else {
+		printResults(stdout, job.Results)
+	}
+	if job.Status != ytsum.JobCompleted || anyFailed(job.Results) {
+		return 1
+	}
+	return 0
+}
+
+// reportProgress prints one line per progress change of the CLI's job.
+func reportProgress(ctx context.Context, sub *events.Subscription, w io.Writer) {
+	last := -1
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			return
+		}
+		var j ytsum.Job
+		if json.Unmarshal(ev.Data, &j) != nil {
+			continue
+		}
+		if j.Progress != last || j.Status.Terminal() {
+			last = j.Progress
+			item := j.CurrentItem
+			if item == "" {
+				item = string(j.Status)
+			}
+			fmt.Fprintf(w, "[%d/%d] %s\n", j.Progress, j.TotalItems, item)
+		}
+	}
+}
+
+func anyFailed(rs []ytsum.Result) bool {
+	for _, r := range rs {
+		if r.Error != nil || anyFailed(r.Summaries) {
+			return true
+		}
+	}
+	return false
+}
+
+func printResults(w io.Writer, rs []ytsum.Result) {
+	for i, r := range rs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		switch r.Type {
+		case ytsum.ResultError:
+			fmt.Fprintf(w, "✗ %s\n  %s\n", r.URL, *r.Error)
+		case ytsum.ResultPlaylist:
+			fmt.Fprintf(w, "# Playlist: %s\n", r.Title)
+			if r.Error != nil {
+				fmt.Fprintf(w, "✗ %s\n", *r.Error)
+			}
+			for _, v := range r.Summaries {
+				fmt.Fprintln(w)
+				printVideo(w, v, "##")
+			}
+		default:
+			printVideo(w, r, "#")
+		}
+	}
+}
+
+func printVideo(w io.Writer, r ytsum.Result, h string) {
+	fmt.Fprintf(w, "%s %s\n%s\n", h, r.Title, r.VideoURL)
+	if r.Error != nil {
+		fmt.Fprintf(w, "✗ %s\n", *r.Error)
+		return
+	}
+	if r.Summary != nil {
+		fmt.Fprintf(w, "\n%s\n", *r.Summary)
+	}
+}
+
+// ImportCLI imports the original app's cache at path and prints the report.
+func (s *Services) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
+	r, err := s.lib.Import(ctx, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
+		return 1
+	}
+	fmt.Fprintln(stdout, r.String())
+	for _, f := range r.Failures {
+		fmt.Fprintf(stderr, "  %s: %s\n", f.VideoID, f.Reason)
+	}
+	return 0
+}

@@ -57,7 +57,7 @@ type ImportFailure struct {
 
 // String is the one-line report `ytsum import` prints.
 func (r ImportReport) String() string {
-	return fmt.Sprintf("Imported %d summaries from %s: %d added, %d already there, %d failed; %d audio files imported.",
+	return fmt.Sprintf("Read %d entries from %s: %d added, %d already there, %d failed; %d audio files imported.",
 		r.Added+r.Skipped+r.Failed, r.File, r.Added, r.Skipped, r.Failed, r.AudioImported)
 }
 
@@ -137,6 +137,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	// cache's own cleanup removes.
 	links := map[string][]string{}
 	audioDir := filepath.Join(filepath.Dir(file), OriginalAudioDir)
+	_, importer := l.audio()
 	if files := listAudio(audioDir); len(files) > 0 {
 		byHash := audioByHash(files)
 		matched := map[string]bool{}
@@ -148,7 +149,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 				return rep, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
 			}
 			for _, name := range l.audioFor(s, entries[s.ID], files, byHash) {
-				if matched[name] || l.opts.AudioImport == nil {
+				if matched[name] || importer == nil {
 					continue
 				}
 				data, err := os.ReadFile(filepath.Join(audioDir, name))
@@ -156,7 +157,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 					l.log.Warn("library: import: audio file unreadable", "file", name, "err", err)
 					continue
 				}
-				if err := l.opts.AudioImport.Put(name, data); err != nil {
+				if err := importer.Put(name, data); err != nil {
 					l.log.Warn("library: import: audio file not stored", "file", name, "err", err)
 					continue
 				}

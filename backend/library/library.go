@@ -53,7 +53,7 @@ type Options struct {
 	HTTPClient *http.Client
 	// Audio removes a video's audio when it is deleted. nil means only the
 	// audio index entries are removed (files are left to the audio cache's
-	// own cleanup).
+	// own cleanup). See also SetAudio.
 	Audio AudioRemover
 	// AudioImport receives the original app's audio files during Import.
 	// nil means audio is not imported.
@@ -80,6 +80,26 @@ type Library struct {
 	notices []string
 
 	syncMu sync.Mutex // serialises draining the index queue
+
+	audioMu     sync.RWMutex
+	audioRm     AudioRemover
+	audioImport AudioImporter
+}
+
+// SetAudio sets (or, with nils, clears) the audio cache Delete and Import
+// use, replacing Options.Audio and Options.AudioImport. It exists because
+// the audio cache keeps its links in this library's database (DB), so it
+// is usually opened after the library.
+func (l *Library) SetAudio(r AudioRemover, imp AudioImporter) {
+	l.audioMu.Lock()
+	defer l.audioMu.Unlock()
+	l.audioRm, l.audioImport = r, imp
+}
+
+func (l *Library) audio() (AudioRemover, AudioImporter) {
+	l.audioMu.RLock()
+	defer l.audioMu.RUnlock()
+	return l.audioRm, l.audioImport
 }
 
 // Open opens the database and the index in opts.DataDir, rebuilding the
@@ -98,7 +118,8 @@ func Open(opts Options) (*Library, error) {
 	if opts.SpeechText == nil {
 		opts.SpeechText = func(s string) string { return s }
 	}
-	l := &Library{opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails")}
+	l := &Library{opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails"),
+		audioRm: opts.Audio, audioImport: opts.AudioImport}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
@@ -116,8 +137,9 @@ func Open(opts Options) (*Library, error) {
 		return nil, err
 	}
 	if err := l.SyncIndex(); err != nil {
-		_ = l.Close()
-		return nil, err
+		// The library still works; search catches up at the next write.
+		l.log.Error("library: bringing the search index up to date failed", "err", err)
+		l.notices = append(l.notices, "The search index could not be brought up to date; search may miss some summaries until the next restart.")
 	}
 	return l, nil
 }
@@ -367,7 +389,7 @@ func (l *Library) ListRange(offset, limit int, oldest bool) ([]Item, int, error)
 // each with a highlighted snippet (see Item). limit <= 0 means
 // search.DefaultLimit. A blank q is an *ytsum.Error with code invalid.
 func (l *Library) Search(ctx context.Context, q string, limit int) ([]Item, error) {
-	if len(q) == 0 || len(q) > 0 && isBlank(q) {
+	if isBlank(q) {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "empty_query", "Type something to search for.")
 	}
 	if err := l.SyncIndex(); err != nil {
@@ -435,8 +457,9 @@ func (l *Library) Delete(videoID string) error {
 	if videoID == "" {
 		return ytsum.Errorf(ytsum.CodeInvalid, "missing_video_id", "Say which video to delete (video_id).")
 	}
-	if l.opts.Audio != nil {
-		if err := l.opts.Audio.RemoveVideo(videoID); err != nil {
+	remover, _ := l.audio()
+	if remover != nil {
+		if err := remover.RemoveVideo(videoID); err != nil {
 			return err
 		}
 	}
@@ -445,7 +468,7 @@ func (l *Library) Delete(videoID string) error {
 		return err
 	}
 	if len(d.AudioFiles) > 0 {
-		if r, ok := l.opts.Audio.(interface{ Remove(name string) error }); ok {
+		if r, ok := remover.(interface{ Remove(name string) error }); ok {
 			for _, f := range d.AudioFiles {
 				if err := r.Remove(f); err != nil {
 					l.log.Warn("library: could not remove an audio file", "file", f, "err", err)

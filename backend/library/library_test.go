@@ -109,10 +109,11 @@ func MustOpen(tb testing.TB) *env {
 
 func (e *env) reopen(tb testing.TB) {
 	tb.Helper()
-	lib, err := Open(Options{DataDir: e.dir, HTTPClient: e.thumb.Client(), Audio: e.audio, AudioImport: e.audio, Logger: quiet})
+	lib, err := Open(Options{DataDir: e.dir, HTTPClient: e.thumb.Client(), Logger: quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	lib.SetAudio(e.audio, e.audio)
 	e.lib = lib
 	e.audio.db = lib.DB
 	tb.Cleanup(func() {

@@ -5,6 +5,7 @@ import { roughDuration } from '../lib/format';
 import { useStore } from '../lib/store';
 import { completionMessage, estimateRemaining, flatItems, percent, type JobView } from '../stores/jobs';
 import { useServices } from './context';
+import { Summary } from './Summary';
 import { VideoCard } from './VideoCard';
 
 const LINK_LABEL: Record<string, string> = {
@@ -116,7 +117,10 @@ export function JobCard({ view }: { view: JobView }) {
           {streaming.length > 0 && active && (
             <div class="streaming" aria-live="off">
               {streaming.map(([vid, text]) => (
-                <div key={vid} class="stream-text"><span class="muted">Writing {vid}…</span><div class="pre">{text}</div></div>
+                <div key={vid} class="stream-text">
+                  <span class="muted">Writing the summary of {vid}…</span>
+                  <Summary text={text} />
+                </div>
               ))}
             </div>
           )}

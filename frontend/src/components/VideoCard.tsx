@@ -44,7 +44,8 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
   const st = useStore(s.status);
   const p = useStore(s.prefs);
   const player = useStore(s.player);
-  const [open, setOpen] = useState(!fold);
+  const foldable = Boolean(fold) && (item.summary?.length ?? 0) > 600;
+  const [open, setOpen] = useState(!foldable);
   const [regen, setRegen] = useState<OptionValues | null>(null);
   const [exportFmt, setExportFmt] = useState<'md' | 'txt' | 'json'>('md');
   const titleId = `t-${item.video_id}`;
@@ -122,7 +123,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
           </div>
         )}
         <div class="actions" role="group" aria-label={`Actions for ${item.title}`}>
-          {fold && item.summary && (
+          {foldable && (
             <button type="button" class="btn btn-small btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)}>
               {open ? 'Show less' : 'Show more'}
             </button>

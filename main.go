@@ -98,7 +98,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok b
 
 // openServices opens the shared services, reporting failures in one line.
 func openServices(ctx context.Context, stderr io.Writer) (*services.Services, int) {
-	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr})
+	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS()})
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
 		return nil, 1
@@ -133,7 +133,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer svc.Close()
-	err := svc.Serve(ctx, *addr, uiFS(), func(url string) {
+	err := svc.Serve(ctx, *addr, func(url string) {
 		fmt.Fprintf(stdout, "listening on %s\n", url)
 		if f, ok := stdout.(*os.File); ok {
 			f.Sync()

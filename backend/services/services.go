@@ -46,6 +46,8 @@ type Options struct {
 	Keychain keychain.Provider
 	// LogLevel is the minimum level logged (default Info).
 	LogLevel slog.Level
+	// UI is the built web UI the HTTP API serves at "/" (nil: none).
+	UI fs.FS
 }
 
 // Services is the assembled backend. Its methods are safe for concurrent use.
@@ -168,7 +170,9 @@ func Open(ctx context.Context, opts Options) (s *Services, err error) {
 		s.audio.SetOptions(audioOptions(set))
 		s.engine.SetMaxJobs(set.MaxConcurrentJobs)
 	})
-	s.api = httpapi.New(s.httpConfig(), s.httpServices())
+	hc := s.httpConfig()
+	hc.UIFS = opts.UI
+	s.api = httpapi.New(hc, s.httpServices())
 	return s, nil
 }
 
@@ -222,13 +226,6 @@ func (s *Services) Logger() *slog.Logger { return s.log }
 // Handler is the HTTP API and web UI handler (the same one Serve runs).
 func (s *Services) Handler() http.Handler { return s.api.Handler() }
 
-// SetUI sets the built web UI served at "/". Call it before serving.
-func (s *Services) SetUI(ui fs.FS) {
-	cfg := s.httpConfig()
-	cfg.UIFS = ui
-	s.api = httpapi.New(cfg, s.httpServices())
-}
-
 // Broker is the event broker both front doors read.
 func (s *Services) Broker() *events.Broker { return s.broker }
 
@@ -244,11 +241,10 @@ func Sentence(err error) string {
 // Serve runs the HTTP API and web UI on addr (the saved setting when empty)
 // until ctx is done, then drains. A non-loopback address is refused unless
 // login is enabled. onListen is called with the base URL once bound.
-func (s *Services) Serve(ctx context.Context, addr string, ui fs.FS, onListen func(url string)) error {
+func (s *Services) Serve(ctx context.Context, addr string, onListen func(url string)) error {
 	if addr == "" {
 		addr = s.cfg.Current().HTTPAddress
 	}
-	s.SetUI(ui)
 	ln, err := httpapi.Listen(addr, s.cfg.Current().LoginEnabled)
 	if err != nil {
 		return err
@@ -256,3 +252,15 @@ func (s *Services) Serve(ctx context.Context, addr string, ui fs.FS, onListen fu
 	onListen("http://" + ln.Addr().String())
 	return s.api.Serve(ctx, ln)
 }
+
+// APIToken returns the bearer token of the HTTP API ("" when it cannot be
+// read); the window's in-process calls present it when login is enabled.
+func (s *Services) APIToken() string {
+	if !s.cfg.Current().LoginEnabled {
+		return ""
+	}
+	return s.apiToken()
+}
+
+// DataDir is the folder holding the database, audio cache and backups.
+func (s *Services) DataDir() string { return s.env.DataDir }

@@ -1,5 +1,19 @@
 #!/usr/bin/env bash
-# The benchmark suite: prints one table per area, with the machine noted.
+# The benchmark suite (`make bench`): one table per area, machine noted.
+# Timings on a shared machine are noisy; compare ratios, and re-run when a
+# figure looks off. YTSUM_BENCH_SIZES="10000" skips the 100,000-summary run.
 set -euo pipefail
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3-4)"
-echo "No benchmarks exist yet."
+cd "$(dirname "$0")/.."
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3-4), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "== job engine and event broker (50-video playlist, event latency, 1,000 subscribers)"
+YTSUM_BENCH=1 go test -count=1 -run TestBenchReport -v ./backend/jobs/ ./backend/events/ 2>&1 | grep -vE '^(=== RUN|--- PASS|PASS$|ok )' || true
+echo
+echo "== HTTP API (500 SSE clients on one job; submit latency with 20 clients)"
+go test -count=1 -run XXX -bench 'SSEFanout|SubmitLatency' -benchtime 1x ./backend/httpapi/ 2>&1 | grep -vE '^(goos|goarch|pkg|cpu|PASS$|ok )' || true
+echo
+echo "== library at ${YTSUM_BENCH_SIZES:-10000 100000} summaries (import, page p95, search p95, database size)"
+YTSUM_BENCH_LIBRARY=1 YTSUM_BENCH_SIZES="${YTSUM_BENCH_SIZES:-10000,100000}" go test -count=1 -run TestLibraryScale -v -timeout 30m ./backend/library/ 2>&1 | grep -vE '^(=== RUN|--- PASS|PASS$|ok )' || true
+echo
+echo "== micro-benchmarks (transcript parsing, URL parsing, local summarizer on 30,000 words, TTS chunking, settings)"
+go test -count=1 -run '^$' -bench . -benchmem ./backend/youtube/ ./backend/summarize/local/ ./backend/tts/ ./backend/config/ ./backend/events/ 2>&1 | grep -E '^(Benchmark|pkg:)' || true

@@ -434,6 +434,24 @@ func (a *App) ExportLibrary(format string) (map[string]string, error) {
 	return map[string]string{"path": path}, nil
 }
 
+// SaveFile asks where to save a file the UI made (an export, an MP3) and
+// writes it there. Cancelled: an empty path.
+func (a *App) SaveFile(filename, contentBase64 string) (map[string]string, error) {
+	data, err := base64.StdEncoding.DecodeString(contentBase64)
+	if err != nil {
+		return nil, ytsum.Errorf(ytsum.CodeInvalid, "bad_file", "The file to save is not valid.")
+	}
+	path, err := wruntime.SaveFileDialog(a.wailsCtx(), wruntime.SaveDialogOptions{
+		Title: "Save", DefaultFilename: filepath.Base(filename)})
+	if err != nil || path == "" {
+		return map[string]string{"path": ""}, nil
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "save_write", "The file could not be written there; choose another folder.")
+	}
+	return map[string]string{"path": path}, nil
+}
+
 // ImportOriginal asks for the original app's summary_cache.json and
 // imports it (POST /import). Cancelled: a null answer.
 func (a *App) ImportOriginal() (json.RawMessage, error) {

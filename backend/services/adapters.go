@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,33 +22,6 @@ import (
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
-
-// lazyAudio lets the library (opened first, since it owns the database the
-// audio index lives in) reach the audio cache opened after it.
-type lazyAudio struct {
-	mu sync.RWMutex
-	c  *audio.Cache
-}
-
-func (l *lazyAudio) set(c *audio.Cache) { l.mu.Lock(); l.c = c; l.mu.Unlock() }
-
-func (l *lazyAudio) get() *audio.Cache { l.mu.RLock(); defer l.mu.RUnlock(); return l.c }
-
-// RemoveVideo deletes the audio files of videoID.
-func (l *lazyAudio) RemoveVideo(videoID string) error {
-	if c := l.get(); c != nil {
-		return c.RemoveVideo(videoID)
-	}
-	return nil
-}
-
-// Put stores an imported audio file.
-func (l *lazyAudio) Put(name string, data []byte) error {
-	if c := l.get(); c != nil {
-		return c.Put(name, data)
-	}
-	return errors.New("audio cache not open")
-}
 
 // summaryTexts gives the speech service the text of a video's newest summary.
 type summaryTexts struct{ lib *library.Library }

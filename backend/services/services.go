@@ -102,9 +102,8 @@ func Open(ctx context.Context, opts Options) (s *Services, err error) {
 			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
 	}
 
-	audioRef := &lazyAudio{}
 	s.lib, err = library.Open(library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
-		Audio: audioRef, AudioImport: audioRef, SpeechText: tts.Clean, Logger: log})
+		SpeechText: tts.Clean, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +122,7 @@ func Open(ctx context.Context, opts Options) (s *Services, err error) {
 	if err != nil {
 		return nil, err
 	}
-	audioRef.set(s.audio)
+	s.lib.SetAudio(s.audio, s.audio) // the audio index lives in the library's database, so the cache comes second
 
 	s.yt = youtube.New(youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,

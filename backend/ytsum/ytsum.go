@@ -176,7 +176,7 @@ type Result struct {
 
 	// Error is the user-facing sentence when this item failed; nil on success.
 	Error *string
-	// ErrorKind is the stable kind of the failure (see Error.Kind); not in the JSON.
+	// ErrorKind is the stable kind of the failure (see Error.Kind); not part of the contract but sent as "error_kind" so clients can tell failures apart.
 	ErrorKind string
 }
 

@@ -35,6 +35,8 @@ export interface WailsApp {
   CreateBackup(): Promise<JSONObject>;
   /** Optional (not in BINDINGS.md yet): save dialog for a file the UI made. */
   SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
+  /** Tells the Go side whether the window has focus (for OS notifications). */
+  SetFocused?(focused: boolean): Promise<void>;
 }
 
 export interface WailsAudio {
@@ -58,7 +60,14 @@ export class WailsTransport implements Transport {
   private readonly watchers = new Map<string, Set<JobWatcher>>();
   private listening = false;
 
-  constructor(private readonly app: WailsApp, private readonly rt: WailsRuntime | undefined) {}
+  constructor(private readonly app: WailsApp, private readonly rt: WailsRuntime | undefined) {
+    // The window notifies the OS of finished jobs only while it is not focused.
+    if (typeof window !== 'undefined' && app.SetFocused) {
+      const report = (focused: boolean) => { void app.SetFocused?.(focused).catch(() => {}); };
+      window.addEventListener('focus', () => report(true));
+      window.addEventListener('blur', () => report(false));
+    }
+  }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {

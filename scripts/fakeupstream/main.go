@@ -1,0 +1,39 @@
+// Command fakeupstream runs the fake YouTube of package youtubetest with its
+// default catalogue, for the end-to-end scripts and for demos:
+//
+//	go run ./scripts/fakeupstream [-addr 127.0.0.1:0]
+//
+// The first line on stdout is the base URL (http://127.0.0.1:PORT); point
+// YTSUM_YOUTUBE_URL and YTSUM_THUMBNAIL_URL at it. The catalogue's links
+// follow on stdout, one "name url" a line. It runs until SIGINT or SIGTERM.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"ytsum/backend/youtube/youtubetest"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "address to listen on (loopback)")
+	flag.Parse()
+	s, err := youtubetest.Listen(*addr, youtubetest.DefaultCatalogue())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakeupstream:", err)
+		os.Exit(1)
+	}
+	fmt.Println(s.URL)
+	fmt.Println("playlist", youtubetest.PlaylistURL(youtubetest.PlaylistID))
+	fmt.Println("video", youtubetest.WatchURL(youtubetest.VideoID))
+	fmt.Println("slow", youtubetest.WatchURL(youtubetest.SlowVideoID))
+	fmt.Println("search", youtubetest.SearchWord)
+	os.Stdout.Sync()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	s.Close()
+}

@@ -426,7 +426,26 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 	}
 	data, ct, err := s.svc.Library.Thumbnail(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
+		if ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+			s.writeError(w, r, err)
+			return
+		}
+		// Not cached (yet): the remote picture when the library knows it,
+		// else a placeholder, so that an <img> never breaks.
+		if rt, ok := s.svc.Library.(RemoteThumbnails); ok {
+			if u := rt.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+				w.Header().Set("Cache-Control", "no-store")
+				http.Redirect(w, r, u, http.StatusFound)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Length", itoa(len(placeholderThumbnail)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = io.WriteString(w, placeholderThumbnail)
+		}
 		return
 	}
 	if ct == "" {
@@ -440,6 +459,12 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(data)
 	}
 }
+
+// placeholderThumbnail stands in for a thumbnail that is not cached: a
+// neutral 16:9 card with a play sign, legible in light and dark themes.
+const placeholderThumbnail = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="270" viewBox="0 0 480 270">` +
+	`<rect width="480" height="270" fill="#8a919c"/><circle cx="240" cy="135" r="44" fill="#ffffff" fill-opacity="0.85"/>` +
+	`<path d="M226 112v46l38-23z" fill="#8a919c"/></svg>`
 
 func writeFile(w http.ResponseWriter, f ExportFile) {
 	ct := f.ContentType

@@ -79,6 +79,14 @@ type Library interface {
 	Import(ctx context.Context, path string) (ImportReport, error)
 }
 
+// RemoteThumbnails is optionally implemented by a Library: the remote
+// thumbnail URL of a summarized video ("" when unknown).
+// GET /thumbnails/{id} redirects there (302) when no thumbnail is cached;
+// without it, or for an unknown video, it answers a placeholder SVG.
+type RemoteThumbnails interface {
+	RemoteThumbnailURL(ctx context.Context, videoID string) string
+}
+
 // ListQuery selects a page of the library. Limit <= 0 means all.
 type ListQuery struct {
 	Offset, Limit int

@@ -59,7 +59,7 @@ func NewApp(svc *services.Services, args []string) *App {
 // Run opens the window and blocks until it is closed or ctx is done. With
 // httpAddr set, the HTTP API runs beside the window.
 func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
-	if httpAddr != "" {
+	if httpAddr = a.svc.DesktopHTTPAddress(httpAddr); httpAddr != "" {
 		go func() {
 			err := a.svc.Serve(ctx, httpAddr, func(u string) { a.svc.Logger().Info("HTTP API listening", "url", u) })
 			if err != nil {

@@ -263,3 +263,16 @@ func (s *Services) APIToken() string {
 
 // DataDir is the folder holding the database, audio cache and backups.
 func (s *Services) DataDir() string { return s.env.DataDir }
+
+// DesktopHTTPAddress is where the HTTP API should run beside the window:
+// flagAddr when given (--http), else the saved address when the HTTP server
+// is enabled in settings, else "" (no server).
+func (s *Services) DesktopHTTPAddress(flagAddr string) string {
+	if flagAddr != "" {
+		return flagAddr
+	}
+	if set := s.cfg.Current(); set.HTTPEnabled {
+		return set.HTTPAddress
+	}
+	return ""
+}

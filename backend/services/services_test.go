@@ -377,12 +377,10 @@ func TestCancelStopsASlowJob(t *testing.T) {
 	}
 	r.mustJSON("POST", "/summarize_async", map[string]any{"urls": []string{youtubetest.WatchURL(youtubetest.SlowVideoID)}}, 202, &acc)
 	// Wait until YouTube has been asked (the job is running), then cancel.
-	deadline := time.Now().Add(20 * time.Second)
-	for yt.Hits("/watch") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the job never reached YouTube")
-		}
-		time.Sleep(10 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := yt.WaitHits(ctx, "/watch", 1); err != nil {
+		t.Fatalf("the job never reached YouTube: %v", err)
 	}
 	start := time.Now()
 	var c struct {

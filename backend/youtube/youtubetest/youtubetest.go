@@ -13,6 +13,7 @@ package youtubetest
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -191,6 +192,7 @@ type Server struct {
 	playlists map[string]Playlist
 	pageSize  int
 	hits      map[string]int // path → count
+	changed   chan struct{}  // closed and replaced on every request
 	log       []string
 	players   map[string][]byte
 	thumbs    map[string][]byte
@@ -207,7 +209,7 @@ func Listen(addr string, c Catalogue) (*Server, error) {
 	}
 	s := &Server{ln: ln, URL: "http://" + ln.Addr().String(), videos: map[string]Video{},
 		playlists: map[string]Playlist{}, hits: map[string]int{}, players: map[string][]byte{},
-		thumbs: map[string][]byte{}, pageSize: c.PageSize}
+		thumbs: map[string][]byte{}, pageSize: c.PageSize, changed: make(chan struct{})}
 	if s.pageSize <= 0 {
 		s.pageSize = 2
 	}
@@ -264,6 +266,24 @@ func (s *Server) Hits(path string) int {
 	return s.hits[path]
 }
 
+// WaitHits blocks until at least n requests have reached path, or ctx is
+// done (then it returns ctx.Err()).
+func (s *Server) WaitHits(ctx context.Context, path string, n int) error {
+	for {
+		s.mu.Lock()
+		got, ch := s.hits[path], s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // Requests returns "METHOD /path?query" of every request so far.
 func (s *Server) Requests() []string {
 	s.mu.Lock()
@@ -283,6 +303,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
 	s.log = append(s.log, r.Method+" "+r.URL.RequestURI())
+	close(s.changed)
+	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	switch {
 	case r.URL.Path == "/watch":

@@ -98,3 +98,28 @@ func TestSlowVideoCancels(t *testing.T) {
 		t.Fatalf("without delay: %v", err)
 	}
 }
+
+func TestWaitHits(t *testing.T) {
+	s := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.WaitHits(ctx, "/oembed", 1); err == nil {
+		t.Fatal("WaitHits returned before any request")
+	}
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- s.WaitHits(ctx, "/oembed", 2)
+	}()
+	for range 2 {
+		resp, err := http.Get(s.URL + "/oembed?format=json&url=" + youtubetest.WatchURL(youtubetest.VideoID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("WaitHits: %v", err)
+	}
+}

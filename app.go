@@ -84,7 +84,7 @@ func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
 		Bind:           []any{a},
 		ErrorFormatter: formatError,
 		SingleInstanceLock: &options.SingleInstanceLock{
-			UniqueId:               "io.github.ytsum.YouTubeSummarizer",
+			UniqueId:               singleInstanceID,
 			OnSecondInstanceLaunch: a.secondInstance,
 		},
 		Linux:   &linux.Options{ProgramName: "ytsum", WindowIsTranslucent: false},
@@ -92,6 +92,33 @@ func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
 		Windows: &windows.Options{},
 	})
 }
+
+// handOff runs when another process holds the library. With a window of
+// ours running, Wails' single-instance lock passes our arguments to it and
+// exits this process before anything shows; otherwise (the library is held
+// by `ytsum serve`) a dialog says why no window opens.
+func handOff(ui fs.FS, why string) error {
+	return wails.Run(&options.App{
+		Title:       "YouTube Summarizer",
+		Width:       400,
+		Height:      200,
+		StartHidden: true,
+		AssetServer: &assetserver.Options{Assets: ui},
+		OnStartup: func(wctx context.Context) {
+			go func() {
+				time.Sleep(time.Second) // the lock hand-off exits the process before this
+				wruntime.MessageDialog(wctx, wruntime.MessageDialogOptions{Type: wruntime.ErrorDialog,
+					Title: "YouTube Summarizer", Message: why + "\n\nClose the other copy (or stop `ytsum serve`) and try again."})
+				wruntime.Quit(wctx)
+			}()
+		},
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: singleInstanceID},
+		Linux:              &linux.Options{ProgramName: "ytsum"},
+	})
+}
+
+// singleInstanceID names the app for Wails' single-instance lock.
+const singleInstanceID = "io.github.ytsum.YouTubeSummarizer"
 
 func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 	a.mu.Lock()

@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"ytsum/backend/services"
+	"ytsum/backend/ytsum"
 )
 
 //go:embed all:frontend/dist
@@ -232,9 +233,21 @@ func desktopMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, code := openServices(ctx, stderr)
-	if svc == nil {
-		return code
+	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS()})
+	if err != nil {
+		if ytsum.ErrorKind(err) == "already_running" {
+			// Another window (or `ytsum serve`) holds the library: hand the
+			// links to the running window, or say why none opens.
+			if err := handOff(uiFS(), services.Sentence(err)); err != nil {
+				fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+			}
+			return 1
+		}
+		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		return 1
+	}
+	for _, n := range svc.Notices() {
+		fmt.Fprintf(stderr, "ytsum: %s\n", n)
 	}
 	defer svc.Close()
 	app := NewApp(svc, fl.Args())

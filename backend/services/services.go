@@ -75,7 +75,7 @@ type Services struct {
 // directory (a second instance gets a clear "already running" error),
 // reads settings and the keychain, and starts the job engine, which resumes
 // jobs a crash interrupted. The caller must Close it.
-func Open(ctx context.Context, opts Options) (s *Services, err error) {
+func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
@@ -86,7 +86,7 @@ func Open(ctx context.Context, opts Options) (s *Services, err error) {
 		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	log := slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: opts.LogLevel}))
-	s = &Services{opts: opts, log: log}
+	s := &Services{opts: opts, log: log}
 	defer func() {
 		if err != nil {
 			s.Close()

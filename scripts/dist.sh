@@ -9,20 +9,24 @@
 #   ytsum-VERSION-windows-amd64-installer.exe  only when makensis is installed
 #   SHA256SUMS
 #
-# Usage: scripts/dist.sh [VERSION]      (default: git describe, as the Makefile)
+# Usage: scripts/dist.sh [VERSION]   (the version build/bin/ytsum reports wins;
+#                                     VERSION, then git describe, are fallbacks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VERSION=${1:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)}
-VERSION=${VERSION#v}
 BIN=build/bin/ytsum
 EXE=build/bin/ytsum.exe
 DIST=dist
 ARCH=$(dpkg --print-architecture 2>/dev/null || go env GOARCH)
-NAME=ytsum-$VERSION-linux-$ARCH
 
 die() { echo "dist: $*" >&2; exit 1; }
 [ -x "$BIN" ] || die "$BIN is missing; run 'make build' first (or 'make dist', which does)."
+# The version the binary itself reports wins over the argument, so file
+# names always match what `ytsum version` prints.
+VERSION=$("$BIN" version 2>/dev/null | awk '{print $2}') || true
+VERSION=${VERSION:-${1:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)}}
+VERSION=${VERSION#v}
+NAME=ytsum-$VERSION-linux-$ARCH
 [ -f "$EXE" ] || die "$EXE is missing; run 'make build-windows' first (or 'make dist', which does)."
 # The untagged stub build prints a warning and does nothing; refuse to ship it.
 if strings "$BIN" 2>/dev/null | grep -q 'Wails applications will not build without the correct build tags'; then
@@ -36,7 +40,7 @@ fi
 # describe gives a commit hash: use the product version from wails.json
 # with the hash as a "+git" suffix (so a later real release sorts higher).
 product=$(sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json | head -1)
-if [[ $VERSION =~ ^[0-9] ]]; then
+if [[ $VERSION =~ ^[0-9]+\.[0-9]+ ]]; then
 	DEBVERSION=$VERSION
 else
 	DEBVERSION=${product:-0.1.0}+git.$VERSION

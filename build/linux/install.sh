@@ -57,6 +57,7 @@ refresh() {
 if [ "$uninstall" = 1 ]; then
 	rm -f "$bindir/ytsum" "$appdir/ytsum.desktop"
 	rm -f "$icondir"/*/apps/ytsum.png
+	rmdir "$icondir"/*/apps "$icondir"/* 2>/dev/null || true   # only the empty ones
 	refresh
 	echo "Removed ytsum from $prefix. Your library stays in the data folder (see README: YTSUM_DATA_DIR)."
 	exit 0

@@ -36,12 +36,16 @@ if ! readelf -d "$BIN" 2>/dev/null | grep -q 'libwebkit2gtk-4.1'; then
 	die "$BIN is not linked against WebKitGTK 4.1 (build it with -tags webkit2_41)."
 fi
 
-# A Debian version must start with a digit. Without a release tag, git
-# describe gives a commit hash: use the product version from wails.json
-# with the hash as a "+git" suffix (so a later real release sorts higher).
+# A Debian version must start with a digit and sort like releases do:
+#   1.2.0                    -> 1.2.0
+#   1.2.0-4-gabc1234[-dirty] -> 1.2.0+4.gabc1234[.dirty]   (commits after a tag: later)
+#   1.2.0-rc1 / 0.1.0-dev    -> 1.2.0~rc1 / 0.1.0~dev      (pre-releases: earlier)
+#   abc1234[-dirty] (no tag) -> PRODUCT+git.abc1234[.dirty], PRODUCT from wails.json
 product=$(sed -n 's/.*"productVersion": *"\([^"]*\)".*/\1/p' wails.json | head -1)
-if [[ $VERSION =~ ^[0-9]+\.[0-9]+ ]]; then
-	DEBVERSION=$VERSION
+if [[ $VERSION =~ ^([0-9][^-]*)-([0-9]+)-g([0-9a-f]+)(-dirty)?$ ]]; then
+	DEBVERSION=${BASH_REMATCH[1]}+${BASH_REMATCH[2]}.g${BASH_REMATCH[3]}${BASH_REMATCH[4]:+.dirty}
+elif [[ $VERSION =~ ^[0-9]+\.[0-9]+ ]]; then
+	DEBVERSION=${VERSION/-/\~}
 else
 	DEBVERSION=${product:-0.1.0}+git.$VERSION
 fi

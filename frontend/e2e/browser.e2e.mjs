@@ -1,6 +1,6 @@
 // End-to-end test of the web UI against a running `ytsum serve` (or e2e/mock-server.mjs).
 // Usage: node e2e/browser.e2e.mjs BASE_URL SCREENSHOT_DIR
-// Env: E2E_PLAYLIST_URL (default https://www.youtube.com/playlist?list=PLtest),
+// Env: E2E_PLAYLIST_URL (default https://www.youtube.com/playlist?list=PLtestplaylist00000001),
 //      E2E_VIDEO_URL (default https://www.youtube.com/watch?v=dQw4w9WgXcQ),
 //      E2E_CANCEL_URL (a link that takes a while; default E2E_VIDEO_URL),
 //      E2E_SEARCH_WORD (default "summary"), E2E_TIMEOUT_MS (per wait, default 120000),
@@ -17,7 +17,7 @@ if (!base) {
   process.exit(2);
 }
 mkdirSync(dir, { recursive: true });
-const PLAYLIST = process.env.E2E_PLAYLIST_URL || 'https://www.youtube.com/playlist?list=PLtest';
+const PLAYLIST = process.env.E2E_PLAYLIST_URL || 'https://www.youtube.com/playlist?list=PLtestplaylist00000001';
 const VIDEO = process.env.E2E_VIDEO_URL || 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
 const CANCEL = process.env.E2E_CANCEL_URL || VIDEO;
 const WORD = process.env.E2E_SEARCH_WORD || 'summary';
@@ -105,9 +105,14 @@ try {
   await step(`search finds "${WORD}"`, async () => {
     await go('#/library');
     await page.fill('#lib-search', WORD);
-    await page.locator('.cards article.card mark').first().waitFor({ timeout: T });
+    // The debounced search replaces the list: wait until every card shown has a highlighted match.
+    await page.waitForFunction(() => {
+      const cards = [...document.querySelectorAll('.cards article.card')];
+      return cards.length > 0 && cards.every((c) => c.querySelector('mark'));
+    }, null, { timeout: T });
     const n = await page.locator('.cards article.card').count();
-    log(`  ${n} cards with highlighted matches`);
+    log(`  ${n} cards, each with a highlighted match`);
+    await page.screenshot({ path: join(dir, 'search.png'), fullPage: true });
   });
 
   await step('play audio', async () => {

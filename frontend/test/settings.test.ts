@@ -63,4 +63,33 @@ describe('prefs', () => {
     applyTheme('dark');
     expect(document.documentElement.dataset.theme).toBe('dark');
   });
+
+  it('reads the server view: sources, environment, secrets, keychain, restart fields', () => {
+    const n = normalizeSettings({
+      settings: { default_style: 'audio', openai_base_url: 'http://127.0.0.1:9', worker_pool_size: 4, theme: 'dark', brand_new: 'x' },
+      sources: { default_style: 'default', openai_base_url: 'environment', worker_pool_size: 'saved', theme: 'saved', brand_new: 'default' },
+      environment: { openai_base_url: { variable: 'YTSUM_OPENAI_URL', note: 'set by environment' } },
+      secrets: {
+        gemini_api_key: { set: true, last4: 'abcd', source: 'keychain' },
+        openai_api_key: { set: true, source: 'environment', variable: 'OPENAI_API_KEY' },
+        api_token: { set: true, source: 'keychain' },
+      },
+      keychain: { state: 'locked', backend: 'Secret Service', message: 'Unlock it.', file_fallback: false },
+      restart_fields: ['worker_pool_size'], restart_pending: [],
+    });
+    const by = Object.fromEntries(n.fields.map((f) => [f.name, f]));
+    expect(by.default_style!.type).toBe('select');
+    expect(by.default_style!.options?.map((o) => o.value)).toContain('key_points');
+    expect(by.openai_base_url!.env).toBe(true);
+    expect(by.openai_base_url!.help).toContain('YTSUM_OPENAI_URL');
+    expect(by.worker_pool_size!.help).toContain('restart');
+    expect(by.gemini_api_key!.type).toBe('secret');
+    expect(by.gemini_api_key!.secret).toEqual({ set: true, last4: 'abcd' });
+    expect(by.gemini_api_key!.value).toBeUndefined();
+    expect(by.openai_api_key!.env).toBe(true);
+    expect(by.api_token).toBeUndefined();
+    expect(by.brand_new!.group).toBe('Other');
+    expect(n.fields[0]!.group).toBe('Summaries');
+    expect(n.panels.map((p) => p.name)).toEqual(['keychain']);
+  });
 });

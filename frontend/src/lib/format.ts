@@ -26,9 +26,16 @@ export function shortDate(iso: string | null | undefined): string {
 }
 
 /** Turns "openai_api_key" / "ttsVoice" into "Openai api key" / "Tts voice". */
+/** Words that keep their own spelling in labels made from JSON keys. */
+const WORDS: Record<string, string> = {
+  api: 'API', sse: 'SSE', tts: 'TTS', cpu: 'CPU', mb: 'MB', gb: 'GB', kb: 'KB', ttl: 'TTL', url: 'URL', id: 'ID',
+  http: 'HTTP', llm: 'LLM', rss: 'RSS', openai: 'OpenAI', youtube: 'YouTube', json: 'JSON', rfc3339: 'RFC 3339',
+};
+
 export function humanize(key: string): string {
   const s = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').trim().toLowerCase();
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  const out = s.split(' ').map((w) => WORDS[w] ?? w).join(' ');
+  return out.charAt(0).toUpperCase() + out.slice(1);
 }
 
 export function safeFilename(s: string): string {

@@ -57,6 +57,7 @@ function inferType(value: unknown, name: string, hint?: string, opts?: FieldSpec
 export function normalizeSettings(json: unknown): NormalizedSettings {
   const out: NormalizedSettings = { fields: [], panels: [] };
   if (!isObj(json)) return out;
+  if (isObj(json.settings) && (isObj(json.sources) || isObj(json.secrets))) return fromView(json);
   const src = json.settings && isObj(json.settings) ? json.settings : json;
 
   if (Array.isArray(src.fields)) {
@@ -89,6 +90,83 @@ export function normalizeSettings(json: unknown): NormalizedSettings {
   for (const [name, p] of pairs) {
     if (out.fields.some((f) => f.name === name)) continue;
     out.fields.push(fromDescriptor(name, { type: 'secret', set: p.set ?? false, last4: p.last4 ?? '' }));
+  }
+  return out;
+}
+
+/** Sections of the server's settings, in display order; keys not named here go to "Other". */
+const GROUPS: [string, string[]][] = [
+  ['Summaries', ['default_model', 'default_style', 'default_length', 'output_language', 'custom_prompt', 'transcript_languages', 'playlist_mode']],
+  ['AI providers', ['gemini_api_key', 'openai_api_key', 'gemini_base_url', 'openai_base_url', 'llm_concurrency', 'local_chunk_tokens']],
+  ['YouTube', ['youtube_concurrency', 'ytdlp_fallback']],
+  ['Voice and audio', ['tts_api_key', 'tts_credentials_file', 'tts_voice', 'audio_cache_max_mb', 'audio_cache_max_files', 'audio_cache_ttl_hours']],
+  ['Jobs', ['async_processing', 'worker_pool_size', 'max_concurrent_jobs', 'job_retention_hours', 'sse_enabled', 'sse_heartbeat_seconds']],
+  ['HTTP server and login', ['http_enabled', 'http_address', 'allowed_hosts', 'login_enabled', 'login_passcode', 'max_login_attempts', 'lockout_minutes']],
+  ['Alerts', ['alert_response_seconds', 'alert_error_rate_percent', 'alert_cpu_percent', 'alert_memory_percent', 'alert_queued_jobs']],
+  ['Interface', ['theme', 'ui_language']],
+  ['Keychain', ['insecure_file_keystore']],
+];
+const GROUP_OF = new Map(GROUPS.flatMap(([g, keys]) => keys.map((k) => [k, g] as const)));
+const ORDER = new Map(GROUPS.flatMap(([, keys]) => keys).map((k, i) => [k, i] as const));
+
+/** Choices of the enumerated settings the server does not describe itself. */
+const CHOICES: Record<string, [string, string][]> = {
+  default_style: [['audio', 'For listening'], ['key_points', 'Key points'], ['chapters', 'Chapters'], ['detailed', 'Detailed'], ['custom', 'Custom prompt']],
+  default_length: [['short', 'Short'], ['medium', 'Medium'], ['long', 'Long']],
+  playlist_mode: [['prefer_video', 'Just the video'], ['prefer_playlist', 'The whole playlist']],
+  theme: [['system', 'System'], ['light', 'Light'], ['dark', 'Dark']],
+};
+
+const LABELS: Record<string, string> = {
+  ytdlp_fallback: 'Use yt-dlp when captions cannot be fetched', insecure_file_keystore: 'Allow keeping keys in a file (less safe)',
+  tts_api_key: 'Cloud Text-to-Speech API key', tts_credentials_file: 'Cloud Text-to-Speech service-account file',
+  gemini_api_key: 'Gemini API key', openai_api_key: 'OpenAI API key', ui_language: 'Interface language',
+  sse_enabled: 'Live updates (server-sent events)', async_processing: 'Run summaries as jobs',
+};
+
+/**
+ * fromView reads the server's settings view: {settings:{…values}, sources:{key:"default"|"saved"|"environment"},
+ * environment:{key:{variable,note}}, secrets:{name:{set,last4,source,variable,message}}, keychain:{…},
+ * restart_fields:[…], restart_pending:[…]}.
+ */
+function fromView(v: Record<string, unknown>): NormalizedSettings {
+  const out: NormalizedSettings = { fields: [], panels: [] };
+  const settings = v.settings as Record<string, unknown>;
+  const sources = isObj(v.sources) ? v.sources : {};
+  const env = isObj(v.environment) ? v.environment : {};
+  const restart = new Set(Array.isArray(v.restart_fields) ? v.restart_fields.map(String) : []);
+  const pending = new Set(Array.isArray(v.restart_pending) ? v.restart_pending.map(String) : []);
+  const help = (k: string, variable: unknown): string => [
+    typeof variable === 'string' && variable ? `Environment variable ${variable}.` : '',
+    pending.has(k) ? 'Changed: restart the app to apply it.' : restart.has(k) ? 'Applies after a restart.' : '',
+  ].filter(Boolean).join(' ');
+  for (const [k, value] of Object.entries(settings)) {
+    const e = isObj(env[k]) ? env[k] : null;
+    const d: Record<string, unknown> = { value, source: e ? 'environment' : str(sources[k]), help: help(k, e?.variable),
+      group: GROUP_OF.get(k) ?? 'Other', label: LABELS[k] ?? '' };
+    if (CHOICES[k]) d.options = CHOICES[k]!.map(([value, label]) => ({ value, label }));
+    out.fields.push(fromDescriptor(k, d));
+  }
+  // A keychain problem is said once, in the keychain panel, not under every key.
+  const kcProblem = isObj(v.keychain) && typeof v.keychain.state === 'string' && v.keychain.state !== 'available';
+  if (isObj(v.secrets)) {
+    for (const [k, sv] of Object.entries(v.secrets)) {
+      if (!isObj(sv) || k === 'api_token') continue; // the API token has its own panel
+      const fromEnv = sv.source === 'environment';
+      out.fields.push(fromDescriptor(k, { type: 'secret', set: sv.set === true, last4: str(sv.last4),
+        source: fromEnv ? 'environment' : str(sv.source), group: GROUP_OF.get(k) ?? 'Keys and secrets',
+        label: LABELS[k] ?? '', help: [help(k, fromEnv ? sv.variable : ''), sv.set || kcProblem ? '' : str(sv.message)].filter(Boolean).join(' ') }));
+    }
+  }
+  out.fields.sort((a, b) => (ORDER.get(a.name) ?? 1e6) - (ORDER.get(b.name) ?? 1e6));
+  const groupRank = (g: string) => { const i = GROUPS.findIndex(([n]) => n === g); return i < 0 ? GROUPS.length : i; };
+  out.fields.sort((a, b) => groupRank(a.group) - groupRank(b.group));
+  if (isObj(v.keychain)) {
+    const kc = v.keychain;
+    const summary: Record<string, unknown> = { state: kc.state, backend: kc.backend };
+    if (kc.message) summary.message = kc.message;
+    if (kc.file_fallback) summary.file_path = kc.file_path;
+    out.panels.push({ name: 'keychain', label: 'Keychain', value: summary });
   }
   return out;
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Browser end-to-end: the real `ytsum serve` (no API keys: the built-in local
+# model summarizes, the offline espeak-ng voice speaks) against the fake
+# YouTube of scripts/fakeupstream, driven by frontend/e2e/browser.e2e.mjs in
+# headless Chromium: summarize a playlist to 100 %, search, play audio,
+# delete, cancel, light and dark screenshots; any console error fails it.
+# Usage: scripts/e2e-browser.sh BIN OUT
+set -euo pipefail
+bin=${1:?binary}; out=${2:-test-output}
+[ -x "$bin" ] || { echo "e2e-browser: $bin is missing; run 'make build' first" >&2; exit 1; }
+mkdir -p "$out/e2e"
+tmp=$(mktemp -d)
+fpid=; spid=
+cleanup() {
+  [ -n "$spid" ] && kill "$spid" 2>/dev/null || true
+  [ -n "$fpid" ] && kill "$fpid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# 1. The fake YouTube (built once; its first line is its URL).
+go build -o "$tmp/fakeupstream" ./scripts/fakeupstream
+mkfifo "$tmp/fake.out"
+"$tmp/fakeupstream" >"$tmp/fake.out" 2>"$out/e2e-fake.log" &
+fpid=$!
+exec 3<"$tmp/fake.out"
+read -r -t 20 fake <&3 || { echo "e2e-browser: the fake YouTube did not start" >&2; cat "$out/e2e-fake.log" >&2; exit 1; }
+declare -A link=()
+while read -r -t 5 name value <&3; do
+  link[$name]=$value
+  [ "$name" = search ] && break
+done
+cat <&3 >/dev/null &
+echo "e2e-browser: fake YouTube at $fake"
+
+# 2. The real server, on a private data dir and HOME, pointed at the fake.
+export HOME="$tmp/home" YTSUM_DATA_DIR="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache"
+mkdir -p "$HOME"
+export YTSUM_YOUTUBE_URL="$fake" YTSUM_THUMBNAIL_URL="$fake"
+# No API keys anywhere (no environment, and no session bus, so no keychain):
+# the local model summarizes and the offline voice speaks; the cloud
+# providers are unavailable and never called.
+unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY GOOGLE_TTS_API_KEY \
+  GOOGLE_APPLICATION_CREDENTIALS YTSUM_GEMINI_URL YTSUM_OPENAI_URL YTSUM_TTS_URL
+mkfifo "$tmp/serve.out"
+"$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$out/e2e-serve.log" &
+spid=$!
+exec 4<"$tmp/serve.out"
+read -r -t 30 first <&4 || { echo "e2e-browser: no first line from ytsum serve" >&2; cat "$out/e2e-serve.log" >&2; exit 1; }
+cat <&4 >/dev/null &
+case "$first" in
+  "listening on http://127.0.0.1:"*) url=${first#listening on } ;;
+  *) echo "e2e-browser: unexpected first line: $first" >&2; exit 1 ;;
+esac
+echo "e2e-browser: $first"
+
+# 3. The scenario in headless Chromium.
+export E2E_PLAYLIST_URL=${link[playlist]} E2E_VIDEO_URL=${link[video]} E2E_CANCEL_URL=${link[slow]} E2E_SEARCH_WORD=${link[search]}
+set +e
+dbus-run-session -- node frontend/e2e/browser.e2e.mjs "$url/" "$out/e2e"
+code=$?
+set -e
+if [ "$code" != 0 ]; then
+  echo "e2e-browser: FAILED; server log: $out/e2e-serve.log, screenshots: $out/e2e/" >&2
+  tail -n 40 "$out/e2e-serve.log" >&2
+  exit 1
+fi
+kill -TERM "$spid"
+set +e; wait "$spid"; scode=$?; set -e
+spid=
+[ "$scode" = 0 ] || { echo "e2e-browser: ytsum serve exited $scode after SIGTERM" >&2; exit 1; }
+echo "e2e-browser: ok (screenshots in $out/e2e/)"

@@ -106,7 +106,7 @@ Version: $DEBVERSION
 Architecture: $ARCH
 Maintainer: YouTube Summarizer developers <ytsum@users.noreply.github.com>
 Installed-Size: $installed_kb
-Depends: libgtk-3-0, libwebkit2gtk-4.1-0
+Depends: libc6 (>= 2.34), libgtk-3-0, libwebkit2gtk-4.1-0
 Suggests: gnome-keyring, espeak-ng, lame, yt-dlp
 Section: video
 Priority: optional

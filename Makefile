@@ -12,7 +12,7 @@ SHELL        := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 export GOTOOLCHAIN := local
 
-VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+VERSION      := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 WAILS_VERSION := v2.15.0
 TAGS         := desktop,production,webkit2_41
 LDFLAGS      := -w -s -X main.version=$(VERSION)
@@ -27,7 +27,7 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
 	chromium espeak-ng lame ca-certificates git curl
 
 .PHONY: help run serve build build-windows test bench deps deps-apt deps-wails deps-npm \
-	frontend frontend-test go-test smoke-serve smoke-native test-keychain e2e dist clean
+	frontend frontend-test go-test smoke-serve smoke-native e2e-browser e2e-native test-keychain e2e dist clean
 
 help:
 	@echo "make run            install what is missing, build, open the desktop window"
@@ -88,15 +88,20 @@ serve: deps-npm frontend
 
 # ----------------------------------------------------------------- tests ----
 
+# step runs one make target and records its wall time in $(OUT)/timings.txt.
+step = @s=$$(date +%s); $(MAKE) --no-print-directory $(1); echo "make test: $(1) took $$(( $$(date +%s) - s )) s" | tee -a $(OUT)/timings.txt
+
 test: deps
-	@mkdir -p $(OUT)
-	$(MAKE) --no-print-directory go-test
-	$(MAKE) --no-print-directory frontend-test
-	$(MAKE) --no-print-directory build
-	$(MAKE) --no-print-directory build-windows
-	$(MAKE) --no-print-directory test-keychain
-	$(MAKE) --no-print-directory smoke-serve
-	$(MAKE) --no-print-directory smoke-native
+	@mkdir -p $(OUT); : > $(OUT)/timings.txt
+	$(call step,go-test)
+	$(call step,frontend-test)
+	$(call step,build)
+	$(call step,build-windows)
+	$(call step,test-keychain)
+	$(call step,smoke-serve)
+	$(call step,e2e-browser)
+	$(call step,smoke-native)
+	$(call step,e2e-native)
 	@echo "make test: all steps passed"
 
 go-test:
@@ -118,6 +123,16 @@ smoke-serve:
 # The real window under Xvfb: it must map, render and take a screenshot.
 smoke-native:
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/smoke-native.sh $(BIN) $(OUT)
+
+# The real `ytsum serve` against the fake YouTube (scripts/fakeupstream), driven
+# in headless Chromium: playlist to 100 %, search, audio, delete, cancel, screenshots.
+e2e-browser:
+	scripts/e2e-browser.sh $(BIN) $(OUT)
+
+# The real window under Xvfb against the fake YouTube: type a link, Ctrl+Enter,
+# the summary reaches the library and shows in the window.
+e2e-native:
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e-native.sh $(BIN) $(OUT)
 
 bench:
 	scripts/bench.sh

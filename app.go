@@ -87,8 +87,10 @@ func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
 			UniqueId:               singleInstanceID,
 			OnSecondInstanceLaunch: a.secondInstance,
 		},
-		Linux:   &linux.Options{ProgramName: "ytsum", WindowIsTranslucent: false},
-		Mac:     &mac.Options{About: &mac.AboutInfo{Title: "YouTube Summarizer", Message: "Version " + version}},
+		Linux: &linux.Options{ProgramName: "ytsum", WindowIsTranslucent: false},
+		Mac: &mac.Options{About: &mac.AboutInfo{Title: "YouTube Summarizer", Message: "Version " + version},
+			// macOS delivers ytsum:// links as an Apple event, not as arguments.
+			OnUrlOpen: func(u string) { a.openURL(u) }},
 		Windows: &windows.Options{},
 	})
 }
@@ -142,8 +144,12 @@ func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 		<-ctx.Done()
 		wruntime.Quit(wctx)
 	}()
-	if len(a.links) > 0 {
-		go a.submitLinks(a.links)
+	a.mu.Lock()
+	links := a.links
+	a.links = nil
+	a.mu.Unlock()
+	if len(links) > 0 {
+		go a.submitLinks(links)
 	}
 }
 
@@ -158,6 +164,21 @@ func (a *App) secondInstance(data options.SecondInstanceData) {
 	wruntime.WindowShow(wctx)
 	if links := linksFromArgs(data.Args); len(links) > 0 {
 		a.submitLinks(links)
+	}
+}
+
+// openURL submits the link a ytsum:// URL carries, or queues it until the
+// window is up.
+func (a *App) openURL(u string) {
+	links := linksFromArgs([]string{u})
+	a.mu.Lock()
+	started := a.ctx != nil
+	if !started {
+		a.links = append(a.links, links...)
+	}
+	a.mu.Unlock()
+	if started {
+		go a.submitLinks(links)
 	}
 }
 

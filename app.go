@@ -30,6 +30,7 @@ import (
 
 	"ytsum/backend/events"
 	"ytsum/backend/services"
+	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
 
@@ -190,7 +191,8 @@ func (a *App) submitLinks(links []string) {
 }
 
 // linksFromArgs keeps the YouTube links (and ytsum:// URLs, turned into the
-// link they carry) among command-line arguments.
+// link they carry) among command-line arguments; a second launch passes its
+// raw arguments, flags and their values included.
 func linksFromArgs(args []string) []string {
 	var out []string
 	for _, arg := range args {
@@ -205,7 +207,7 @@ func linksFromArgs(args []string) []string {
 			out = append(out, "https://"+strings.TrimPrefix(rest, "/"))
 			continue
 		}
-		out = append(out, arg)
+		out = append(out, youtube.ExtractLinks(arg)...) // skips flag values such as an address
 	}
 	return out
 }

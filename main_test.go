@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"ytsum/backend/ytsum"
 )
 
 func TestRunUsageErrors(t *testing.T) {
@@ -78,5 +80,35 @@ func TestInterleave(t *testing.T) {
 	want := []string{"--json", "--model", "gpt-4o", "URL1", "URL2", "--weird"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestLinksFromArgs(t *testing.T) {
+	got := linksFromArgs([]string{
+		"--http", "127.0.0.1:5001", // flags and their values are not links
+		"https://youtu.be/dQw4w9WgXcQ",
+		"ytsum://www.youtube.com/watch?v=dQw4w9WgXcQ",
+		"ytsum://summarize?url=https%3A%2F%2Fwww.youtube.com%2Fplaylist%3Flist%3DPL123",
+	})
+	want := []string{
+		"https://youtu.be/dQw4w9WgXcQ",
+		"https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+		"https://www.youtube.com/playlist?list=PL123",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestJobSentence(t *testing.T) {
+	msg := "This video is private, so only its owner can watch it."
+	j := &ytsum.Job{Status: ytsum.JobCompleted, Progress: 2, TotalItems: 2,
+		Results: []ytsum.Result{{Type: ytsum.ResultVideo}, {Type: ytsum.ResultVideo, Error: &msg}}}
+	if got := jobSentence(j); got != "Finished 2 videos; 1 could not be summarized." {
+		t.Fatalf("got %q", got)
+	}
+	j.Status = ytsum.JobCancelled
+	if got := jobSentence(j); !strings.HasPrefix(got, "Cancelled after 2 of 2") {
+		t.Fatalf("got %q", got)
 	}
 }

@@ -10,10 +10,11 @@ bin=${1:?binary}; out=${2:-test-output}
 [ -x "$bin" ] || { echo "e2e-browser: $bin is missing; run 'make build' first" >&2; exit 1; }
 mkdir -p "$out/e2e"
 tmp=$(mktemp -d)
-fpid=; spid=
+fpid=; spid=; bpid=
 cleanup() {
   [ -n "$spid" ] && kill "$spid" 2>/dev/null || true
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null || true
+  [ -n "$bpid" ] && kill "$bpid" 2>/dev/null || true # the keyring daemon leaves with its bus
   wait 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -38,11 +39,20 @@ echo "e2e-browser: fake YouTube at $fake"
 export HOME="$tmp/home" YTSUM_DATA_DIR="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache"
 mkdir -p "$HOME"
 export YTSUM_YOUTUBE_URL="$fake" YTSUM_THUMBNAIL_URL="$fake"
-# No API keys anywhere (no environment, and no session bus, so no keychain):
-# the local model summarizes and the offline voice speaks; the cloud
-# providers are unavailable and never called.
-unset DISPLAY WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY GOOGLE_TTS_API_KEY \
+# No API keys anywhere: the local model summarizes and the offline voice
+# speaks; the cloud providers are unavailable and never called. The keychain
+# is a throw-away, unlocked GNOME keyring on a private session bus.
+unset DISPLAY WAYLAND_DISPLAY GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY GOOGLE_TTS_API_KEY \
   GOOGLE_APPLICATION_CREDENTIALS YTSUM_GEMINI_URL YTSUM_OPENAI_URL YTSUM_TTS_URL
+export XDG_DATA_HOME="$tmp/xdgdata" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+unset DBUS_SESSION_BUS_ADDRESS
+if command -v dbus-daemon >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 --nopidfile)
+  export DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus")
+  bpid=$(sed -n 2p <<<"$bus")
+  echo -n ytsum-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
+fi
 mkfifo "$tmp/serve.out"
 "$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$out/e2e-serve.log" &
 spid=$!

@@ -64,6 +64,13 @@ case "$first" in
   *) echo "e2e-browser: unexpected first line: $first" >&2; exit 1 ;;
 esac
 echo "e2e-browser: $first"
+# Every route the UI calls at load answers 200.
+for route in /login_status /api_status /jobs /settings /api/voices /admin/backups /api/cache/status /system_health \
+  /performance_metrics /get_cached_summaries "/get_cached_summaries?page=1&per_page=10" /thumbnails/dQw4w9WgXcQ; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$url$route")
+  [ "$code" = 200 ] || { echo "e2e-browser: GET $route answered $code (want 200)" >&2; exit 1; }
+done
+echo "e2e-browser: the routes the UI calls at load answer 200"
 
 # 3. The scenario in headless Chromium.
 export E2E_PLAYLIST_URL=${link[playlist]} E2E_VIDEO_URL=${link[video]} E2E_CANCEL_URL=${link[slow]} E2E_SEARCH_WORD=${link[search]}

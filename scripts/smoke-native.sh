@@ -8,6 +8,8 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_CACHE_HOME="$tmp/cache" YTSUM_DATA_DIR="$tmp/ytsum"
 mkdir -p "$HOME"
+# D-Bus-activated helpers (a keyring) must see the temporary HOME, not root's.
+dbus-update-activation-environment HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME 2>/dev/null || true
 export YTSUM_YOUTUBE_URL=http://127.0.0.1:9 YTSUM_GEMINI_URL=http://127.0.0.1:9 YTSUM_OPENAI_URL=http://127.0.0.1:9 YTSUM_TTS_URL=http://127.0.0.1:9
 unset GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY
 "$bin" >"$out/native.log" 2>&1 &

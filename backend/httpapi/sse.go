@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"ytsum/backend/events"
 	"ytsum/backend/ytsum"
 )
 
@@ -15,38 +16,18 @@ import (
 // in this time is dropped (it reconnects and gets the current state).
 const sseWriteTimeout = 10 * time.Second
 
-// FormatSSE appends one SSE message to dst: "id:" (when id is not empty),
-// "event:" (when event is not empty), one "data:" line per line of data
-// (CRLF, LF and CR all split), and the blank line that dispatches it.
-func FormatSSE(dst []byte, id, event string, data []byte) []byte {
-	if id != "" {
-		dst = append(dst, "id: "...)
-		dst = append(dst, id...)
-		dst = append(dst, '\n')
-	}
-	if event != "" {
-		dst = append(dst, "event: "...)
-		dst = append(dst, event...)
-		dst = append(dst, '\n')
-	}
-	for {
-		i := bytes.IndexAny(data, "\r\n")
-		line := data
-		if i >= 0 {
-			line = data[:i]
-		}
-		dst = append(dst, "data: "...)
-		dst = append(dst, line...)
-		dst = append(dst, '\n')
-		if i < 0 {
-			break
-		}
-		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-			i++
-		}
-		data = data[i+1:]
-	}
-	return append(dst, '\n')
+// appendEvent appends ev to dst framed by events.FormatSSE — the one SSE
+// encoder, whose golden test proves its data: payload is the Wails payload.
+func appendEvent(dst []byte, ev ytsum.Event) []byte {
+	b := bytes.NewBuffer(dst)
+	events.FormatSSE(b, ev) // writing to a bytes.Buffer cannot fail
+	return b.Bytes()
+}
+
+// appendHeartbeat appends the heartbeat message for t, with the id of the
+// last message sent so a reconnect after it resumes from there.
+func appendHeartbeat(dst []byte, lastID uint64, t time.Time) []byte {
+	return appendEvent(dst, ytsum.Event{Seq: lastID, Data: events.HeartbeatJSON(t)})
 }
 
 // jobStatus reads the top-level status of a JobJSON document. JobJSON
@@ -197,7 +178,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 
 	buf := make([]byte, 0, len(snap)+64)
 	buf = append(buf, "retry: 3000\n"...)
-	buf = FormatSSE(buf, strconv.FormatUint(lastID, 10), "", snap)
+	buf = appendEvent(buf, ytsum.Event{Seq: lastID, Type: ytsum.EventJob, Data: snap})
 	if !s.sseWrite(w, rc, buf) || jobStatus(snap).Terminal() || closed {
 		return
 	}
@@ -232,8 +213,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		case <-s.done:
 			return
 		case now := <-tick.C:
-			buf = FormatSSE(buf[:0], strconv.FormatUint(lastID, 10), "",
-				[]byte(`{"type":"heartbeat","timestamp":`+strconv.FormatInt(now.Unix(), 10)+`}`))
+			buf = appendHeartbeat(buf[:0], lastID, now)
 			if !s.sseWrite(w, rc, buf) {
 				return
 			}
@@ -245,12 +225,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 				if d.merged {
 					data, _ = json.Marshal(d.delta)
 				}
-				buf = FormatSSE(buf, strconv.FormatUint(d.seq, 10), ytsum.EventSummaryDelta, data)
+				buf = appendEvent(buf, ytsum.Event{Seq: d.seq, Type: ytsum.EventSummaryDelta, Data: data})
 				lastID = max(lastID, d.seq)
 			}
 			terminal := false
 			if job != nil {
-				buf = FormatSSE(buf, strconv.FormatUint(job.Seq, 10), "", job.Data)
+				buf = appendEvent(buf, ytsum.Event{Seq: job.Seq, Type: ytsum.EventJob, Data: job.Data})
 				lastID = max(lastID, job.Seq)
 				terminal = jobStatus(job.Data).Terminal()
 			}

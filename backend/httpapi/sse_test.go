@@ -276,27 +276,33 @@ func TestStreamDisabled(t *testing.T) {
 	}
 }
 
-// Ensure FormatSSE splits multi-line data per the spec and the parser
-// gets the payload back.
-func TestFormatSSE(t *testing.T) {
+// Ensure the frames the stream writes (events.FormatSSE) split multi-line
+// data per the spec and that the parser used by these tests joins it back.
+func TestSSEFrames(t *testing.T) {
 	cases := []struct {
-		id, event, data, want string
+		seq       uint64
+		typ, data string
+		id, event string
+		want      string
 	}{
-		{"1", "", `{"a":1}`, "id: 1\ndata: {\"a\":1}\n\n"},
-		{"2", "summary_delta", "a\nb", "id: 2\nevent: summary_delta\ndata: a\ndata: b\n\n"},
-		{"", "", "a\r\nb\rc\n", "data: a\ndata: b\ndata: c\ndata: \n\n"},
-		{"3", "", "", "id: 3\ndata: \n\n"},
+		{1, ytsum.EventJob, `{"a":1}`, "1", "", "id: 1\ndata: {\"a\":1}\n\n"},
+		{2, ytsum.EventSummaryDelta, "a\nb", "2", "summary_delta", "id: 2\nevent: summary_delta\ndata: a\ndata: b\n\n"},
+		{3, ytsum.EventJob, "a\r\nb\rc\n", "3", "", "id: 3\ndata: a\ndata: b\ndata: c\ndata: \n\n"},
 	}
 	for _, c := range cases {
-		got := string(FormatSSE(nil, c.id, c.event, []byte(c.data)))
+		got := string(appendEvent(nil, ytsum.Event{Seq: c.seq, Type: c.typ, Data: []byte(c.data)}))
 		if got != c.want {
-			t.Errorf("FormatSSE(%q) = %q, want %q", c.data, got, c.want)
+			t.Errorf("frame of %q = %q, want %q", c.data, got, c.want)
 		}
 		ev, err := newSSEReader(strings.NewReader(got)).next()
 		norm := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(c.data)
 		if err != nil || ev.data != norm || ev.event != c.event || ev.id != c.id {
 			t.Errorf("round trip of %q: %+v %v", c.data, ev, err)
 		}
+	}
+	hb := string(appendHeartbeat(nil, 7, time.Unix(1700000000, 0)))
+	if hb != "id: 7\ndata: {\"type\":\"heartbeat\",\"timestamp\":1700000000}\n\n" {
+		t.Errorf("heartbeat frame %q", hb)
 	}
 }
 

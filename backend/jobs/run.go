@@ -180,8 +180,12 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			for j, en := range pl.Entries {
 				v := videoState{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds}
 				if en.Error != "" {
+					kind := en.ErrorKind
+					if kind == "" {
+						kind = "video_unavailable"
+					}
 					res := ytsum.FailedVideoResult(ytsum.Video{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds},
-						ytsum.Errorf(ytsum.CodeNotFound, "video_unavailable", "%s", en.Error))
+						ytsum.Errorf(ytsum.CodeNotFound, kind, "%s", en.Error))
 					v.Result = &res
 				}
 				l.Videos[j] = v

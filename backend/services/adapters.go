@@ -444,3 +444,13 @@ func (s *Services) apiToken() string {
 	}
 	return t
 }
+
+// RemoteThumbnailURL is the remote thumbnail of a summarized video ("" when
+// unknown); /thumbnails/{id} redirects there when none is cached locally.
+func (h httpLibrary) RemoteThumbnailURL(_ context.Context, videoID string) string {
+	s, err := h.l.Latest(videoID)
+	if err != nil || s == nil {
+		return ""
+	}
+	return s.ThumbnailURL
+}

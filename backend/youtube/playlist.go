@@ -228,13 +228,13 @@ func videoEntry(v any) ytsum.PlaylistEntry {
 	switch {
 	case !ValidVideoID(e.VideoID):
 		e.VideoID = ""
-		e.Error = "This playlist entry has no valid video in it."
+		e.Error, e.ErrorKind = "This playlist entry has no valid video in it.", KindVideoUnavailable
 	case strings.EqualFold(e.Title, "[Private video]"):
-		e.Error = "This video is private, so only its owner can watch it."
+		e.Error, e.ErrorKind = "This video is private, so only its owner can watch it.", KindVideoPrivate
 	case strings.EqualFold(e.Title, "[Deleted video]"):
-		e.Error = "This video was deleted from YouTube."
+		e.Error, e.ErrorKind = "This video was deleted from YouTube.", KindVideoUnavailable
 	case hasPlayable && !playable:
-		e.Error = "This video is unavailable on YouTube."
+		e.Error, e.ErrorKind = "This video is unavailable on YouTube.", KindVideoUnavailable
 		if why := runsText(dig(v, "unplayableText")); why != "" {
 			e.Error = "This video is unavailable on YouTube (" + why + ")."
 		}

@@ -86,8 +86,8 @@ func TestPlaylist(t *testing.T) {
 	want := []ytsum.PlaylistEntry{
 		{VideoID: idOK, Title: "Surface Go Review", DurationSeconds: 316},
 		{VideoID: idDisabled, Title: "Angèle", DurationSeconds: 288},
-		{VideoID: "delVideo001", Title: "[Deleted video]", Error: "This video was deleted from YouTube."},
-		{VideoID: "prvVideo001", Title: "[Private video]", Error: "This video is private, so only its owner can watch it."},
+		{VideoID: "delVideo001", Title: "[Deleted video]", Error: "This video was deleted from YouTube.", ErrorKind: KindVideoUnavailable},
+		{VideoID: "prvVideo001", Title: "[Private video]", Error: "This video is private, so only its owner can watch it.", ErrorKind: KindVideoPrivate},
 		{VideoID: "aaaaaaaaaaa", Title: "Third", DurationSeconds: 61},
 		{VideoID: "bbbbbbbbbbb", Title: "Fourth"},
 		{VideoID: "ccccccccccc", Title: "Fifth", DurationSeconds: 3600},

@@ -85,6 +85,8 @@ type PlaylistEntry struct {
 	Title           string `json:"title"`
 	DurationSeconds int    `json:"duration_seconds,omitempty"`
 	Error           string `json:"error,omitempty"`
+	// ErrorKind is the stable kind of Error (e.g. "video_private").
+	ErrorKind string `json:"error_kind,omitempty"`
 }
 
 // Playlist is an expanded playlist: its title and every entry across all pages.

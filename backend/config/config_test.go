@@ -233,7 +233,9 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("default %s differs from API.md/the issue", k)
 		}
 	}
-	if got := config.RestartFields(); !slices.Equal(got, []string{"worker_pool_size", "http_enabled", "http_address"}) {
+	if got := config.RestartFields(); !slices.Equal(got, []string{"youtube_concurrency", "worker_pool_size",
+		"llm_concurrency", "local_chunk_tokens", "job_retention_hours", "http_enabled", "http_address", "allowed_hosts",
+		"alert_response_seconds", "alert_error_rate_percent", "alert_cpu_percent", "alert_memory_percent", "alert_queued_jobs"}) {
 		t.Errorf("restart fields = %v", got)
 	}
 }
@@ -337,7 +339,7 @@ func TestPersistAcrossRestart(t *testing.T) {
 	if v.Sources["theme"] != config.FromSaved || v.Sources["sse_enabled"] != config.FromDefault {
 		t.Fatalf("sources = %v", v.Sources)
 	}
-	if !slices.Equal(v.RestartPending, []string{"worker_pool_size"}) {
+	if !slices.Equal(v.RestartPending, []string{"worker_pool_size", "allowed_hosts", "alert_response_seconds"}) {
 		t.Fatalf("restart pending = %v", v.RestartPending)
 	}
 

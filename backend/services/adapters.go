@@ -152,6 +152,10 @@ func (h httpEvents) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
 	return ch, func() { once.Do(func() { stop(); sub.Close() }) }
 }
 
+// Seq is the sequence number of the broker's last event: the id of a
+// stream's first message.
+func (h httpEvents) Seq() uint64 { return h.b.Seq() }
+
 // httpLibrary adapts the library to the HTTP API.
 type httpLibrary struct{ l *library.Library }
 

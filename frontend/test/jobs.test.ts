@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/lib/api/errors';
 import { completionMessage, createJobs, estimateRemaining, percent } from '../src/stores/jobs';
 import { fakeTransport } from './fake-transport';
@@ -120,6 +120,95 @@ describe('jobs store', () => {
     jobs.dismiss('j1');
     expect(jobs.get().order).toEqual([]);
     await flush();
+  });
+});
+
+describe('jobs started elsewhere', () => {
+  afterEach(() => vi.useRealTimers());
+
+  function fakeEnv() {
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
+    const win = new EventTarget();
+    return { doc, win, env: { doc: doc as unknown as Document, win: win as unknown as Window, intervalMs: 30_000 } };
+  }
+
+  it('refresh() adds and follows unknown unfinished jobs only, never a dismissed one', async () => {
+    let list = [makeJob({ id: 'a' })];
+    const { t, raw, watchers } = fakeTransport({ listJobs: vi.fn(async () => list) });
+    const jobs = createJobs(t);
+    await jobs.load();
+    list = [makeJob({ id: 'cli', status: 'pending' }), makeJob({ id: 'a', status: 'completed' }), makeJob({ id: 'old', status: 'failed' })];
+    await jobs.refresh();
+    expect(jobs.get().order).toEqual(['cli', 'a']);
+    expect([...watchers.keys()].sort()).toEqual(['a', 'cli']);
+    expect(raw.listJobs).toHaveBeenLastCalledWith('', 20);
+    watchers.get('cli')!.onJob(makeJob({ id: 'cli', status: 'cancelled' }));
+    jobs.dismiss('cli');
+    list = [makeJob({ id: 'cli', status: 'running' })];
+    await jobs.refresh();
+    expect(jobs.get().order).toEqual(['a']);
+  });
+
+  it('refresh() ignores a failed listing', async () => {
+    const { t } = fakeTransport({ listJobs: vi.fn(async () => Promise.reject(new ApiError('down'))) });
+    const jobs = createJobs(t);
+    await expect(jobs.refresh()).resolves.toBeUndefined();
+    expect(jobs.get().order).toEqual([]);
+  });
+
+  it('follow() (browser) lists again on visibility, focus and every 30 s while visible, until stopped', async () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const { t, raw } = fakeTransport({ listJobs: vi.fn(async () => [makeJob({ id: 'tab2' })]) });
+    const jobs = createJobs(t, { now: () => clock });
+    const { doc, win, env } = fakeEnv();
+    const stop = jobs.follow(env);
+    expect(raw.listJobs).not.toHaveBeenCalled();
+    clock = 5_000;
+    doc.dispatchEvent(new Event('visibilitychange'));
+    win.dispatchEvent(new Event('focus')); // the same return: one listing
+    await flush();
+    expect(raw.listJobs).toHaveBeenCalledTimes(1);
+    expect(jobs.get().order).toEqual(['tab2']);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(raw.listJobs).toHaveBeenCalledTimes(2);
+    doc.visibilityState = 'hidden';
+    await vi.advanceTimersByTimeAsync(30_000);
+    doc.dispatchEvent(new Event('visibilitychange'));
+    expect(raw.listJobs).toHaveBeenCalledTimes(2);
+    doc.visibilityState = 'visible';
+    clock = 100_000;
+    stop();
+    doc.dispatchEvent(new Event('visibilitychange'));
+    win.dispatchEvent(new Event('focus'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(raw.listJobs).toHaveBeenCalledTimes(2);
+  });
+
+  it('window: a pushed event of an unknown job adds its card and follows it; follow() does not poll', async () => {
+    vi.useFakeTimers();
+    let push: ((j: ReturnType<typeof makeJob>) => void) | null = null;
+    const unsub = vi.fn();
+    const { t, raw, watchers } = fakeTransport({ onJobEvent: vi.fn((fn: (j: ReturnType<typeof makeJob>) => void) => { push = fn; return unsub; }) });
+    const jobs = createJobs(t);
+    await jobs.load();
+    const stop = jobs.follow(fakeEnv().env);
+    push!(makeJob({ id: 'cli', status: 'running' }));
+    expect(jobs.get().order).toEqual(['cli']);
+    expect(watchers.has('cli')).toBe(true);
+    push!(makeJob({ id: 'cli', progress: 2 })); // known: its watcher handles it
+    expect(raw.watchJob).toHaveBeenCalledTimes(1);
+    push!(makeJob({ id: 'quick', status: 'completed' }));
+    expect(jobs.get().order).toEqual(['quick', 'cli']);
+    expect(jobs.get().byId.quick!.minimized).toBe(true);
+    jobs.dismiss('quick');
+    push!(makeJob({ id: 'quick', status: 'completed' }));
+    expect(jobs.get().order).toEqual(['cli']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(raw.listJobs).toHaveBeenCalledTimes(1); // load() only
+    stop();
+    jobs.dispose();
+    expect(unsub).toHaveBeenCalledOnce();
   });
 });
 

@@ -93,3 +93,19 @@ describe('WailsTransport', () => {
     expect(runtime.BrowserOpenURL).toHaveBeenCalledWith('https://www.youtube.com/watch?v=x');
   });
 });
+
+describe('WailsTransport job events', () => {
+  it('onJobEvent sees every pushed job, watched or not, until stopped', async () => {
+    const { win, emit } = fakeWindow({ GetJob: vi.fn(async () => makeJob()) });
+    const t = createTransport(win);
+    const seen: string[] = [];
+    const stop = t.onJobEvent!((j) => seen.push(`${j.id}:${j.status}`));
+    emit('job', JSON.stringify(makeJob({ id: 'cli1' })));
+    emit('job', makeJob({ id: 'cli1', status: 'completed' }));
+    emit('job', 'not json');
+    stop();
+    emit('job', makeJob({ id: 'cli2' }));
+    await flush();
+    expect(seen).toEqual(['cli1:running', 'cli1:completed']);
+  });
+});

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { isTerminal, type ResultItem, type VideoItem } from '../lib/api/types';
 import { roughDuration } from '../lib/format';
+import { canRetry } from '../lib/retry';
 import { useStore } from '../lib/store';
 import { completionMessage, estimateRemaining, flatItems, percent, type JobView } from '../stores/jobs';
 import { useServices } from './context';
@@ -25,6 +26,7 @@ function useNow(active: boolean) {
 export function JobCard({ view }: { view: JobView }) {
   const s = useServices();
   const lib = useStore(s.library);
+  const st = useStore(s.status);
   const { job } = view;
   const active = !isTerminal(job.status);
   const now = useNow(active);
@@ -53,14 +55,19 @@ export function JobCard({ view }: { view: JobView }) {
     }
   };
 
+  const models = st.api?.models ?? [];
+  // A retry runs with the job's model; without one the server's default (the first available).
+  const retryModel = job.metadata?.model || models.find((m) => m.available)?.key || '';
+  const retryable = (kind: string | undefined) => canRetry(kind, retryModel, models);
+
   const renderItem = (it: ResultItem | VideoItem, key: string) => {
     if ('type' in it && it.type === 'playlist') {
       return (
         <section key={key} class="playlist" aria-label={`Playlist: ${it.title}`}>
           <h4>Playlist: {it.title || it.playlist_id}</h4>
-          {it.error && <p class="error-text">{it.error} <button type="button" class="btn btn-small" onClick={() => void retry(`https://www.youtube.com/playlist?list=${it.playlist_id}`)}>Retry</button></p>}
+          {it.error && <p class="error-text">{it.error} {retryable(it.error_kind) && <button type="button" class="btn btn-small" onClick={() => void retry(`https://www.youtube.com/playlist?list=${it.playlist_id}`)}>Retry</button>}</p>}
           {(it.summaries ?? []).filter((v) => !hidden.has(v.video_id)).map((v) => (
-            <VideoCard key={v.video_id} item={v} queue={queue} {...(v.error ? { onRetry: () => void retry(v.video_url) } : {})} />
+            <VideoCard key={v.video_id} item={v} queue={queue} {...(v.error && retryable(v.error_kind) ? { onRetry: () => void retry(v.video_url) } : {})} />
           ))}
         </section>
       );
@@ -77,7 +84,7 @@ export function JobCard({ view }: { view: JobView }) {
     }
     const v = it as VideoItem;
     if (hidden.has(v.video_id)) return null;
-    return <VideoCard key={key} item={v} queue={queue} {...(v.error ? { onRetry: () => void retry(v.video_url) } : {})} />;
+    return <VideoCard key={key} item={v} queue={queue} {...(v.error && retryable(v.error_kind) ? { onRetry: () => void retry(v.video_url) } : {})} />;
   };
 
   return (
@@ -140,6 +147,8 @@ export function JobCard({ view }: { view: JobView }) {
 export function JobList() {
   const { jobs } = useServices();
   const st = useStore(jobs);
+  // Jobs started in another tab or by the CLI show up while this list is on screen.
+  useEffect(() => jobs.follow(), []);
   return (
     <section class="panel" aria-labelledby="jobs-h">
       <h2 id="jobs-h">Jobs</h2>

@@ -1,8 +1,7 @@
 import type { ModelInfo } from '../lib/api/types';
 import { LANGUAGES, LENGTHS, STYLES } from '../stores/prefs';
 import { humanize } from '../lib/format';
-
-const PROVIDERS: Record<string, string> = { gemini: 'Google Gemini', google: 'Google Gemini', openai: 'OpenAI', local: 'Local' };
+import { groupModels } from '../lib/models';
 
 export const STYLE_LABELS: Record<string, string> = {
   audio: 'For listening', key_points: 'Key points', chapters: 'Chapters', detailed: 'Detailed', custom: 'Custom prompt',
@@ -22,11 +21,7 @@ export function SummaryOptions({ models, value, onChange, idPrefix }: {
   onChange(v: Partial<OptionValues>): void;
   idPrefix: string;
 }) {
-  const groups = new Map<string, ModelInfo[]>();
-  for (const m of models) {
-    const g = PROVIDERS[m.provider] ?? humanize(m.provider || 'Other');
-    groups.set(g, [...(groups.get(g) ?? []), m]);
-  }
+  const groups = groupModels(models);
   const anyAvailable = models.some((m) => m.available);
   return (
     <div class="options">
@@ -35,7 +30,7 @@ export function SummaryOptions({ models, value, onChange, idPrefix }: {
         <select id={`${idPrefix}-model`} value={value.model} onChange={(e) => onChange({ model: e.currentTarget.value })}>
           {!anyAvailable && <option value="">No AI model available — add an API key in Settings</option>}
           {anyAvailable && !value.model && <option value="">Default model</option>}
-          {[...groups].map(([g, ms]) => (
+          {groups.map(([g, ms]) => (
             <optgroup key={g} label={g}>
               {ms.map((m) => (
                 <option key={m.key} value={m.key} disabled={!m.available}>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, toApiError } from '../lib/api/errors';
-import type { JSONObject, VoicesResponse } from '../lib/api/types';
+import type { JSONObject, ModelInfo, VoicesResponse } from '../lib/api/types';
+import { CUSTOM_MODEL, groupModels, modelLabel, modelPickerState } from '../lib/models';
 import { coerce, normalizeSettings, validate, type FieldSpec, type NormalizedSettings } from '../lib/settings';
 import { useStore } from '../lib/store';
 import type { Theme } from '../stores/prefs';
@@ -74,8 +75,48 @@ function Connection() {
   );
 }
 
-function FieldInput({ f, value, error, onChange, onSecret }: {
-  f: FieldSpec; value: unknown; error?: string | undefined; onChange(v: unknown): void; onSecret(v: string | null): void;
+/**
+ * The default model: the service's models grouped by provider (those without a key say so),
+ * and "Other…" for any name a local or compatible server knows.
+ */
+function ModelField({ id, value, models, disabled, describedBy, invalid, onChange }: {
+  id: string; value: string; models: ModelInfo[]; disabled: boolean; describedBy: string | undefined; invalid: boolean; onChange(v: string): void;
+}) {
+  const [customChosen, setCustomChosen] = useState(false);
+  const st = modelPickerState(models, value, customChosen);
+  const customRef = useRef<HTMLInputElement>(null);
+  return (
+    <div class="model-field">
+      <select id={id} value={st.select} disabled={disabled} aria-describedby={describedBy} aria-invalid={invalid && !st.custom ? 'true' : 'false'}
+        onChange={(e) => {
+          const v = e.currentTarget.value;
+          if (v === CUSTOM_MODEL) {
+            setCustomChosen(true);
+            setTimeout(() => customRef.current?.focus(), 0);
+          } else {
+            setCustomChosen(false);
+            onChange(v);
+          }
+        }}>
+        {st.select === '' && <option value="" disabled>Choose a model</option>}
+        {groupModels(models).map(([g, ms]) => (
+          <optgroup key={g} label={g}>
+            {ms.map((m) => <option key={m.key} value={m.key}>{modelLabel(m)}</option>)}
+          </optgroup>
+        ))}
+        <option value={CUSTOM_MODEL}>Other (type a model name)…</option>
+      </select>
+      {st.custom && (
+        <input id={`${id}-custom`} ref={customRef} type="text" value={value} disabled={disabled} spellcheck={false} autoComplete="off"
+          aria-label="Model name" placeholder="e.g. llama3.1:8b" aria-describedby={describedBy} aria-invalid={invalid ? 'true' : 'false'}
+          onInput={(e) => { setCustomChosen(true); onChange(e.currentTarget.value); }} />
+      )}
+    </div>
+  );
+}
+
+function FieldInput({ f, value, error, models, onChange, onSecret }: {
+  f: FieldSpec; value: unknown; error?: string | undefined; models: ModelInfo[]; onChange(v: unknown): void; onSecret(v: string | null): void;
 }) {
   const id = `fld-${f.name}`;
   const [replacing, setReplacing] = useState(false);
@@ -109,6 +150,9 @@ function FieldInput({ f, value, error, onChange, onSecret }: {
         )}
       </div>
     );
+  } else if (f.name === 'default_model' && models.length) {
+    input = <ModelField id={id} value={String(value ?? '')} models={models} disabled={disabled} describedBy={describedBy} invalid={Boolean(error)}
+      onChange={(v) => onChange(v)} />;
   } else if (f.type === 'bool') {
     input = <input id={id} type="checkbox" checked={Boolean(value)} disabled={disabled} aria-describedby={describedBy} onChange={(e) => onChange(e.currentTarget.checked)} />;
   } else if (f.type === 'select') {
@@ -145,6 +189,7 @@ function ServerSettings() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [msg, setMsg] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const models = useStore(s.status).api?.models ?? [];
 
   const load = async () => {
     try {
@@ -222,7 +267,7 @@ function ServerSettings() {
             <fieldset key={g} class="group">
               <legend>{g}</legend>
               {fields.map((f) => (
-                <FieldInput key={f.name} f={f} value={f.name in edits ? edits[f.name] : f.value} error={errors[f.name]}
+                <FieldInput key={f.name} f={f} value={f.name in edits ? edits[f.name] : f.value} error={errors[f.name]} models={models}
                   onChange={(v) => setEdits({ ...edits, [f.name]: v })}
                   onSecret={(v) => void save({ [f.name]: v ?? '' })} />
               ))}

@@ -38,9 +38,28 @@ export interface JobsStore extends Store<JobsState> {
   retry(id: string, url: string): Promise<string>;
   toggleMinimized(id: string): void;
   dismiss(id: string): void;
+  /**
+   * Lists recent jobs again and adds (and follows) unfinished ones this page does not know:
+   * jobs started in another tab or by the CLI. Never rejects; a failed listing is ignored.
+   */
+  refresh(): Promise<void>;
+  /**
+   * Keeps finding jobs started elsewhere while the job list is shown: where the transport
+   * pushes every job (the window) this is already done since load(); otherwise it refreshes
+   * when the page becomes visible or focused again and every intervalMs (30 s) while visible.
+   * Returns the function that stops it.
+   */
+  follow(env?: FollowEnv): () => void;
   /** Called once per job reaching a terminal status while we watch it. */
   onFinished(fn: (j: Job) => void): () => void;
   dispose(): void;
+}
+
+export interface FollowEnv {
+  intervalMs?: number;
+  /** Defaults to document and window. */
+  doc?: Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>;
+  win?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
 }
 
 export interface JobsOptions {
@@ -131,6 +150,9 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
   const watching = new Map<string, () => void>();
   const finishedFns = new Set<(j: Job) => void>();
   const announced = new Map<string, number>();
+  /** Jobs the user removed from the list: a later listing or event does not bring them back. */
+  const dismissed = new Set<string>();
+  let unPushed: (() => void) | null = null;
 
   const patchView = (id: string, fn: (v: JobView) => JobView) =>
     s.set((st) => {
@@ -239,9 +261,35 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
     return id;
   };
 
+  /** A job this page does not know yet, seen in a listing or a pushed event. */
+  const adopt = (j: Job) => {
+    if (s.get().byId[j.id] || dismissed.has(j.id)) return;
+    put(j, { minimized: isTerminal(j.status) });
+    if (!isTerminal(j.status)) watch(j.id);
+  };
+
+  let refreshing: Promise<void> | null = null;
+  let lastRefresh = -Infinity;
+  const refresh = (): Promise<void> => {
+    if (refreshing) return refreshing;
+    lastRefresh = now();
+    refreshing = (async () => {
+      try {
+        const jobs = await t.listJobs('', o.listLimit ?? 20);
+        for (const j of [...jobs].reverse()) if (!isTerminal(j.status)) adopt(j);
+      } catch {
+        /* the next refresh tries again */
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
   return {
     ...s,
     async load() {
+      if (t.onJobEvent && !unPushed) unPushed = t.onJobEvent(adopt);
       try {
         const jobs = await t.listJobs('', o.listLimit ?? 20);
         for (const j of [...jobs].reverse()) if (!s.get().byId[j.id]) put(j, { minimized: isTerminal(j.status) });
@@ -285,14 +333,35 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
       patchView(id, (v) => ({ ...v, minimized: !v.minimized }));
     },
     dismiss(id) {
+      dismissed.add(id);
       unwatch(id);
       removeView(id);
+    },
+    refresh,
+    follow(env = {}) {
+      if (t.onJobEvent) return () => {};
+      const doc = env.doc ?? (typeof document !== 'undefined' ? document : undefined);
+      const win = env.win ?? (typeof window !== 'undefined' ? window : undefined);
+      const visible = () => !doc || doc.visibilityState !== 'hidden';
+      // visibilitychange and focus usually come together: one listing for both.
+      const soon = () => { if (visible() && now() - lastRefresh > 1000) void refresh(); };
+      const onVisibility = () => { if (visible()) soon(); };
+      doc?.addEventListener('visibilitychange', onVisibility);
+      win?.addEventListener('focus', soon);
+      const timer = setInterval(() => { if (visible()) void refresh(); }, env.intervalMs ?? 30_000);
+      return () => {
+        clearInterval(timer);
+        doc?.removeEventListener('visibilitychange', onVisibility);
+        win?.removeEventListener('focus', soon);
+      };
     },
     onFinished(fn) {
       finishedFns.add(fn);
       return () => finishedFns.delete(fn);
     },
     dispose() {
+      unPushed?.();
+      unPushed = null;
       for (const id of [...watching.keys()]) unwatch(id);
     },
   };

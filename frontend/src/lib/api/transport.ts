@@ -53,6 +53,12 @@ export interface Transport {
   cancelJob(id: string): Promise<Job | null>;
   /** Follows a job until it ends or the returned function is called. */
   watchJob(id: string, w: JobWatcher): () => void;
+  /**
+   * Present only where the service pushes every job's updates (the window): calls fn with each
+   * job state pushed, including jobs started elsewhere (the CLI), until the returned function
+   * is called. Without it, jobs started elsewhere are found by listing (listJobs).
+   */
+  onJobEvent?(fn: (job: Job) => void): () => void;
 
   apiStatus(): Promise<ApiStatus>;
   cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>>;

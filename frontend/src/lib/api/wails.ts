@@ -58,6 +58,7 @@ export interface WailsRuntime {
 export class WailsTransport implements Transport {
   readonly capabilities: Capabilities = { nativeDialogs: true, connectionChoice: false, login: false };
   private readonly watchers = new Map<string, Set<JobWatcher>>();
+  private readonly jobListeners = new Set<(job: Job) => void>();
   private listening = false;
 
   constructor(private readonly app: WailsApp, private readonly rt: WailsRuntime | undefined) {
@@ -85,6 +86,7 @@ export class WailsTransport implements Transport {
       if (!job || typeof job.id !== 'string') return;
       for (const w of [...(this.watchers.get(job.id) ?? [])]) w.onJob(job);
       if (isTerminal(job.status)) this.watchers.delete(job.id);
+      for (const fn of [...this.jobListeners]) fn(job);
     });
     this.rt.EventsOn('summary_delta', (data: unknown) => {
       const d = parseMaybe<SummaryDelta>(data);
@@ -139,6 +141,14 @@ export class WailsTransport implements Transport {
       if (s && s.size === 0) this.watchers.delete(id);
     };
     return stop;
+  }
+
+  onJobEvent(fn: (job: Job) => void): () => void {
+    this.listen();
+    this.jobListeners.add(fn);
+    return () => {
+      this.jobListeners.delete(fn);
+    };
   }
 
   apiStatus(): Promise<ApiStatus> {

@@ -92,7 +92,7 @@ function ModelField({ id, value, models, disabled, describedBy, invalid, onChang
           const v = e.currentTarget.value;
           if (v === CUSTOM_MODEL) {
             setCustomChosen(true);
-            setTimeout(() => customRef.current?.focus(), 0);
+            setTimeout(() => { customRef.current?.focus(); customRef.current?.select(); }, 0);
           } else {
             setCustomChosen(false);
             onChange(v);

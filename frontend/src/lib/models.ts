@@ -18,8 +18,8 @@ export function groupModels(models: readonly ModelInfo[]): [string, ModelInfo[]]
   return [...groups];
 }
 
-/** The value of the "Other…" choice of a model picker. */
-export const CUSTOM_MODEL = '\u0000custom';
+/** The value of the "Other…" choice of a model picker (no model name starts with "*"). */
+export const CUSTOM_MODEL = '*other*';
 
 /**
  * modelPickerState says what a model picker that also takes any model name shows for value:

@@ -2,7 +2,7 @@ import { toApiError } from '../lib/api/errors';
 import type { Transport } from '../lib/api/transport';
 import type { ApiStatus } from '../lib/api/types';
 import { createStore, type Store } from '../lib/store';
-import { createJobs, type JobsStore } from './jobs';
+import { completionMessage, createJobs, flatItems, type JobsStore } from './jobs';
 import { createLibrary, type LibraryStore } from './library';
 import { createPlayer, type PlayerStore } from './player';
 import { createPrefs, type PrefsStore } from './prefs';
@@ -41,7 +41,11 @@ export function createServices(transport: Transport, prefs: PrefsStore = createP
 
   const unFinished = jobs.onFinished((j) => {
     void library.refresh();
-    if (j.status === 'completed') toasts.show('A job finished. Its summaries are in your library.', { kind: 'success' });
+    if (j.status !== 'completed') return;
+    // Only a job that made summaries sends the user to the library; the card says the rest.
+    const items = flatItems(j.results);
+    const made = items.some((i) => 'summary' in i && i.summary);
+    if (made) toasts.show(completionMessage(j) + ' The summaries are in your library.', { kind: items.some((i) => i.error) ? 'info' : 'success' });
   });
   const unPrefs = prefs.subscribe((p) => {
     transport.setConnectionMethod(p.connection);

@@ -30,6 +30,8 @@ export function createToasts(): ToastStore {
       const id = next++;
       const toast: Toast = { id, message, kind: opts.kind ?? 'info' };
       if (opts.action) toast.action = opts.action;
+      // The same message again replaces the one on screen instead of stacking copies.
+      for (const old of s.get()) if (old.message === message && old.kind === toast.kind && !old.action) dismiss(old.id);
       s.set((l) => [...l.slice(-4), toast]);
       const ms = opts.timeoutMs ?? (toast.kind === 'error' ? 0 : 5000);
       if (ms > 0) timers.set(id, setTimeout(() => dismiss(id), ms));

@@ -193,7 +193,7 @@ func (s *Server) authenticated(r *http.Request) bool {
 // requireAuth answers 401 when login is enabled and r is not authenticated.
 func (s *Server) requireAuth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.loginEnabled() && !s.authenticated(r) {
+		if s.loginRequired() && !s.authenticated(r) {
 			writeStatusError(w, http.StatusUnauthorized, ytsum.CodeUnauthorized,
 				"Log in first: this server needs the passcode or the API token.")
 			return
@@ -269,7 +269,7 @@ type loginBody struct {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.loginEnabled() {
+	if !s.loginRequired() {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "Login system is disabled", "code": ytsum.CodeNotFound})
 		return
 	}
@@ -315,7 +315,7 @@ func (s *Server) writeLocked(w http.ResponseWriter, d time.Duration) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.loginEnabled() {
+	if !s.loginRequired() {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "Login system is disabled", "code": ytsum.CodeNotFound})
 		return
 	}
@@ -328,7 +328,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLoginStatus(w http.ResponseWriter, r *http.Request) {
-	if !s.cfg.loginEnabled() {
+	if !s.loginRequired() {
 		writeJSON(w, http.StatusOK, map[string]any{"login_enabled": false, "authenticated": true,
 			"message": "Login system is disabled"})
 		return

@@ -119,7 +119,7 @@ func TestContract(t *testing.T) {
 		{name: "wrong method", method: "GET", target: "/summarize", status: 405, contains: `"code":"invalid"`},
 		{name: "wrong method delete", method: "PUT", target: "/jobs/job1", status: 405},
 		{name: "ui index", method: "GET", target: "/", status: 200, contains: "<title>ytsum</title>"},
-		{name: "ui route", method: "GET", target: "/library", status: 200, contains: "<title>ytsum</title>"},
+		{name: "unknown page", method: "GET", target: "/library", status: 404, contains: `"code":"not_found"`},
 		{name: "ui asset", method: "GET", target: "/assets/app-1234.js", status: 200, contains: "console.log"},
 		{name: "ui missing asset", method: "GET", target: "/assets/gone.js", status: 404, contains: `"code":"not_found"`},
 	}

@@ -8,13 +8,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"ytsum/backend/ytsum"
 )
-
-// maxURLs caps the links of one request.
-const maxURLs = 500
 
 // decodeJSON strictly decodes the request body into v: one JSON object, no
 // unknown fields, no trailing data. Errors are CodeInvalid sentences (or
@@ -114,7 +110,7 @@ func (u *urlList) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return urlsTypeError()
 		}
-		out = splitURLs(out, s)
+		out = appendText(out, s)
 	case len(b) > 0 && b[0] == '[':
 		var items []json.RawMessage
 		if err := json.Unmarshal(b, &items); err != nil {
@@ -125,7 +121,7 @@ func (u *urlList) UnmarshalJSON(b []byte) error {
 			if err := json.Unmarshal(it, &s); err != nil {
 				return urlsTypeError()
 			}
-			out = splitURLs(out, s)
+			out = appendText(out, s)
 		}
 	default:
 		return urlsTypeError()
@@ -134,17 +130,18 @@ func (u *urlList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// appendText appends s unless it is blank; the job engine splits it into
+// links (one per line), the same for every front door.
+func appendText(dst []string, s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return dst
+	}
+	return append(dst, s)
+}
+
 func urlsTypeError() error {
 	msg := `The field "urls" must be a list of links or one string with one link per line.`
 	return &fieldError{msg: msg, fields: map[string]string{"urls": msg}}
-}
-
-// splitURLs appends the links of s, split on newlines, commas and spaces.
-func splitURLs(dst []string, s string) []string {
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-		dst = append(dst, f)
-	}
-	return dst
 }
 
 // summarizeRequest is the body of /summarize and /summarize_async.
@@ -168,9 +165,6 @@ func decodeSummarize(body []byte) (summarizeRequest, error) {
 	}
 	if len(req.URLs) == 0 {
 		return req, invalid("urls", "No links were given; paste at least one YouTube link.")
-	}
-	if len(req.URLs) > maxURLs {
-		return req, invalid("urls", fmt.Sprintf("Too many links (%d); send at most %d at once.", len(req.URLs), maxURLs))
 	}
 	if req.ForceSync && req.ForceAsync {
 		return req, invalid("force_sync", "Choose either force_sync or force_async, not both.")

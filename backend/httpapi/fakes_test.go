@@ -39,7 +39,11 @@ func (f *fakeJobs) Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool
 	if forceSync {
 		return false
 	}
-	if forceAsync || len(req.URLs) > 1 {
+	links := 0 // the engine splits entries into links, one per line
+	for _, u := range req.URLs {
+		links += len(strings.Fields(u))
+	}
+	if forceAsync || links > 1 {
 		return true
 	}
 	for _, u := range req.URLs {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
 
 	"ytsum/backend/ytsum"
 )
@@ -34,12 +33,12 @@ func FuzzDecodeSummarize(f *testing.F) {
 			}
 			return
 		}
-		if n := len(req.URLs); n == 0 || n > maxURLs {
-			t.Fatalf("accepted %d links", n)
+		if len(req.URLs) == 0 {
+			t.Fatal("accepted a request without links")
 		}
 		for _, u := range req.URLs {
-			if u == "" || strings.ContainsFunc(u, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-				t.Fatalf("link %q holds a separator", u)
+			if strings.TrimSpace(u) == "" {
+				t.Fatalf("accepted a blank entry %q", u)
 			}
 		}
 		if req.ForceSync && req.ForceAsync {

@@ -250,7 +250,7 @@ func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
 		"openai_api_key_set":       keys.OpenAIAPIKey,
 		"tts_available":            s.svc.Speech != nil && s.svc.Speech.Available(),
 		"version":                  s.cfg.Version,
-		"login_enabled":            s.cfg.loginEnabled(),
+		"login_enabled":            s.loginRequired(),
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -335,5 +336,46 @@ func TestServeHostCheckAndShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(url + "/api_status"); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("server still answers after shutdown: %v", err)
+	}
+}
+
+// lanListener is a loopback listener that reports a LAN address, standing in
+// for a server bound beyond loopback.
+type lanListener struct{ net.Listener }
+
+func (lanListener) Addr() net.Addr { return &net.TCPAddr{IP: net.ParseIP("192.0.2.10"), Port: 5001} }
+
+// Ensure that a server serving beyond loopback keeps requiring login even
+// when the login setting is switched off while it runs.
+func TestPublicServerKeepsLogin(t *testing.T) {
+	var login atomic.Bool
+	login.Store(true)
+	e := newEnv(t, func(c *Config) {
+		c.LoginEnabled = login.Load
+		c.Passcode = func() string { return "open sesame" }
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.srv.Serve(ctx, lanListener{ln}) }()
+	defer func() { cancel(); <-done }()
+	get := func() int {
+		resp, err := http.Get(url + "/jobs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusUnauthorized {
+		t.Fatalf("with login on: %d, want 401", code)
+	}
+	login.Store(false) // the setting is switched off at run time
+	if code := get(); code != http.StatusUnauthorized {
+		t.Fatalf("login switched off while serving beyond loopback: %d, want 401", code)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ytsum/backend/ytsum"
@@ -31,7 +32,14 @@ type Server struct {
 	done     chan struct{} // closed when Serve begins shutting down
 	doneOnce sync.Once
 	streams  sync.WaitGroup
+	// public is set while serving on a non-loopback address: login is then
+	// required whatever the setting says later, so switching it off at run
+	// time cannot open the API to the network.
+	public atomic.Bool
 }
+
+// loginRequired reports whether requests must be authenticated.
+func (s *Server) loginRequired() bool { return s.cfg.loginEnabled() || s.public.Load() }
 
 // New returns a Server for cfg and svc. It does not listen.
 func New(cfg Config, svc Services) *Server {
@@ -237,6 +245,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := CheckBindAddress(ln.Addr().String(), s.cfg.loginEnabled()); err != nil {
 		ln.Close()
 		return err
+	}
+	if host, _, err := net.SplitHostPort(ln.Addr().String()); err == nil && !isLoopbackHost(host) {
+		s.public.Store(true)
 	}
 	srv := &http.Server{
 		Handler:           s.Handler(),

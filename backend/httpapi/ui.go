@@ -19,10 +19,11 @@ func uiHandler(cfg Config) http.Handler {
 	return &spa{fsys: cfg.UIFS, files: http.FileServerFS(cfg.UIFS)}
 }
 
-// spa serves files of fsys by path and index.html for "/" and for paths
-// that look like client-side routes (no file extension). Missing assets
-// (with an extension) get 404 JSON. index.html is never cached (it names
-// the hashed assets); hashed assets under assets/ are cached for a year.
+// spa serves files of fsys by path and index.html for "/". The UI routes
+// in the URL fragment (#/library), so every other path that is not a file
+// gets 404 JSON, as unknown routes must (API.md §5). index.html is never
+// cached (it names the hashed assets); hashed assets under assets/ are
+// cached for a year.
 type spa struct {
 	fsys  fs.FS
 	files http.Handler
@@ -41,10 +42,6 @@ func (h *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
 		h.files.ServeHTTP(w, r)
-		return
-	}
-	if path.Ext(name) == "" {
-		h.index(w, r)
 		return
 	}
 	notFound(w, r)

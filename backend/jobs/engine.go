@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"ytsum/backend/ytsum"
 )
@@ -528,17 +529,37 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	return r, submitted, nil
 }
 
-// cleanURLs splits entries on line breaks and drops blanks.
+// cleanURLs splits entries into links, for every front door alike: one per
+// line, blanks dropped. A line of several links separated by spaces or
+// commas (as the original app accepted) is split too, but only when every
+// piece is a link; other text stays one entry, so it becomes one error item.
 func cleanURLs(in []string) []string {
 	var out []string
 	for _, s := range in {
 		for line := range strings.Lines(s) {
-			if line = strings.TrimSpace(line); line != "" {
-				out = append(out, line)
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
 			}
+			fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+			if len(fields) > 1 && allLinks(fields) {
+				out = append(out, fields...)
+				continue
+			}
+			out = append(out, line)
 		}
 	}
 	return out
+}
+
+// allLinks reports whether every field looks like a web link.
+func allLinks(fields []string) bool {
+	for _, f := range fields {
+		if !strings.HasPrefix(f, "http://") && !strings.HasPrefix(f, "https://") {
+			return false
+		}
+	}
+	return true
 }
 
 // Get returns job id (a copy the caller owns). Unknown id: not_found.

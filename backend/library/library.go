@@ -285,7 +285,11 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 // logged, not returned) and indexes it. An error means the summary was not
 // saved; an index failure is logged and repaired by the next SyncIndex.
 func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
-	if name, ok := l.cacheThumbnail(ctx, s.ID, s.ThumbnailURL); ok {
+	// The picture must never hold up (or hang) saving the summary.
+	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
+	name, ok := l.cacheThumbnail(tctx, s.ID, s.ThumbnailURL)
+	cancel()
+	if ok {
 		s.LocalThumbnail = name
 	}
 	if err := l.db.PutSummary(s); err != nil {
@@ -296,6 +300,9 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	}
 	return nil
 }
+
+// thumbnailTimeout bounds the thumbnail download of one Save.
+const thumbnailTimeout = 10 * time.Second
 
 // PutSummary is Save without a context, with the shape the job engine's
 // summary store interface expects.

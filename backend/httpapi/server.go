@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"ytsum/backend/ytsum"
@@ -292,7 +293,11 @@ func Listen(addr string, loginEnabled bool) (net.Listener, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("httpapi: listen on %s: %w", addr, err)
+		msg := fmt.Sprintf("The HTTP API cannot listen on %s; choose another address with --addr (or in Settings).", addr)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			msg = fmt.Sprintf("The address %s is already in use (is another ytsum running?); stop the other program or choose another address with --addr.", addr)
+		}
+		return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "listen", msg)
 	}
 	return ln, nil
 }
@@ -303,13 +308,15 @@ func Listen(addr string, loginEnabled bool) (net.Listener, error) {
 func CheckBindAddress(addr string, loginEnabled bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("httpapi: address %q is not host:port: %w", addr, err)
+		return ytsum.Wrap(err, ytsum.CodeInvalid, "bad_address",
+			fmt.Sprintf("The address %q is not host:port, for example 127.0.0.1:5001.", addr))
 	}
 	if loginEnabled || isLoopbackHost(host) {
 		return nil
 	}
-	return fmt.Errorf("httpapi: refusing to listen on %q: it is reachable from other machines; "+
-		"listen on 127.0.0.1 or enable login (LOGIN_ENABLED=true with LOGIN_CODE)", addr)
+	return ytsum.Errorf(ytsum.CodeInvalid, "public_without_login",
+		"Refusing to listen on %s: other machines could reach it without a passcode; "+
+			"listen on 127.0.0.1, or enable login (LOGIN_ENABLED=true with LOGIN_CODE) first.", addr)
 }
 
 // isLoopbackHost reports whether host (no port) names this machine only:

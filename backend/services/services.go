@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -248,7 +249,7 @@ func (s *Services) Serve(ctx context.Context, addr string, onListen func(url str
 	if err != nil {
 		return err
 	}
-	onListen("http://" + ln.Addr().String())
+	onListen("http://" + listenURLHost(addr, ln.Addr()))
 	return s.api.Serve(ctx, ln)
 }
 
@@ -275,4 +276,15 @@ func (s *Services) DesktopHTTPAddress(flagAddr string) string {
 		return set.HTTPAddress
 	}
 	return ""
+}
+
+// listenURLHost is host:port for the "listening on" line: the host as asked
+// (so 0.0.0.0 stays 0.0.0.0, not [::]) with the port actually bound.
+func listenURLHost(asked string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(asked)
+	_, port, perr := net.SplitHostPort(bound.String())
+	if err != nil || perr != nil || host == "" {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -133,14 +133,7 @@ func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 	if err := wruntime.InitializeNotifications(wctx); err != nil {
 		a.svc.Logger().Info("OS notifications unavailable", "err", err)
 	}
-	// Every job change and summary delta goes to the window as a Wails event.
-	sub := a.svc.Broker().Subscribe(events.Filter{})
-	go sub.Forward(wctx, func(name string, payload json.RawMessage) {
-		wruntime.EventsEmit(wctx, name, payload)
-		if name == ytsum.EventJob {
-			a.notifyIfFinished(payload)
-		}
-	})
+	go a.forwardEvents(wctx)
 	go func() {
 		<-ctx.Done()
 		wruntime.Quit(wctx)
@@ -151,6 +144,36 @@ func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 	a.mu.Unlock()
 	if len(links) > 0 {
 		go a.submitLinks(links)
+	}
+}
+
+// forwardEvents sends every job change and summary delta to the window as
+// Wails events. A subscription the broker drops for falling behind is
+// replaced, and the window gets the current state of the recent jobs.
+func (a *App) forwardEvents(wctx context.Context) {
+	emit := func(name string, payload json.RawMessage) {
+		wruntime.EventsEmit(wctx, name, payload)
+		if name == ytsum.EventJob {
+			a.notifyIfFinished(payload)
+		}
+	}
+	for {
+		sub := a.svc.Broker().Subscribe(events.Filter{})
+		err := sub.Forward(wctx, emit)
+		sub.Close()
+		if wctx.Err() != nil || !errors.Is(err, events.ErrEvicted) {
+			return
+		}
+		if list, err := a.call(http.MethodGet, "/jobs?limit=50", nil); err == nil {
+			var page struct {
+				Jobs []json.RawMessage `json:"jobs"`
+			}
+			if json.Unmarshal(list, &page) == nil {
+				for _, j := range page.Jobs {
+					wruntime.EventsEmit(wctx, ytsum.EventJob, j)
+				}
+			}
+		}
 	}
 }
 

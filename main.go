@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -98,8 +99,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok b
 }
 
 // openServices opens the shared services, reporting failures in one line.
-func openServices(ctx context.Context, stderr io.Writer) (*services.Services, int) {
-	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS()})
+// The one-shot commands log only errors, so their stderr stays readable.
+func openServices(ctx context.Context, stderr io.Writer, level slog.Level) (*services.Services, int) {
+	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS(), LogLevel: level})
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
 		return nil, 1
@@ -129,7 +131,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, code := openServices(ctx, stderr)
+	svc, code := openServices(ctx, stderr, slog.LevelInfo)
 	if svc == nil {
 		return code
 	}
@@ -157,7 +159,11 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	fl.BoolVar(&req.PreferPlaylist, "playlist", false, "summarize the whole playlist of a link that has both a video and a playlist")
 	fl.BoolVar(&req.Regenerate, "regenerate", false, "ignore cached summaries")
 	fl.BoolVar(&req.JSON, "json", false, "print the result items as a JSON array")
-	if ok, code := parseFlags(fl, interleave(args, "json", "playlist", "regenerate"), stdout, stderr); !ok {
+	ordered, err := interleave(args, "json", "playlist", "regenerate")
+	if err != nil {
+		return usageError(stderr, "summarize: %v", err)
+	}
+	if ok, code := parseFlags(fl, ordered, stdout, stderr); !ok {
 		return code
 	}
 	req.URLs = fl.Args()
@@ -166,7 +172,7 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, code := openServices(ctx, stderr)
+	svc, code := openServices(ctx, stderr, slog.LevelError)
 	if svc == nil {
 		return code
 	}
@@ -176,8 +182,9 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 
 // interleave moves flags that follow positional arguments in front of them,
 // so `ytsum summarize URL --json` works like `ytsum summarize --json URL`.
-// boolFlags names the flags that take no value.
-func interleave(args []string, boolFlags ...string) []string {
+// boolFlags names the flags that take no value. A flag that needs a value
+// but ends the list is an error.
+func interleave(args []string, boolFlags ...string) ([]string, error) {
 	var flags, rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -188,11 +195,14 @@ func interleave(args []string, boolFlags ...string) []string {
 		if strings.HasPrefix(a, "-") && len(a) > 1 {
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
-			isBool := strings.Contains(name, "=")
+			isBool := strings.Contains(name, "=") || name == "h" || name == "help"
 			for _, b := range boolFlags {
 				isBool = isBool || name == b
 			}
-			if !isBool && i+1 < len(args) {
+			if !isBool {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("flag needs an argument: %s", a)
+				}
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -200,7 +210,7 @@ func interleave(args []string, boolFlags ...string) []string {
 		}
 		rest = append(rest, a)
 	}
-	return append(flags, rest...)
+	return append(flags, rest...), nil
 }
 
 func importMain(args []string, stdout, stderr io.Writer) int {
@@ -213,7 +223,7 @@ func importMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, code := openServices(ctx, stderr)
+	svc, code := openServices(ctx, stderr, slog.LevelError)
 	if svc == nil {
 		return code
 	}

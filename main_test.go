@@ -21,6 +21,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"summarize without links", []string{"summarize"}, 2, "give at least one YouTube link"},
 		{"summarize unknown flag", []string{"summarize", "--bogus", "x"}, 2, "flag provided but not defined: -bogus"},
 		{"summarize flag without value", []string{"summarize", "--model"}, 2, "flag needs an argument"},
+		{"summarize trailing flag without value", []string{"summarize", "https://youtu.be/dQw4w9WgXcQ", "--model"}, 2, "flag needs an argument: --model"},
 		{"serve stray argument", []string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 		{"serve unknown flag", []string{"serve", "--port", "1"}, 2, "flag provided but not defined: -port"},
 		{"import without path", []string{"import"}, 2, "give the path"},
@@ -76,10 +77,10 @@ func TestDesktopWithoutDisplay(t *testing.T) {
 }
 
 func TestInterleave(t *testing.T) {
-	got := interleave([]string{"URL1", "--json", "--model", "gpt-4o", "URL2", "--", "--weird"}, "json")
+	got, err := interleave([]string{"URL1", "--json", "--model", "gpt-4o", "URL2", "--", "--weird"}, "json")
 	want := []string{"--json", "--model", "gpt-4o", "URL1", "URL2", "--weird"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %q, want %q", got, want)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q, %v; want %q", got, err, want)
 	}
 }
 

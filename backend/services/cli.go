@@ -24,16 +24,24 @@ type CLIRequest struct {
 func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
 	m := ytsum.JobMetadata{URLs: req.URLs, Model: req.Model, Style: req.Style, Length: req.Length,
 		Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+	// Subscribe before submitting, so no change of the new job is missed;
+	// the reporter keeps only the job's own events once its id is known.
+	sub := s.broker.Subscribe(events.Filter{Types: []string{ytsum.EventJob}})
+	defer sub.Close()
+	ids := make(chan string, 1)
+	reported := make(chan struct{})
+	go func() { defer close(reported); reportProgress(sub, ids, stderr) }()
 	job, err := s.engine.Submit(ctx, s.request(m))
 	if err != nil {
+		close(ids)
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
 		return 1
 	}
-	sub := s.broker.Subscribe(events.Filter{JobID: job.ID, Types: []string{ytsum.EventJob}})
-	defer sub.Close()
-	go reportProgress(ctx, sub, stderr)
 	id := job.ID
+	ids <- id
 	job, err = s.engine.Wait(ctx, id)
+	sub.Close()
+	<-reported
 	if err != nil {
 		if ctx.Err() != nil {
 			s.engine.Cancel(id)
@@ -43,6 +51,7 @@ func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, std
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
 		return 1
 	}
+	fmt.Fprintf(stderr, "[%d/%d] %s\n", job.Progress, job.TotalItems, job.Status)
 	if job.Status == ytsum.JobFailed && job.Error != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", *job.Error)
 	}
@@ -63,26 +72,33 @@ func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, std
 	return 0
 }
 
-// reportProgress prints one line per progress change of the CLI's job.
-func reportProgress(ctx context.Context, sub *events.Subscription, w io.Writer) {
+// reportProgress prints one line per progress change of the job whose id
+// arrives on ids, until the subscription closes. Events that come before the
+// id are held back and then filtered.
+func reportProgress(sub *events.Subscription, ids <-chan string, w io.Writer) {
+	id, ok := <-ids
+	if !ok {
+		return
+	}
 	last := -1
 	for {
-		ev, err := sub.Next(ctx)
+		ev, err := sub.Next(context.Background())
 		if err != nil {
 			return
 		}
-		var j ytsum.Job
-		if json.Unmarshal(ev.Data, &j) != nil {
+		if ev.JobID != id {
 			continue
 		}
-		if j.Progress != last || j.Status.Terminal() {
-			last = j.Progress
-			item := j.CurrentItem
-			if item == "" {
-				item = string(j.Status)
-			}
-			fmt.Fprintf(w, "[%d/%d] %s\n", j.Progress, j.TotalItems, item)
+		var j ytsum.Job
+		if json.Unmarshal(ev.Data, &j) != nil || j.Status.Terminal() || j.Progress == last {
+			continue // the final line is printed from the finished job
 		}
+		last = j.Progress
+		item := j.CurrentItem
+		if item == "" {
+			item = string(j.Status)
+		}
+		fmt.Fprintf(w, "[%d/%d] %s\n", j.Progress, j.TotalItems, item)
 	}
 }
 

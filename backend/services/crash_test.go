@@ -336,11 +336,17 @@ func TestCrashKillResumes(t *testing.T) {
 	points := []struct {
 		name string
 		done int // kill once the playlist job reported this many finished videos; -1: right after the first submit
+		// thumbOf, when set, kills as soon as the fake has answered the
+		// request for that video's thumbnail, which Library.Save fetches
+		// just before it writes the summary: the kill lands while the video
+		// is being saved.
+		thumbOf string
 	}{
-		{"right after submit", -1},
-		{"after 1 video", 1},
-		{"after 2 videos", 2},
-		{"after 3 videos", 3},
+		{"right after submit", -1, ""},
+		{"after 1 video", 1, ""},
+		{"after 2 videos", 2, ""},
+		{"after 3 videos", 3, ""},
+		{"while saving a video", -1, crashVideoIDs[1]},
 	}
 	if testing.Short() {
 		points = points[1:2] // one real kill mid-job
@@ -358,6 +364,14 @@ func TestCrashKillResumes(t *testing.T) {
 			sub := child.await("the first submit", 30*time.Second, func(m childMsg) bool { return m.Event == "submitted" })
 			accepted[sub.JobID] = sub.URL
 			playlistJob := sub.JobID
+			if p.thumbOf != "" {
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				err := yt.WaitAnswered(ctx, "/vi/"+p.thumbOf+"/", 1)
+				cancel()
+				if err != nil {
+					t.Fatalf("the child never saved %s: %v; child log:\n%s", p.thumbOf, err, child.stderr.String())
+				}
+			}
 			if p.done >= 0 {
 				child.await(fmt.Sprintf("%d finished videos", p.done), 60*time.Second, func(m childMsg) bool {
 					if m.Event == "submitted" {
@@ -431,8 +445,11 @@ func TestCrashKillResumes(t *testing.T) {
 							vid, it.SummarizedAt, before.CreatedAt, it.Source)
 					}
 					now, err := r.svc.lib.Latest(vid)
-					if err != nil || !now.CreatedAt.Equal(before.CreatedAt) {
-						t.Errorf("video %s: the library's summary changed after the restart (%v, err %v; before %v)", vid, now, err, before.CreatedAt)
+					if err != nil {
+						t.Errorf("video %s: %v", vid, err)
+					} else if !now.CreatedAt.Equal(before.CreatedAt) {
+						t.Errorf("video %s: the library holds a summary made at %v after the restart; the one saved before the kill was made at %v",
+							vid, now.CreatedAt, before.CreatedAt)
 					}
 				}
 				t.Logf("job %s completed after the restart: %d items, %d from the cache", id[:8], len(items), cached)

@@ -192,6 +192,7 @@ type Server struct {
 	playlists map[string]Playlist
 	pageSize  int
 	hits      map[string]int // path → count
+	answered  map[string]int // path → count of requests whose handler returned
 	changed   chan struct{}  // closed and replaced on every request
 	log       []string
 	players   map[string][]byte
@@ -208,7 +209,7 @@ func Listen(addr string, c Catalogue) (*Server, error) {
 		return nil, fmt.Errorf("youtubetest: %w", err)
 	}
 	s := &Server{ln: ln, URL: "http://" + ln.Addr().String(), videos: map[string]Video{},
-		playlists: map[string]Playlist{}, hits: map[string]int{}, players: map[string][]byte{},
+		playlists: map[string]Playlist{}, hits: map[string]int{}, answered: map[string]int{}, players: map[string][]byte{},
 		thumbs: map[string][]byte{}, pageSize: c.PageSize, changed: make(chan struct{})}
 	if s.pageSize <= 0 {
 		s.pageSize = 2
@@ -284,6 +285,33 @@ func (s *Server) WaitHits(ctx context.Context, path string, n int) error {
 	}
 }
 
+// WaitAnswered blocks until at least n requests whose path starts with
+// prefix (e.g. "/vi/<id>/" for a video's thumbnails) have been handled, or
+// ctx is done (then it returns ctx.Err()). Unlike WaitHits, a request
+// counts only once the fake finished it (answered, or dropped because the
+// client gave up during a delay), so a test can act right after a client
+// got its answer.
+func (s *Server) WaitAnswered(ctx context.Context, prefix string, n int) error {
+	for {
+		s.mu.Lock()
+		got, ch := 0, s.changed
+		for p, c := range s.answered {
+			if strings.HasPrefix(p, prefix) {
+				got += c
+			}
+		}
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // Requests returns "METHOD /path?query" of every request so far.
 func (s *Server) Requests() []string {
 	s.mu.Lock()
@@ -306,6 +334,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.answered[r.URL.Path]++
+		close(s.changed)
+		s.changed = make(chan struct{})
+		s.mu.Unlock()
+	}()
 	switch {
 	case r.URL.Path == "/watch":
 		s.watch(w, r)

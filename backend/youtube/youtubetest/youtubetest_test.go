@@ -123,3 +123,26 @@ func TestWaitHits(t *testing.T) {
 		t.Fatalf("WaitHits: %v", err)
 	}
 }
+
+func TestWaitAnswered(t *testing.T) {
+	s := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.WaitAnswered(ctx, "/vi/"+youtubetest.VideoID+"/", 1); err == nil {
+		t.Fatal("WaitAnswered returned before any request")
+	}
+	done := make(chan error, 1)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	go func() { done <- s.WaitAnswered(ctx2, "/vi/"+youtubetest.VideoID+"/", 2) }()
+	for _, name := range []string{"hqdefault.jpg", "sddefault.jpg"} {
+		resp, err := http.Get(s.URL + "/vi/" + youtubetest.VideoID + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("WaitAnswered after two thumbnails: %v", err)
+	}
+}

@@ -20,7 +20,7 @@ type videoJSON struct {
 	DurationSeconds int        `json:"duration_seconds"`
 	ModelUsed       string     `json:"model_used"`
 	SummarizedAt    *time.Time `json:"summarized_at"`
-	Source          string     `json:"source,omitempty"`
+	Source          *string    `json:"source"` // null until the video is summarized
 	ErrorKind       string     `json:"error_kind,omitempty"`
 }
 
@@ -48,7 +48,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		return json.Marshal(videoJSON{Type: r.Type, VideoID: r.VideoID, Title: r.Title,
 			ThumbnailURL: r.ThumbnailURL, Summary: r.Summary, VideoURL: r.VideoURL, Error: r.Error,
 			Channel: r.Channel, DurationSeconds: r.DurationSeconds, ModelUsed: r.ModelUsed,
-			SummarizedAt: r.SummarizedAt, Source: r.Source, ErrorKind: r.ErrorKind})
+			SummarizedAt: r.SummarizedAt, Source: optional(r.Source), ErrorKind: r.ErrorKind})
 	case ResultPlaylist:
 		sums := make([]Result, len(r.Summaries))
 		for i, s := range r.Summaries {
@@ -99,9 +99,23 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		*r = Result{Type: ResultVideo, VideoID: v.VideoID, Title: v.Title, ThumbnailURL: v.ThumbnailURL,
 			Summary: v.Summary, VideoURL: v.VideoURL, Error: v.Error, Channel: v.Channel,
 			DurationSeconds: v.DurationSeconds, ModelUsed: v.ModelUsed, SummarizedAt: v.SummarizedAt,
-			Source: v.Source, ErrorKind: v.ErrorKind}
+			Source: deref(v.Source), ErrorKind: v.ErrorKind}
 	default:
 		return fmt.Errorf("ytsum: unknown result type %q", head.Type)
 	}
 	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

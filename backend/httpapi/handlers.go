@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -102,6 +103,12 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		est := s.metrics.estimate(len(meta.URLs))
+		if e, ok := s.svc.Jobs.(interface {
+			Estimate(ytsum.JobMetadata) time.Duration
+		}); ok {
+			// The engine knows playlists and measured per-model times.
+			est = int(math.Ceil(e.Estimate(meta).Seconds()))
+		}
 		writeJSON(w, http.StatusAccepted, asyncAnswer{Mode: "async", JobID: job.ID, Status: "accepted",
 			Message: "Job submitted for processing", StreamURL: "/jobs/" + job.ID + "/stream",
 			StatusURL: "/jobs/" + job.ID, EstimatedTime: &est})

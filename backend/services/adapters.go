@@ -95,6 +95,14 @@ func (h httpJobs) Async(m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
 	return h.s.engine.Decide(ctx, req) == jobs.ModeAsync
 }
 
+// Estimate is how long a job for m should take (estimated_time), from
+// measured per-model times once there are any.
+func (h httpJobs) Estimate(m ytsum.JobMetadata) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return h.s.engine.Estimate(ctx, h.s.request(m))
+}
+
 func (h httpJobs) Submit(ctx context.Context, m ytsum.JobMetadata) (*ytsum.Job, error) {
 	return h.s.engine.Submit(ctx, h.s.request(m))
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -168,54 +167,12 @@ func (h httpEvents) Seq() uint64 { return h.b.Seq() }
 type httpLibrary struct{ l *library.Library }
 
 func (h httpLibrary) List(_ context.Context, q httpapi.ListQuery) ([]ytsum.Result, int, error) {
-	if q.Channel == "" && q.Model == "" && (q.Sort == "" || q.Sort == "newest" || q.Sort == "oldest") {
-		items, total, err := h.l.ListRange(q.Offset, q.Limit, q.Sort == "oldest")
-		if err != nil {
-			return nil, 0, err
-		}
-		return results(items), total, nil
-	}
-	return queryLatest(h.l, q)
-}
-
-// queryLatest filters and sorts the library's entries (one per video) for a
-// list with filters; the library's own paging serves the plain lists.
-func queryLatest(l *library.Library, q httpapi.ListQuery) ([]ytsum.Result, int, error) {
-	var all []*ytsum.Summary
-	err := l.DB().ForEachLatest(func(s *ytsum.Summary) error {
-		if q.Channel != "" && !strings.EqualFold(s.Channel, q.Channel) {
-			return nil
-		}
-		if q.Model != "" && s.Model != q.Model {
-			return nil
-		}
-		all = append(all, s)
-		return nil
-	})
+	items, total, err := h.l.Query(library.Query{Offset: q.Offset, Limit: q.Limit, Sort: q.Sort,
+		Channel: q.Channel, Model: q.Model})
 	if err != nil {
 		return nil, 0, err
 	}
-	less := func(i, j int) bool { return all[i].CreatedAt.After(all[j].CreatedAt) }
-	switch q.Sort {
-	case "oldest":
-		less = func(i, j int) bool { return all[i].CreatedAt.Before(all[j].CreatedAt) }
-	case "title":
-		less = func(i, j int) bool { return strings.ToLower(all[i].Title) < strings.ToLower(all[j].Title) }
-	case "channel":
-		less = func(i, j int) bool { return strings.ToLower(all[i].Channel) < strings.ToLower(all[j].Channel) }
-	}
-	sort.SliceStable(all, less)
-	total := len(all)
-	start := min(max(q.Offset, 0), total)
-	end := total
-	if q.Limit > 0 {
-		end = min(start+q.Limit, total)
-	}
-	out := make([]ytsum.Result, 0, end-start)
-	for _, s := range all[start:end] {
-		out = append(out, library.Item{Summary: s}.Result())
-	}
-	return out, total, nil
+	return results(items), total, nil
 }
 
 func results(items []library.Item) []ytsum.Result {

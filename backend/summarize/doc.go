@@ -60,8 +60,13 @@
 // default 3) with exponential backoff that honours Retry-After,
 // x-ratelimit-reset-* and Gemini's RetryInfo; a hint longer than
 // Options.MaxRetryWait is returned at once in Error.RetryAfter. LLM calls run
-// at most Options.Concurrency (default 4) at a time per provider, across all
-// concurrent Summarize calls.
+// at most Options.ConcurrencyFor(provider) (else Options.Concurrency, default
+// 4) at a time per provider, across all concurrent Summarize calls. The limit
+// is read again before every call, so a changed setting applies without a
+// restart: new and waiting calls see it within about a second, calls in
+// flight are never interrupted, and a long transcript's parts already under
+// way gain workers when the limit rises. Waiting calls are admitted first
+// come, first served; a retry waits its backoff without holding a slot.
 //
 // # Caveats
 //

@@ -49,8 +49,18 @@ type Options struct {
 	// DefaultModel returns the model setting used when a request names none;
 	// nil or "" means the built-in choice (see Service.DefaultModel).
 	DefaultModel func() string
-	// Concurrency is how many LLM calls run at once per provider; 0 means 4.
+	// Concurrency is how many LLM calls run at once per provider when
+	// ConcurrencyFor is nil or returns 0 or less; 0 means 4.
 	Concurrency int
+	// ConcurrencyFor returns how many LLM calls may run at once for provider
+	// (llm.ProviderGoogle "google", llm.ProviderOpenAI "openai" — which
+	// includes local servers such as Ollama at a custom base URL — or
+	// llm.ProviderLocal "local"); 0 or less, or a nil func, means
+	// Concurrency. It is called before every call is admitted (and about
+	// once a second by each waiting call), so a changed limit applies at
+	// once: new and waiting calls see it, calls in flight finish. It must be
+	// fast, safe for concurrent use, and must not call the Service.
+	ConcurrencyFor func(provider string) int
 	// LocalChunkTokens is the transcript size, in estimated tokens, of one
 	// request to an OpenAI-compatible server at a custom base URL (whose
 	// context is often small: Ollama's default is 4096); 0 means 3000.
@@ -76,13 +86,13 @@ type Options struct {
 }
 
 // Service makes summaries. It is safe for concurrent use; LLM calls of all
-// concurrent Summarize calls share the per-provider Concurrency limit.
+// concurrent Summarize calls share the per-provider limit (ConcurrencyFor).
 type Service struct {
 	opts      Options
 	gemini    *gemini.Provider
 	openai    *openai.Provider
 	providers map[string]Provider
-	sems      map[string]chan struct{}
+	limits    map[string]*limiter
 	// sleep waits d or until ctx ends (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
 
@@ -118,15 +128,25 @@ func New(opts Options) *Service {
 		opts:   opts,
 		gemini: gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
 		openai: openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
-		sems:   map[string]chan struct{}{},
+		limits: map[string]*limiter{},
 		lists:  map[string]*listing{},
 		sleep:  sleepCtx,
 	}
 	s.providers = map[string]Provider{llm.ProviderGoogle: s.gemini, llm.ProviderOpenAI: s.openai, llm.ProviderLocal: local.New()}
 	for name := range s.providers {
-		s.sems[name] = make(chan struct{}, opts.Concurrency)
+		s.limits[name] = &limiter{size: func() int { return s.limit(name) }, recheck: time.Second}
 	}
 	return s
+}
+
+// limit returns the current limit of calls in flight for provider, ≥ 1.
+func (s *Service) limit(provider string) int {
+	if s.opts.ConcurrencyFor != nil {
+		if n := s.opts.ConcurrencyFor(provider); n > 0 {
+			return n
+		}
+	}
+	return s.opts.Concurrency
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -347,11 +367,9 @@ func usable(t *ytsum.Transcript) bool {
 // retrying rate limits and overloads with exponential backoff that honours
 // the provider's Retry-After hint — but never after text has streamed out.
 func (s *Service) call(ctx context.Context, p Provider, req llm.Request, onDelta func(string)) (llm.Response, error) {
-	sem := s.sems[p.Name()]
+	lim := s.limits[p.Name()]
 	for attempt := 0; ; attempt++ {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+		if lim.acquire(ctx) != nil {
 			return llm.Response{}, llm.Cancelled(ctx)
 		}
 		emitted := false
@@ -361,7 +379,7 @@ func (s *Service) call(ctx context.Context, p Provider, req llm.Request, onDelta
 				onDelta(d)
 			}
 		})
-		<-sem
+		lim.release()
 		if err == nil || emitted || !llm.Retryable(err) || attempt >= s.opts.MaxRetries {
 			return resp, err
 		}
@@ -579,8 +597,11 @@ func joinNotes(ns []note) string {
 	return strings.Join(parts, "\n")
 }
 
-// parallel runs reqs (not streamed) with at most Concurrency in flight and
-// returns their answers in order; the first error cancels the rest.
+// parallel runs reqs (not streamed) with at most the provider's limit in
+// flight and returns their answers in order; the first error cancels the
+// rest. Workers are added as the limit allows (re-read before each request
+// is handed out and at each recheck tick), so a raised limit speeds up a
+// run already under way; a lowered one is enforced by the limiter.
 func (r *run) parallel(ctx context.Context, reqs []llm.Request) ([]note, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -591,27 +612,37 @@ func (r *run) parallel(ctx context.Context, reqs []llm.Request) ([]note, error) 
 		errOnce  sync.Once
 		firstErr error
 	)
-	workers := min(r.s.opts.Concurrency, len(reqs))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				resp, err := r.stream(ctx, reqs[i], nil)
-				if err != nil {
-					errOnce.Do(func() { firstErr = err; cancel(err) })
-					continue
-				}
-				out[i].text = resp.Text
+	worker := func() {
+		defer wg.Done()
+		for i := range jobs {
+			resp, err := r.stream(ctx, reqs[i], nil)
+			if err != nil {
+				errOnce.Do(func() { firstErr = err; cancel(err) })
+				continue
 			}
-		}()
+			out[i].text = resp.Text
+		}
 	}
+	workers := 0
+	grow := func() {
+		for n := min(r.s.limit(r.p.Name()), len(reqs)); workers < n; workers++ {
+			wg.Add(1)
+			go worker()
+		}
+	}
+	tick := time.NewTicker(r.s.limits[r.p.Name()].recheck)
+	defer tick.Stop()
 feed:
 	for i := range reqs {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
+		for {
+			grow()
+			select {
+			case jobs <- i:
+				continue feed
+			case <-tick.C:
+			case <-ctx.Done():
+				break feed
+			}
 		}
 	}
 	close(jobs)

@@ -144,6 +144,7 @@ func New(o Options) (*Config, error) {
 			saved = d.Settings
 		}
 	}
+	migrate(saved)
 	for range len(fields) + 1 {
 		s, sources, savedErrs, envErrs := c.resolve(saved)
 		if len(envErrs) > 0 {
@@ -172,6 +173,30 @@ func New(o Options) (*Config, error) {
 		c.log.Info("config: settings set by environment", "settings", strings.Join(envKeys, ","))
 	}
 	return c, nil
+}
+
+// renamed maps a setting of an older version to the settings that replaced
+// it: one llm_concurrency for every provider became one limit per provider.
+var renamed = map[string][]string{
+	"llm_concurrency": {"gemini_concurrency", "openai_concurrency"},
+}
+
+// migrate moves saved values of renamed settings to their new names, in
+// place; a value already saved under a new name wins. The store is rewritten
+// at the next Apply that changes something.
+func migrate(saved map[string]json.RawMessage) {
+	for old, news := range renamed {
+		v, ok := saved[old]
+		if !ok {
+			continue
+		}
+		for _, k := range news {
+			if _, set := saved[k]; !set {
+				saved[k] = v
+			}
+		}
+		delete(saved, old)
+	}
 }
 
 // resolve computes the effective settings from defaults, saved values and

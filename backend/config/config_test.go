@@ -217,7 +217,7 @@ func TestFieldsCoverSettings(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	d := config.Defaults()
 	want := map[string]any{
-		"youtube": d.YouTubeConcurrency == 2, "llm": d.LLMConcurrency == 4, "pool": d.WorkerPoolSize == 4,
+		"youtube": d.YouTubeConcurrency == 2, "llm": d.GeminiConcurrency == 4 && d.OpenAIConcurrency == 4, "pool": d.WorkerPoolSize == 4,
 		"jobs": d.MaxConcurrentJobs == 10, "heartbeat": d.HeartbeatSeconds == 15, "retention": d.JobRetentionHours == 72,
 		"cache": d.AudioCacheMaxMB == 50 && d.AudioCacheMaxFiles == 100 && d.AudioCacheTTLHours == 72,
 		"addr":  d.HTTPAddress == "127.0.0.1:5001" && !d.HTTPEnabled,
@@ -234,7 +234,7 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	if got := config.RestartFields(); !slices.Equal(got, []string{"youtube_concurrency", "worker_pool_size",
-		"llm_concurrency", "local_chunk_tokens", "job_retention_hours", "http_enabled", "http_address", "allowed_hosts",
+		"local_chunk_tokens", "job_retention_hours", "http_enabled", "http_address", "allowed_hosts",
 		"alert_response_seconds", "alert_error_rate_percent", "alert_cpu_percent", "alert_memory_percent", "alert_queued_jobs"}) {
 		t.Errorf("restart fields = %v", got)
 	}
@@ -248,7 +248,9 @@ func TestValidation(t *testing.T) {
 		patch string
 		keys  []string
 	}{
-		{"range", `{"worker_pool_size":0,"youtube_concurrency":9,"llm_concurrency":4}`, []string{"worker_pool_size", "youtube_concurrency"}},
+		{"range", `{"worker_pool_size":0,"youtube_concurrency":9,"gemini_concurrency":4}`, []string{"worker_pool_size", "youtube_concurrency"}},
+		{"llm limits", `{"gemini_concurrency":0,"openai_concurrency":65}`, []string{"gemini_concurrency", "openai_concurrency"}},
+		{"old single llm limit", `{"llm_concurrency":4}`, []string{"llm_concurrency"}},
 		{"types", `{"sse_enabled":"yes","max_concurrent_jobs":2.5,"theme":3,"transcript_languages":"en"}`,
 			[]string{"sse_enabled", "max_concurrent_jobs", "theme", "transcript_languages"}},
 		{"enums", `{"theme":"blue","default_style":"poem","default_length":"xl","playlist_mode":"both"}`,
@@ -393,6 +395,47 @@ func TestLoadDropsInvalidSaved(t *testing.T) {
 	f.store.data = []byte(`{not json`)
 	if c := f.MustLoad(t); c.Current().Theme != "system" {
 		t.Fatal("corrupt settings not ignored")
+	}
+}
+
+// Ensure the per-provider LLM limits apply at once (no restart pending, the
+// subscribers see them), and a saved llm_concurrency of an older version
+// becomes both of them unless one is saved already.
+func TestLLMConcurrency(t *testing.T) {
+	tests := []struct {
+		name           string
+		saved          string
+		gemini, openai int
+	}{
+		{"defaults", `{}`, 4, 4},
+		{"old single limit", `{"llm_concurrency":8}`, 8, 8},
+		{"new name wins", `{"llm_concurrency":8,"openai_concurrency":2}`, 8, 2},
+		{"invalid old value is dropped", `{"llm_concurrency":500}`, 4, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.store.data = []byte(`{"version":1,"settings":` + tt.saved + `}`)
+			c := f.MustLoad(t)
+			if cur := c.Current(); cur.GeminiConcurrency != tt.gemini || cur.OpenAIConcurrency != tt.openai {
+				t.Fatalf("gemini %d openai %d, want %d and %d", cur.GeminiConcurrency, cur.OpenAIConcurrency, tt.gemini, tt.openai)
+			}
+			got := make(chan config.Settings, 1)
+			defer c.Subscribe(func(s config.Settings) { got <- s })()
+			v := mustApply(t, c, `{"gemini_concurrency":2,"openai_concurrency":3}`)
+			if len(v.RestartPending) != 0 {
+				t.Fatalf("restart pending %v", v.RestartPending)
+			}
+			if s := <-got; s.GeminiConcurrency != 2 || s.OpenAIConcurrency != 3 {
+				t.Fatalf("subscriber saw gemini %d openai %d", s.GeminiConcurrency, s.OpenAIConcurrency)
+			}
+			if cur := c.Current(); cur.GeminiConcurrency != 2 || cur.OpenAIConcurrency != 3 {
+				t.Fatalf("current gemini %d openai %d", cur.GeminiConcurrency, cur.OpenAIConcurrency)
+			}
+			if strings.Contains(string(f.store.data), "llm_concurrency") {
+				t.Fatalf("the old name is still stored: %s", f.store.data)
+			}
+		})
 	}
 }
 

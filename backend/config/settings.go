@@ -35,7 +35,8 @@ type Settings struct {
 	AsyncProcessing   bool `json:"async_processing"`
 	WorkerPoolSize    int  `json:"worker_pool_size"`
 	MaxConcurrentJobs int  `json:"max_concurrent_jobs"`
-	LLMConcurrency    int  `json:"llm_concurrency"`
+	GeminiConcurrency int  `json:"gemini_concurrency"`
+	OpenAIConcurrency int  `json:"openai_concurrency"`
 	LocalChunkTokens  int  `json:"local_chunk_tokens"`
 	SSEEnabled        bool `json:"sse_enabled"`
 	HeartbeatSeconds  int  `json:"sse_heartbeat_seconds"`
@@ -117,7 +118,8 @@ func Defaults() Settings {
 		AsyncProcessing:   true,
 		WorkerPoolSize:    4,
 		MaxConcurrentJobs: 10,
-		LLMConcurrency:    4,
+		GeminiConcurrency: 4,
+		OpenAIConcurrency: 4,
 		LocalChunkTokens:  3000,
 		SSEEnabled:        true,
 		HeartbeatSeconds:  15,
@@ -245,8 +247,10 @@ var fields = []field{
 		func(s *Settings) *int { return &s.WorkerPoolSize })),
 	intField("max_concurrent_jobs", "MAX_CONCURRENT_JOBS", "Jobs pending or running at once; more get 503 + `Retry-After`.", 1, 1000,
 		func(s *Settings) *int { return &s.MaxConcurrentJobs }),
-	restart(intField("llm_concurrency", "", "Calls in flight per LLM provider.", 1, 64,
-		func(s *Settings) *int { return &s.LLMConcurrency })),
+	intField("gemini_concurrency", "", "Gemini API calls in flight at once, across all jobs (parts of a long video run in parallel); lower it if Gemini answers with rate limits.", 1, 64,
+		func(s *Settings) *int { return &s.GeminiConcurrency }),
+	intField("openai_concurrency", "", "Calls in flight at once, across all jobs, to the OpenAI-compatible API at `openai_base_url`: OpenAI itself or a local server such as Ollama, LM Studio or llama.cpp (for a local server on a small machine, 1–2 is often best).", 1, 64,
+		func(s *Settings) *int { return &s.OpenAIConcurrency }),
 	restart(intField("local_chunk_tokens", "", "Chunk size (tokens) for long transcripts sent to local models.", 256, 200000,
 		func(s *Settings) *int { return &s.LocalChunkTokens })),
 	boolField("sse_enabled", "SSE_ENABLED", "`false`: `/jobs/{id}/stream` answers 404 and clients poll.",

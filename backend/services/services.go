@@ -138,10 +138,18 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 		OpenAIBaseURL:    func() string { return s.cfg.Current().OpenAIBaseURL },
 		HTTPClient:       opts.HTTPClient,
 		DefaultModel:     func() string { return s.cfg.Current().DefaultModel },
-		Concurrency:      set.LLMConcurrency,
 		LocalChunkTokens: set.LocalChunkTokens,
 		CustomPrompt:     func() string { return s.cfg.Current().CustomPrompt },
 		UILanguage:       func() string { return s.cfg.Current().OutputLanguage },
+		ConcurrencyFor: func(provider string) int { // read per call: a changed limit applies at once
+			switch set := s.cfg.Current(); provider {
+			case "google":
+				return set.GeminiConcurrency
+			case "openai": // OpenAI and compatible servers (Ollama, LM Studio…)
+				return set.OpenAIConcurrency
+			}
+			return 0 // local: Options.Concurrency's default
+		},
 	})
 	s.speech = tts.New(tts.Options{
 		Endpoint:        s.env.TTSURL,

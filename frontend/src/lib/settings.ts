@@ -97,7 +97,7 @@ export function normalizeSettings(json: unknown): NormalizedSettings {
 /** Sections of the server's settings, in display order; keys not named here go to "Other". */
 const GROUPS: [string, string[]][] = [
   ['Summaries', ['default_model', 'default_style', 'default_length', 'output_language', 'custom_prompt', 'transcript_languages', 'playlist_mode']],
-  ['AI providers', ['gemini_api_key', 'openai_api_key', 'gemini_base_url', 'openai_base_url', 'llm_concurrency', 'local_chunk_tokens']],
+  ['AI providers', ['gemini_api_key', 'openai_api_key', 'gemini_base_url', 'openai_base_url', 'gemini_concurrency', 'openai_concurrency', 'local_chunk_tokens']],
   ['YouTube', ['youtube_concurrency', 'ytdlp_fallback']],
   ['Voice and audio', ['tts_api_key', 'tts_credentials_file', 'tts_voice', 'audio_cache_max_mb', 'audio_cache_max_files', 'audio_cache_ttl_hours']],
   ['Jobs', ['async_processing', 'worker_pool_size', 'max_concurrent_jobs', 'job_retention_hours', 'sse_enabled', 'sse_heartbeat_seconds']],

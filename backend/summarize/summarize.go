@@ -186,7 +186,8 @@ type Input struct {
 // language (the UI language; "same" keeps the video's). The local model
 // always gets language "same": it copies sentences and cannot translate.
 // An unknown model, style, length or language, or the custom style without a
-// template, is a *ytsum.Error with CodeInvalid and KindInvalidOption.
+// template, is a *ytsum.Error with CodeInvalid and KindInvalidOption; a
+// model whose provider has no key is CodeInvalid with KindKeyMissing.
 // Resolve makes no network call: it uses the last model listings.
 func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
 	out := opts
@@ -197,6 +198,10 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	r, err := s.lookup(out.Model)
 	if err != nil {
 		return opts, err
+	}
+	if !s.configured(r.Provider) {
+		// Refused at submit time (400), before any video is fetched for it.
+		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
 	}
 	out.Model = r.apiModel
 

@@ -36,8 +36,11 @@ func TestResolve(t *testing.T) {
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "key_points", Length: "long", Language: "pt-BR"}},
 		{name: "same language", opts: Options{OpenAIKey: str("k")}, in: ytsum.SummaryOptions{Model: "gpt-4o", Language: "same", Regenerate: true},
 			want: ytsum.SummaryOptions{Model: "gpt-4o", Style: "audio", Length: "medium", Language: "same", Regenerate: true}},
-		{name: "original keys are valid without a key", in: ytsum.SummaryOptions{Model: "gpt-5", Language: "de"},
+		{name: "original keys are valid with a key", opts: Options{OpenAIKey: str("k")}, in: ytsum.SummaryOptions{Model: "gpt-5", Language: "de"},
 			want: ytsum.SummaryOptions{Model: "gpt-5", Style: "audio", Length: "medium", Language: "de"}},
+		// Refused at submit time rather than after every video was fetched.
+		{name: "a known model without its key", in: ytsum.SummaryOptions{Model: "gpt-5"}, wantKind: llm.KindKeyMissing},
+		{name: "a Gemini model without its key", in: ytsum.SummaryOptions{Model: "gemini-2.5-pro"}, wantKind: llm.KindKeyMissing},
 		{name: "custom with template", opts: Options{GeminiKey: str("k"), CustomPrompt: str("Summarize {{.Title}}: {{.Transcript}}")},
 			in:   ytsum.SummaryOptions{Style: "custom"},
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "custom", Length: "medium", Language: "en"}},

@@ -127,19 +127,20 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	// A reconnect (Last-Event-ID or not) gets the current state at once.
+	// The snapshot is at least as new as every event published before the
+	// subscription, so it carries the broker's sequence number read just
+	// before subscribing: every event the stream then sends is newer. A
+	// client's Last-Event-ID is echoed only when the broker cannot say.
+	lastID, _ := strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
+	if sq, ok := s.svc.Events.(interface{ Seq() uint64 }); ok {
+		lastID = sq.Seq()
+	}
 	events, cancel := s.svc.Events.Subscribe(id)
 	defer cancel()
 
 	// The snapshot: get the job, then drop the events that arrived
 	// meanwhile (they are not newer than it); if any did, get it again.
-	// A reconnect (Last-Event-ID or not) gets the current state at once.
-	// The snapshot is at least as new as every event published so far, so
-	// it carries the broker's current sequence number as its id; a client's
-	// Last-Event-ID is echoed only when the broker cannot say.
-	lastID, _ := strconv.ParseUint(r.Header.Get("Last-Event-ID"), 10, 64)
-	if sq, ok := s.svc.Events.(interface{ Seq() uint64 }); ok {
-		lastID = sq.Seq()
-	}
 	var snap []byte
 	closed := false
 	for tries := 0; ; tries++ {

@@ -546,6 +546,13 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, "The library")
 		return
 	}
+	// The path names a file on this machine's disk: only a client on this
+	// machine may ask, even when login lets other machines in.
+	if !isLoopbackHost(clientAddr(r)) {
+		writeStatusError(w, http.StatusForbidden, ytsum.CodeUnauthorized,
+			"Importing reads a file on the server's disk, so it only works from the machine the server runs on.")
+		return
+	}
 	var body struct {
 		Path string `json:"path"`
 	}

@@ -379,3 +379,21 @@ func TestPublicServerKeepsLogin(t *testing.T) {
 		t.Fatalf("login switched off while serving beyond loopback: %d, want 401", code)
 	}
 }
+
+// Ensure /import, which reads a path on the server's disk, answers only
+// clients on this machine.
+func TestImportOnlyFromThisMachine(t *testing.T) {
+	e := newEnv(t, nil)
+	r := httptest.NewRequest("POST", "/import", strings.NewReader(`{"path":"/etc/shadow"}`))
+	r.Host = "127.0.0.1:5001"
+	r.RemoteAddr = "192.0.2.7:40000"
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	if w.Code != http.StatusForbidden {
+		t.Fatalf("remote /import: %d %s, want 403", w.Code, w.Body)
+	}
+	if got := e.do("POST", "/import", `{"path":"/tmp/summary_cache.json"}`); got.Code != http.StatusOK {
+		t.Fatalf("local /import: %d %s", got.Code, got.Body)
+	}
+}

@@ -33,9 +33,11 @@ func TestCancelPending(t *testing.T) {
 	if got.Status != ytsum.JobCancelled || got.CompletedAt == nil || len(got.Results) != 2 || got.Progress != 0 {
 		t.Fatalf("cancelled pending job = %s", describe(got))
 	}
-	for i, r := range got.Results {
-		if r.Type != ytsum.ResultError || r.URL != b.Metadata.URLs[i] || r.ErrorKind != "cancelled" {
-			t.Fatalf("item %d = %+v", i, r)
+	// The bad link was finished (as an input error) when it was submitted;
+	// the video never ran, so it is cancelled.
+	for i, kind := range []string{"cancelled", "invalid_url"} {
+		if r := got.Results[i]; r.Type != ytsum.ResultError || r.URL != b.Metadata.URLs[i] || r.ErrorKind != kind {
+			t.Fatalf("item %d = %+v, want kind %s", i, r, kind)
 		}
 	}
 	if _, err := h.eng.Cancel(a.ID); err != nil {

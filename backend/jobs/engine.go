@@ -498,6 +498,12 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	}
 	for i, u := range urls {
 		rec.Links[i].URL = u
+		// A link that cannot be parsed is finished at once, so total_items
+		// never counts it and then shrinks (parsing needs no network).
+		if err := e.parseLink(ctx, u, req.PreferPlaylist); err != nil && ctx.Err() == nil {
+			item := ytsum.InputErrorResult(u, err)
+			rec.Links[i].Kind, rec.Links[i].Item = kindError, &item
+		}
 	}
 	rec.refresh()
 	r := &run{id: rec.Job.ID, submitted: time.Now(), rec: rec, done: make(chan struct{})}
@@ -527,6 +533,18 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	}
 	e.signal()
 	return r, submitted, nil
+}
+
+// parseLink reports whether u can be resolved without the network; a panic
+// in the YouTube side counts as "not known yet" (the run isolates it).
+func (e *Engine) parseLink(ctx context.Context, u string, preferPlaylist bool) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = nil
+		}
+	}()
+	_, err = e.yt.Resolve(ctx, u, preferPlaylist)
+	return err
 }
 
 // cleanURLs splits entries into links, for every front door alike: one per

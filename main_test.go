@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"reflect"
 	"runtime"
 	"strings"
@@ -111,5 +112,30 @@ func TestJobSentence(t *testing.T) {
 	j.Status = ytsum.JobCancelled
 	if got := jobSentence(j); !strings.HasPrefix(got, "Cancelled after 2 of 2") {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestLoadGeometry(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/window.json"
+	if g := loadGeometry(path); g.Width != 1200 || g.Height != 820 || g.X != nil {
+		t.Fatalf("without a file: %+v", g)
+	}
+	for _, c := range []struct {
+		json       string
+		w, h       int
+		remembered bool
+	}{
+		{`{"width":1400,"height":900,"x":10,"y":20}`, 1400, 900, true},
+		{`{"width":300,"height":200}`, 1200, 820, false}, // smaller than the minimum window: ignored
+		{`not json`, 1200, 820, false},
+	} {
+		if err := os.WriteFile(path, []byte(c.json), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		g := loadGeometry(path)
+		if g.Width != c.w || g.Height != c.h || (g.X != nil) != c.remembered {
+			t.Fatalf("%s: %+v", c.json, g)
+		}
 	}
 }

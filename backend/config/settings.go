@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
+
+	"ytsum/backend/ytsum"
 )
 
 // Settings is everything a user can configure, except secrets (see the
@@ -73,19 +75,6 @@ type Settings struct {
 
 // Values of the enumerated settings.
 const (
-	StyleAudio     = "audio"
-	StyleKeyPoints = "key_points"
-	StyleChapters  = "chapters"
-	StyleDetailed  = "detailed"
-	StyleCustom    = "custom"
-
-	LengthShort  = "short"
-	LengthMedium = "medium"
-	LengthLong   = "long"
-
-	// LanguageSame as OutputLanguage means "the video's own language".
-	LanguageSame = "same"
-
 	PlaylistPreferVideo    = "prefer_video"    // watch?v=X&list=Y summarizes video X
 	PlaylistPreferPlaylist = "prefer_playlist" // watch?v=X&list=Y summarizes playlist Y
 
@@ -107,8 +96,8 @@ func Defaults() Settings {
 	return Settings{
 		DefaultModel:   DefaultModel,
 		OpenAIBaseURL:  DefaultOpenAIBaseURL,
-		DefaultStyle:   StyleAudio,
-		DefaultLength:  LengthMedium,
+		DefaultStyle:   ytsum.StyleAudio,
+		DefaultLength:  ytsum.LengthMedium,
 		OutputLanguage: "en",
 
 		TranscriptLanguages: []string{"en"},
@@ -225,7 +214,7 @@ var fields = []field{
 		func(s *Settings) *string { return &s.DefaultStyle }, checkStyle),
 	strField("default_length", "", "Summary length: `short`, `medium` or `long`.",
 		func(s *Settings) *string { return &s.DefaultLength },
-		oneOf(func(s *Settings) *string { return &s.DefaultLength }, LengthShort, LengthMedium, LengthLong)),
+		oneOf(func(s *Settings) *string { return &s.DefaultLength }, ytsum.LengthShort, ytsum.LengthMedium, ytsum.LengthLong)),
 	strField("output_language", "", "Language of summaries: a BCP-47 code (`en`, `de`, `pt-BR`) or `same` for the video's language.",
 		func(s *Settings) *string { return &s.OutputLanguage }, checkOutputLanguage),
 	strField("custom_prompt", "", "Prompt template for the `custom` style; at most 20000 characters.",
@@ -368,10 +357,10 @@ func urlProblem(v string) string {
 
 func checkStyle(s *Settings) string {
 	if msg := oneOf(func(s *Settings) *string { return &s.DefaultStyle },
-		StyleAudio, StyleKeyPoints, StyleChapters, StyleDetailed, StyleCustom)(s); msg != "" {
+		ytsum.StyleAudio, ytsum.StyleKeyPoints, ytsum.StyleChapters, ytsum.StyleDetailed, ytsum.StyleCustom)(s); msg != "" {
 		return msg
 	}
-	if s.DefaultStyle == StyleCustom && strings.TrimSpace(s.CustomPrompt) == "" {
+	if s.DefaultStyle == ytsum.StyleCustom && strings.TrimSpace(s.CustomPrompt) == "" {
 		return "The custom style needs a custom prompt; write one first."
 	}
 	return ""
@@ -396,7 +385,7 @@ func validLanguage(v string) bool {
 }
 
 func checkOutputLanguage(s *Settings) string {
-	if s.OutputLanguage == LanguageSame || validLanguage(s.OutputLanguage) {
+	if s.OutputLanguage == ytsum.LanguageSame || validLanguage(s.OutputLanguage) {
 		return ""
 	}
 	return "Enter a language code such as en, de or pt-BR, or same for the video's own language."

@@ -51,19 +51,20 @@ func mustRead(name string) string {
 	return strings.TrimSpace(string(b))
 }
 
-// Styles, lengths and the "same language" marker of ytsum.SummaryOptions.
+// Styles, lengths and the "same language" marker of ytsum.SummaryOptions
+// (the vocabulary lives in package ytsum; these are its short names here).
 const (
-	StyleAudio     = "audio"
-	StyleKeyPoints = "key_points"
-	StyleChapters  = "chapters"
-	StyleDetailed  = "detailed"
-	StyleCustom    = "custom"
+	StyleAudio     = ytsum.StyleAudio
+	StyleKeyPoints = ytsum.StyleKeyPoints
+	StyleChapters  = ytsum.StyleChapters
+	StyleDetailed  = ytsum.StyleDetailed
+	StyleCustom    = ytsum.StyleCustom
 
-	LengthShort  = "short"
-	LengthMedium = "medium"
-	LengthLong   = "long"
+	LengthShort  = ytsum.LengthShort
+	LengthMedium = ytsum.LengthMedium
+	LengthLong   = ytsum.LengthLong
 
-	LanguageSame = "same"
+	LanguageSame = ytsum.LanguageSame
 )
 
 // Styles lists the styles in the order the UI offers them.

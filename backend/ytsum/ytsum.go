@@ -114,6 +114,22 @@ type SummaryOptions struct {
 	Regenerate bool `json:"regenerate,omitempty"`
 }
 
+// Summary styles, lengths and the "same language" marker of SummaryOptions.
+const (
+	StyleAudio     = "audio"      // listening-friendly prose, the default
+	StyleKeyPoints = "key_points" // bullets with [mm:ss] timestamps
+	StyleChapters  = "chapters"   // sections with start times
+	StyleDetailed  = "detailed"
+	StyleCustom    = "custom" // the prompt template from settings
+
+	LengthShort  = "short"
+	LengthMedium = "medium"
+	LengthLong   = "long"
+
+	// LanguageSame as an output language means "the video's own language".
+	LanguageSame = "same"
+)
+
 // Summary is one saved summary of one video with everything that shaped it.
 type Summary struct {
 	Video

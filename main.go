@@ -98,18 +98,22 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok b
 	return true, 0
 }
 
-// openServices opens the shared services, reporting failures in one line.
-// The one-shot commands log only errors, so their stderr stays readable.
-func openServices(ctx context.Context, stderr io.Writer, level slog.Level) (*services.Services, int) {
+// withServices opens the shared services (reporting a failure in one line),
+// runs fn until it returns or SIGINT/SIGTERM cancels its context, and closes
+// them. The one-shot commands log only errors, so their stderr stays readable.
+func withServices(stderr io.Writer, level slog.Level, fn func(context.Context, *services.Services) int) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS(), LogLevel: level})
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
-		return nil, 1
+		return 1
 	}
+	defer svc.Close()
 	for _, n := range svc.Notices() {
 		fmt.Fprintf(stderr, "ytsum: %s\n", n)
 	}
-	return svc, 0
+	return fn(ctx, svc)
 }
 
 func uiFS() fs.FS {
@@ -129,14 +133,14 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() > 0 {
 		return usageError(stderr, "serve: unexpected argument %q", fl.Arg(0))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	svc, code := openServices(ctx, stderr, slog.LevelInfo)
-	if svc == nil {
-		return code
-	}
-	defer svc.Close()
-	err := svc.Serve(ctx, *addr, func(url string) {
+	return withServices(stderr, slog.LevelInfo, func(ctx context.Context, svc *services.Services) int {
+		return serve(ctx, svc, *addr, stdout, stderr)
+	})
+}
+
+// serve runs the HTTP API until ctx ends (SIGINT/SIGTERM), then drains.
+func serve(ctx context.Context, svc *services.Services, addr string, stdout, stderr io.Writer) int {
+	err := svc.Serve(ctx, addr, func(url string) {
 		fmt.Fprintf(stdout, "listening on %s\n", url)
 		if f, ok := stdout.(*os.File); ok {
 			f.Sync()
@@ -170,14 +174,9 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	if len(req.URLs) == 0 {
 		return usageError(stderr, "summarize: give at least one YouTube link")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	svc, code := openServices(ctx, stderr, slog.LevelError)
-	if svc == nil {
-		return code
-	}
-	defer svc.Close()
-	return svc.SummarizeCLI(ctx, req, stdout, stderr)
+	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *services.Services) int {
+		return svc.SummarizeCLI(ctx, req, stdout, stderr)
+	})
 }
 
 // interleave moves flags that follow positional arguments in front of them,
@@ -221,14 +220,9 @@ func importMain(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() != 1 {
 		return usageError(stderr, "import: give the path of the original app's summary_cache.json (or its folder)")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	svc, code := openServices(ctx, stderr, slog.LevelError)
-	if svc == nil {
-		return code
-	}
-	defer svc.Close()
-	return svc.ImportCLI(ctx, fl.Arg(0), stdout, stderr)
+	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *services.Services) int {
+		return svc.ImportCLI(ctx, fl.Arg(0), stdout, stderr)
+	})
 }
 
 func desktopMain(args []string, stdout, stderr io.Writer) int {

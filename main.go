@@ -148,6 +148,9 @@ func serve(ctx context.Context, svc *services.Services, addr string, stdout, std
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		if ytsum.ErrorKind(err) == "bad_address" {
+			return exitUsage // a malformed --addr is bad usage
+		}
 		return 1
 	}
 	return 0

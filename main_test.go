@@ -25,6 +25,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"summarize trailing flag without value", []string{"summarize", "https://youtu.be/dQw4w9WgXcQ", "--model"}, 2, "flag needs an argument: --model"},
 		{"serve stray argument", []string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 		{"serve unknown flag", []string{"serve", "--port", "1"}, 2, "flag provided but not defined: -port"},
+		{"serve malformed address", []string{"serve", "--addr", "nonsense"}, 2, `The address "nonsense" is not host:port`},
 		{"import without path", []string{"import"}, 2, "give the path"},
 		{"desktop unknown flag", []string{"--nope"}, 2, "flag provided but not defined: -nope"},
 	}

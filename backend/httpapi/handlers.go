@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +34,35 @@ func decodeReadError(err error) error {
 	return ytsum.Wrap(err, ytsum.CodeInvalid, "invalid_request", "The request body could not be read.")
 }
 
+// serveJSON answers a request that one service serves: when the service is
+// not wired (wired false) it answers 503 naming what and does not call; else
+// it answers call's value as JSON with status, or call's error through
+// writeError (so its code picks the status). call runs on the request's
+// goroutine with the request's context.
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, wired bool, what string, status int,
+	call func(ctx context.Context) (any, error)) {
+	if !wired {
+		s.unavailable(w, r, what)
+		return
+	}
+	v, err := call(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// asNotFound replaces a not-found err by the contract's sentence msg, so the
+// answer is 404 {"error": msg, "code": "not_found"}; other errors pass as
+// they are.
+func asNotFound(err error, msg string) error {
+	if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
+		return &ytsum.Error{Code: ytsum.CodeNotFound, Kind: "not_found", Message: msg}
+	}
+	return err
+}
+
 // --- summarize and jobs ---
 
 // asyncAnswer is the 202 body of /summarize (mode async) and /summarize_async.
@@ -46,20 +76,21 @@ type asyncAnswer struct {
 	EstimatedTime *int   `json:"estimated_time,omitempty"`
 }
 
-func (s *Server) decodeSummarizeRequest(w http.ResponseWriter, r *http.Request) (summarizeRequest, bool) {
+// readSummarizeRequest reads and checks the body of /summarize and
+// /summarize_async.
+func (s *Server) readSummarizeRequest(r *http.Request) (summarizeRequest, error) {
 	body, err := readBody(r)
-	if err == nil {
-		var req summarizeRequest
-		req, err = decodeSummarize(body)
-		if err == nil {
-			err = s.checkModel(req.Model)
-		}
-		if err == nil {
-			return req, true
-		}
+	if err != nil {
+		return summarizeRequest{}, err
 	}
-	s.writeError(w, r, err)
-	return summarizeRequest{}, false
+	req, err := decodeSummarize(body)
+	if err == nil {
+		err = s.checkModel(req.Model)
+	}
+	if err != nil {
+		return summarizeRequest{}, err
+	}
+	return req, nil
 }
 
 // checkModel refuses a model key the registry does not know, naming the
@@ -89,8 +120,9 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, "Summarizing")
 		return
 	}
-	req, ok := s.decodeSummarizeRequest(w, r)
-	if !ok {
+	req, err := s.readSummarizeRequest(r)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	meta := req.metadata()
@@ -136,101 +168,78 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSummarizeAsync(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
-		s.unavailable(w, r, "Summarizing")
-		return
-	}
-	req, ok := s.decodeSummarizeRequest(w, r)
-	if !ok {
-		return
-	}
-	start := time.Now()
-	job, err := s.svc.Jobs.Submit(r.Context(), req.metadata())
-	s.metrics.observe(modeAsync, time.Since(start), err)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, asyncAnswer{JobID: job.ID, Status: "accepted",
-		Message: "Job submitted for processing", StreamURL: "/jobs/" + job.ID + "/stream", StatusURL: "/jobs/" + job.ID})
+	s.serveJSON(w, r, s.svc.Jobs != nil, "Summarizing", http.StatusAccepted, func(ctx context.Context) (any, error) {
+		req, err := s.readSummarizeRequest(r)
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		job, err := s.svc.Jobs.Submit(ctx, req.metadata())
+		s.metrics.observe(modeAsync, time.Since(start), err)
+		if err != nil {
+			return nil, err
+		}
+		return asyncAnswer{JobID: job.ID, Status: "accepted", Message: "Job submitted for processing",
+			StreamURL: "/jobs/" + job.ID + "/stream", StatusURL: "/jobs/" + job.ID}, nil
+	})
 }
 
 func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
-		s.unavailable(w, r, "The job list")
-		return
-	}
-	job, err := s.svc.Jobs.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeJobError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ytsum.JobJSON(job))
-}
-
-// writeJobError answers a not-found job with the contract's sentence.
-func (s *Server) writeJobError(w http.ResponseWriter, r *http.Request, err error) {
-	if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "Job not found", Code: ytsum.CodeNotFound})
-		return
-	}
-	s.writeError(w, r, err)
+	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
+		job, err := s.svc.Jobs.Get(ctx, r.PathValue("id"))
+		if err != nil {
+			return nil, asNotFound(err, "Job not found")
+		}
+		return ytsum.JobJSON(job), nil
+	})
 }
 
 func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
-		s.unavailable(w, r, "The job list")
-		return
-	}
-	q := r.URL.Query()
-	status := ytsum.JobStatus(q.Get("status"))
-	switch status {
-	case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
-	default:
-		s.writeError(w, r, invalid("status", "Unknown status "+strconv.Quote(string(status))+
-			"; use pending, running, completed, failed or cancelled."))
-		return
-	}
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, invalid("limit", "The limit must be a whole number of at least 1."))
-			return
+	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
+		q := r.URL.Query()
+		status := ytsum.JobStatus(q.Get("status"))
+		switch status {
+		case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
+		default:
+			return nil, invalid("status", "Unknown status "+strconv.Quote(string(status))+
+				"; use pending, running, completed, failed or cancelled.")
 		}
-		limit = min(n, 1000)
-	}
-	jobs, err := s.svc.Jobs.List(r.Context(), status, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var b bytes.Buffer
-	b.WriteString(`{"jobs":[`)
-	for i, j := range jobs {
-		if i > 0 {
-			b.WriteByte(',')
+		limit := 100
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, invalid("limit", "The limit must be a whole number of at least 1.")
+			}
+			limit = min(n, 1000)
 		}
-		b.Write(ytsum.JobJSON(j))
-	}
-	b.WriteString(`]}`)
-	writeJSON(w, http.StatusOK, b.Bytes())
+		jobs, err := s.svc.Jobs.List(ctx, status, limit)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		b.WriteString(`{"jobs":[`)
+		for i, j := range jobs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(ytsum.JobJSON(j))
+		}
+		b.WriteString(`]}`)
+		return b.Bytes(), nil
+	})
 }
 
 func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
-		s.unavailable(w, r, "The job list")
-		return
-	}
-	job, err := s.svc.Jobs.Cancel(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeJobError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Message string          `json:"message"`
-		Job     json.RawMessage `json:"job"`
-	}{"Job cancelled", ytsum.JobJSON(job)})
+	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
+		job, err := s.svc.Jobs.Cancel(ctx, r.PathValue("id"))
+		if err != nil {
+			return nil, asNotFound(err, "Job not found")
+		}
+		return struct {
+			Message string          `json:"message"`
+			Job     json.RawMessage `json:"job"`
+		}{"Job cancelled", ytsum.JobJSON(job)}, nil
+	})
 }
 
 func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
@@ -278,99 +287,88 @@ func queryInt(q map[string][]string, name string, def int) (int, bool) {
 }
 
 func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
-		s.unavailable(w, r, "The library")
-		return
-	}
-	q := r.URL.Query()
-	lq := ListQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model")}
-	switch lq.Sort {
-	case "", "newest", "oldest", "title", "channel":
-	default:
-		s.writeError(w, r, invalid("sort", "Unknown sort "+strconv.Quote(lq.Sort)+"; use newest, oldest, title or channel."))
-		return
-	}
-	page, hasPage := queryInt(q, "page", 1)
-	perPage, hasPer := queryInt(q, "per_page", 10)
-	if hasPage || hasPer {
-		if page < 1 {
-			page = 1
+	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
+		q := r.URL.Query()
+		lq := ListQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model")}
+		switch lq.Sort {
+		case "", "newest", "oldest", "title", "channel":
+		default:
+			return nil, invalid("sort", "Unknown sort "+strconv.Quote(lq.Sort)+"; use newest, oldest, title or channel.")
 		}
-		if perPage < 1 {
-			perPage = 10
+		page, hasPage := queryInt(q, "page", 1)
+		perPage, hasPer := queryInt(q, "per_page", 10)
+		if hasPage || hasPer {
+			if page < 1 {
+				page = 1
+			}
+			if perPage < 1 {
+				perPage = 10
+			}
+			perPage = min(perPage, 100)
+			lq.Offset, lq.Limit = (page-1)*perPage, perPage
+			items, total, err := s.svc.Library.List(ctx, lq)
+			if err != nil {
+				return nil, err
+			}
+			if items == nil {
+				items = []ytsum.Result{}
+			}
+			return struct {
+				Summaries  []ytsum.Result `json:"summaries"`
+				Total      int            `json:"total"`
+				Page       int            `json:"page"`
+				PerPage    int            `json:"per_page"`
+				TotalPages int            `json:"total_pages"`
+			}{items, total, page, perPage, (total + perPage - 1) / perPage}, nil
 		}
-		perPage = min(perPage, 100)
-		lq.Offset, lq.Limit = (page-1)*perPage, perPage
-		items, total, err := s.svc.Library.List(r.Context(), lq)
+		if limit, has := queryInt(q, "limit", 0); has && limit > 0 {
+			lq.Limit = limit
+		}
+		items, _, err := s.svc.Library.List(ctx, lq)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return nil, err
 		}
 		if items == nil {
 			items = []ytsum.Result{}
 		}
-		writeJSON(w, http.StatusOK, struct {
-			Summaries  []ytsum.Result `json:"summaries"`
-			Total      int            `json:"total"`
-			Page       int            `json:"page"`
-			PerPage    int            `json:"per_page"`
-			TotalPages int            `json:"total_pages"`
-		}{items, total, page, perPage, (total + perPage - 1) / perPage})
-		return
-	}
-	if limit, has := queryInt(q, "limit", 0); has && limit > 0 {
-		lq.Limit = limit
-	}
-	items, _, err := s.svc.Library.List(r.Context(), lq)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if items == nil {
-		items = []ytsum.Result{}
-	}
-	writeJSON(w, http.StatusOK, items)
+		return items, nil
+	})
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
-		s.unavailable(w, r, "The library")
-		return
-	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if q == "" {
-		s.writeError(w, r, invalid("q", "Query parameter 'q' is required and cannot be empty"))
-		return
-	}
-	hits, err := s.svc.Library.Search(r.Context(), q)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, h := range hits {
-		if i > 0 {
-			b.WriteByte(',')
+	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
+		q := strings.TrimSpace(r.URL.Query().Get("q"))
+		if q == "" {
+			return nil, invalid("q", "Query parameter 'q' is required and cannot be empty")
 		}
-		item, err := json.Marshal(h.Item)
+		hits, err := s.svc.Library.Search(ctx, q)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return nil, err
 		}
-		if h.Snippet != "" && len(item) > 1 && item[len(item)-1] == '}' {
-			var sb bytes.Buffer
-			enc := json.NewEncoder(&sb)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(h.Snippet)
-			snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
-			item = append(item[:len(item)-1], `,"snippet":`...)
-			item = append(append(item, snip...), '}')
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i, h := range hits {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			item, err := json.Marshal(h.Item)
+			if err != nil {
+				return nil, err
+			}
+			if h.Snippet != "" && len(item) > 1 && item[len(item)-1] == '}' {
+				var sb bytes.Buffer
+				enc := json.NewEncoder(&sb)
+				enc.SetEscapeHTML(false)
+				_ = enc.Encode(h.Snippet)
+				snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
+				item = append(item[:len(item)-1], `,"snippet":`...)
+				item = append(append(item, snip...), '}')
+			}
+			b.Write(item)
 		}
-		b.Write(item)
-	}
-	b.WriteByte(']')
-	writeJSON(w, http.StatusOK, b.Bytes())
+		b.WriteByte(']')
+		return b.Bytes(), nil
+	})
 }
 
 // validVideoID accepts YouTube-like ids only (no path tricks).
@@ -387,38 +385,28 @@ func validVideoID(id string) bool {
 }
 
 func (s *Server) handleDeleteSummary(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
-		s.unavailable(w, r, "The library")
-		return
-	}
-	var body struct {
-		VideoID string `json:"video_id"`
-	}
-	if err := decodeJSON(r, &body, true); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if body.VideoID == "" {
-		body.VideoID = r.URL.Query().Get("video_id")
-	}
-	if body.VideoID == "" {
-		s.writeError(w, r, invalid("video_id", "video_id is required"))
-		return
-	}
-	if !validVideoID(body.VideoID) {
-		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
-		return
-	}
-	if err := s.svc.Library.Delete(r.Context(), body.VideoID); err != nil {
-		if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
-			writeJSON(w, http.StatusNotFound, errorBody{Error: "Summary not found", Code: ytsum.CodeNotFound})
-			return
+	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
+		var body struct {
+			VideoID string `json:"video_id"`
 		}
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true,
-		"message": "Summary for video " + body.VideoID + " deleted successfully"})
+		if err := decodeJSON(r, &body, true); err != nil {
+			return nil, err
+		}
+		if body.VideoID == "" {
+			body.VideoID = r.URL.Query().Get("video_id")
+		}
+		if body.VideoID == "" {
+			return nil, invalid("video_id", "video_id is required")
+		}
+		if !validVideoID(body.VideoID) {
+			return nil, invalid("video_id", "That is not a YouTube video id.")
+		}
+		if err := s.svc.Library.Delete(ctx, body.VideoID); err != nil {
+			return nil, asNotFound(err, "Summary not found")
+		}
+		return map[string]any{"success": true,
+			"message": "Summary for video " + body.VideoID + " deleted successfully"}, nil
+	})
 }
 
 func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
@@ -650,147 +638,110 @@ func (s *Server) handlePreviewVoice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleVoices(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Speech == nil {
-		s.unavailable(w, r, "Text-to-speech")
-		return
-	}
-	v, err := s.svc.Speech.Voices(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if v.Voices == nil {
-		v.Voices = map[string]Voice{}
-	}
-	if v.Tiers == nil {
-		v.Tiers = map[string][]string{}
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
+		v, err := s.svc.Speech.Voices(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if v.Voices == nil {
+			v.Voices = map[string]Voice{}
+		}
+		if v.Tiers == nil {
+			v.Tiers = map[string][]string{}
+		}
+		return v, nil
+	})
 }
 
 func (s *Server) handleCacheStatus(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Speech == nil {
-		s.unavailable(w, r, "Text-to-speech")
-		return
-	}
-	st, err := s.svc.Speech.CacheStatus(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if st.Config == nil {
-		st.Config = map[string]any{}
-	}
-	writeJSON(w, http.StatusOK, st)
+	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
+		st, err := s.svc.Speech.CacheStatus(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if st.Config == nil {
+			st.Config = map[string]any{}
+		}
+		return st, nil
+	})
 }
 
 func (s *Server) handleCacheCleanup(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Speech == nil {
-		s.unavailable(w, r, "Text-to-speech")
-		return
-	}
-	c, err := s.svc.Speech.CacheCleanup(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Success bool `json:"success"`
-		CacheCleanup
-	}{true, c})
+	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
+		c, err := s.svc.Speech.CacheCleanup(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Success bool `json:"success"`
+			CacheCleanup
+		}{true, c}, nil
+	})
 }
 
 // --- settings and backups ---
 
 func (s *Server) handleGetSettings(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Settings == nil {
-		s.unavailable(w, r, "Settings")
-		return
-	}
-	v, err := s.svc.Settings.View(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
+		return s.svc.Settings.View(ctx)
+	})
 }
 
 func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Settings == nil {
-		s.unavailable(w, r, "Settings")
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var obj map[string]json.RawMessage
-	if err := decodeBytes(body, &obj); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	v, err := s.svc.Settings.Apply(r.Context(), bytes.TrimSpace(body))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
+		body, err := readBody(r)
+		if err != nil {
+			return nil, err
+		}
+		var obj map[string]json.RawMessage
+		if err := decodeBytes(body, &obj); err != nil {
+			return nil, err
+		}
+		return s.svc.Settings.Apply(ctx, bytes.TrimSpace(body))
+	})
 }
 
 func (s *Server) handleRevealToken(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Settings == nil {
-		s.unavailable(w, r, "Settings")
-		return
-	}
-	tok, err := s.svc.Settings.RevealAPIToken(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
+		tok, err := s.svc.Settings.RevealAPIToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"token": tok}, nil
+	})
 }
 
 func (s *Server) handleRotateToken(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Settings == nil {
-		s.unavailable(w, r, "Settings")
-		return
-	}
-	tok, err := s.svc.Settings.RotateAPIToken(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.log.Info("API token rotated", "remote", clientAddr(r))
-	writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
+		tok, err := s.svc.Settings.RotateAPIToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.log.Info("API token rotated", "remote", clientAddr(r))
+		return map[string]string{"token": tok}, nil
+	})
 }
 
 func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Backups == nil {
-		s.unavailable(w, r, "Backups")
-		return
-	}
-	list, err := s.svc.Backups.List(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []Backup{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"backups": list})
+	s.serveJSON(w, r, s.svc.Backups != nil, "Backups", http.StatusOK, func(ctx context.Context) (any, error) {
+		list, err := s.svc.Backups.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []Backup{}
+		}
+		return map[string]any{"backups": list}, nil
+	})
 }
 
 func (s *Server) handleCreateBackup(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Backups == nil {
-		s.unavailable(w, r, "Backups")
-		return
-	}
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
-	b, err := s.svc.Backups.Create(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"success": true, "message": "Backup created", "backup": b})
+	s.serveJSON(w, r, s.svc.Backups != nil, "Backups", http.StatusCreated, func(ctx context.Context) (any, error) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
+		b, err := s.svc.Backups.Create(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"success": true, "message": "Backup created", "backup": b}, nil
+	})
 }

@@ -146,7 +146,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	for tries := 0; ; tries++ {
 		job, err := s.svc.Jobs.Get(r.Context(), id)
 		if err != nil {
-			s.writeJobError(w, r, err)
+			s.writeError(w, r, asNotFound(err, "Job not found"))
 			return
 		}
 		snap = ytsum.JobJSON(job)

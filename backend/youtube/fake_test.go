@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"ytsum/backend/youtube/youtubetest"
 )
 
 // Scenario video IDs of the fake (each 11 characters).
@@ -249,17 +251,8 @@ func track(base, id, lang, name string, asr, translatable bool) map[string]any {
 }
 
 func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
-	var req struct {
-		Context struct {
-			Client struct {
-				ClientName    string `json:"clientName"`
-				ClientVersion string `json:"clientVersion"`
-			} `json:"client"`
-		} `json:"context"`
-		VideoID string `json:"videoId"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName != "ANDROID" ||
-		req.Context.Client.ClientVersion == "" || req.VideoID == idOutdated {
+	name, version, id, ok := youtubetest.ParsePlayer(body)
+	if !ok || name != "ANDROID" || version == "" || id == idOutdated {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"error":{"code":400,"message":"Precondition check failed.","errors":[{"message":"Precondition check failed.","domain":"global","reason":"failedPrecondition"}],"status":"FAILED_PRECONDITION"}}`)
 		return
@@ -268,7 +261,6 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 		f.tb.Errorf("player request without prettyPrint=false: %s", r.URL.RawQuery)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	id := req.VideoID
 	base := "https://www.youtube.com"
 	switch id {
 	case idOK:
@@ -425,66 +417,38 @@ func pvr(id, title, length string, playable bool) map[string]any {
 	return m
 }
 
-func contItem(tok string) map[string]any {
-	return map[string]any{"continuationItemRenderer": map[string]any{"trigger": "CONTINUATION_TRIGGER_ON_ITEM_SHOWN",
-		"continuationEndpoint": map[string]any{"continuationCommand": map[string]any{"token": tok, "request": "CONTINUATION_REQUEST_TYPE_BROWSE"}}}}
-}
-
-func firstPage(title string, items []any) map[string]any {
-	return map[string]any{
-		"contents": map[string]any{"twoColumnBrowseResultsRenderer": map[string]any{"tabs": []any{
-			map[string]any{"tabRenderer": map[string]any{"selected": true, "content": map[string]any{
-				"sectionListRenderer": map[string]any{"contents": []any{
-					map[string]any{"itemSectionRenderer": map[string]any{"contents": []any{
-						map[string]any{"playlistVideoListRenderer": map[string]any{"contents": items, "playlistId": "x"}}}}}}}}}}}}},
-		"metadata": map[string]any{"playlistMetadataRenderer": map[string]any{"title": title}},
-		"alerts": []any{map[string]any{"alertWithButtonRenderer": map[string]any{"type": "INFO",
-			"text": map[string]any{"simpleText": "Unavailable videos are hidden"}}}},
-	}
-}
-
-func contPage(items []any) map[string]any {
-	return map[string]any{"onResponseReceivedActions": []any{map[string]any{
-		"appendContinuationItemsAction": map[string]any{"continuationItems": items, "targetId": "x"}}}}
-}
-
+// browse answers the playlists of the scenarios; the answer shapes are
+// youtubetest's, the items (deleted, private, lockup, no length) are the
+// scenarios'.
 func (f *fakeYT) browse(w http.ResponseWriter, body []byte) {
-	var req struct {
-		BrowseID     string `json:"browseId"`
-		Continuation string `json:"continuation"`
-		Context      struct {
-			Client struct {
-				ClientName string `json:"clientName"`
-			} `json:"client"`
-		} `json:"context"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName == "" {
+	browseID, continuation, ok := youtubetest.ParseBrowse(body)
+	if !ok {
 		http.Error(w, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
 		return
 	}
+	contItem := youtubetest.ContinuationItem
 	var page map[string]any
 	switch {
-	case req.BrowseID == "VL"+plOK:
-		page = firstPage("Fake playlist", []any{pvr(idOK, "Surface Go Review", "316", true),
+	case browseID == "VL"+plOK:
+		page = youtubetest.BrowsePage(plOK, "Fake playlist", []any{pvr(idOK, "Surface Go Review", "316", true),
 			pvr(idDisabled, "Angèle", "288", true), contItem("tok-2")})
-	case req.Continuation == "tok-2":
-		page = contPage([]any{pvr("delVideo001", "[Deleted video]", "", false),
+	case continuation == "tok-2":
+		page = youtubetest.BrowseContinuation([]any{pvr("delVideo001", "[Deleted video]", "", false),
 			pvr("prvVideo001", "[Private video]", "", false), pvr("aaaaaaaaaaa", "Third", "61", true), contItem("tok-3")})
-	case req.Continuation == "tok-3":
-		page = contPage([]any{
+	case continuation == "tok-3":
+		page = youtubetest.BrowseContinuation([]any{
 			map[string]any{"lockupViewModel": map[string]any{"contentId": "bbbbbbbbbbb", "contentType": "LOCKUP_CONTENT_TYPE_VIDEO",
 				"metadata": map[string]any{"lockupMetadataViewModel": map[string]any{"title": map[string]any{"content": "Fourth"}}}}},
 			pvr("ccccccccccc", "Fifth", "3600", true)})
-	case req.BrowseID == "VL"+plNotFound:
-		page = map[string]any{"alerts": []any{map[string]any{"alertRenderer": map[string]any{"type": "ERROR",
-			"text": map[string]any{"runs": []any{map[string]any{"text": "The playlist does not exist."}}}}}}}
-	case req.BrowseID == "VL"+plEmpty:
-		page = firstPage("Nothing here", []any{})
-	case req.BrowseID == "VL"+plLoop:
-		page = firstPage("Loop", []any{pvr("ddddddddddd", "Loop video", "10", true), contItem("loop")})
-	case req.Continuation == "loop":
-		page = contPage([]any{pvr("eeeeeeeeeee", "Again", "10", true), contItem("loop")})
-	case req.BrowseID == "VL"+plRate:
+	case browseID == "VL"+plNotFound:
+		page = youtubetest.PlaylistMissing()
+	case browseID == "VL"+plEmpty:
+		page = youtubetest.BrowsePage(plEmpty, "Nothing here", []any{})
+	case browseID == "VL"+plLoop:
+		page = youtubetest.BrowsePage(plLoop, "Loop", []any{pvr("ddddddddddd", "Loop video", "10", true), contItem("loop")})
+	case continuation == "loop":
+		page = youtubetest.BrowseContinuation([]any{pvr("eeeeeeeeeee", "Again", "10", true), contItem("loop")})
+	case browseID == "VL"+plRate:
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	default:

@@ -425,7 +425,11 @@ func (s *Server) playerFor(v Video) []byte {
 	return b
 }
 
-func (s *Server) player(w http.ResponseWriter, r *http.Request, body []byte) {
+// ParsePlayer reads a /youtubei/v1/player request body: the client's name
+// and version (context.client) and the video ID. ok is false when the body
+// is not JSON. YouTube answers 400 FAILED_PRECONDITION to a request without
+// a client name or version.
+func ParsePlayer(body []byte) (clientName, clientVersion, videoID string, ok bool) {
 	var req struct {
 		Context struct {
 			Client struct {
@@ -435,13 +439,21 @@ func (s *Server) player(w http.ResponseWriter, r *http.Request, body []byte) {
 		} `json:"context"`
 		VideoID string `json:"videoId"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName == "" || req.Context.Client.ClientVersion == "" {
+	if err := json.Unmarshal(body, &req); err != nil {
+		return "", "", "", false
+	}
+	return req.Context.Client.ClientName, req.Context.Client.ClientVersion, req.VideoID, true
+}
+
+func (s *Server) player(w http.ResponseWriter, r *http.Request, body []byte) {
+	name, version, id, ok := ParsePlayer(body)
+	if !ok || name == "" || version == "" {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"error":{"code":400,"message":"Precondition check failed.","status":"FAILED_PRECONDITION"}}`)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	v, ok := s.video(req.VideoID)
+	v, ok := s.video(id)
 	if !ok {
 		io.WriteString(w, `{"playabilityStatus":{"status":"ERROR","reason":"This video is unavailable"}}`)
 		return
@@ -591,10 +603,69 @@ func pvr(e Entry, v Video) map[string]any {
 	return map[string]any{"playlistVideoRenderer": r}
 }
 
-func contItem(tok string) map[string]any {
+// The browse answers below are the shapes of YouTube's
+// /youtubei/v1/browse that the fake serves; they are exported for fakes of
+// other scenarios (the youtube package's own tests), so that the wire
+// format is written down once. Each returns a fresh value that encodes to
+// JSON; they are safe for concurrent use.
+
+// ParseBrowse reads a /youtubei/v1/browse request body. ok is false when
+// the body is not JSON or names no client (context.client.clientName), which
+// YouTube answers with 400 INVALID_ARGUMENT.
+func ParseBrowse(body []byte) (browseID, continuation string, ok bool) {
+	var req struct {
+		BrowseID     string `json:"browseId"`
+		Continuation string `json:"continuation"`
+		Context      struct {
+			Client struct {
+				ClientName string `json:"clientName"`
+			} `json:"client"`
+		} `json:"context"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName == "" {
+		return "", "", false
+	}
+	return req.BrowseID, req.Continuation, true
+}
+
+// BrowsePage is the answer to a browse request for a playlist (browseId
+// "VL"+playlistID): its title and first items (playlistVideoRenderer
+// items, and a ContinuationItem last when more follow), with the "Unavailable
+// videos are hidden" notice YouTube adds.
+func BrowsePage(playlistID, title string, items []any) map[string]any {
+	return map[string]any{
+		"contents": map[string]any{"twoColumnBrowseResultsRenderer": map[string]any{"tabs": []any{
+			map[string]any{"tabRenderer": map[string]any{"selected": true, "content": map[string]any{
+				"sectionListRenderer": map[string]any{"contents": []any{
+					map[string]any{"itemSectionRenderer": map[string]any{"contents": []any{
+						map[string]any{"playlistVideoListRenderer": map[string]any{"contents": items,
+							"playlistId": playlistID}}}}}}}}}}}}},
+		"metadata": map[string]any{"playlistMetadataRenderer": map[string]any{"title": title}},
+		"alerts": []any{map[string]any{"alertWithButtonRenderer": map[string]any{"type": "INFO",
+			"text": map[string]any{"simpleText": "Unavailable videos are hidden"}}}},
+	}
+}
+
+// BrowseContinuation is the answer to a browse request with a continuation
+// token: the next items, a ContinuationItem last when more follow.
+func BrowseContinuation(items []any) map[string]any {
+	return map[string]any{"onResponseReceivedActions": []any{map[string]any{
+		"appendContinuationItemsAction": map[string]any{"continuationItems": items, "targetId": "pl"}}}}
+}
+
+// ContinuationItem is the item that ends a page when more items follow;
+// the client asks for them with token.
+func ContinuationItem(token string) map[string]any {
 	return map[string]any{"continuationItemRenderer": map[string]any{"trigger": "CONTINUATION_TRIGGER_ON_ITEM_SHOWN",
-		"continuationEndpoint": map[string]any{"continuationCommand": map[string]any{"token": tok,
+		"continuationEndpoint": map[string]any{"continuationCommand": map[string]any{"token": token,
 			"request": "CONTINUATION_REQUEST_TYPE_BROWSE"}}}}
+}
+
+// PlaylistMissing is the answer to a browse request for a playlist that
+// does not exist (200 with an ERROR alert, as YouTube answers).
+func PlaylistMissing() map[string]any {
+	return map[string]any{"alerts": []any{map[string]any{"alertRenderer": map[string]any{"type": "ERROR",
+		"text": map[string]any{"runs": []any{map[string]any{"text": "The playlist does not exist."}}}}}}}
 }
 
 // page returns the items of page n (0-based) of p, with a continuation
@@ -608,28 +679,20 @@ func (s *Server) page(p Playlist, n int) []any {
 		items = append(items, pvr(e, v))
 	}
 	if end < len(p.Entries) {
-		items = append(items, contItem(fmt.Sprintf("%s:%d", p.ID, n+1)))
+		items = append(items, ContinuationItem(fmt.Sprintf("%s:%d", p.ID, n+1)))
 	}
 	return items
 }
 
 func (s *Server) browse(w http.ResponseWriter, body []byte) {
-	var req struct {
-		BrowseID     string `json:"browseId"`
-		Continuation string `json:"continuation"`
-		Context      struct {
-			Client struct {
-				ClientName string `json:"clientName"`
-			} `json:"client"`
-		} `json:"context"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Context.Client.ClientName == "" {
+	browseID, continuation, ok := ParseBrowse(body)
+	if !ok {
 		http.Error(w, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
 		return
 	}
 	var out map[string]any
-	if req.Continuation != "" {
-		id, n, _ := strings.Cut(req.Continuation, ":")
+	if continuation != "" {
+		id, n, _ := strings.Cut(continuation, ":")
 		s.mu.Lock()
 		p, ok := s.playlists[id]
 		s.mu.Unlock()
@@ -638,27 +701,15 @@ func (s *Server) browse(w http.ResponseWriter, body []byte) {
 			http.Error(w, `{"error":{"code":400,"status":"INVALID_ARGUMENT"}}`, http.StatusBadRequest)
 			return
 		}
-		out = map[string]any{"onResponseReceivedActions": []any{map[string]any{
-			"appendContinuationItemsAction": map[string]any{"continuationItems": s.page(p, num), "targetId": "pl"}}}}
+		out = BrowseContinuation(s.page(p, num))
 	} else {
 		s.mu.Lock()
-		p, ok := s.playlists[strings.TrimPrefix(req.BrowseID, "VL")]
+		p, ok := s.playlists[strings.TrimPrefix(browseID, "VL")]
 		s.mu.Unlock()
 		if !ok {
-			out = map[string]any{"alerts": []any{map[string]any{"alertRenderer": map[string]any{"type": "ERROR",
-				"text": map[string]any{"runs": []any{map[string]any{"text": "The playlist does not exist."}}}}}}}
+			out = PlaylistMissing()
 		} else {
-			out = map[string]any{
-				"contents": map[string]any{"twoColumnBrowseResultsRenderer": map[string]any{"tabs": []any{
-					map[string]any{"tabRenderer": map[string]any{"selected": true, "content": map[string]any{
-						"sectionListRenderer": map[string]any{"contents": []any{
-							map[string]any{"itemSectionRenderer": map[string]any{"contents": []any{
-								map[string]any{"playlistVideoListRenderer": map[string]any{"contents": s.page(p, 0),
-									"playlistId": p.ID}}}}}}}}}}}}},
-				"metadata": map[string]any{"playlistMetadataRenderer": map[string]any{"title": p.Title}},
-				"alerts": []any{map[string]any{"alertWithButtonRenderer": map[string]any{"type": "INFO",
-					"text": map[string]any{"simpleText": "Unavailable videos are hidden"}}}},
-			}
+			out = BrowsePage(p.ID, p.Title, s.page(p, 0))
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -49,7 +49,7 @@ const (
 	plLoop     = "PLlooping000000001"
 	plRate     = "PLratelimited00001"
 
-	fakeAPIKey = "AIzaSyAO_FJ2SlqU8Q4STEHLGCilw_Y9_11qcW8"
+	fakeAPIKey = youtubetest.APIKey // what the fake watch pages hand out
 )
 
 var (
@@ -57,7 +57,7 @@ var (
 	fixtureCache = map[string][]byte{}
 )
 
-// mustFixture returns testdata/name (read once per test binary).
+// mustFixture returns testdata/fixtures/name (read once per test binary).
 func mustFixture(tb testing.TB, name string) []byte {
 	tb.Helper()
 	fixtureMu.Lock()
@@ -65,7 +65,7 @@ func mustFixture(tb testing.TB, name string) []byte {
 	if b, ok := fixtureCache[name]; ok {
 		return b
 	}
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join("testdata", "fixtures", name))
 	if err != nil {
 		tb.Fatalf("fixture: %v", err)
 	}

@@ -118,8 +118,13 @@ func TestTranscriptRealFlowRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.requests()
+	// The real captured watch page carries YouTube's public web key.
+	key := reAPIKey.FindSubmatch(mustFixture(t, "watch.html"))
+	if key == nil {
+		t.Fatal("the watch.html fixture has no INNERTUBE_API_KEY")
+	}
 	if len(reqs) != 3 || !strings.HasPrefix(reqs[0], "GET /watch?v="+idOK) ||
-		!strings.HasPrefix(reqs[1], "POST /youtubei/v1/player?") || !strings.Contains(reqs[1], "key="+fakeAPIKey) ||
+		!strings.HasPrefix(reqs[1], "POST /youtubei/v1/player?") || !strings.Contains(reqs[1], "key="+string(key[1])) ||
 		!strings.HasPrefix(reqs[2], "GET /api/timedtext?") {
 		t.Fatalf("requests %q; want watch, player with key, timedtext", reqs)
 	}

@@ -176,7 +176,7 @@ func WatchURL(id string) string { return "https://www.youtube.com/watch?v=" + id
 func PlaylistURL(id string) string { return "https://www.youtube.com/playlist?list=" + id }
 
 // APIKey is the innertube key the fake's watch pages carry.
-const APIKey = "AIzaSyAO_FJ2SlqU8Q4STEHLGCilw_Y9_11qcW8"
+const APIKey = "fake-innertube-key_for-tests"
 
 // Server is a running fake. Its methods are safe for concurrent use.
 type Server struct {

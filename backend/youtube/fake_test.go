@@ -52,6 +52,10 @@ const (
 	fakeAPIKey = youtubetest.APIKey // what the fake watch pages hand out
 )
 
+// trafficIDs are videos served like idOK (the real captured watch page and
+// player answer, about 1 MB and 200 kB), for counting traffic per video.
+var trafficIDs = [5]string{"trafficVid0", "trafficVid1", "trafficVid2", "trafficVid3", "trafficVid4"}
+
 var (
 	fixtureMu    sync.Mutex
 	fixtureCache = map[string][]byte{}
@@ -87,6 +91,8 @@ type fakeYT struct {
 	maxInfl    int
 	hangStart  chan string // receives the path of each hanging request
 	gate       chan struct{}
+	bytesDown  int64 // response bytes written
+	bytesUp    int64 // request bytes read (URL + body)
 }
 
 func newFake(tb testing.TB) *fakeYT {
@@ -149,6 +155,7 @@ func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.log = append(f.log, r.Method+" "+r.URL.RequestURI())
+	f.bytesUp += int64(len(r.URL.RequestURI()) + len(body))
 	f.inflight++
 	f.maxInfl = max(f.maxInfl, f.inflight)
 	gate := f.gate
@@ -165,6 +172,7 @@ func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	w = &countingWriter{ResponseWriter: w, f: f}
 	if strings.Contains(r.URL.RawQuery, idHang) || bytes.Contains(body, []byte(idHang)) {
 		f.hangStart <- r.URL.Path
 		<-r.Context().Done()
@@ -186,6 +194,27 @@ func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// countingWriter adds what is written to the fake's bytesDown.
+type countingWriter struct {
+	http.ResponseWriter
+	f *fakeYT
+}
+
+func (cw *countingWriter) Write(b []byte) (int, error) {
+	n, err := cw.ResponseWriter.Write(b)
+	cw.f.mu.Lock()
+	cw.f.bytesDown += int64(n)
+	cw.f.mu.Unlock()
+	return n, err
+}
+
+// traffic returns the requests and the bytes down and up so far.
+func (f *fakeYT) traffic() (reqs int, down, up int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.log), f.bytesDown, f.bytesUp
+}
+
 const consentPage = `<html><body><form action="https://consent.youtube.com/s" method="POST">` +
 	`<input type="hidden" name="gl" value="DE"><input type="hidden" name="v" value="cb.20210328-17-p0.de+FX+119">` +
 	`<button>Accept all</button></form></body></html>`
@@ -201,6 +230,8 @@ func (f *fakeYT) watch(w http.ResponseWriter, r *http.Request) {
 	switch id {
 	case idOK, idAndroidNoCaps:
 		w.Write(mustFixture(f.tb, "watch.html"))
+	case trafficIDs[0], trafficIDs[1], trafficIDs[2], trafficIDs[3], trafficIDs[4]:
+		w.Write(bytes.ReplaceAll(mustFixture(f.tb, "watch.html"), []byte(idOK), []byte(id)))
 	case idRate:
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -265,6 +296,8 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch id {
 	case idOK:
 		w.Write(mustFixture(f.tb, "watch.player.json"))
+	case trafficIDs[0], trafficIDs[1], trafficIDs[2], trafficIDs[3], trafficIDs[4]:
+		w.Write(bytes.ReplaceAll(mustFixture(f.tb, "watch.player.json"), []byte(idOK), []byte(id)))
 	case idFlaky:
 		if f.hit("player "+id) <= f.flakyFails {
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -48,9 +48,30 @@ type Options struct {
 	// ThumbnailURL is the base for thumbnails. Zero: https://i.ytimg.com
 	// (YTSUM_THUMBNAIL_URL).
 	ThumbnailURL string
-	// HTTPClient sends every request. Zero: a client with a 30 s timeout.
-	// Its Jar, if any, is not needed: the consent cookie is kept here.
+	// HTTPClient sends every request. Zero: a client whose transport gives
+	// up connecting after ConnectTimeout. Whatever the client, every request
+	// is also bounded by RequestTimeout, FirstByteTimeout and IdleTimeout
+	// here. Its Jar, if any, is not needed: the consent cookie is kept here.
 	HTTPClient *http.Client
+	// RequestTimeout bounds one request from sending to the last body byte
+	// (a stalled answer frees its concurrency slot then). Zero: 30 s.
+	RequestTimeout time.Duration
+	// FirstByteTimeout bounds the wait for the answer's headers. Zero: 15 s.
+	FirstByteTimeout time.Duration
+	// IdleTimeout bounds a pause inside the answer's body. Zero: 10 s.
+	IdleTimeout time.Duration
+	// ConnectTimeout bounds connecting (TCP + TLS) when HTTPClient is nil.
+	// Zero: 10 s.
+	ConnectTimeout time.Duration
+	// Pacing returns the base gap between the starts of two requests to
+	// YouTube (jittered up by as much as half), read before each request.
+	// Nil: DefaultPacing. Zero or negative: no base gap (tests). The
+	// adaptive slow-down after a refusal comes on top.
+	Pacing func() time.Duration
+	// PlayerClients returns the innertube player clients to ask, as the JSON
+	// of a []PlayerClient (the youtube_clients setting), read per video.
+	// Nil or "": DefaultPlayerClients. Broken JSON: the defaults, logged.
+	PlayerClients func() string
 	// Concurrency is the most requests to YouTube in flight at once
 	// (a running yt-dlp counts as one). Zero: 2.
 	Concurrency int
@@ -79,9 +100,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives internal details (causes, retries). Zero: discarded.
 	Logger *slog.Logger
-	// AndroidClientVersion is the innertube ANDROID client version sent to
-	// /player. Zero: 20.10.38 (what youtube-transcript-api sends). Bump it
-	// when YouTube answers FAILED_PRECONDITION.
+	// AndroidClientVersion, when set, replaces the version of the ANDROID
+	// entry of the default player clients (see PlayerClients).
 	AndroidClientVersion string
 	// WebClientVersion is the innertube WEB client version sent to
 	// /browse for playlists. Zero: 2.20250610.00.00.
@@ -92,13 +112,16 @@ type Options struct {
 }
 
 const (
-	defaultBaseURL       = "https://www.youtube.com"
-	defaultThumbnailURL  = "https://i.ytimg.com"
-	defaultAndroidClient = "20.10.38"
-	defaultWebClient     = "2.20250610.00.00"
-	maxBody              = 16 << 20
-	playerMemoTTL        = 10 * time.Minute
-	playerMemoMax        = 64
+	defaultBaseURL      = "https://www.youtube.com"
+	defaultThumbnailURL = "https://i.ytimg.com"
+	// DefaultPacing is the base gap between two requests to YouTube.
+	DefaultPacing = 250 * time.Millisecond
+	// DefaultRequestTimeout bounds one request to YouTube.
+	DefaultRequestTimeout = 30 * time.Second
+	defaultWebClient      = "2.20250610.00.00"
+	maxBody               = 16 << 20
+	playerMemoTTL         = 10 * time.Minute
+	playerMemoMax         = 64
 )
 
 // Client fetches video details, transcripts and playlists from YouTube.
@@ -115,6 +138,9 @@ type Client struct {
 	log     *slog.Logger
 	now     func() time.Time
 	consent consentJar
+
+	stats trafficStats
+	sess  session
 
 	memoMu sync.Mutex
 	memo   map[string]memoEntry
@@ -135,9 +161,29 @@ func New(o Options) *Client {
 	if c.thumb == "" {
 		c.thumb = defaultThumbnailURL
 	}
+	if c.opts.RequestTimeout <= 0 {
+		c.opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.opts.FirstByteTimeout <= 0 {
+		c.opts.FirstByteTimeout = 15 * time.Second
+	}
+	if c.opts.IdleTimeout <= 0 {
+		c.opts.IdleTimeout = 10 * time.Second
+	}
+	if c.opts.ConnectTimeout <= 0 {
+		c.opts.ConnectTimeout = 10 * time.Second
+	}
 	c.hc = o.HTTPClient
 	if c.hc == nil {
-		c.hc = &http.Client{Timeout: 30 * time.Second}
+		c.hc = &http.Client{Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: c.opts.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   c.opts.ConnectTimeout,
+			ResponseHeaderTimeout: c.opts.FirstByteTimeout,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          8,
+			IdleConnTimeout:       90 * time.Second,
+		}}
 	}
 	n := o.Concurrency
 	if n <= 0 {
@@ -166,9 +212,6 @@ func New(o Options) *Client {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if c.opts.AndroidClientVersion == "" {
-		c.opts.AndroidClientVersion = defaultAndroidClient
-	}
 	if c.opts.WebClientVersion == "" {
 		c.opts.WebClientVersion = defaultWebClient
 	}
@@ -179,7 +222,9 @@ func New(o Options) *Client {
 		c.opts.YtDlpTimeout = 2 * time.Minute
 	}
 	c.gov = newGovernor(c.opts.Backoff, c.opts.MaxBackoff)
+	c.gov.base = c.pacing
 	c.memo = make(map[string]memoEntry)
+	c.sess.lock = make(chan struct{}, 1)
 	return c
 }
 
@@ -313,6 +358,13 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			if ctx.Err() != nil {
 				return nil, errCancelled(ctx.Err())
 			}
+			var st *stallError
+			if errors.As(err, &st) {
+				// A stalled answer is not retried: the next one would most
+				// likely stall as long, holding a slot again.
+				c.log.Info("youtube: request stalled", "url", redactURL(r.url), "cause", st)
+				return nil, errTimeout(st.after, fmt.Errorf("youtube: %s %s: %w", r.method, redactURL(r.url), err))
+			}
 			lastErr = err
 			retryable = transient(err)
 			if !retryable {
@@ -350,7 +402,31 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 }
 
-// once sends one attempt, holding a concurrency slot for its duration.
+// stallError is the cause of a request given up by one of the deadlines.
+type stallError struct {
+	phase string        // "answer", "first byte" or "body"
+	after time.Duration // the deadline that ran out
+}
+
+func (e *stallError) Error() string {
+	return fmt.Sprintf("no %s from YouTube within %s", e.phase, e.after)
+}
+
+// Timeout marks a stall as a timeout for net.Error-style checks.
+func (e *stallError) Timeout() bool { return true }
+
+// pacing returns the base gap between two requests.
+func (c *Client) pacing() time.Duration {
+	if c.opts.Pacing == nil {
+		return DefaultPacing
+	}
+	return max(c.opts.Pacing(), 0)
+}
+
+// once sends one attempt, holding a concurrency slot for its duration. The
+// attempt is bounded by RequestTimeout overall, FirstByteTimeout until the
+// headers and IdleTimeout between two reads of the body; when one runs out
+// the request is aborted (its slot freed) with a *stallError.
 func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	if err := c.acquire(ctx); err != nil {
 		return nil, err
@@ -363,7 +439,13 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	overall := time.AfterFunc(c.opts.RequestTimeout, func() {
+		cancel(&stallError{phase: "complete answer", after: c.opts.RequestTimeout})
+	})
+	defer overall.Stop()
+	req, err := http.NewRequestWithContext(rctx, r.method, r.url, body)
 	if err != nil {
 		return nil, err
 	}
@@ -381,16 +463,68 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	if v := c.consent.get(); v != "" && c.sameHost(req.URL) {
 		req.AddCookie(&http.Cookie{Name: "CONSENT", Value: v})
 	}
+	firstByte := time.AfterFunc(c.opts.FirstByteTimeout, func() {
+		cancel(&stallError{phase: "answer", after: c.opts.FirstByteTimeout})
+	})
 	resp, err := c.hc.Do(req)
+	firstByte.Stop()
 	if err != nil {
-		return nil, err
+		return nil, stallCause(rctx, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, err
+	idle := time.AfterFunc(c.opts.IdleTimeout, func() {
+		cancel(&stallError{phase: "data", after: c.opts.IdleTimeout})
+	})
+	defer idle.Stop()
+	var buf bytes.Buffer
+	chunk := make([]byte, 32<<10)
+	lr := io.LimitReader(resp.Body, maxBody)
+	for {
+		n, rerr := lr.Read(chunk)
+		buf.Write(chunk[:n])
+		if n > 0 {
+			idle.Reset(c.opts.IdleTimeout)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, stallCause(rctx, rerr)
+		}
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	c.stats.add(buf.Len())
+	return &response{status: resp.StatusCode, header: resp.Header, body: buf.Bytes()}, nil
+}
+
+// stallCause returns the *stallError that aborted rctx, if one did, else err.
+func stallCause(rctx context.Context, err error) error {
+	var st *stallError
+	if errors.As(context.Cause(rctx), &st) {
+		return st
+	}
+	return err
+}
+
+// trafficStats counts the answers and bytes a Client received.
+type trafficStats struct {
+	mu       sync.Mutex
+	requests int
+	bytes    int64
+}
+
+func (s *trafficStats) add(n int) {
+	s.mu.Lock()
+	s.requests++
+	s.bytes += int64(n)
+	s.mu.Unlock()
+}
+
+// Traffic returns how many answers this Client has read from YouTube and
+// their body bytes in total, since New. Safe for concurrent use.
+func (c *Client) Traffic() (requests int, bytes int64) {
+	c.stats.mu.Lock()
+	defer c.stats.mu.Unlock()
+	return c.stats.requests, c.stats.bytes
 }
 
 func (c *Client) sameHost(u *url.URL) bool {

@@ -50,10 +50,19 @@ const (
 	KindYouTubeError        = "youtube_error"
 	KindUnparsable          = "youtube_unparsable"
 	KindCancelled           = "cancelled"
+	KindTimeout             = "youtube_timeout"
+	KindMembersOnly         = "members_only"
+	KindVideoRemoved        = "video_removed"
+	KindLiveNotFinished     = "live_not_finished"
+	KindRegionBlocked       = "region_blocked"
 
-	// Playlists.
+	// Playlists and channels.
 	KindPlaylistNotFound = "playlist_not_found"
 	KindPlaylistEmpty    = "playlist_empty"
+	KindChannelNotFound  = "channel_not_found"
+	KindChannelEmpty     = "channel_empty"
+	KindChannelShorts    = "channel_shorts_only"
+	KindChannelMembers   = "channel_members_only"
 
 	// The yt-dlp fallback.
 	KindYtDlpFailed      = "ytdlp_failed"
@@ -114,14 +123,79 @@ func errPOToken(cause error) *ytsum.Error {
 }
 
 func errRateLimited(retryAfter time.Duration, cause error) *ytsum.Error {
-	if retryAfter <= 0 {
+	msg := "YouTube is limiting requests from this network (HTTP 429); wait 10 to 30 minutes before trying again, " +
+		"and summarize fewer videos at a time."
+	if retryAfter > 0 {
+		msg = fmt.Sprintf("YouTube is limiting requests from this network (HTTP 429) and asks to wait %s; "+
+			"try again after that, and summarize fewer videos at a time.", roundWait(retryAfter))
+	} else {
 		retryAfter = defaultRateLimitWait
 	}
-	e := ytsum.Wrap(cause, ytsum.CodeRateLimited, KindRateLimited,
-		"YouTube is limiting requests from this network (HTTP 429); wait 10 to 30 minutes before trying again, "+
-			"and summarize fewer videos at a time.")
+	e := ytsum.Wrap(cause, ytsum.CodeRateLimited, KindRateLimited, msg)
 	e.RetryAfter = retryAfter
 	return e
+}
+
+// roundWait renders a wait for a sentence: "45 seconds", "15 minutes".
+func roundWait(d time.Duration) string {
+	if d < 2*time.Minute {
+		return fmt.Sprintf("%d seconds", int(d.Round(time.Second)/time.Second))
+	}
+	if d < 2*time.Hour {
+		return fmt.Sprintf("%d minutes", int(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("%d hours", int(d.Round(time.Hour)/time.Hour))
+}
+
+func errTimeout(after time.Duration, cause error) *ytsum.Error {
+	e := ytsum.Wrap(cause, ytsum.CodeUnavailable, KindTimeout,
+		fmt.Sprintf("YouTube did not answer within %s, so the request was given up; try again in a few minutes.", roundWait(after)))
+	e.RetryAfter = time.Minute
+	return e
+}
+
+func errMembersOnly(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeUnavailable, KindMembersOnly,
+		"This video is for the channel's paying members only, so its transcript can't be fetched.")
+}
+
+func errVideoRemoved(reason string, cause error) *ytsum.Error {
+	msg := "This video was removed from YouTube, so it can't be summarized."
+	if reason = strings.TrimSpace(reason); reason != "" {
+		msg = fmt.Sprintf("This video was removed from YouTube (%q), so it can't be summarized.", reason)
+	}
+	return ytsum.Wrap(cause, ytsum.CodeNotFound, KindVideoRemoved, msg)
+}
+
+func errLiveNotFinished(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeUnavailable, KindLiveNotFinished,
+		"This is a live stream or premiere that has not finished yet, so there is no full transcript; "+
+			"try again after it has ended.")
+}
+
+func errRegionBlocked(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeUnavailable, KindRegionBlocked,
+		"The uploader has not made this video available in your country, so its transcript can't be fetched from here.")
+}
+
+func errChannelNotFound(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeNotFound, KindChannelNotFound,
+		"This channel does not exist or was removed; check the link.")
+}
+
+func errChannelEmpty(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeNotFound, KindChannelEmpty,
+		"This channel has no public videos to summarize.")
+}
+
+func errChannelShorts(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeNotFound, KindChannelShorts,
+		"This channel has only Shorts, which have no transcripts worth summarizing; open a regular video instead.")
+}
+
+func errChannelMembers(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeUnavailable, KindChannelMembers,
+		"This channel's videos are for its paying members only, so they can't be summarized.")
 }
 
 func errConsent(cause error) *ytsum.Error {

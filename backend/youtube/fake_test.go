@@ -42,6 +42,15 @@ const (
 	idSrv3          = "srv3Format1" // timedtext always answers srv3
 	idJSON3         = "json3Format" // timedtext always answers json3
 	idHang          = "hangForever" // every request blocks until the client gives up
+	idGatedManual   = "gatedManual" // every client: manual en gated, automatic en clean
+	idVROnlyManual  = "vrOnlyManua" // ANDROID: automatic en gated; ANDROID_VR: manual en clean too
+	idGermanOnly    = "germanOnly1" // manual de + automatic de, translatable to en
+	idBotCustom     = "botCustom01" // the bot check under status CUSTOM
+	idBotUnplayable = "botUnplayab" // the bot check under status UNPLAYABLE
+	idMembers       = "membersOnly" // members-only video (UNPLAYABLE, "Join this channel…")
+	idUpcoming      = "premiere001" // LIVE_STREAM_OFFLINE premiere
+	idRemoved       = "removedVid1" // ERROR "This video has been removed by the uploader"
+	idGeneric       = "genericUnpl" // UNPLAYABLE with a reason nothing else matches
 
 	plOK       = "PLfakeplaylist0001"
 	plNotFound = "PLnotfound00000001"
@@ -93,6 +102,9 @@ type fakeYT struct {
 	gate       chan struct{}
 	bytesDown  int64 // response bytes written
 	bytesUp    int64 // request bytes read (URL + body)
+	times      []time.Time // arrival of every request
+	rejectKey  string      // the player answers 400 "API key not valid" to this key
+	clients    []string    // the client name of every player request
 }
 
 func newFake(tb testing.TB) *fakeYT {
@@ -118,6 +130,9 @@ func (f *fakeYT) client(o Options) *Client {
 	}
 	if o.Languages == nil {
 		o.Languages = func() []string { return []string{"en"} }
+	}
+	if o.Pacing == nil {
+		o.Pacing = func() time.Duration { return 0 } // tests set pacing explicitly
 	}
 	return New(o)
 }
@@ -156,6 +171,7 @@ func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.log = append(f.log, r.Method+" "+r.URL.RequestURI())
 	f.bytesUp += int64(len(r.URL.RequestURI()) + len(body))
+	f.times = append(f.times, time.Now())
 	f.inflight++
 	f.maxInfl = max(f.maxInfl, f.inflight)
 	gate := f.gate
@@ -283,7 +299,16 @@ func track(base, id, lang, name string, asr, translatable bool) map[string]any {
 
 func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 	name, version, id, ok := youtubetest.ParsePlayer(body)
-	if !ok || name != "ANDROID" || version == "" || id == idOutdated {
+	f.mu.Lock()
+	f.clients = append(f.clients, name)
+	reject := f.rejectKey
+	f.mu.Unlock()
+	if reject != "" && r.URL.Query().Get("key") == reject {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT"}}`)
+		return
+	}
+	if !ok || name == "" || version == "" || id == idOutdated {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"error":{"code":400,"message":"Precondition check failed.","errors":[{"message":"Precondition check failed.","domain":"global","reason":"failedPrecondition"}],"status":"FAILED_PRECONDITION"}}`)
 		return
@@ -304,8 +329,54 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 		w.Write(bytes.ReplaceAll(mustFixture(f.tb, "watch.player.json"), []byte(idOK), []byte(idFlaky)))
-	case idDisabled, idAndroidNoCaps:
+	case idAndroidNoCaps:
+		if name == "ANDROID" {
+			w.Write(mustFixture(f.tb, "transcripts_disabled.player.json"))
+			return
+		}
+		t := track(base, id, "en", "English", false, true)
+		t["baseUrl"] = strings.Replace(t["baseUrl"].(string), "&caps=asr", "&caps=asr&exp=xpe", 1)
+		w.Write(playerJSON("OK", "", map[string]any{"captionTracks": []any{t}}, true, id))
+	case idDisabled:
 		w.Write(mustFixture(f.tb, "transcripts_disabled.player.json"))
+	case idGatedManual:
+		m := track(base, id, "en", "English", false, true)
+		m["baseUrl"] = strings.Replace(m["baseUrl"].(string), "&caps=asr", "&caps=asr&exp=xpe", 1)
+		w.Write(playerJSON("OK", "", map[string]any{"captionTracks": []any{m,
+			track(base, id, "en", "English (auto-generated)", true, true)}}, true, id))
+	case idVROnlyManual:
+		a := track(base, id, "en", "English (auto-generated)", true, true)
+		a["baseUrl"] = strings.Replace(a["baseUrl"].(string), "&caps=asr", "&caps=asr&exp=xpe", 1)
+		tracks := []any{a}
+		if name == "ANDROID_VR" {
+			tracks = []any{track(base, id, "en", "English", false, true), a}
+		}
+		w.Write(playerJSON("OK", "", map[string]any{"captionTracks": tracks}, true, id))
+	case idGermanOnly:
+		w.Write(playerJSON("OK", "", map[string]any{
+			"captionTracks": []any{track(base, id, "de", "Deutsch", false, true), track(base, id, "de", "Deutsch (automatisch erzeugt)", true, true)},
+			"translationLanguages": []any{
+				map[string]any{"languageCode": "en", "languageName": map[string]any{"runs": []any{map[string]any{"text": "English"}}}}},
+		}, true, id))
+	case idBotCustom, idBotUnplayable:
+		status := "CUSTOM"
+		if id == idBotUnplayable {
+			status = "UNPLAYABLE"
+		}
+		json.NewEncoder(w).Encode(map[string]any{"playabilityStatus": map[string]any{"status": status,
+			"reason": "Sign in to confirm you\u2019re not a bot",
+			"errorScreen": map[string]any{"playerErrorMessageRenderer": map[string]any{
+				"reason":    map[string]any{"runs": []any{map[string]any{"text": "Sign in to confirm you\u2019re not a bot"}}},
+				"subreason": map[string]any{"runs": []any{map[string]any{"text": "This helps protect our community. Learn more"}}}}}}})
+	case idMembers:
+		json.NewEncoder(w).Encode(map[string]any{"playabilityStatus": map[string]any{"status": "UNPLAYABLE",
+			"reason": "Join this channel to get access to members-only content like this video, and other exclusive perks."}})
+	case idUpcoming:
+		w.Write(playerJSON("LIVE_STREAM_OFFLINE", "Premieres in 3 hours", nil, true, id))
+	case idRemoved:
+		w.Write(playerJSON("ERROR", "This video has been removed by the uploader", nil, false, id))
+	case idGeneric:
+		w.Write(playerJSON("UNPLAYABLE", "Playback on other websites has been disabled by the video owner", nil, false, id))
 	case idBlocked, idBlockedNoEmb:
 		w.Write(mustFixture(f.tb, "request_blocked.player.json"))
 	case idUnavailable:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ytsum/backend/ytsum"
@@ -35,8 +37,7 @@ func (t textRuns) String() string {
 	return b.String()
 }
 
-// playerResponse is the part of an innertube /player answer (or of a watch
-// page's ytInitialPlayerResponse) this package reads.
+// playerResponse is the part of an innertube /player answer this package reads.
 type playerResponse struct {
 	PlayabilityStatus struct {
 		Status      string `json:"status"`
@@ -85,6 +86,8 @@ type videoDetails struct {
 	ChannelID     string `json:"channelId"`
 	Author        string `json:"author"`
 	IsPrivate     bool   `json:"isPrivate"`
+	IsLive        bool   `json:"isLive"`
+	IsUpcoming    bool   `json:"isUpcoming"`
 	Thumbnail     struct {
 		Thumbnails []struct {
 			URL    string `json:"url"`
@@ -102,7 +105,10 @@ func (p *playerResponse) tracks() []captionTrack {
 }
 
 // playability returns nil when the video plays, else the typed error that
-// says why not (protocols.md §1.1 step 4).
+// says why not (protocols.md §1.1 step 4). The refusal is read from the
+// reason and sub-reason whatever the status: YouTube shows its bot check
+// under LOGIN_REQUIRED, UNPLAYABLE and CUSTOM alike. The cause keeps
+// status, reason and sub-reason for the log and the diagnosis.
 func (p *playerResponse) playability() error {
 	ps := p.PlayabilityStatus
 	reason := strings.TrimSpace(ps.Reason)
@@ -110,46 +116,85 @@ func (p *playerResponse) playability() error {
 		reason = strings.TrimSpace(ps.ErrorScreen.PlayerErrorMessageRenderer.Reason.String())
 	}
 	sub := strings.TrimSpace(ps.ErrorScreen.PlayerErrorMessageRenderer.Subreason.String())
-	cause := fmt.Errorf("youtube: playability %s: %q %q", ps.Status, reason, sub)
-	lr := strings.ToLower(reason + " " + sub)
-	switch ps.Status {
-	case "", "OK":
+	cause := &refusal{status: ps.Status, reason: reason, sub: sub}
+	lr := strings.ToLower(strings.ReplaceAll(reason+" "+sub, "\u2019", "'"))
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(lr, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if ps.Status == "" || ps.Status == "OK" {
+		if d := p.VideoDetails; d != nil && d.IsUpcoming {
+			return errLiveNotFinished(fmt.Errorf("youtube: playability OK but the video is upcoming"))
+		}
 		return nil
-	case "LOGIN_REQUIRED":
-		switch {
-		case strings.Contains(lr, "bot"):
-			return errBlocked(cause)
-		case strings.Contains(lr, "inappropriate") || strings.Contains(lr, "your age") ||
-			strings.Contains(lr, "age-restricted") || strings.Contains(lr, "age restricted"):
-			return errAgeRestricted(cause)
-		case strings.Contains(lr, "private"):
-			return errVideoPrivate(cause)
-		}
-		return errUnplayable(reason, cause)
-	case "AGE_CHECK_REQUIRED", "AGE_VERIFICATION_REQUIRED":
+	}
+	switch {
+	case has("not a bot", "confirm you're not", "confirm you’re not", "unusual traffic"):
+		return errBlocked(cause)
+	case has("members-only", "members only", "join this channel", "channel's members", "channel’s members"):
+		return errMembersOnly(cause)
+	case ps.Status == "AGE_CHECK_REQUIRED" || ps.Status == "AGE_VERIFICATION_REQUIRED" ||
+		has("inappropriate", "your age", "age-restricted", "age restricted"):
 		return errAgeRestricted(cause)
-	case "ERROR":
-		if strings.Contains(lr, "private") {
-			return errVideoPrivate(cause)
-		}
+	case has("private"):
+		return errVideoPrivate(cause)
+	case ps.Status == "LIVE_STREAM_OFFLINE" || has("premiere", "live event will begin", "live stream will begin",
+		"scheduled", "this live event", "live stream offline", "waiting for"):
+		return errLiveNotFinished(cause)
+	case has("your country", "in your location", "not available in your region", "geo"):
+		return errRegionBlocked(cause)
+	case has("removed", "terminated", "no longer available", "deleted", "violat"):
+		return errVideoRemoved(firstNonEmpty(sub, reason), cause)
+	case ps.Status == "ERROR":
 		return errVideoUnavailable(cause)
-	case "UNPLAYABLE":
-		if strings.Contains(lr, "private") {
-			return errVideoPrivate(cause)
-		}
-		if sub != "" && !strings.Contains(reason, sub) {
-			reason = strings.TrimRight(reason, ". ") + ". " + sub
-		}
-		return errUnplayable(reason, cause)
+	}
+	if sub != "" && !strings.Contains(reason, sub) {
+		reason = strings.TrimRight(reason, ". ") + ". " + sub
 	}
 	return errUnplayable(reason, cause)
 }
 
-// watchPage is what a watch page yields.
-type watchPage struct {
-	apiKey      string
-	visitorData string
-	player      *playerResponse // ytInitialPlayerResponse (WEB client); nil if absent
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// refusal is the cause of a playability error: YouTube's own words.
+type refusal struct{ status, reason, sub string }
+
+func (r *refusal) Error() string {
+	s := "youtube: playability " + r.status
+	if r.reason != "" {
+		s += ": " + strconv.Quote(r.reason)
+	}
+	if r.sub != "" {
+		s += " / " + strconv.Quote(r.sub)
+	}
+	return s
+}
+
+// youTubeSaid returns YouTube's reason and sub-reason behind err, if any.
+func youTubeSaid(err error) string {
+	var r *refusal
+	if !errors.As(err, &r) {
+		return ""
+	}
+	parts := []string{r.status}
+	if r.reason != "" {
+		parts = append(parts, strconv.Quote(r.reason))
+	}
+	if r.sub != "" {
+		parts = append(parts, strconv.Quote(r.sub))
+	}
+	return strings.Join(parts, " ")
 }
 
 var (
@@ -160,9 +205,84 @@ var (
 
 const consentAction = `action="https://consent.youtube.com/s"`
 
-// watch fetches the watch page: the innertube API key, visitor data and
-// the WEB player response. A consent wall is answered once with the
-// CONSENT cookie (protocols.md §1.1 step 1).
+// watchPage is what a watch page yields.
+type watchPage struct {
+	apiKey      string
+	visitorData string
+}
+
+// session holds the watch page's API key and visitor data, fetched once
+// per Client and reused for every video until YouTube rejects them or
+// sessionTTL passes. lock (1-buffered) is held while fetching, so that
+// concurrent first videos fetch one watch page, not one each.
+type session struct {
+	lock chan struct{}
+
+	mu    sync.Mutex
+	wp    watchPage
+	at    time.Time
+	valid bool
+	ttl   time.Duration
+}
+
+const (
+	sessionTTL       = 6 * time.Hour
+	sessionFailedTTL = 10 * time.Minute // after a watch page that yielded nothing
+)
+
+// sessionValues returns the session's API key and visitor data, fetching
+// the watch page of video id first when there are none (or they expired).
+// A watch page that fails without it mattering (a broken page) yields empty
+// values, remembered for sessionFailedTTL: the player is asked keyless then.
+func (c *Client) sessionValues(ctx context.Context, id string) (watchPage, error) {
+	if wp, ok := c.cachedSession(); ok {
+		return wp, nil
+	}
+	select {
+	case c.sess.lock <- struct{}{}:
+	case <-ctx.Done():
+		return watchPage{}, errCancelled(ctx.Err())
+	}
+	defer func() { <-c.sess.lock }()
+	if wp, ok := c.cachedSession(); ok {
+		return wp, nil
+	}
+	wp, err := c.watch(ctx, id)
+	ttl := sessionTTL
+	if err != nil {
+		if fatal(err) {
+			return watchPage{}, err
+		}
+		c.log.Debug("youtube: watch page failed; asking the player without its key", "video", id, "err", err)
+		wp, ttl = &watchPage{}, sessionFailedTTL
+	} else if wp.apiKey == "" {
+		ttl = sessionFailedTTL
+	}
+	c.sess.mu.Lock()
+	c.sess.wp, c.sess.at, c.sess.valid, c.sess.ttl = *wp, c.now(), true, ttl
+	c.sess.mu.Unlock()
+	return *wp, nil
+}
+
+func (c *Client) cachedSession() (watchPage, bool) {
+	c.sess.mu.Lock()
+	defer c.sess.mu.Unlock()
+	if c.sess.valid && c.now().Sub(c.sess.at) < c.sess.ttl {
+		return c.sess.wp, true
+	}
+	return watchPage{}, false
+}
+
+// dropSession forgets the cached key and visitor data (YouTube rejected them).
+func (c *Client) dropSession() {
+	c.sess.mu.Lock()
+	c.sess.valid = false
+	c.sess.mu.Unlock()
+}
+
+// watch fetches the watch page of id for the innertube API key and visitor
+// data. A consent wall is answered once with the CONSENT cookie
+// (protocols.md §1.1 step 1).
 func (c *Client) watch(ctx context.Context, id string) (*watchPage, error) {
 	u := c.endpoint("/watch", url.Values{"v": {id}})
 	for try := 0; ; try++ {
@@ -195,140 +315,141 @@ func (c *Client) watch(ctx context.Context, id string) (*watchPage, error) {
 		if m := reVisitorData.FindSubmatch(body); m != nil {
 			wp.visitorData = string(m[1])
 		}
-		wp.player = initialPlayerResponse(body)
 		return wp, nil
 	}
 }
 
-// initialPlayerResponse decodes `ytInitialPlayerResponse = {...};` from a
-// watch page; nil when absent or broken.
-func initialPlayerResponse(page []byte) *playerResponse {
-	const marker = "ytInitialPlayerResponse"
-	for off := 0; ; {
-		i := bytes.Index(page[off:], []byte(marker))
-		if i < 0 {
-			return nil
+// playerAs calls POST /youtubei/v1/player as client pc (protocols.md §1.1
+// step 3) with the session's key and visitor data. When YouTube rejects
+// the request (400 other than FAILED_PRECONDITION, 401, 403) while a cached
+// key was sent, the session is dropped, the watch page fetched again and
+// the request repeated once.
+func (c *Client) playerAs(ctx context.Context, pc PlayerClient, id string) (*playerResponse, error) {
+	for try := 0; ; try++ {
+		wp, err := c.sessionValues(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		rest := page[off+i+len(marker):]
-		off += i + len(marker)
-		j := 0
-		for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t' || rest[j] == '\n') {
-			j++
+		key := pc.APIKey
+		if key == "" {
+			key = wp.apiKey
 		}
-		if j >= len(rest) || rest[j] != '=' {
+		q := url.Values{"prettyPrint": {"false"}}
+		if key != "" {
+			q.Set("key", key)
+		}
+		u := c.endpoint("/youtubei/v1/player", q)
+		clientCtx := map[string]any{}
+		for k, v := range pc.Context {
+			clientCtx[k] = v
+		}
+		clientCtx["clientName"] = pc.Name
+		clientCtx["clientVersion"] = pc.Version
+		clientCtx["hl"] = "en"
+		clientCtx["gl"] = "US"
+		if pc.UserAgent != "" {
+			clientCtx["userAgent"] = pc.UserAgent
+		}
+		if wp.visitorData != "" {
+			clientCtx["visitorData"] = wp.visitorData
+		}
+		body, _ := json.Marshal(map[string]any{
+			"context":        map[string]any{"client": clientCtx},
+			"videoId":        id,
+			"contentCheckOk": true,
+			"racyCheckOk":    true,
+		})
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		h.Set("X-YouTube-Client-Name", strconv.Itoa(pc.ID))
+		h.Set("X-YouTube-Client-Version", pc.Version)
+		if pc.UserAgent != "" {
+			h.Set("User-Agent", pc.UserAgent)
+		}
+		if wp.visitorData != "" {
+			h.Set("X-Goog-Visitor-Id", wp.visitorData)
+		}
+		resp, err := c.do(ctx, request{method: http.MethodPost, url: u, body: body, header: h})
+		if err != nil {
+			return nil, err
+		}
+		rejected := resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden ||
+			resp.status == http.StatusBadRequest && !bytes.Contains(resp.body, []byte("FAILED_PRECONDITION"))
+		if rejected && try == 0 && wp.apiKey != "" && pc.APIKey == "" {
+			c.log.Info("youtube: player rejected the cached key; fetching the watch page again", "video", id,
+				"client", pc.Name, "status", resp.status)
+			c.dropSession()
 			continue
 		}
-		j++
-		for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t' || rest[j] == '\n') {
-			j++
-		}
-		if j >= len(rest) || rest[j] != '{' {
-			continue
+		if resp.status != http.StatusOK {
+			return nil, statusError(resp, u)
 		}
 		var p playerResponse
-		if err := json.NewDecoder(bytes.NewReader(rest[j:])).Decode(&p); err != nil {
-			return nil
+		if err := json.Unmarshal(resp.body, &p); err != nil {
+			return nil, errUnparsable(fmt.Errorf("youtube: player %s as %s: %w", id, pc.Name, err))
 		}
-		return &p
+		return &p, nil
 	}
 }
 
-// androidPlayer calls POST /youtubei/v1/player as the ANDROID client
-// (protocols.md §1.1 step 3).
-func (c *Client) androidPlayer(ctx context.Context, id, key, visitorData string) (*playerResponse, error) {
-	q := url.Values{"prettyPrint": {"false"}}
-	if key != "" {
-		q.Set("key", key)
-	}
-	u := c.endpoint("/youtubei/v1/player", q)
-	clientCtx := map[string]any{
-		"clientName":        "ANDROID",
-		"clientVersion":     c.opts.AndroidClientVersion,
-		"androidSdkVersion": 30,
-		"hl":                "en",
-		"gl":                "US",
-	}
-	if visitorData != "" {
-		clientCtx["visitorData"] = visitorData
-	}
-	body, _ := json.Marshal(map[string]any{
-		"context":        map[string]any{"client": clientCtx},
-		"videoId":        id,
-		"contentCheckOk": true,
-		"racyCheckOk":    true,
-	})
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("X-YouTube-Client-Name", "3")
-	h.Set("X-YouTube-Client-Version", c.opts.AndroidClientVersion)
-	h.Set("User-Agent", "com.google.android.youtube/"+c.opts.AndroidClientVersion+" (Linux; U; Android 11) gzip")
-	resp, err := c.do(ctx, request{method: http.MethodPost, url: u, body: body, header: h})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status != http.StatusOK {
-		return nil, statusError(resp, u)
-	}
-	var p playerResponse
-	if err := json.Unmarshal(resp.body, &p); err != nil {
-		return nil, errUnparsable(fmt.Errorf("youtube: player %s: %w", id, err))
-	}
-	return &p, nil
-}
-
-// playerData is everything the watch page and the ANDROID player said.
-type playerData struct {
-	android    *playerResponse // nil when the call failed
-	androidErr error
-	web        *playerResponse // from the watch page; may be nil
+// sourceAnswer is what one player client said about one video.
+type sourceAnswer struct {
+	client string
+	resp   *playerResponse // nil when the request failed
+	err    error           // the request's error, or the playability error
 }
 
 type memoEntry struct {
-	pd *playerData
+	a  sourceAnswer
 	at time.Time
 }
 
 // fatal reports whether an error ends the whole fetch (no other source can
-// help): cancelled, offline, rate limited, blocked.
+// help, and asking more would be impolite): cancelled, offline, timed out,
+// rate limited, blocked.
 func fatal(err error) bool {
 	switch kindOf(err) {
-	case KindCancelled, KindOffline, KindRateLimited, KindBlocked:
+	case KindCancelled, KindOffline, KindRateLimited, KindBlocked, KindTimeout:
 		return true
 	}
 	return false
 }
 
-// player returns the player data of id, from a short-lived memo when the
-// same video was asked for a moment ago (details, then transcript).
-func (c *Client) player(ctx context.Context, id string) (*playerData, error) {
+// clientSpecific reports whether another player client may answer better:
+// the request was refused as outdated, the answer was not understood, or
+// the refusal is not about the video itself. (An HTTP 5xx after the
+// retries is not: YouTube is down for every client.)
+func clientSpecific(err error) bool {
+	switch kindOf(err) {
+	case KindClientOutdated, KindUnparsable, KindVideoUnplayable, KindPOToken:
+		return true
+	}
+	return false
+}
+
+// ask returns client pc's answer for id, from a short-lived memo when the
+// same video was asked a moment ago (details, then transcript). Only
+// playable answers are remembered.
+func (c *Client) ask(ctx context.Context, id string, pc PlayerClient) sourceAnswer {
+	key := id + "\x00" + pc.Name + "\x00" + pc.Version
 	c.memoMu.Lock()
-	if e, ok := c.memo[id]; ok && c.now().Sub(e.at) < playerMemoTTL {
+	if e, ok := c.memo[key]; ok && c.now().Sub(e.at) < playerMemoTTL {
 		c.memoMu.Unlock()
-		return e.pd, nil
+		return e.a
 	}
 	c.memoMu.Unlock()
 
-	wp, err := c.watch(ctx, id)
-	if err != nil {
-		if fatal(err) {
-			return nil, err
+	a := sourceAnswer{client: pc.Name}
+	a.resp, a.err = c.playerAs(ctx, pc, id)
+	if a.err == nil {
+		a.err = a.resp.playability()
+		if kindOf(a.err) == KindBlocked {
+			c.gov.refused(0)
 		}
-		c.log.Debug("youtube: watch page failed; trying the player alone", "video", id, "err", err)
-		wp = &watchPage{}
 	}
-	pd := &playerData{web: wp.player}
-	pd.android, pd.androidErr = c.androidPlayer(ctx, id, wp.apiKey, wp.visitorData)
-	if pd.androidErr != nil {
-		if kindOf(pd.androidErr) == KindCancelled || pd.web == nil {
-			return nil, pd.androidErr
-		}
-		c.log.Debug("youtube: ANDROID player failed; using the watch page's", "video", id, "err", pd.androidErr)
-	} else if kindOf(pd.android.playability()) == KindBlocked {
-		c.gov.refused(0)
-	}
-
-	if pd.android == nil || pd.android.playability() != nil {
-		return pd, nil // only a playable answer is remembered
+	if a.err != nil {
+		c.log.Info("youtube: player client refused", "video", id, "client", pc.Name, "kind", kindOf(a.err), "cause", a.err)
+		return a
 	}
 	c.memoMu.Lock()
 	if len(c.memo) >= playerMemoMax {
@@ -338,16 +459,16 @@ func (c *Client) player(ctx context.Context, id string) (*playerData, error) {
 			}
 		}
 	}
-	c.memo[id] = memoEntry{pd: pd, at: c.now()}
+	c.memo[key] = memoEntry{a: a, at: c.now()}
 	c.memoMu.Unlock()
-	return pd, nil
+	return a
 }
 
-// details returns the video details the player data holds, if any.
-func (c *Client) details(id string, pd *playerData) (ytsum.Video, bool) {
-	for _, p := range []*playerResponse{pd.android, pd.web} {
+// details returns the video details a player answer holds, if any.
+func (c *Client) details(id string, p *playerResponse) (ytsum.Video, bool) {
+	{
 		if p == nil || p.VideoDetails == nil || p.VideoDetails.Title == "" {
-			continue
+			return ytsum.Video{}, false
 		}
 		d := p.VideoDetails
 		v := ytsum.Video{ID: id, Title: d.Title, Channel: d.Author, ChannelID: d.ChannelID,
@@ -366,7 +487,6 @@ func (c *Client) details(id string, pd *playerData) (ytsum.Video, bool) {
 		}
 		return v, true
 	}
-	return ytsum.Video{}, false
 }
 
 // rebaseThumb moves a YouTube thumbnail URL onto the configured thumbnail
@@ -387,7 +507,7 @@ func (c *Client) rebaseThumb(s string) string {
 }
 
 // Video returns the details of video id: title, channel, duration and
-// thumbnail URL, from the player response (watch page + innertube player),
+// thumbnail URL, from the first player client that answers with them,
 // with oEmbed as the fallback (which knows no duration). No API key is
 // needed. Details from the player are cached through Options.Cache.
 // Errors are *ytsum.Error: invalid (bad ID), video_unavailable,
@@ -412,25 +532,25 @@ func (c *Client) video(ctx context.Context, id string) (ytsum.Video, error) {
 			return *cv, nil
 		}
 	}
+	// The player clients in order until one answers with details.
 	var perr error
-	pd, err := c.player(ctx, id)
-	if err == nil {
-		if v, ok := c.details(id, pd); ok {
-			c.putVideo(v)
-			return v, nil
+	for _, pc := range c.playerClients() {
+		a := c.ask(ctx, id, pc)
+		if a.err == nil {
+			if v, ok := c.details(id, a.resp); ok {
+				c.putVideo(v)
+				return v, nil
+			}
 		}
-		perr = pd.androidErr
-		if pd.android != nil {
-			perr = pd.android.playability()
+		if perr == nil || clientSpecific(perr) && a.err != nil && !clientSpecific(a.err) {
+			perr = a.err
 		}
-		if perr == nil && pd.web != nil {
-			perr = pd.web.playability()
+		if a.err != nil && !clientSpecific(a.err) {
+			break
 		}
-	} else {
-		perr = err
 	}
 	switch kindOf(perr) {
-	case KindCancelled, KindOffline, KindVideoUnavailable, KindVideoPrivate:
+	case KindCancelled, KindOffline, KindTimeout, KindVideoUnavailable, KindVideoPrivate, KindVideoRemoved:
 		return ytsum.Video{}, perr
 	}
 	v, oerr := c.oembed(ctx, id)

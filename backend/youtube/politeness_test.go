@@ -13,11 +13,16 @@ func TestConcurrencyLimit(t *testing.T) {
 	for _, n := range []int{1, 2, 3} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			f := newFake(t)
+			c := f.client(Options{Concurrency: n})
+			// The watch page is fetched once per session, under a lock; fetch
+			// it before the gate closes so the player calls run side by side.
+			if _, err := c.sessionValues(context.Background(), idSrv3); err != nil {
+				t.Fatal(err)
+			}
 			gate := make(chan struct{})
 			f.mu.Lock()
 			f.gate = gate
 			f.mu.Unlock()
-			c := f.client(Options{Concurrency: n})
 			const calls = 6
 			var wg sync.WaitGroup
 			errs := make(chan error, calls)

@@ -7,13 +7,16 @@ import (
 	"time"
 )
 
-// governor is the global slow-down: when YouTube refuses a request (HTTP
+// governor spaces requests out: every request starts at least the base
+// pacing (jittered) after the previous one, from the first request on. It
+// is also the global slow-down: when YouTube refuses a request (HTTP
 // 429, a bot check), every later request of the client waits — first a
 // pause until the refusal's Retry-After (or one step), then a minimum gap
 // between requests that doubles with each refusal up to max and halves with
 // each accepted request.
 type governor struct {
 	step, max time.Duration
+	base      func() time.Duration // base pacing, jittered; nil: none
 
 	mu         sync.Mutex
 	gap        time.Duration // minimum time between two request starts
@@ -33,11 +36,17 @@ func (g *governor) wait(ctx context.Context) error {
 	if g.pauseUntil.After(start) {
 		start = g.pauseUntil
 	}
-	if g.gap > 0 && g.next.After(start) {
+	gap := g.gap
+	if g.base != nil {
+		if b := g.base(); b > 0 {
+			gap = max(gap, b+time.Duration(rand.Int64N(int64(b)/2+1))) // jitter: up to +50 %
+		}
+	}
+	if gap > 0 && g.next.After(start) {
 		start = g.next
 	}
-	if g.gap > 0 {
-		g.next = start.Add(g.gap) // reserve the slot so waiters queue up
+	if gap > 0 {
+		g.next = start.Add(gap) // reserve the slot so waiters queue up
 	}
 	g.mu.Unlock()
 	if d := start.Sub(t); d > 0 {

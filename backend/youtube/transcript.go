@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"ytsum/backend/ytsum"
@@ -50,7 +51,7 @@ func (c *Client) transcript(ctx context.Context, id string, languages []string) 
 	if t := c.cachedTranscript(id, langs); t != nil {
 		return t, nil
 	}
-	t, err := c.innertubeTranscript(ctx, id, langs)
+	t, err := c.innertubeTranscript(ctx, id, langs, c.allowTranslation(languages), nil)
 	if err != nil && ytDlpHelps(err) && c.opts.YtDlp != nil && c.opts.YtDlp() {
 		if bin, ok := c.ytDlpBinary(); ok {
 			t2, err2 := c.ytDlpTranscript(ctx, bin, id, langs)
@@ -131,57 +132,311 @@ func (c *Client) cachedTranscript(id string, langs []string) *ytsum.Transcript {
 	return nil
 }
 
-// innertubeTranscript runs the player/timedtext path over both sources of
-// caption tracks: the ANDROID player, then the watch page's.
-func (c *Client) innertubeTranscript(ctx context.Context, id string, langs []string) (*ytsum.Transcript, error) {
-	pd, err := c.player(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if v, ok := c.details(id, pd); ok {
-		c.putVideo(v) // cached while we have it: summarizing needs both
-	}
-	firstErr := pd.androidErr
-	replaceable := func(e error) bool {
-		k := kindOf(e)
-		return e == nil || k == KindTranscriptsDisabled || k == KindNoTranscript
-	}
-	for _, src := range []*playerResponse{pd.android, pd.web} {
-		if src == nil {
-			continue
-		}
-		var err error
-		if perr := src.playability(); perr != nil {
-			err = perr
-		} else if tl := src.Captions.Renderer; tl == nil || len(tl.CaptionTracks) == 0 {
-			err = errTranscriptsDisabled(fmt.Errorf("youtube: %s: no caption tracks", id))
-		} else {
-			t, terr := c.fromTracks(ctx, id, tl, langs)
-			if terr == nil {
-				return t, nil
-			}
-			if fatal(terr) {
-				return nil, terr
-			}
-			err = terr
-		}
-		if replaceable(firstErr) && (firstErr == nil || !replaceable(err)) {
-			firstErr = err
-		}
-	}
-	if firstErr == nil {
-		firstErr = errTranscriptsDisabled(fmt.Errorf("youtube: %s: no player response", id))
-	}
-	return nil, firstErr
+// mergedTrack is one caption track as every asked source listed it (a
+// track is the same across sources when its vssId, else its kind and
+// language, match).
+type mergedTrack struct {
+	key          string
+	lang         string
+	name         string
+	asr          bool
+	translatable bool
+	refs         []trackRef // per source, in the order the sources were asked
 }
 
-// choice is one way to get a transcript from a track list.
+// trackRef is one source's URL for a track.
+type trackRef struct {
+	source string
+	track  captionTrack
+	gated  bool // the URL needs a PO token (exp=xpe/xpv), or answered empty
+}
+
+// clean returns the first ref that needs no PO token, or nil.
+func (m *mergedTrack) clean() *trackRef {
+	for i := range m.refs {
+		if !m.refs[i].gated {
+			return &m.refs[i]
+		}
+	}
+	return nil
+}
+
+func (m *mergedTrack) kind() string {
+	if m.asr {
+		return ytsum.TranscriptGenerated
+	}
+	return ytsum.TranscriptManual
+}
+
+// trackSet merges the track lists of the sources asked so far.
+type trackSet struct {
+	tracks []*mergedTrack
+	byKey  map[string]*mergedTrack
+	orig   string // the video's original language, when a source told
+	tlangs []translationLang
+}
+
+type translationLang struct{ code, name string }
+
+func (ts *trackSet) add(c *Client, source string, tl *trackList) {
+	if ts.byKey == nil {
+		ts.byKey = map[string]*mergedTrack{}
+	}
+	for _, t := range tl.CaptionTracks {
+		if t.BaseURL == "" {
+			continue
+		}
+		key := strings.ToLower(t.VssID)
+		if key == "" {
+			key = strings.ToLower(trackKind(t) + "." + t.LanguageCode)
+		}
+		m := ts.byKey[key]
+		if m == nil {
+			m = &mergedTrack{key: key, lang: t.LanguageCode, name: t.Name.String(), asr: t.generated()}
+			ts.byKey[key] = m
+			ts.tracks = append(ts.tracks, m)
+		}
+		m.translatable = m.translatable || t.IsTranslatable
+		gated := true
+		if u, err := c.captionURL(t.BaseURL, ""); err == nil {
+			gated = poTokenGated(u)
+		}
+		m.refs = append(m.refs, trackRef{source: source, track: t, gated: gated})
+	}
+	// The original language: the automatic track is in the spoken language;
+	// else the default caption track of the default audio track.
+	if ts.orig == "" {
+		for _, t := range tl.CaptionTracks {
+			if t.generated() {
+				ts.orig = t.LanguageCode
+				break
+			}
+		}
+	}
+	if ts.orig == "" {
+		if i := tl.DefaultAudioTrackIndex; i >= 0 && i < len(tl.AudioTracks) {
+			if d := tl.AudioTracks[i].DefaultCaptionTrackIndex; d != nil && *d >= 0 && *d < len(tl.CaptionTracks) {
+				ts.orig = tl.CaptionTracks[*d].LanguageCode
+			}
+		}
+	}
+	for _, tr := range tl.TranslationLanguages {
+		if tr.LanguageCode == "" || slices.ContainsFunc(ts.tlangs, func(x translationLang) bool { return x.code == tr.LanguageCode }) {
+			continue
+		}
+		ts.tlangs = append(ts.tlangs, translationLang{tr.LanguageCode, tr.LanguageName.String()})
+	}
+}
+
+// choice is one way to get a transcript: a track, maybe translated.
 type choice struct {
-	track captionTrack
+	track *mergedTrack
 	tlang string // translate to this language (kind translated)
 	lang  string
 	name  string
 	kind  string
+	why   string
+}
+
+// choices orders the ways to get a transcript, best first: the preferred
+// languages' manual tracks, then their automatic tracks (exact code before
+// the same base language), then the original language's manual and
+// automatic tracks, then any other track (manual first); a YouTube
+// translation (tlang) into a preferred language comes last and only when
+// translate is set (the user chose transcript languages).
+func (ts *trackSet) choices(langs []string, translate bool) []choice {
+	var out []choice
+	seen := map[*mergedTrack]bool{}
+	add := func(m *mergedTrack, why string) {
+		if seen[m] {
+			return
+		}
+		seen[m] = true
+		out = append(out, choice{track: m, lang: m.lang, name: m.name, kind: m.kind(), why: why})
+	}
+	for _, asr := range []bool{false, true} {
+		for _, p := range langs {
+			for _, level := range []int{2, 1} {
+				for _, m := range ts.tracks {
+					if m.asr == asr && langMatch(p, m.lang) == level {
+						add(m, "a "+m.kind()+" track in a preferred language ("+p+")")
+					}
+				}
+			}
+		}
+	}
+	if ts.orig != "" {
+		for _, asr := range []bool{false, true} {
+			for _, m := range ts.tracks {
+				if m.asr == asr && langMatch(ts.orig, m.lang) > 0 {
+					add(m, "no track in a preferred language; the "+m.kind()+" track in the video's original language ("+ts.orig+")")
+				}
+			}
+		}
+	}
+	for _, asr := range []bool{false, true} {
+		for _, m := range ts.tracks {
+			if m.asr == asr {
+				add(m, "no track in a preferred or the original language; the first "+m.kind()+" track")
+			}
+		}
+	}
+	if !translate {
+		return out
+	}
+	// A translation of the original-language track (manual first), else of
+	// any translatable track, into the first preferred language offered.
+	var src *mergedTrack
+	for _, ch := range out {
+		if ch.track.translatable && ch.track.clean() != nil && (ts.orig == "" || langMatch(ts.orig, ch.lang) > 0) {
+			src = ch.track
+			break
+		}
+	}
+	if src == nil {
+		for _, ch := range out {
+			if ch.track.translatable && ch.track.clean() != nil {
+				src = ch.track
+				break
+			}
+		}
+	}
+	if src == nil {
+		return out
+	}
+	for _, p := range langs {
+		for _, level := range []int{2, 1} {
+			for _, tr := range ts.tlangs {
+				if langMatch(p, tr.code) == level && langMatch(tr.code, src.lang) == 0 {
+					name := tr.name
+					if name == "" {
+						name = tr.code
+					}
+					out = append(out, choice{track: src, tlang: tr.code, lang: tr.code,
+						name: name + " (translated from " + src.name + ")", kind: ytsum.TranscriptTranslated,
+						why: "no track could be fetched; YouTube's machine translation into " + tr.code + ", a language you chose"})
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// allowTranslation reports whether machine translations may be used: only
+// when the caller or the transcript_languages setting named languages.
+func (c *Client) allowTranslation(explicit []string) bool {
+	if len(explicit) > 0 {
+		return true
+	}
+	return c.opts.Languages != nil && len(c.opts.Languages()) > 0
+}
+
+// innertubeTranscript asks the player clients in order, merging their
+// track lists, until the best track known so far has a clean URL (no more
+// requests than that), then fetches the best clean tracks. tr, when not
+// nil, records every step for Diagnose.
+func (c *Client) innertubeTranscript(ctx context.Context, id string, langs []string, translate bool, tr *trace) (*ytsum.Transcript, error) {
+	var ts trackSet
+	var srcErr error // the most telling refusal of a source
+	keep := func(err error) {
+		if srcErr == nil || clientSpecific(srcErr) && !clientSpecific(err) ||
+			kindOf(srcErr) == KindTranscriptsDisabled && !clientSpecific(err) {
+			srcErr = err
+		}
+	}
+	clients := c.playerClients()
+	asked := 0
+	for i, pc := range clients {
+		if i > 0 {
+			if chs := ts.choices(langs, false); len(chs) > 0 && chs[0].track.clean() != nil {
+				break // the best track known is clean: no need to ask further
+			}
+		}
+		asked++
+		a := c.ask(ctx, id, pc)
+		tr.answer(pc.Name, a)
+		if a.resp != nil && a.err == nil {
+			if v, ok := c.details(id, a.resp); ok {
+				c.putVideo(v) // cached while we have it: summarizing needs both
+			}
+		}
+		if a.err != nil {
+			if fatal(a.err) {
+				if kindOf(a.err) == KindCancelled || !ts.anyClean() {
+					return nil, a.err
+				}
+				keep(a.err)
+				break // use the clean tracks already known
+			}
+			keep(a.err)
+			if !clientSpecific(a.err) {
+				break // a refusal about the video itself: other clients would say the same
+			}
+			continue
+		}
+		tl := a.resp.Captions.Renderer
+		if tl == nil || len(tl.CaptionTracks) == 0 {
+			if d := a.resp.VideoDetails; d != nil && d.IsLive {
+				keep(errLiveNotFinished(fmt.Errorf("youtube: %s is live now (%s)", id, pc.Name)))
+			} else {
+				keep(errTranscriptsDisabled(fmt.Errorf("youtube: %s: no caption tracks from %s", id, pc.Name)))
+			}
+			continue
+		}
+		ts.add(c, pc.Name, tl)
+	}
+	for _, pc := range clients[asked:] {
+		tr.notAsked(pc.Name)
+	}
+	tr.seen(&ts)
+	chs := ts.choices(langs, translate)
+	if len(chs) == 0 {
+		if srcErr == nil {
+			srcErr = errTranscriptsDisabled(fmt.Errorf("youtube: %s: no player answer", id))
+		}
+		return nil, srcErr
+	}
+	var lastErr error
+	tries := 0
+	for _, ch := range chs {
+		ref := ch.track.clean()
+		if ref == nil {
+			continue
+		}
+		if tries >= maxTrackTries {
+			break
+		}
+		tries++
+		t, err := c.fetchTrack(ctx, id, ch, ref)
+		if err == nil {
+			tr.chose(ch, ref)
+			return t, nil
+		}
+		if kindOf(err) == KindPOToken {
+			ref.gated = true // an empty answer: the URL needs a token after all
+			tr.seen(&ts)
+		}
+		switch kindOf(err) {
+		case KindNoTranscript, KindUnparsable, KindYouTubeError, KindPOToken:
+			lastErr = err // a broken or gated track: try the next one
+			continue
+		}
+		return nil, err
+	}
+	if lastErr != nil && kindOf(lastErr) != KindPOToken {
+		return nil, lastErr
+	}
+	return nil, errPOToken(fmt.Errorf("youtube: %s: every caption track of %d source(s) needs a PO token", id, asked))
+}
+
+func (ts *trackSet) anyClean() bool {
+	for _, m := range ts.tracks {
+		if m.clean() != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // langMatch is 2 for the same code, 1 for the same base language
@@ -210,107 +465,8 @@ func trackKind(t captionTrack) string {
 	return ytsum.TranscriptManual
 }
 
-// chooseTracks orders the ways to get a transcript, best first (see
-// Transcript).
-func chooseTracks(tl *trackList, langs []string) []choice {
-	var out []choice
-	seen := make(map[string]bool)
-	add := func(ch choice) {
-		k := ch.track.BaseURL + "\x00" + ch.tlang
-		if seen[k] || ch.track.BaseURL == "" {
-			return
-		}
-		seen[k] = true
-		out = append(out, ch)
-	}
-	plain := func(t captionTrack) choice {
-		return choice{track: t, lang: t.LanguageCode, name: t.Name.String(), kind: trackKind(t)}
-	}
-	for _, p := range langs {
-		for _, gen := range []bool{false, true} {
-			for _, level := range []int{2, 1} {
-				for _, t := range tl.CaptionTracks {
-					if t.generated() == gen && langMatch(p, t.LanguageCode) == level {
-						add(plain(t))
-					}
-				}
-			}
-		}
-	}
-	// Translation into the first preferred language YouTube offers.
-	var src *captionTrack
-	for _, i := range tl.DefaultTranslationSourceTrackIndices {
-		if i >= 0 && i < len(tl.CaptionTracks) && tl.CaptionTracks[i].IsTranslatable {
-			src = &tl.CaptionTracks[i]
-			break
-		}
-	}
-	for _, gen := range []bool{false, true} {
-		for i := range tl.CaptionTracks {
-			if src == nil && tl.CaptionTracks[i].IsTranslatable && tl.CaptionTracks[i].generated() == gen {
-				src = &tl.CaptionTracks[i]
-			}
-		}
-	}
-	if src != nil {
-	prefs:
-		for _, p := range langs {
-			for _, level := range []int{2, 1} {
-				for _, tr := range tl.TranslationLanguages {
-					if langMatch(p, tr.LanguageCode) == level {
-						name := tr.LanguageName.String()
-						if name == "" {
-							name = tr.LanguageCode
-						}
-						add(choice{track: *src, tlang: tr.LanguageCode, lang: tr.LanguageCode,
-							name: name + " (translated from " + src.Name.String() + ")", kind: ytsum.TranscriptTranslated})
-						break prefs
-					}
-				}
-			}
-		}
-	}
-	// Any track: the video's default caption track first.
-	if i := tl.DefaultAudioTrackIndex; i >= 0 && i < len(tl.AudioTracks) {
-		if d := tl.AudioTracks[i].DefaultCaptionTrackIndex; d != nil && *d >= 0 && *d < len(tl.CaptionTracks) {
-			add(plain(tl.CaptionTracks[*d]))
-		}
-	}
-	for _, gen := range []bool{false, true} {
-		for _, t := range tl.CaptionTracks {
-			if t.generated() == gen {
-				add(plain(t))
-			}
-		}
-	}
-	return out
-}
-
-// maxTrackTries bounds the tracks tried when one yields no text.
+// maxTrackTries bounds the tracks fetched when one yields no text.
 const maxTrackTries = 3
-
-func (c *Client) fromTracks(ctx context.Context, id string, tl *trackList, langs []string) (*ytsum.Transcript, error) {
-	var lastErr error
-	for i, ch := range chooseTracks(tl, langs) {
-		if i >= maxTrackTries {
-			break
-		}
-		t, err := c.fetchTrack(ctx, id, ch)
-		if err == nil {
-			return t, nil
-		}
-		switch kindOf(err) {
-		case KindNoTranscript, KindUnparsable, KindYouTubeError:
-			lastErr = err // a broken track: try the next one
-			continue
-		}
-		return nil, err
-	}
-	if lastErr == nil {
-		lastErr = errTranscriptsDisabled(fmt.Errorf("youtube: %s: no usable caption track", id))
-	}
-	return nil, lastErr
-}
 
 // captionURL turns a track's baseUrl into the URL to fetch: resolved on
 // BaseURL, fmt dropped (classic XML), tlang added. It refuses hosts that
@@ -348,8 +504,8 @@ func poTokenGated(u *url.URL) bool {
 	return false
 }
 
-func (c *Client) fetchTrack(ctx context.Context, id string, ch choice) (*ytsum.Transcript, error) {
-	u, err := c.captionURL(ch.track.BaseURL, ch.tlang)
+func (c *Client) fetchTrack(ctx context.Context, id string, ch choice, ref *trackRef) (*ytsum.Transcript, error) {
+	u, err := c.captionURL(ref.track.BaseURL, ch.tlang)
 	if err != nil {
 		return nil, errUnparsable(fmt.Errorf("youtube: %s: %w", id, err))
 	}

@@ -67,7 +67,7 @@ func TestTranscriptSuccess(t *testing.T) {
 		{"manual German first when preferred", idOK, []string{"de", "en"}, "de", ytsum.TranscriptManual, "", "de", "", "German"},
 		{"region code matches base track", idOK, []string{"en-GB"}, "en", ytsum.TranscriptManual, "", "en", "", "English"},
 		{"srv3 answer", idSrv3, []string{"en"}, "en", ytsum.TranscriptManual, "", "en", "", "English"},
-		{"translation when no preferred track", idOnlyJa, []string{"de"}, "de", ytsum.TranscriptTranslated, "de", "ja", "", "German (translated from Japanese)"},
+		{"original language before a translation", idOnlyJa, []string{"de"}, "ja", ytsum.TranscriptManual, "", "ja", "", "Japanese"},
 		{"any track when nothing else", idOnlyJaNoTr, []string{"fr", "en"}, "ja", ytsum.TranscriptGenerated, "", "ja", "asr", "Japanese (auto-generated)"},
 		{"default languages from options", idOK, nil, "en", ytsum.TranscriptManual, "", "en", "", "English"},
 		{"json3 answer", idJSON3, []string{"en"}, "en", ytsum.TranscriptManual, "", "en", "", "English"},
@@ -148,7 +148,7 @@ func TestTranscriptErrors(t *testing.T) {
 		{idEmptyText, KindNoTranscript, ytsum.CodeNotFound},
 		{idUnavailable, KindVideoUnavailable, ytsum.CodeNotFound},
 		{idPrivate, KindVideoPrivate, ytsum.CodeNotFound},
-		{idUnplayable, KindVideoUnplayable, ytsum.CodeUnavailable},
+		{idUnplayable, KindRegionBlocked, ytsum.CodeUnavailable},
 		{idAge, KindAgeRestricted, ytsum.CodeUnavailable},
 		{idBlocked, KindBlocked, ytsum.CodeUnavailable},
 		{idRecaptcha, KindBlocked, ytsum.CodeUnavailable},
@@ -320,7 +320,7 @@ func TestCacheNeverRefetches(t *testing.T) {
 		lang  string
 	}{
 		{idOK, []string{"en"}, "en"},
-		{idOnlyJa, []string{"de"}, "de"},           // translated, stored under de
+		{idOnlyJa, []string{"de"}, "ja"},           // the original track, found again through lang ""
 		{idOnlyJaNoTr, []string{"fr", "en"}, "ja"}, // fallback track, found again through lang ""
 	}
 	for _, tc := range tests {
@@ -388,12 +388,21 @@ func TestChooseTracksOrder(t *testing.T) {
 		LanguageCode string   `json:"languageCode"`
 		LanguageName textRuns `json:"languageName"`
 	}{LanguageCode: "es"})
-	got := []string{}
-	for _, ch := range chooseTracks(&tl, []string{"en", "es"}) {
-		got = append(got, ch.lang+"/"+ch.kind)
-	}
-	want := "en-GB/manual en/generated es/translated de/manual fr/generated"
-	if strings.Join(got, " ") != want {
-		t.Errorf("order %q\nwant  %q", strings.Join(got, " "), want)
+	var ts trackSet
+	ts.add(New(Options{}), "ANDROID", &tl)
+	for _, translate := range []bool{false, true} {
+		got := []string{}
+		for _, ch := range ts.choices([]string{"en", "es"}, translate) {
+			got = append(got, ch.lang+"/"+ch.kind)
+		}
+		// Preferred manual, preferred automatic, the original language (fr,
+		// the automatic track's), any other, and a translation last.
+		want := "en-GB/manual en/generated fr/generated de/manual"
+		if translate {
+			want += " es/translated"
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("translate=%v: order %q\nwant  %q", translate, strings.Join(got, " "), want)
+		}
 	}
 }

@@ -139,7 +139,11 @@ func errRateLimited(retryAfter time.Duration, cause error) *ytsum.Error {
 // roundWait renders a wait for a sentence: "45 seconds", "15 minutes".
 func roundWait(d time.Duration) string {
 	if d < 2*time.Minute {
-		return fmt.Sprintf("%d seconds", int(d.Round(time.Second)/time.Second))
+		n := max(int(d.Round(time.Second)/time.Second), 1)
+		if n == 1 {
+			return "1 second"
+		}
+		return fmt.Sprintf("%d seconds", n)
 	}
 	if d < 2*time.Hour {
 		return fmt.Sprintf("%d minutes", int(d.Round(time.Minute)/time.Minute))

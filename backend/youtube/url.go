@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"ytsum/backend/ytsum"
 )
@@ -15,37 +17,51 @@ type LinkKind int
 const (
 	Video LinkKind = iota + 1
 	Playlist
+	// Channel is a channel link: it stands for the channel's newest uploads
+	// (Client.Channel).
+	Channel
 )
 
-// String returns "video" or "playlist".
+// String returns "video", "playlist" or "channel".
 func (k LinkKind) String() string {
 	switch k {
 	case Video:
 		return "video"
 	case Playlist:
 		return "playlist"
+	case Channel:
+		return "channel"
 	}
 	return "unknown"
 }
 
-// Link is a parsed YouTube link. Kind says which of VideoID and PlaylistID
-// is to be summarized; both are set when the link carried both (so the UI
-// can offer the other choice). StartSeconds is the timestamp the link
-// carried (t=, start=, time_continue=, #t=), kept for deep links and ignored
-// for summarizing. Raw is the input, trimmed.
+// Link is a parsed YouTube link. Kind says which of VideoID, PlaylistID and
+// ChannelPath is to be summarized; video and playlist are both set when the
+// link carried both (so the UI can offer the other choice). StartSeconds is
+// the timestamp the link carried (t=, start=, time_continue=, #t=), kept
+// for deep links and ignored for summarizing. Raw is the input, trimmed.
 type Link struct {
 	Kind         LinkKind
 	VideoID      string
 	PlaylistID   string
 	StartSeconds int
 	Raw          string
+	// ChannelPath is a channel link's page path without slashes or tab:
+	// "@handle", "channel/UC…", "c/NAME" or "user/NAME" (escaped as in a
+	// URL). ChannelID is the UC… ID when the link names it.
+	ChannelPath string
+	ChannelID   string
 }
 
 // URL returns the canonical link: a watch URL (with &t= when the link had
-// a timestamp) for a video, a playlist URL for a playlist.
+// a timestamp) for a video, a playlist URL for a playlist, the channel page
+// for a channel.
 func (l Link) URL() string {
 	if l.Kind == Playlist {
 		return "https://www.youtube.com/playlist?list=" + l.PlaylistID
+	}
+	if l.Kind == Channel {
+		return "https://www.youtube.com/" + l.ChannelPath
 	}
 	u := ytsum.WatchURL(l.VideoID)
 	if l.StartSeconds > 0 {
@@ -55,10 +71,17 @@ func (l Link) URL() string {
 }
 
 // ID returns the ID of what the link points at: the playlist ID for a
-// playlist, the video ID otherwise.
+// playlist, the channel ID (else its page path) for a channel, the video
+// ID otherwise.
 func (l Link) ID() string {
 	if l.Kind == Playlist {
 		return l.PlaylistID
+	}
+	if l.Kind == Channel {
+		if l.ChannelID != "" {
+			return l.ChannelID
+		}
+		return l.ChannelPath
 	}
 	return l.VideoID
 }
@@ -161,8 +184,9 @@ func errBadPlaylistID() *ytsum.Error {
 // link has one.
 //
 // Rejected, each with its own Kind and sentence: empty input, non-http(s)
-// schemes, other hosts and look-alikes (youtube.com.evil.io), channel,
-// search, feed, hashtag, post and clip pages, the home page, malformed IDs,
+// schemes, other hosts and look-alikes (youtube.com.evil.io), other
+// channel tabs and malformed channel names, search, feed, hashtag, post and
+// clip pages, the home page, malformed IDs,
 // login-only lists and mixes without a video. The error is a *ytsum.Error
 // with Code invalid. Parse never panics, and a returned VideoID is always
 // 11 valid characters. It is safe for concurrent use.
@@ -347,8 +371,7 @@ func parseYouTubePath(link Link, u *url.URL, preferPlaylist bool) (Link, error) 
 		}
 		return link, invalid(KindHomePage, "This is YouTube's home page, not a video; open a video and copy its link.")
 	case strings.HasPrefix(first, "@") || first == "channel" || first == "c" || first == "user":
-		return link, invalid(KindChannelLink, "This is a channel page, not a video; open one of its videos or "+
-			"playlists and copy that link.")
+		return parseChannel(link, seg)
 	case first == "results" || first == "search":
 		return link, invalid(KindSearchLink, "This is a YouTube search page, not a video; open a video from the "+
 			"results and copy its link.")
@@ -364,6 +387,96 @@ func parseYouTubePath(link Link, u *url.URL, preferPlaylist bool) (Link, error) 
 			"of the full video it comes from.")
 	}
 	return link, invalid(KindUnsupportedPage, "This YouTube page is not a video or playlist; open a video and copy its link.")
+}
+
+// channelTabs are the channel page tabs that stand for the channel's uploads.
+var channelTabs = map[string]bool{"": true, "videos": true, "featured": true}
+
+// parseChannel handles /@handle[/tab], /channel/UC…[/tab], /c/NAME[/tab]
+// and /user/NAME[/tab]; seg is the escaped path split on "/".
+func parseChannel(link Link, seg []string) (Link, error) {
+	name, rest := seg[0], seg[1:]
+	if !strings.HasPrefix(name, "@") {
+		if len(seg) < 2 || seg[1] == "" {
+			return link, invalid(KindChannelLink, "This channel link has no channel in it; check that the whole link was copied.")
+		}
+		name, rest = strings.ToLower(seg[0])+"/"+seg[1], seg[2:]
+	}
+	tab := ""
+	if len(rest) > 0 {
+		tab = strings.ToLower(rest[0])
+	}
+	if len(rest) > 1 || !channelTabs[tab] {
+		return link, invalid(KindChannelLink, "Only a channel's main page or its Videos tab can be summarized; "+
+			"open the channel's Videos tab and copy that link.")
+	}
+	kind, value, _ := strings.Cut(name, "/")
+	switch {
+	case strings.HasPrefix(name, "@"):
+		if !validHandle(name[1:]) {
+			return link, invalid(KindChannelLink, "This channel handle is not valid; check that the whole link was copied.")
+		}
+	case kind == "channel":
+		if !validChannelID(value) {
+			return link, invalid(KindChannelLink, "The channel ID in this link is not valid (it must be UC and 22 letters, "+
+				"digits, - or _); check that the whole link was copied.")
+		}
+		link.ChannelID = value
+	default: // c/, user/
+		if !validLegacyName(value) {
+			return link, invalid(KindChannelLink, "This channel name is not valid; check that the whole link was copied.")
+		}
+	}
+	link.Kind, link.ChannelPath = Channel, name
+	return link, nil
+}
+
+// validChannelID reports whether id is "UC" and 22 of [0-9A-Za-z_-].
+func validChannelID(id string) bool {
+	if len(id) != 24 || !strings.HasPrefix(id, "UC") {
+		return false
+	}
+	for i := 2; i < len(id); i++ {
+		if !idChar(id[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHandle reports whether an escaped @handle (without "@") has 3 to 30
+// letters, digits, "_", "-", "." or "·" (YouTube's rules; letters of any
+// script).
+func validHandle(escaped string) bool {
+	h, err := url.PathUnescape(escaped)
+	if err != nil || !utf8.ValidString(h) {
+		return false
+	}
+	n := utf8.RuneCountInString(h)
+	if n < 3 || n > 30 {
+		return false
+	}
+	for _, r := range h {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '_' || r == '-' || r == '.' || r == '·') {
+			return false
+		}
+	}
+	return true
+}
+
+// validLegacyName reports whether a /c/ or /user/ name has 1 to 100
+// letters, digits, "_", "-" or ".".
+func validLegacyName(escaped string) bool {
+	n, err := url.PathUnescape(escaped)
+	if err != nil || n == "" || !utf8.ValidString(n) || utf8.RuneCountInString(n) > 100 {
+		return false
+	}
+	for _, r := range n {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // finish applies the list= parameter and the timestamp. videoID may be

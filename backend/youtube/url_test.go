@@ -109,10 +109,19 @@ func TestParseRejects(t *testing.T) {
 		{"https://evil.example/?u=https://youtube.com/watch?v=" + vid, false, KindNotYouTube},
 		{"https://youtube.com@evil.example/watch?v=" + vid, false, KindNotYouTube},
 		{"https://www.youtube.com:8080/watch?v=" + vid, false, KindNotYouTube},
-		{"https://www.youtube.com/@MrBeast", false, KindChannelLink},
-		{"https://www.youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQuVA", false, KindChannelLink},
-		{"https://www.youtube.com/c/SomeName", false, KindChannelLink},
-		{"https://www.youtube.com/user/someone", false, KindChannelLink},
+		{"https://www.youtube.com/@MrBeast/shorts", false, KindChannelLink},
+		{"https://www.youtube.com/@MrBeast/videos/extra", false, KindChannelLink},
+		{"https://www.youtube.com/@ab", false, KindChannelLink},
+		{"https://www.youtube.com/@bad%20name", false, KindChannelLink},
+		{"https://www.youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQu", false, KindChannelLink},
+		{"https://www.youtube.com/channel/PLX6OQ3DkcsbYNE6H8uQQuVA", false, KindChannelLink},
+		{"https://www.youtube.com/channel/", false, KindChannelLink},
+		{"https://www.youtube.com/c/", false, KindChannelLink},
+		{"https://www.youtube.com/user/some%3Cone", false, KindChannelLink},
+		{"https://www.youtube.com/c/SomeName/playlists", false, KindChannelLink},
+		{"https://youtube.com.evil.io/@MrBeast", false, KindLookAlike},
+		{"https://www.youtube.com@evil.io/@MrBeast", false, KindNotYouTube},
+		{"https://youtube.co/@MrBeast", false, KindLookAlike},
 		{"https://www.youtube.com/results?search_query=go+generics", false, KindSearchLink},
 		{"https://www.youtube.com/feed/subscriptions", false, KindFeedLink},
 		{"https://www.youtube.com/feed/history", false, KindFeedLink},
@@ -248,7 +257,9 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{vid, "https://www.youtube.com/watch?v=" + vid + "&list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf&t=1h2m3s",
 		"https://youtu.be/" + vid + "?t=42", "youtube.com.evil.io/watch?v=" + vid, "javascript:alert(1)", "WL",
 		"https://www.youtube.com/shorts/" + vid, "https://www.youtube.com/embed/videoseries?list=PL1234567890ab",
-		"//youtube.com/watch?v=%00%ff", "https://[::1]:80/watch?v=" + vid, "https://youtube.com/watch?v=" + vid + "#t=99999999999999"} {
+		"//youtube.com/watch?v=%00%ff", "https://[::1]:80/watch?v=" + vid, "https://youtube.com/watch?v=" + vid + "#t=99999999999999",
+		"https://www.youtube.com/@handle/videos", "youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQuVA", "m.youtube.com/c/Name/featured",
+		"https://www.youtube.com/user/x%2Fy", "https://www.youtube.com/@%E2%82%AC%E2%82%AC%E2%82%AC", "youtube.com.evil.io/@handle"} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
@@ -272,6 +283,11 @@ func FuzzParse(f *testing.F) {
 		case Playlist:
 			if !validPlaylistID(l.PlaylistID) || isMix(l.PlaylistID) || loginList(l.PlaylistID) != nil {
 				t.Fatalf("Parse(%q): playlist ID %q", in, l.PlaylistID)
+			}
+		case Channel:
+			if l.ChannelID != "" && !validChannelID(l.ChannelID) || l.ChannelPath == "" ||
+				strings.ContainsAny(l.ChannelPath, "?#\\ ") || strings.Count(l.ChannelPath, "/") > 1 {
+				t.Fatalf("Parse(%q): channel %q %q", in, l.ChannelPath, l.ChannelID)
 			}
 		default:
 			t.Fatalf("Parse(%q): kind %v", in, l.Kind)
@@ -306,4 +322,32 @@ func FuzzExtractLinks(f *testing.F) {
 			_, _ = Parse(s, false)
 		}
 	})
+}
+
+func TestParseChannels(t *testing.T) {
+	tests := []struct{ in, path, id string }{
+		{"https://www.youtube.com/@MrBeast", "@MrBeast", ""},
+		{"https://www.youtube.com/@MrBeast/videos", "@MrBeast", ""},
+		{"youtube.com/@mr.beast-6000_x/featured", "@mr.beast-6000_x", ""},
+		{"https://m.youtube.com/@%E3%83%86%E3%82%B9%E3%83%88", "@%E3%83%86%E3%82%B9%E3%83%88", ""},
+		{"https://www.youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQuVA", "channel/UCX6OQ3DkcsbYNE6H8uQQuVA", "UCX6OQ3DkcsbYNE6H8uQQuVA"},
+		{"https://www.youtube.com/channel/UCX6OQ3DkcsbYNE6H8uQQuVA/videos?view=0", "channel/UCX6OQ3DkcsbYNE6H8uQQuVA", "UCX6OQ3DkcsbYNE6H8uQQuVA"},
+		{"https://www.youtube.com/c/SomeName", "c/SomeName", ""},
+		{"https://www.youtube.com/C/SomeName/videos", "c/SomeName", ""},
+		{"https://www.youtube.com/user/someone", "user/someone", ""},
+	}
+	for _, tc := range tests {
+		l, err := Parse(tc.in, false)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tc.in, err)
+			continue
+		}
+		if l.Kind != Channel || l.ChannelPath != tc.path || l.ChannelID != tc.id {
+			t.Errorf("Parse(%q) = %+v; want channel %q %q", tc.in, l, tc.path, tc.id)
+		}
+		back, err := Parse(l.URL(), false)
+		if err != nil || back.ChannelPath != l.ChannelPath {
+			t.Errorf("URL() %q does not parse back: %+v %v", l.URL(), back, err)
+		}
+	}
 }

@@ -82,11 +82,48 @@ type Playlist struct {
 	Entries []Entry
 }
 
+// Channel is one channel of the catalogue. Its page answers at
+// /channel/ID, /@Handle, /c/Custom and /user/User (and their /videos tab);
+// its uploads are the playlists UULF… (videos), UUSH… (Shorts) and UUMO…
+// (members only), as YouTube keeps them.
+type Channel struct {
+	// ID is the channel ID: "UC" and 22 of [0-9A-Za-z_-].
+	ID string
+	// Handle is the @handle, with the "@"; Custom and User are the legacy
+	// /c/ and /user/ names. Empty ones are not served.
+	Handle, Custom, User string
+	Title                string
+	// Videos, Shorts and Members are video IDs, newest first.
+	Videos, Shorts, Members []string
+}
+
+// UploadsID returns the ID of a channel's uploads playlist of the given
+// kind: "UULF" (videos), "UUSH" (Shorts), "UUMO" (members only) or "UU"
+// (everything).
+func UploadsID(channelID, kind string) string { return kind + strings.TrimPrefix(channelID, "UC") }
+
+// ChannelPage is the HTML of a channel page, carrying what a keyless
+// client reads from YouTube's: the canonical /channel/ID link, og:title
+// and the channelMetadataRenderer of ytInitialData.
+func ChannelPage(channelID, title, handle string) []byte {
+	meta, _ := json.Marshal(map[string]any{"metadata": map[string]any{"channelMetadataRenderer": map[string]any{
+		"title": title, "externalId": channelID, "vanityChannelUrl": "http://www.youtube.com/" + handle,
+		"channelUrl": "https://www.youtube.com/channel/" + channelID}}})
+	return []byte(`<!DOCTYPE html><html><head><title>` + html.EscapeString(title) + ` - YouTube</title>` +
+		`<link rel="canonical" href="https://www.youtube.com/channel/` + channelID + `">` +
+		`<meta property="og:title" content="` + html.EscapeString(title) + `">` +
+		`</head><body><script>var ytInitialData = ` + string(meta) + `;</script></body></html>`)
+}
+
+// ChannelURL is the @handle link of a channel.
+func ChannelURL(handle string) string { return "https://www.youtube.com/" + handle }
+
 // Catalogue is everything the fake knows. Anything else answers as an
 // unavailable video or a missing playlist.
 type Catalogue struct {
 	Videos    []Video
 	Playlists []Playlist
+	Channels  []Channel
 	// PageSize is the number of playlist entries per browse page
 	// (default 2, so that continuations are exercised).
 	PageSize int
@@ -109,6 +146,10 @@ const (
 	PrivateVideoID = "prvVideo001"
 	// SearchWord occurs only in the transcript of the first playlist video.
 	SearchWord = "aardvark"
+	// ChannelID is a channel whose uploads are PlaylistVideoIDs, newest
+	// first; ChannelHandle is its @handle.
+	ChannelID     = "UCe2echannel0000000000001"
+	ChannelHandle = "@curiousthings"
 )
 
 // PlaylistVideoIDs are the playable videos of PlaylistID, in order.
@@ -166,6 +207,8 @@ func DefaultCatalogue() Catalogue {
 			{VideoID: PlaylistVideoIDs[0]}, {VideoID: PrivateVideoID, Private: true},
 			{VideoID: PlaylistVideoIDs[1]}, {VideoID: PlaylistVideoIDs[2]},
 		}}},
+		Channels: []Channel{{ID: ChannelID, Handle: ChannelHandle, Title: "Curious Things",
+			Videos: []string{PlaylistVideoIDs[2], PlaylistVideoIDs[1], PlaylistVideoIDs[0]}}},
 	}
 }
 
@@ -190,6 +233,7 @@ type Server struct {
 	mu        sync.Mutex
 	videos    map[string]Video
 	playlists map[string]Playlist
+	channels  map[string]Channel // by lower-case page path: "@handle", "channel/UC…", "c/name", "user/name"
 	pageSize  int
 	hits      map[string]int // path → count
 	answered  map[string]int // path → count of requests whose handler returned
@@ -209,7 +253,7 @@ func Listen(addr string, c Catalogue) (*Server, error) {
 		return nil, fmt.Errorf("youtubetest: %w", err)
 	}
 	s := &Server{ln: ln, URL: "http://" + ln.Addr().String(), videos: map[string]Video{},
-		playlists: map[string]Playlist{}, hits: map[string]int{}, answered: map[string]int{}, players: map[string][]byte{},
+		playlists: map[string]Playlist{}, channels: map[string]Channel{}, hits: map[string]int{}, answered: map[string]int{}, players: map[string][]byte{},
 		thumbs: map[string][]byte{}, pageSize: c.PageSize, changed: make(chan struct{})}
 	if s.pageSize <= 0 {
 		s.pageSize = 2
@@ -219,6 +263,24 @@ func Listen(addr string, c Catalogue) (*Server, error) {
 	}
 	for _, p := range c.Playlists {
 		s.playlists[p.ID] = p
+	}
+	for _, ch := range c.Channels {
+		s.channels[strings.ToLower("channel/"+ch.ID)] = ch
+		for _, name := range []string{ch.Handle, "c/" + ch.Custom, "user/" + ch.User} {
+			if !strings.HasSuffix(name, "/") && name != "" {
+				s.channels[strings.ToLower(name)] = ch
+			}
+		}
+		for kind, ids := range map[string][]string{"UULF": ch.Videos, "UUSH": ch.Shorts, "UUMO": ch.Members} {
+			if len(ids) == 0 {
+				continue
+			}
+			p := Playlist{ID: UploadsID(ch.ID, kind), Title: "Uploads from " + ch.Title}
+			for _, id := range ids {
+				p.Entries = append(p.Entries, Entry{VideoID: id})
+			}
+			s.playlists[p.ID] = p
+		}
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
@@ -356,6 +418,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.thumbnail(w, r)
 	case r.URL.Path == "/":
 		io.WriteString(w, "fake YouTube (youtubetest)\n")
+	case strings.HasPrefix(r.URL.Path, "/@") || strings.HasPrefix(r.URL.Path, "/channel/") ||
+		strings.HasPrefix(r.URL.Path, "/c/") || strings.HasPrefix(r.URL.Path, "/user/"):
+		s.channel(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -390,6 +455,20 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>%s - YouTube</title></head><body>`+
 		`<script>ytcfg.set({"INNERTUBE_API_KEY":"%s","VISITOR_DATA":"CgtGYWtlVmlzaXRvcg%%3D%%3D"});</script></body></html>`,
 		html.EscapeString(title), APIKey)
+}
+
+// channel answers a channel page (its home or /videos tab).
+func (s *Server) channel(w http.ResponseWriter, r *http.Request) {
+	p := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(strings.Trim(r.URL.Path, "/"), "/videos"), "/featured"))
+	s.mu.Lock()
+	ch, ok := s.channels[p]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(ChannelPage(ch.ID, ch.Title, ch.Handle))
 }
 
 // playerFor returns the player answer of v: the real captured one with the

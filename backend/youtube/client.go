@@ -106,6 +106,11 @@ type Options struct {
 	// WebClientVersion is the innertube WEB client version sent to
 	// /browse for playlists. Zero: 2.20250610.00.00.
 	WebClientVersion string
+	// ChannelVideoLimit returns how many of a channel's newest uploads
+	// Channel returns when the call passes no limit (the
+	// channel_video_limit setting), read per call. Nil or <= 0:
+	// DefaultChannelVideoLimit.
+	ChannelVideoLimit func() int
 	// MaxPlaylistPages bounds the continuation pages of one playlist
 	// (about 100 videos each). Zero: 200.
 	MaxPlaylistPages int

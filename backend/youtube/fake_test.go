@@ -59,7 +59,19 @@ const (
 	plRate     = "PLratelimited00001"
 
 	fakeAPIKey = youtubetest.APIKey // what the fake watch pages hand out
+
+	chOK      = "UCfakechannel00000000001" // @fakechan: 7 videos on three pages, Shorts aside
+	chShorts  = "UCshortsonly000000000001" // @shortsonly: Shorts only
+	chMembers = "UCmembersonly00000000001" // @membersonly: members-only uploads only
+	chEmpty   = "UCemptychannel0000000001" // @emptychan: no uploads at all
 )
+
+// fakeChannels maps channel page paths to channel IDs and titles.
+var fakeChannels = map[string][2]string{
+	"@fakechan": {chOK, "Fake & Channel"}, "channel/" + chOK: {chOK, "Fake & Channel"},
+	"c/FakeName": {chOK, "Fake & Channel"}, "user/fakeuser": {chOK, "Fake & Channel"},
+	"@shortsonly": {chShorts, "Shorts Only"}, "@membersonly": {chMembers, "Members Only"}, "@emptychan": {chEmpty, "Empty"},
+}
 
 // trafficIDs are videos served like idOK (the real captured watch page and
 // player answer, about 1 MB and 200 kB), for counting traffic per video.
@@ -206,6 +218,12 @@ func (f *fakeYT) serve(w http.ResponseWriter, r *http.Request) {
 	case "/oembed":
 		f.oembed(w, r)
 	default:
+		p := strings.TrimSuffix(strings.Trim(r.URL.Path, "/"), "/videos")
+		if ch, ok := fakeChannels[p]; ok {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(youtubetest.ChannelPage(ch[0], ch[1], "@x"))
+			return
+		}
 		http.NotFound(w, r)
 	}
 }
@@ -552,6 +570,21 @@ func (f *fakeYT) browse(w http.ResponseWriter, body []byte) {
 		page = youtubetest.BrowsePage(plLoop, "Loop", []any{pvr("ddddddddddd", "Loop video", "10", true), contItem("loop")})
 	case continuation == "loop":
 		page = youtubetest.BrowseContinuation([]any{pvr("eeeeeeeeeee", "Again", "10", true), contItem("loop")})
+	case browseID == "VL"+youtubetest.UploadsID(chOK, "UULF"):
+		page = youtubetest.BrowsePage("UULF", "Uploads from Fake & Channel", []any{pvr("chVideo0001", "Newest", "100", true),
+			pvr("chVideo0002", "Second", "200", true), pvr("chVideo0003", "Third", "300", true), contItem("ch-2")})
+	case continuation == "ch-2":
+		page = youtubetest.BrowseContinuation([]any{pvr("chVideo0004", "Fourth", "400", true),
+			pvr("chVideo0005", "Fifth", "500", true), contItem("ch-3")})
+	case continuation == "ch-3":
+		page = youtubetest.BrowseContinuation([]any{pvr("chVideo0006", "Sixth", "600", true),
+			pvr("chVideo0007", "Seventh", "700", true)})
+	case browseID == "VL"+youtubetest.UploadsID(chShorts, "UUSH"):
+		page = youtubetest.BrowsePage("UUSH", "Shorts", []any{pvr("short000001", "A short", "30", true)})
+	case browseID == "VL"+youtubetest.UploadsID(chMembers, "UUMO"):
+		page = youtubetest.BrowsePage("UUMO", "Members", []any{pvr("member00001", "For members", "900", true)})
+	case strings.HasPrefix(browseID, "VLUU"):
+		page = youtubetest.PlaylistMissing()
 	case browseID == "VL"+plRate:
 		w.WriteHeader(http.StatusTooManyRequests)
 		return

@@ -30,6 +30,12 @@ func (c *Client) Playlist(ctx context.Context, id string) (*ytsum.Playlist, erro
 }
 
 func (c *Client) playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
+	return c.playlistUpTo(ctx, id, 0)
+}
+
+// playlistUpTo expands playlist id, stopping after the page on which it
+// has at least max entries (0: all pages); the result is not truncated.
+func (c *Client) playlistUpTo(ctx context.Context, id string, max int) (*ytsum.Playlist, error) {
 	if e := loginList(id); e != nil {
 		return nil, e
 	}
@@ -57,7 +63,7 @@ func (c *Client) playlist(ctx context.Context, id string) (*ytsum.Playlist, erro
 	}
 	pl.Entries = append(pl.Entries, pr.entries...)
 	tokens := map[string]bool{}
-	for page := 1; pr.token != "" && !tokens[pr.token]; page++ {
+	for page := 1; pr.token != "" && !tokens[pr.token] && (max <= 0 || len(pl.Entries) < max); page++ {
 		if page >= c.opts.MaxPlaylistPages {
 			c.log.Warn("youtube: playlist truncated", "playlist", id, "pages", page)
 			break

@@ -96,6 +96,14 @@ type Playlist struct {
 	Entries []PlaylistEntry `json:"entries"`
 }
 
+// Channel is a channel's newest uploads (videos, not Shorts), newest first,
+// at most the limit asked for.
+type Channel struct {
+	ID      string          `json:"channel_id"`
+	Title   string          `json:"title"`
+	Entries []PlaylistEntry `json:"entries"`
+}
+
 // Usage is the token usage a provider reported; zero when unknown.
 type Usage struct {
 	InputTokens  int `json:"input_tokens"`

@@ -148,7 +148,7 @@ const (
 	SearchWord = "aardvark"
 	// ChannelID is a channel whose uploads are PlaylistVideoIDs, newest
 	// first; ChannelHandle is its @handle.
-	ChannelID     = "UCe2echannel0000000000001"
+	ChannelID     = "UCe2echannel000000000001"
 	ChannelHandle = "@curiousthings"
 )
 

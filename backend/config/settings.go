@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net"
@@ -32,6 +33,9 @@ type Settings struct {
 	PlaylistMode        string   `json:"playlist_mode"`
 	YtDlpFallback       bool     `json:"ytdlp_fallback"`
 	YouTubeConcurrency  int      `json:"youtube_concurrency"`
+	YouTubeClients      string   `json:"youtube_clients"`
+	YouTubePacingMs     int      `json:"youtube_pacing_ms"`
+	ChannelVideoLimit   int      `json:"channel_video_limit"`
 
 	// Jobs and performance
 	AsyncProcessing   bool `json:"async_processing"`
@@ -103,6 +107,8 @@ func Defaults() Settings {
 		TranscriptLanguages: []string{"en"},
 		PlaylistMode:        PlaylistPreferVideo,
 		YouTubeConcurrency:  2,
+		YouTubePacingMs:     250,
+		ChannelVideoLimit:   10,
 
 		AsyncProcessing:   true,
 		WorkerPoolSize:    4,
@@ -183,6 +189,33 @@ func floatField(key, doc string, lo, hi float64, p func(*Settings) *float64) fie
 		}}
 }
 
+// checkPlayerClients checks youtube_clients: empty, or a JSON array of
+// clients each with a name, a positive id and a version (the youtube
+// package's ParsePlayerClients rules).
+func checkPlayerClients(s *Settings) string {
+	v := strings.TrimSpace(s.YouTubeClients)
+	if v == "" {
+		return ""
+	}
+	if len(v) > 20000 {
+		return "Keep the player clients under 20000 characters."
+	}
+	var cs []struct {
+		Name    string `json:"name"`
+		ID      int    `json:"id"`
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(v), &cs); err != nil || len(cs) == 0 || len(cs) > 20 {
+		return "Enter a JSON array of 1 to 20 clients such as [{\"name\":\"ANDROID\",\"id\":3,\"version\":\"20.10.38\",\"user_agent\":\"…\"}], or leave it empty."
+	}
+	for i, c := range cs {
+		if strings.TrimSpace(c.Name) == "" || c.ID <= 0 || strings.TrimSpace(c.Version) == "" {
+			return fmt.Sprintf("Player client %d needs a name, a positive id and a version.", i+1)
+		}
+	}
+	return ""
+}
+
 func listField(key, doc string, p func(*Settings) *[]string, check func(*Settings) string) field {
 	return field{key: key, doc: doc, ptr: func(s *Settings) any { return p(s) }, check: check}
 }
@@ -229,6 +262,15 @@ var fields = []field{
 		func(s *Settings) *bool { return &s.YtDlpFallback }),
 	restart(intField("youtube_concurrency", "", "Requests to YouTube at once.", 1, 8,
 		func(s *Settings) *int { return &s.YouTubeConcurrency })),
+	strField("youtube_clients", "", "Innertube player clients asked for caption tracks, in order, as a JSON array of "+
+		"`{\"name\",\"id\",\"version\",\"user_agent\",\"api_key\"?,\"context\"?}`; empty means the built-in list "+
+		"(ANDROID, ANDROID_VR, VISIONOS, IOS). Change it when YouTube stops giving one of them clean captions.",
+		func(s *Settings) *string { return &s.YouTubeClients }, checkPlayerClients),
+	intField("youtube_pacing_ms", "", "Least time between two requests to YouTube, in milliseconds (jittered up by half; "+
+		"YouTube refusing a request slows down further).", 250, 60000,
+		func(s *Settings) *int { return &s.YouTubePacingMs }),
+	intField("channel_video_limit", "", "How many of a channel's newest videos a channel link summarizes when the request names no `limit`.", 1, 500,
+		func(s *Settings) *int { return &s.ChannelVideoLimit }),
 
 	boolField("async_processing", "ASYNC_PROCESSING_ENABLED", "`false` makes `/summarize` always answer synchronously.",
 		func(s *Settings) *bool { return &s.AsyncProcessing }),

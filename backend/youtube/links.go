@@ -32,7 +32,7 @@ func ExtractLinks(text string) []string {
 			}
 			key := "raw:" + tok
 			if l, err := parse(tok, false); err == nil {
-				key = l.Kind.String() + ":" + l.VideoID + ":" + l.PlaylistID
+				key = l.Kind.String() + ":" + l.VideoID + ":" + l.PlaylistID + ":" + strings.ToLower(l.ChannelPath)
 			}
 			if seen[key] {
 				continue

@@ -13,19 +13,40 @@
 //
 // A Client (New) speaks to Options.BaseURL (YTSUM_YOUTUBE_URL) through the
 // injected *http.Client:
-//   - Video: watch page + innertube ANDROID /player videoDetails, oEmbed as
+//   - Sources of caption tracks: an ordered table of innertube player
+//     clients (DefaultPlayerClients: ANDROID, ANDROID_VR, VISIONOS, IOS;
+//     the youtube_clients setting overrides it without a rebuild). The
+//     watch page is fetched once per session, for the API key and visitor
+//     data (again only when YouTube rejects them); per video only the
+//     player JSON and the timedtext are fetched.
+//   - Transcript: the clients are asked in order and their track lists
+//     merged (a track only one client lists counts) until the best track
+//     known has a clean URL (no exp=xpe); then the best clean track is
+//     fetched from /api/timedtext. Order: the preferred languages' manual
+//     tracks, their automatic ones, the original language's manual and
+//     automatic tracks, any other; a machine translation (tlang) last, and
+//     only when languages were chosen. po_token_required only when every
+//     track of every source asked is gated. yt-dlp is the optional last
+//     resort.
+//   - Video: the first player client that answers with details; oEmbed as
 //     the fallback (no duration there).
-//   - Transcript: watch page (the EU consent wall is answered with a CONSENT
-//     cookie) → ANDROID /player → captionTracks → /api/timedtext, as
-//     youtube-transcript-api does; the watch page's own player response is a
-//     second source of tracks; yt-dlp is the optional last resort.
 //   - Playlist: innertube /browse VL<id> and its continuation pages.
+//   - Channel: the channel page (ID and title), then the UULF… uploads
+//     playlist, paged only as far as the limit needs.
+//   - Diagnose: the transcript path, recorded step by step (ytsum doctor,
+//     POST /diagnose).
+//   - Get: any other YouTube request (thumbnails, feeds) under the same rules.
 //
 // Every request goes through one gate: at most Options.Concurrency requests
-// in flight, retries of 429/5xx/dropped connections with jittered
-// exponential backoff (at most Options.MaxRetries), and a global slow-down
-// that spaces all later requests out once YouTube refuses one (429, a bot
-// check) and relaxes as answers come back normal. Every wait honours ctx.
+// in flight; a base pacing between request starts (Options.Pacing, 250 ms
+// by default, jittered) from the first request on; deadlines on every
+// attempt (RequestTimeout 30 s overall, FirstByteTimeout 15 s for the
+// headers, IdleTimeout 10 s between body reads; a stalled request is
+// aborted and frees its slot, and is not retried); retries of 429/5xx and
+// dropped connections with jittered exponential backoff (at most
+// Options.MaxRetries); and a global slow-down that spaces all later
+// requests out further once YouTube refuses one (429, a bot check) and
+// relaxes as answers come back normal. Every wait honours ctx.
 //
 // Every error at the package boundary is a *ytsum.Error with a stable Kind
 // (the Kind… constants) and a sentence the user can act on; causes are in
@@ -33,10 +54,11 @@
 //
 // # Caveats
 //
-//   - YouTube changes without notice. The ANDROID client version
-//     (Options.AndroidClientVersion, default 20.10.38) may start getting
-//     400 FAILED_PRECONDITION (Kind client_outdated): bump it. The ANDROID
-//     client sometimes omits manual tracks the website shows.
+//   - YouTube changes without notice. A player client may start getting
+//     400 FAILED_PRECONDITION (Kind client_outdated) or gated caption URLs:
+//     edit the youtube_clients setting (a JSON []PlayerClient). A manual
+//     track that only a later client lists is found only when the earlier
+//     clients' best track was gated or missing (fewer requests otherwise).
 //   - Caption URLs carrying exp=xpe/xpv need a proof-of-origin token this
 //     package cannot make (Kind po_token_required); they are not fetched. An
 //     empty 200 timedtext body is reported the same way, never as an empty
@@ -46,8 +68,14 @@
 //     concurrency limit exist to avoid that; there is no proxy support.
 //   - Age-restricted and private videos need a signed-in account; cookies
 //     are not supported, so they fail with their own Kind.
-//   - Translated transcripts (tlang) are machine translations; YouTube
+//   - Translated transcripts (tlang) are machine translations, used only
+//     when the transcript languages were chosen (the call's languages or
+//     Options.Languages) and no real track could be fetched; YouTube
 //     translates only into the languages it lists for the video.
+//   - Refusals are named from YouTube's reason and sub-reason whatever the
+//     playability status (the bot check also comes as CUSTOM or
+//     UNPLAYABLE); the words are kept in the error's cause and in the
+//     diagnosis. A new wording YouTube invents becomes video_unplayable.
 //   - Mixes (RD…) cannot be expanded and are treated as their video; Watch
 //     Later, Liked videos and Liked music need a login and are rejected
 //     unless the link also names a video, which is then used.

@@ -51,6 +51,7 @@ const (
 	KindUnparsable          = "youtube_unparsable"
 	KindCancelled           = "cancelled"
 	KindTimeout             = "youtube_timeout"
+	KindNotFound            = "youtube_not_found"
 	KindMembersOnly         = "members_only"
 	KindVideoRemoved        = "video_removed"
 	KindLiveNotFinished     = "live_not_finished"
@@ -156,6 +157,10 @@ func errTimeout(after time.Duration, cause error) *ytsum.Error {
 		fmt.Sprintf("YouTube did not answer within %s, so the request was given up; try again in a few minutes.", roundWait(after)))
 	e.RetryAfter = time.Minute
 	return e
+}
+
+func errYouTubeNotFound(cause error) *ytsum.Error {
+	return ytsum.Wrap(cause, ytsum.CodeNotFound, KindNotFound, "YouTube has nothing at this address (HTTP 404).")
 }
 
 func errMembersOnly(cause error) *ytsum.Error {

@@ -370,3 +370,23 @@ func TestDiagnoseJSON(t *testing.T) {
 		t.Errorf("playlist link: %v", err)
 	}
 }
+
+func TestGetIsPoliteAndBounded(t *testing.T) {
+	f := newFake(t)
+	c := f.client(Options{FirstByteTimeout: 200 * time.Millisecond})
+	if _, _, err := c.Get(context.Background(), "https://evil.example/feeds/videos.xml"); kindOf(err) != KindNotYouTube {
+		t.Errorf("foreign host: %v", err)
+	}
+	if _, _, err := c.Get(context.Background(), f.srv.URL+"/feeds/videos.xml?channel_id="+chOK); kindOf(err) != KindNotFound {
+		t.Errorf("404: %v", err)
+	}
+	body, _, err := c.Get(context.Background(), f.srv.URL+"/@fakechan")
+	if err != nil || !bytes.Contains(body, []byte(chOK)) {
+		t.Errorf("channel page: %v", err)
+	}
+	start := time.Now()
+	_, _, err = c.Get(context.Background(), f.srv.URL+"/vi/x/hqdefault.jpg?v="+idHang)
+	if kindOf(err) != KindTimeout || time.Since(start) > 2*time.Second {
+		t.Errorf("stalled thumbnail: %v after %s", err, time.Since(start))
+	}
+}

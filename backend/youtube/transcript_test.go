@@ -198,7 +198,9 @@ func TestErrorSentencesDistinct(t *testing.T) {
 		errUnplayable("", nil), errAgeRestricted(nil), errBlocked(nil), errPOToken(nil), errRateLimited(0, nil),
 		errConsent(nil), errOffline(nil), errClientOutdated(nil), errYouTubeStatus(500, nil), errUnparsable(nil),
 		errCancelled(nil), errPlaylistNotFound(nil), errPlaylistEmpty(nil), errYtDlpFailed(nil),
-		errYtDlpNoSubtitles(nil), errYtDlpBlocked(nil)}
+		errYtDlpNoSubtitles(nil), errYtDlpBlocked(nil), errTimeout(30*time.Second, nil), errMembersOnly(nil),
+		errVideoRemoved("", nil), errLiveNotFinished(nil), errRegionBlocked(nil), errChannelNotFound(nil),
+		errChannelEmpty(nil), errChannelShorts(nil), errChannelMembers(nil), errYouTubeNotFound(nil)}
 	kinds, msgs := map[string]bool{}, map[string]bool{}
 	for _, e := range errs {
 		ye := e.(*ytsum.Error)

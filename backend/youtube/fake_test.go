@@ -112,8 +112,8 @@ type fakeYT struct {
 	maxInfl    int
 	hangStart  chan string // receives the path of each hanging request
 	gate       chan struct{}
-	bytesDown  int64 // response bytes written
-	bytesUp    int64 // request bytes read (URL + body)
+	bytesDown  int64       // response bytes written
+	bytesUp    int64       // request bytes read (URL + body)
 	times      []time.Time // arrival of every request
 	rejectKey  string      // the player answers 400 "API key not valid" to this key
 	clients    []string    // the client name of every player request

@@ -377,15 +377,12 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 				map[string]any{"languageCode": "en", "languageName": map[string]any{"runs": []any{map[string]any{"text": "English"}}}}},
 		}, true, id))
 	case idBotCustom, idBotUnplayable:
-		status := "CUSTOM"
+		// The captured bot check, under another status (as YouTube sends it).
+		status := []byte(`"status": "CUSTOM"`)
 		if id == idBotUnplayable {
-			status = "UNPLAYABLE"
+			status = []byte(`"status": "UNPLAYABLE"`)
 		}
-		json.NewEncoder(w).Encode(map[string]any{"playabilityStatus": map[string]any{"status": status,
-			"reason": "Sign in to confirm you\u2019re not a bot",
-			"errorScreen": map[string]any{"playerErrorMessageRenderer": map[string]any{
-				"reason":    map[string]any{"runs": []any{map[string]any{"text": "Sign in to confirm you\u2019re not a bot"}}},
-				"subreason": map[string]any{"runs": []any{map[string]any{"text": "This helps protect our community. Learn more"}}}}}}})
+		w.Write(bytes.Replace(mustFixture(f.tb, "request_blocked.player.json"), []byte(`"status": "LOGIN_REQUIRED"`), status, 1))
 	case idMembers:
 		json.NewEncoder(w).Encode(map[string]any{"playabilityStatus": map[string]any{"status": "UNPLAYABLE",
 			"reason": "Join this channel to get access to members-only content like this video, and other exclusive perks."}})

@@ -145,7 +145,7 @@ func (p *playerResponse) playability() error {
 	case ps.Status == "LIVE_STREAM_OFFLINE" || has("premiere", "live event will begin", "live stream will begin",
 		"scheduled", "this live event", "live stream offline", "waiting for"):
 		return errLiveNotFinished(cause)
-	case has("your country", "in your location", "not available in your region", "geo"):
+	case has("your country", "in your location", "not available in your region"):
 		return errRegionBlocked(cause)
 	case has("removed", "terminated", "no longer available", "deleted", "violat"):
 		return errVideoRemoved(firstNonEmpty(sub, reason), cause)

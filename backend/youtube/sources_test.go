@@ -156,7 +156,7 @@ func TestRefusalsNamed(t *testing.T) {
 		{idUnavailable, KindVideoUnavailable, "ERROR"},
 		{idGeneric, KindVideoUnplayable, "Playback on other websites"},
 		{idRate, KindRateLimited, ""},
-		{idConsentLoop, KindTranscriptsDisabled, ""}, // the consent wall only hides the key: the player answers
+		{idConsentLoop, "none: the consent wall only hides the key, the player answers", ""},
 	}
 	sentences := map[string]string{}
 	for _, tc := range tests {

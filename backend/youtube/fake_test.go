@@ -117,6 +117,7 @@ type fakeYT struct {
 	times      []time.Time // arrival of every request
 	rejectKey  string      // the player answers 400 "API key not valid" to this key
 	clients    []string    // the client name of every player request
+	headers    []string    // "X-YouTube-Client-Name X-YouTube-Client-Version User-Agent" of every player request
 }
 
 func newFake(tb testing.TB) *fakeYT {
@@ -319,6 +320,7 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 	name, version, id, ok := youtubetest.ParsePlayer(body)
 	f.mu.Lock()
 	f.clients = append(f.clients, name)
+	f.headers = append(f.headers, r.Header.Get("X-YouTube-Client-Name")+" "+r.Header.Get("X-YouTube-Client-Version")+" "+r.Header.Get("User-Agent"))
 	reject := f.rejectKey
 	f.mu.Unlock()
 	if reject != "" && r.URL.Query().Get("key") == reject {

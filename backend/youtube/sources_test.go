@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -388,5 +389,47 @@ func TestGetIsPoliteAndBounded(t *testing.T) {
 	_, _, err = c.Get(context.Background(), f.srv.URL+"/vi/x/hqdefault.jpg?v="+idHang)
 	if kindOf(err) != KindTimeout || time.Since(start) > 2*time.Second {
 		t.Errorf("stalled thumbnail: %v after %s", err, time.Since(start))
+	}
+}
+
+func TestPlayerClientsTable(t *testing.T) {
+	f := newFake(t)
+	c := f.client(Options{})
+	c.Transcript(context.Background(), idXPE, []string{"en"}) // gated everywhere: every client is asked
+	f.mu.Lock()
+	headers := append([]string(nil), f.headers...)
+	f.mu.Unlock()
+	want := DefaultPlayerClients()
+	if len(headers) != len(want) || want[0].Name != "ANDROID" || len(want) < 3 {
+		t.Fatalf("headers %q; want one request per client, ANDROID first", headers)
+	}
+	for i, pc := range want {
+		if h := fmt.Sprintf("%d %s %s", pc.ID, pc.Version, pc.UserAgent); headers[i] != h {
+			t.Errorf("request %d: %q; want %q", i, headers[i], h)
+		}
+		if pc.Source == "" || pc.UserAgent == "" {
+			t.Errorf("%s: no source or user agent", pc.Name)
+		}
+	}
+}
+
+func TestPlayerClientsSetting(t *testing.T) {
+	setting := `[{"name":"IOS","id":5,"version":"99.1","user_agent":"com.google.ios.youtube/99.1"},` +
+		`{"name":"TVHTML5","id":7,"version":"7.2026","user_agent":"Cobalt"}]`
+	f := newFake(t)
+	c := f.client(Options{PlayerClients: func() string { return setting }})
+	c.Transcript(context.Background(), idXPE, []string{"en"})
+	if got := strings.Join(f.playerClients(), ","); got != "IOS,TVHTML5" {
+		t.Errorf("clients asked %s; want the setting's IOS,TVHTML5", got)
+	}
+	// A broken setting falls back to the built-in table.
+	setting = `[{"name":"IOS"}]`
+	f2 := newFake(t)
+	f2.client(Options{PlayerClients: func() string { return setting }}).Transcript(context.Background(), idSrv3, []string{"en"})
+	if got := strings.Join(f2.playerClients(), ","); got != "ANDROID" {
+		t.Errorf("broken setting: clients asked %s", got)
+	}
+	if _, err := ParsePlayerClients(setting); err == nil {
+		t.Errorf("ParsePlayerClients accepted %s", setting)
 	}
 }

@@ -49,6 +49,7 @@ const (
 	idBotUnplayable = "botUnplayab" // the bot check under status UNPLAYABLE
 	idMembers       = "membersOnly" // members-only video (UNPLAYABLE, "Join this channel…")
 	idUpcoming      = "premiere001" // LIVE_STREAM_OFFLINE premiere
+	idLiveNow       = "liveNow0001" // OK, isLive: a stream still running
 	idRemoved       = "removedVid1" // ERROR "This video has been removed by the uploader"
 	idGeneric       = "genericUnpl" // UNPLAYABLE with a reason nothing else matches
 
@@ -390,6 +391,9 @@ func (f *fakeYT) player(w http.ResponseWriter, r *http.Request, body []byte) {
 			"reason": "Join this channel to get access to members-only content like this video, and other exclusive perks."}})
 	case idUpcoming:
 		w.Write(playerJSON("LIVE_STREAM_OFFLINE", "Premieres in 3 hours", nil, true, id))
+	case idLiveNow:
+		b := playerJSON("OK", "", map[string]any{"captionTracks": []any{track(base, id, "en", "English (auto-generated)", true, false)}}, true, id)
+		w.Write(bytes.Replace(b, []byte(`"videoId":`), []byte(`"isLive":true,"videoId":`), 1))
 	case idRemoved:
 		w.Write(playerJSON("ERROR", "This video has been removed by the uploader", nil, false, id))
 	case idGeneric:

@@ -127,8 +127,9 @@ func (p *playerResponse) playability() error {
 		return false
 	}
 	if ps.Status == "" || ps.Status == "OK" {
-		if d := p.VideoDetails; d != nil && d.IsUpcoming {
-			return errLiveNotFinished(fmt.Errorf("youtube: playability OK but the video is upcoming"))
+		if d := p.VideoDetails; d != nil && (d.IsUpcoming || d.IsLive) {
+			return errLiveNotFinished(fmt.Errorf("youtube: playability OK but the video is live or upcoming (isLive %v, isUpcoming %v)",
+				d.IsLive, d.IsUpcoming))
 		}
 		return nil
 	}
@@ -536,7 +537,7 @@ func (c *Client) video(ctx context.Context, id string) (ytsum.Video, error) {
 	var perr error
 	for _, pc := range c.playerClients() {
 		a := c.ask(ctx, id, pc)
-		if a.err == nil {
+		if a.err == nil || kindOf(a.err) == KindLiveNotFinished {
 			if v, ok := c.details(id, a.resp); ok {
 				c.putVideo(v)
 				return v, nil

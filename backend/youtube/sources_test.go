@@ -153,6 +153,7 @@ func TestRefusalsNamed(t *testing.T) {
 		{idPrivate, KindVideoPrivate, "private"},
 		{idRemoved, KindVideoRemoved, "removed by the uploader"},
 		{idUpcoming, KindLiveNotFinished, "Premieres in"},
+		{idLiveNow, KindLiveNotFinished, "live stream or premiere"},
 		{idUnplayable, KindRegionBlocked, "in your country"},
 		{idUnavailable, KindVideoUnavailable, "ERROR"},
 		{idGeneric, KindVideoUnplayable, "Playback on other websites"},

@@ -377,11 +377,7 @@ func (c *Client) innertubeTranscript(ctx context.Context, id string, langs []str
 		}
 		tl := a.resp.Captions.Renderer
 		if tl == nil || len(tl.CaptionTracks) == 0 {
-			if d := a.resp.VideoDetails; d != nil && d.IsLive {
-				keep(errLiveNotFinished(fmt.Errorf("youtube: %s is live now (%s)", id, pc.Name)))
-			} else {
-				keep(errTranscriptsDisabled(fmt.Errorf("youtube: %s: no caption tracks from %s", id, pc.Name)))
-			}
+			keep(errTranscriptsDisabled(fmt.Errorf("youtube: %s: no caption tracks from %s", id, pc.Name)))
 			continue
 		}
 		ts.add(c, pc.Name, tl)

@@ -104,7 +104,8 @@ type Options struct {
 	// entry of the default player clients (see PlayerClients).
 	AndroidClientVersion string
 	// WebClientVersion is the innertube WEB client version sent to
-	// /browse for playlists. Zero: 2.20250610.00.00.
+	// /browse for playlists and channels. Zero: 2.20260708.00.00 (yt-dlp's
+	// INNERTUBE_CLIENTS['web'], commit 81ecd58, 2026-08-20).
 	WebClientVersion string
 	// ChannelVideoLimit returns how many of a channel's newest uploads
 	// Channel returns when the call passes no limit (the
@@ -123,13 +124,14 @@ const (
 	DefaultPacing = 250 * time.Millisecond
 	// DefaultRequestTimeout bounds one request to YouTube.
 	DefaultRequestTimeout = 30 * time.Second
-	defaultWebClient      = "2.20250610.00.00"
+	defaultWebClient      = "2.20260708.00.00"
 	maxBody               = 16 << 20
 	playerMemoTTL         = 10 * time.Minute
 	playerMemoMax         = 64
 )
 
-// Client fetches video details, transcripts and playlists from YouTube.
+// Client fetches video details, transcripts, playlists and channel uploads
+// from YouTube, and explains transcript lookups (Diagnose).
 // All methods are safe for concurrent use, honour ctx cancellation
 // promptly (in-flight HTTP, limiter waits and backoff waits alike) and
 // return only *ytsum.Error errors.

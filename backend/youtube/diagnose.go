@@ -46,6 +46,8 @@ type DiagnosisTrack struct {
 	// Gated is true when its URL needs a proof-of-origin token.
 	Gated  bool `json:"gated"`
 	Chosen bool `json:"chosen"`
+
+	key string // the merged track's key, to mark the chosen one
 }
 
 // DiagnosisChoice is the chosen track and why it was chosen.
@@ -118,7 +120,7 @@ func (t *trace) seen(ts *trackSet) {
 	for _, m := range ts.tracks {
 		for _, r := range m.refs {
 			s := t.source(r.source)
-			s.Tracks = append(s.Tracks, DiagnosisTrack{Language: m.lang, Kind: diagKind(m.kind()), Gated: r.gated})
+			s.Tracks = append(s.Tracks, DiagnosisTrack{Language: m.lang, Kind: diagKind(m.kind()), Gated: r.gated, key: m.key})
 		}
 	}
 }
@@ -140,7 +142,7 @@ func (t *trace) chose(ch choice, ref *trackRef) {
 		s.Tracks = append(s.Tracks, DiagnosisTrack{Language: ch.lang, Kind: "translated", Chosen: true})
 	} else {
 		for i := range s.Tracks {
-			if s.Tracks[i].Language == ch.lang && s.Tracks[i].Kind == kind && !s.Tracks[i].Gated && !s.Tracks[i].Chosen {
+			if s.Tracks[i].key == ch.track.key && !s.Tracks[i].Gated {
 				s.Tracks[i].Chosen = true
 				break
 			}

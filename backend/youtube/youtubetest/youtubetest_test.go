@@ -15,7 +15,31 @@ import (
 
 func client(s *youtubetest.Server) *youtube.Client {
 	return youtube.New(youtube.Options{BaseURL: s.URL, ThumbnailURL: s.URL,
-		Languages: func() []string { return []string{"en"} }, Backoff: 5 * time.Millisecond})
+		Languages: func() []string { return []string{"en"} }, Backoff: 5 * time.Millisecond,
+		Pacing: func() time.Duration { return 0 }})
+}
+
+func TestChannelThroughTheRealClient(t *testing.T) {
+	s := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	c := client(s)
+	for _, ref := range []string{youtubetest.ChannelURL(youtubetest.ChannelHandle),
+		"https://www.youtube.com/channel/" + youtubetest.ChannelID + "/videos"} {
+		ch, err := c.Channel(context.Background(), ref, 10)
+		if err != nil {
+			t.Fatalf("Channel(%s): %v", ref, err)
+		}
+		var ids []string
+		for _, e := range ch.Entries {
+			ids = append(ids, e.VideoID)
+		}
+		want := []string{youtubetest.PlaylistVideoIDs[2], youtubetest.PlaylistVideoIDs[1], youtubetest.PlaylistVideoIDs[0]}
+		if ch.ID != youtubetest.ChannelID || ch.Title != "Curious Things" || strings.Join(ids, ",") != strings.Join(want, ",") {
+			t.Errorf("Channel(%s) = %+v", ref, ch)
+		}
+	}
+	if _, err := c.Channel(context.Background(), "https://www.youtube.com/@nobodyhere", 10); ytsum.ErrorKind(err) != youtube.KindChannelNotFound {
+		t.Errorf("unknown channel: %v", err)
+	}
 }
 
 func TestDefaultCatalogueThroughTheRealClient(t *testing.T) {

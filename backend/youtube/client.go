@@ -252,20 +252,32 @@ func (c *Client) endpoint(path string, q url.Values) string {
 	return u.String()
 }
 
-// defaultLanguages is the UI language (from the environment), then English.
+// defaultLanguages is the OS locale's language (GNU LANGUAGE's list, then
+// the first of LC_ALL, LC_MESSAGES and LANG), then English.
 func defaultLanguages() []string {
 	var out []string
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := os.Getenv(k)
+	norm := func(v string) string {
 		if v == "" || v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
-			continue
+			return ""
 		}
 		if i := strings.IndexAny(v, ".@"); i >= 0 {
 			v = v[:i]
 		}
-		v = strings.ReplaceAll(v, "_", "-")
-		if v != "" {
-			out = append(out, v)
+		return strings.ReplaceAll(v, "_", "-")
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := os.Getenv(k)
+		if v == "" {
+			continue
+		}
+		if n := norm(v); n != "" {
+			// LANGUAGE refines the locale's language (it is ignored under C).
+			for _, l := range strings.Split(os.Getenv("LANGUAGE"), ":") {
+				if l = norm(l); l != "" {
+					out = append(out, l)
+				}
+			}
+			out = append(out, n)
 		}
 		break
 	}

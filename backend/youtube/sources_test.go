@@ -105,6 +105,7 @@ func TestNonEnglishOnlyUsesOriginal(t *testing.T) {
 			t.Setenv("LC_ALL", "")
 			t.Setenv("LC_MESSAGES", "")
 			t.Setenv("LANG", "en_US.UTF-8")
+			t.Setenv("LANGUAGE", "")
 			f := newFake(t)
 			c := f.client(Options{Languages: tc.opt})
 			tr, err := c.Transcript(context.Background(), idGermanOnly, tc.langs)
@@ -126,10 +127,19 @@ func TestNonEnglishOnlyUsesOriginal(t *testing.T) {
 func TestDefaultLanguagesFromLocale(t *testing.T) {
 	t.Setenv("LC_ALL", "")
 	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANGUAGE", "")
 	t.Setenv("LANG", "de_AT.UTF-8")
 	c := New(Options{})
 	if got := strings.Join(c.languages(nil), ","); got != "de-AT,en" {
 		t.Errorf("default languages %s; want de-AT,en", got)
+	}
+	t.Setenv("LANGUAGE", "fr_CA:pt_BR")
+	if got := strings.Join(c.languages(nil), ","); got != "fr-CA,pt-BR,de-AT,en" {
+		t.Errorf("default languages with LANGUAGE %s", got)
+	}
+	t.Setenv("LANG", "C.UTF-8")
+	if got := strings.Join(c.languages(nil), ","); got != "en" {
+		t.Errorf("default languages under C: %s", got)
 	}
 	if c.allowTranslation(nil) {
 		t.Errorf("translation allowed without chosen languages")

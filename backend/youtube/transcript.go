@@ -13,25 +13,30 @@ import (
 
 // Transcript returns the captions of video id in the best language
 // available. languages lists the preferred BCP-47 codes, most preferred
-// first; nil means Options.Languages (default: the UI language, then
-// English). The choice: for each preferred language a manual track, then
-// an auto-generated one (exact code first, then the same base language);
-// then a YouTube translation (tlang) of a translatable track into a
-// preferred language; then any track (the video's default first). The
-// result records what was used in Language, LanguageName, Kind and Source.
+// first; nil means Options.Languages, and when that is empty the OS
+// locale's language, then English. The choice: the preferred languages'
+// manual tracks, then their automatic ones (exact code before the same
+// base language); then the video's original-language manual track, then
+// its automatic one; then any other track; a YouTube machine translation
+// (tlang) only when languages were chosen (the argument or
+// Options.Languages) and no real track could be fetched. The result
+// records what was used in Language, LanguageName, Kind and Source.
 //
-// The path is protocols.md §1.1: watch page (consent cookie when asked) →
-// innertube ANDROID /player → caption tracks → /api/timedtext, with the
-// watch page's own player response as a second source of tracks, then
+// The path: the watch page once per session (API key and visitor data;
+// the consent cookie when asked) → innertube /player as each player client
+// in turn (PlayerClient), their track lists merged, until the best track
+// known has a clean URL → /api/timedtext of the best clean track; then
 // yt-dlp when enabled and installed. A cached transcript is returned
 // without any request, and a fetched one is cached.
 //
 // Errors are *ytsum.Error with Kind transcripts_disabled, no_transcript,
-// video_unavailable, video_private, video_unplayable, age_restricted,
-// blocked, po_token_required, rate_limited (with RetryAfter),
-// consent_failed, client_outdated, offline, cancelled, youtube_error,
-// youtube_unparsable or one of the ytdlp_* kinds. A transcript without
-// text is never returned as a success.
+// video_unavailable, video_removed, video_private, video_unplayable,
+// members_only, age_restricted, region_blocked, live_not_finished,
+// blocked, po_token_required (only when every track of every client asked
+// needs a token), rate_limited (with RetryAfter), client_outdated,
+// offline, youtube_timeout, cancelled, youtube_error, youtube_unparsable or
+// one of the ytdlp_* kinds. A transcript without text is never returned as
+// a success.
 func (c *Client) Transcript(ctx context.Context, id string, languages []string) (*ytsum.Transcript, error) {
 	t, err := c.transcript(ctx, id, languages)
 	if err != nil {

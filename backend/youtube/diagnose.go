@@ -177,8 +177,12 @@ func (c *Client) Diagnose(ctx context.Context, rawURL string) (Diagnosis, error)
 	if terr != nil && ytDlpHelps(terr) {
 		s := tr.source("yt-dlp")
 		s.Status = "not_tried"
+		off, missing := "The yt-dlp fallback is turned off in Settings.", "yt-dlp is not installed (not found on PATH)."
+		s.Error = &off
 		if c.opts.YtDlp != nil && c.opts.YtDlp() {
+			s.Error = &missing
 			if bin, ok := c.ytDlpBinary(); ok {
+				s.Error = nil
 				t, err := c.ytDlpTranscript(ctx, bin, l.VideoID, langs)
 				if err == nil {
 					s = tr.source("yt-dlp")

@@ -205,11 +205,19 @@ func TestRefusalsNamed(t *testing.T) {
 			}
 		})
 	}
-	// The bot check under any status stops asking: one player request.
+	// The bot check under any status stops asking: one player request,
+	// the other clients shown as not asked.
 	f := newFake(t)
-	f.client(Options{}).Transcript(context.Background(), idBotCustom, nil)
+	d, _ := f.client(Options{}).Diagnose(context.Background(), idBotCustom)
 	if n := len(f.playerClients()); n != 1 {
 		t.Errorf("%d player requests after a bot check; want 1", n)
+	}
+	var st []string
+	for _, s := range d.Sources {
+		st = append(st, s.Name+":"+s.Status)
+	}
+	if got := strings.Join(st, " "); got != "ANDROID:refused ANDROID_VR:not_asked VISIONOS:not_asked IOS:not_asked yt-dlp:not_tried" {
+		t.Errorf("sources %s", got)
 	}
 }
 
@@ -356,7 +364,7 @@ func TestDiagnoseJSON(t *testing.T) {
 		`{"name":"ANDROID_VR","status":"ok","error":null,"tracks":[{"language":"en","kind":"asr","gated":true,"chosen":false},{"language":"en","kind":"manual","gated":false,"chosen":true}]},` +
 		`{"name":"VISIONOS","status":"not_asked","error":null,"tracks":[]},` +
 		`{"name":"IOS","status":"not_asked","error":null,"tracks":[]}],` +
-		`"chosen":{"source":"ANDROID_VR","language":"en","kind":"manual","name":"English","reason":"a manual track in a preferred language (en)"}}`
+		`"chosen":{"source":"ANDROID_VR","language":"en","kind":"manual","name":"English","reason":"the best kind there is: a manual track in a preferred language (en)"}}`
 	if string(b) != want {
 		t.Errorf("diagnosis\n%s\nwant\n%s", b, want)
 	}
@@ -364,7 +372,7 @@ func TestDiagnoseJSON(t *testing.T) {
 	if err := d.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"ANDROID_VR", "needs a PO token", "CHOSEN", "Why: a manual track"} {
+	for _, s := range []string{"ANDROID_VR", "needs a PO token", "CHOSEN", "Why: the best kind there is"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, out.String())
 		}

@@ -252,6 +252,12 @@ type choice struct {
 func (ts *trackSet) choices(langs []string, translate bool) []choice {
 	var out []choice
 	seen := map[*mergedTrack]bool{}
+	human := func(m *mergedTrack) string {
+		if m.asr {
+			return "automatic"
+		}
+		return "manual"
+	}
 	add := func(m *mergedTrack, why string) {
 		if seen[m] {
 			return
@@ -264,7 +270,7 @@ func (ts *trackSet) choices(langs []string, translate bool) []choice {
 			for _, level := range []int{2, 1} {
 				for _, m := range ts.tracks {
 					if m.asr == asr && langMatch(p, m.lang) == level {
-						add(m, "a "+m.kind()+" track in a preferred language ("+p+")")
+						add(m, "the best kind there is: a "+human(m)+" track in a preferred language ("+p+")")
 					}
 				}
 			}
@@ -274,7 +280,7 @@ func (ts *trackSet) choices(langs []string, translate bool) []choice {
 		for _, asr := range []bool{false, true} {
 			for _, m := range ts.tracks {
 				if m.asr == asr && langMatch(ts.orig, m.lang) > 0 {
-					add(m, "no track in a preferred language; the "+m.kind()+" track in the video's original language ("+ts.orig+")")
+					add(m, "no track in a preferred language; the "+human(m)+" track in the video's original language ("+ts.orig+")")
 				}
 			}
 		}
@@ -282,7 +288,7 @@ func (ts *trackSet) choices(langs []string, translate bool) []choice {
 	for _, asr := range []bool{false, true} {
 		for _, m := range ts.tracks {
 			if m.asr == asr {
-				add(m, "no track in a preferred or the original language; the first "+m.kind()+" track")
+				add(m, "no track in a preferred or the original language; the first "+human(m)+" track")
 			}
 		}
 	}
@@ -352,6 +358,11 @@ func (c *Client) innertubeTranscript(ctx context.Context, id string, langs []str
 	}
 	clients := c.playerClients()
 	asked := 0
+	defer func() {
+		for _, pc := range clients[asked:] {
+			tr.notAsked(pc.Name)
+		}
+	}()
 	for i, pc := range clients {
 		if i > 0 {
 			if chs := ts.choices(langs, false); len(chs) > 0 && chs[0].track.clean() != nil {
@@ -386,9 +397,6 @@ func (c *Client) innertubeTranscript(ctx context.Context, id string, langs []str
 			continue
 		}
 		ts.add(c, pc.Name, tl)
-	}
-	for _, pc := range clients[asked:] {
-		tr.notAsked(pc.Name)
 	}
 	tr.seen(&ts)
 	chs := ts.choices(langs, translate)

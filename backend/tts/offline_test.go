@@ -255,8 +255,8 @@ func TestOfflineVoiceFollowsLanguage(t *testing.T) {
 	texts := speechTexts{"vid1": {"## Zusammenfassung\n- [00:12] Der Preis stieg um 15% auf 1.250 €.", "de"}}
 	svc := New(Options{LookPath: look, GOOS: "linux", Logger: quietLogger(), Texts: texts})
 	tests := []struct {
-		name     string
-		req      SpeakRequest
+		name                string
+		req                 SpeakRequest
 		wantVoice, wantText string
 	}{
 		{"summary language from the library", SpeakRequest{VideoID: "vid1"}, "-v de",

@@ -36,7 +36,7 @@ func TestCleanForKeyPointsSample(t *testing.T) {
 func assertSpeakable(t *testing.T, s string) {
 	t.Helper()
 	for _, bad := range []*regexp.Regexp{
-		regexp.MustCompile(`\d{1,2}:\d{2}`),       // timestamps
+		regexp.MustCompile(`\d{1,2}:\d{2}`),        // timestamps
 		regexp.MustCompile(`[*_#\[\]` + "`" + `]`), // Markdown marks
 		regexp.MustCompile(`https?://|www\.`),      // URLs
 		regexp.MustCompile(`[$€£]`),                // currency signs

@@ -26,6 +26,10 @@ type Settings struct {
 	DefaultLength  string `json:"default_length"`
 	OutputLanguage string `json:"output_language"`
 	CustomPrompt   string `json:"custom_prompt"`
+	// GeminiVideoFallback is what happens when a video has no usable
+	// captions and the model is Gemini: VideoFallbackOff, VideoFallbackLow
+	// or VideoFallbackDefault (the media resolution of the video input).
+	GeminiVideoFallback string `json:"gemini_video_fallback"`
 
 	// YouTube
 	TranscriptLanguages []string `json:"transcript_languages"`
@@ -66,8 +70,7 @@ type Settings struct {
 	AlertQueuedJobs       int     `json:"alert_queued_jobs"`
 
 	// Appearance
-	Theme      string `json:"theme"`
-	UILanguage string `json:"ui_language"`
+	Theme string `json:"theme"`
 
 	// Keys
 	InsecureFileKeystore bool `json:"insecure_file_keystore"`
@@ -81,6 +84,11 @@ const (
 	ThemeSystem = "system"
 	ThemeLight  = "light"
 	ThemeDark   = "dark"
+
+	// Values of gemini_video_fallback.
+	VideoFallbackOff     = "off"     // no captions: the summary fails with a clear error
+	VideoFallbackLow     = "low"     // Gemini watches the video at low media resolution (~66 tokens a frame)
+	VideoFallbackDefault = "default" // Gemini's default media resolution (~258 tokens a frame)
 )
 
 // Defaults of settings that other packages may want to name.
@@ -99,6 +107,8 @@ func Defaults() Settings {
 		DefaultStyle:   ytsum.StyleAudio,
 		DefaultLength:  ytsum.LengthMedium,
 		OutputLanguage: "en",
+
+		GeminiVideoFallback: VideoFallbackLow,
 
 		TranscriptLanguages: []string{"en"},
 		PlaylistMode:        PlaylistPreferVideo,
@@ -219,6 +229,13 @@ var fields = []field{
 		func(s *Settings) *string { return &s.OutputLanguage }, checkOutputLanguage),
 	strField("custom_prompt", "", "Prompt template for the `custom` style; at most 20000 characters.",
 		func(s *Settings) *string { return &s.CustomPrompt }, checkCustomPrompt),
+	strField("gemini_video_fallback", "", "When a video has no usable captions and the model is Gemini, Gemini can watch the video itself: "+
+		"`low` (media resolution low: about 66 tokens per frame at 1 frame a second plus 32 tokens per second of audio, "+
+		"so about 100 tokens per second, 360,000 input tokens for an hour), `default` (about 258 tokens per frame: "+
+		"about 300 tokens per second, 1,000,000+ input tokens for an hour, more than most models accept) or `off` "+
+		"(such videos fail with a clear error instead). A summary made this way is marked as made from the video.",
+		func(s *Settings) *string { return &s.GeminiVideoFallback },
+		oneOf(func(s *Settings) *string { return &s.GeminiVideoFallback }, VideoFallbackOff, VideoFallbackLow, VideoFallbackDefault)),
 
 	listField("transcript_languages", "Preferred caption languages, best first (BCP-47 codes); at most 20.",
 		func(s *Settings) *[]string { return &s.TranscriptLanguages }, checkTranscriptLanguages),
@@ -285,8 +302,6 @@ var fields = []field{
 	strField("theme", "", "`system`, `light` or `dark`.",
 		func(s *Settings) *string { return &s.Theme },
 		oneOf(func(s *Settings) *string { return &s.Theme }, ThemeSystem, ThemeLight, ThemeDark)),
-	strField("ui_language", "", "Language of the interface (BCP-47); empty follows the system.",
-		func(s *Settings) *string { return &s.UILanguage }, checkUILanguage),
 
 	boolField("insecure_file_keystore", "", "When no keychain is usable, keep keys in a 0600 file in the data folder. Less safe: the file is not encrypted.",
 		func(s *Settings) *bool { return &s.InsecureFileKeystore }),
@@ -389,13 +404,6 @@ func checkOutputLanguage(s *Settings) string {
 		return ""
 	}
 	return "Enter a language code such as en, de or pt-BR, or same for the video's own language."
-}
-
-func checkUILanguage(s *Settings) string {
-	if s.UILanguage == "" || validLanguage(s.UILanguage) {
-		return ""
-	}
-	return "Enter a language code such as en, de or pt-BR, or leave it empty to follow the system."
 }
 
 func checkTranscriptLanguages(s *Settings) string {

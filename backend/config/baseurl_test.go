@@ -124,8 +124,8 @@ func TestBaseURLChangeNeverSendsStoredKeyToNewHost(t *testing.T) {
 			patch:   func(u string) string { return `{"gemini_base_url":"` + u + `"}` },
 			wantErr: "GEMINI_API_KEY", wantGemini: true, wantOpenAI: true},
 		{name: "window: the user at the keyboard keeps the keys",
-			trusted: true,
-			patch:   func(u string) string { return `{"gemini_base_url":"` + u + `","openai_base_url":"` + u + `/v1"}` },
+			trusted:    true,
+			patch:      func(u string) string { return `{"gemini_base_url":"` + u + `","openai_base_url":"` + u + `/v1"}` },
 			wantGemini: true, wantOpenAI: true,
 			wantCreds: []string{storedGemini, "Bearer " + storedOpenAI}},
 	}

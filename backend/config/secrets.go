@@ -39,11 +39,11 @@ const (
 const EnvNote = "set by environment"
 
 type secretSpec struct {
-	name    string
-	label   string   // for sentences: "the Gemini API key"
-	env     []string // environment variables, first set wins
-	check   func(v string) string
-	doc     string
+	name  string
+	label string   // for sentences: "the Gemini API key"
+	env   []string // environment variables, first set wins
+	check func(v string) string
+	doc   string
 }
 
 var secretSpecs = []secretSpec{

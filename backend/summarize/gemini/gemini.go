@@ -36,6 +36,11 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// VideoMIMEType is the MIME type sent with a YouTube URL (fileData): a
+// concrete video type, as Google's examples use (genai.NewPartFromURI(url,
+// "video/mp4")), not the "video/*" wildcard.
+const VideoMIMEType = "video/mp4"
+
 // Provider calls Gemini. Create it with New.
 type Provider struct {
 	opts Options
@@ -104,7 +109,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 
 	var parts []*genai.Part
 	if req.VideoURL != "" {
-		vp := &genai.Part{FileData: &genai.FileData{FileURI: req.VideoURL, MIMEType: "video/*"}}
+		vp := &genai.Part{FileData: &genai.FileData{FileURI: req.VideoURL, MIMEType: VideoMIMEType}}
 		if req.VideoStart > 0 || req.VideoEnd > 0 {
 			vp.VideoMetadata = &genai.VideoMetadata{StartOffset: req.VideoStart, EndOffset: req.VideoEnd}
 		}

@@ -458,10 +458,23 @@ func (c *Config) ApplyTrusted(ctx context.Context, patch json.RawMessage) (View,
 	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: true})
 }
 
-// Apply is ApplyWith with the zero ApplyOptions: the rules for the HTTP API.
+// Apply is ApplyWith with the rules for the HTTP API (the zero
+// ApplyOptions), unless ctx was marked by AsUser: then it is ApplyTrusted.
 func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error) {
-	return c.ApplyWith(ctx, patch, ApplyOptions{})
+	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: IsUser(ctx)})
 }
+
+type userKey struct{}
+
+// AsUser marks ctx as a call from the user at the keyboard: the desktop
+// window's bound methods, which reach the settings through the HTTP API's
+// handler in process. Apply then keeps keys on a base-URL change. Only Go
+// code can set it; no HTTP request can (never mark requests that come from
+// a network listener or from web content).
+func AsUser(ctx context.Context) context.Context { return context.WithValue(ctx, userKey{}, true) }
+
+// IsUser reports whether ctx was marked by AsUser.
+func IsUser(ctx context.Context) bool { v, _ := ctx.Value(userKey{}).(bool); return v }
 
 // ApplyWith applies a JSON object of changes and returns the new view. Keys are
 // setting names (a value sets it, null resets it to its default) and secret

@@ -19,7 +19,8 @@ const keyPointsSummary = `The video explains how a small bakery grew its online 
 
 func TestCleanForKeyPointsSample(t *testing.T) {
 	got := CleanFor(keyPointsSummary, "en")
-	t.Logf("before:\n%s\n\nafter:\n%s", keyPointsSummary, got)
+	t.Logf("summary:\n%s\n\nsent to TTS before (the original cleaning):\n%s\n\nsent to TTS now:\n%s",
+		keyPointsSummary, OriginalClean(keyPointsSummary), got)
 	want := "The video explains how a small bakery grew its online sales. " +
 		"Pricing: the owner raised prices by 15 percent and lost almost no customers. " +
 		"She spent 1250 dollars on a new website built with Shopify, the best money I ever spent. " +

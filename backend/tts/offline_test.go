@@ -330,3 +330,23 @@ func TestParseSayVoices(t *testing.T) {
 		t.Fatalf("parseSayVoices = %+v", got)
 	}
 }
+
+// TestRealEspeakSpeaksEachLanguage runs the real espeak-ng and lame with
+// the voice of each language (a voice name espeak-ng lacks would fail).
+func TestRealEspeakSpeaksEachLanguage(t *testing.T) {
+	needEspeak(t)
+	if _, err := exec.LookPath("lame"); err != nil {
+		t.Skip("lame is not installed")
+	}
+	svc := New(Options{LookPath: only("espeak-ng", "lame"), GOOS: "linux", Logger: quietLogger()})
+	for lang, text := range map[string]string{"de": "Der Preis stieg um 15%.", "fr": "Le prix a augmenté de 15%.",
+		"es": "El precio subió un 15%.", "pt-BR": "O preço subiu 15%.", "ja": "価格は15%上がりました。", "zh": "价格上涨了15%。"} {
+		a, err := svc.Speak(ctxT(t), SpeakRequest{Text: text, Language: lang})
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		if a.ContentType != audio.ContentTypeMP3 || !isMP3(a.Data) || len(a.Data) < 1000 {
+			t.Fatalf("%s: %s, %d bytes", lang, a.ContentType, len(a.Data))
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -283,4 +284,56 @@ func TestGeminiVideoFallbackSetting(t *testing.T) {
 			t.Fatalf("set %q, got %q", v, got)
 		}
 	}
+}
+
+// TestBaseURLChangeDuringCalls: model listings running while the address
+// changes never carry the stored key to the new address.
+func TestBaseURLChangeDuringCalls(t *testing.T) {
+	honest, evil := newAttacker(t), newAttacker(t)
+	f := newFixture(t)
+	c := f.MustLoad(t)
+	mustApply(t, c, `{"gemini_base_url":"`+honest.srv.URL+`","openai_base_url":"`+honest.srv.URL+`/v1"}`)
+	mustApply(t, c, `{"gemini_api_key":"`+storedGemini+`","openai_api_key":"`+storedOpenAI+`"}`)
+	g, o := providers(c)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_, _ = g.ListModels(ctx)
+				_, _ = o.ListModels(ctx)
+				cancel()
+			}
+		}()
+	}
+	// Wait until the listings reach the honest server, then move both
+	// providers to the other address.
+	for n, _ := honest.received(); n < 4; n, _ = honest.received() {
+		runtime.Gosched()
+	}
+	mustApply(t, c, `{"gemini_base_url":"`+evil.srv.URL+`","openai_base_url":"`+evil.srv.URL+`/v1"}`)
+	for n, _ := evil.received(); n < 4; n, _ = evil.received() {
+		runtime.Gosched()
+	}
+	close(done)
+	wg.Wait()
+	n, creds := evil.received()
+	for _, cr := range creds {
+		if strings.Contains(cr, storedGemini) || strings.Contains(cr, storedOpenAI) {
+			t.Fatalf("the new address received the stored key %q", cr)
+		}
+	}
+	hn, hcreds := honest.received()
+	if len(hcreds) == 0 {
+		t.Fatal("the honest server never saw a key: the test cannot see keys")
+	}
+	t.Logf("honest: %d requests with %d keys; new address: %d requests with keys %q", hn, len(hcreds), n, creds)
 }

@@ -70,7 +70,7 @@ func call(f func() string) string {
 func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" }
 
 func (p *Provider) clientFor(ctx context.Context) (*genai.Client, error) {
-	key, base := call(p.opts.APIKey), call(p.opts.BaseURL)
+	key, base := llm.Credentials(p.opts.APIKey, p.opts.BaseURL)
 	if key == "" {
 		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
 			"No Gemini API key is set; add one in Settings or choose another model.")

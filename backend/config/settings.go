@@ -229,11 +229,12 @@ var fields = []field{
 		func(s *Settings) *string { return &s.OutputLanguage }, checkOutputLanguage),
 	strField("custom_prompt", "", "Prompt template for the `custom` style; at most 20000 characters.",
 		func(s *Settings) *string { return &s.CustomPrompt }, checkCustomPrompt),
-	strField("gemini_video_fallback", "", "When a video has no usable captions and the model is Gemini, Gemini can watch the video itself: "+
-		"`low` (media resolution low: about 66 tokens per frame at 1 frame a second plus 32 tokens per second of audio, "+
-		"so about 100 tokens per second, 360,000 input tokens for an hour), `default` (about 258 tokens per frame: "+
-		"about 300 tokens per second, 1,000,000+ input tokens for an hour, more than most models accept) or `off` "+
-		"(such videos fail with a clear error instead). A summary made this way is marked as made from the video.",
+	strField("gemini_video_fallback", "", "When a video has no usable captions and the model is Gemini, Gemini can watch the video itself. "+
+		"Cost in input tokens (1 frame a second, plus 32 tokens per second of audio): "+
+		"`low` = low media resolution, 66 tokens per frame, about 98 tokens a second: about 5,900 per minute, 350,000 for an hour; "+
+		"`default` = the API's default resolution, 258 tokens per frame, about 290 tokens a second: about 17,400 per minute, 1,050,000 for an hour "+
+		"(more than most models accept, so long videos still go at low resolution); "+
+		"`off` = such videos fail with a clear error instead. A summary made this way is marked as made from the video.",
 		func(s *Settings) *string { return &s.GeminiVideoFallback },
 		oneOf(func(s *Settings) *string { return &s.GeminiVideoFallback }, VideoFallbackOff, VideoFallbackLow, VideoFallbackDefault)),
 

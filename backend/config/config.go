@@ -181,10 +181,18 @@ var renamed = map[string][]string{
 	"llm_concurrency": {"gemini_concurrency", "openai_concurrency"},
 }
 
-// migrate moves saved values of renamed settings to their new names, in
-// place; a value already saved under a new name wins. The store is rewritten
-// at the next Apply that changes something.
+// removed lists settings of older versions that no longer exist: their
+// saved values are dropped quietly. ui_language had no reader (the
+// interface is English only).
+var removed = []string{"ui_language"}
+
+// migrate moves saved values of renamed settings to their new names and
+// drops removed settings, in place; a value already saved under a new name
+// wins. The store is rewritten at the next Apply that changes something.
 func migrate(saved map[string]json.RawMessage) {
+	for _, k := range removed {
+		delete(saved, k)
+	}
 	for old, news := range renamed {
 		v, ok := saved[old]
 		if !ok {
@@ -363,8 +371,7 @@ type EnvOverride struct {
 }
 
 // View is the settings JSON of GET /settings and of the bound Go method.
-// Secrets appear only as SecretState: set or not, last four characters of
-// long values, and where they come from.
+// Secrets appear only as SecretState: set or not, and where they come from.
 type View struct {
 	Settings Settings `json:"settings"`
 	// Sources says for every setting whether its value is the default, saved
@@ -379,6 +386,10 @@ type View struct {
 	// RestartPending those of them changed since this start.
 	RestartFields  []string `json:"restart_fields"`
 	RestartPending []string `json:"restart_pending"`
+	// ClearedSecrets, in the answer of Apply only, names the stored keys that
+	// were deleted because their provider's base URL changed without them
+	// (see ApplyWith); the UI should say so.
+	ClearedSecrets []string `json:"cleared_secrets,omitempty"`
 }
 
 // View returns the settings view. It asks the keychain (bounded by its
@@ -424,7 +435,48 @@ type secretOp struct {
 	value string // "" deletes
 }
 
-// Apply applies a JSON object of changes and returns the new view. Keys are
+// ApplyOptions change how Apply treats a patch.
+type ApplyOptions struct {
+	// KeepKeysOnBaseURLChange keeps a provider's stored key when its base
+	// URL changes without the key being sent again. Only for a caller that
+	// is the user at the keyboard (the desktop window's bound method); the
+	// HTTP API must leave it false, so that a local process cannot point a
+	// provider at its own server and collect the key.
+	KeepKeysOnBaseURLChange bool
+}
+
+// baseURLKeys maps a base-URL setting to the secret its provider sends to
+// that URL, and the URL that needs no protection (the provider's own).
+var baseURLKeys = []struct{ setting, secret, official string }{
+	{"gemini_base_url", SecretGeminiKey, ""},
+	{"openai_base_url", SecretOpenAIKey, DefaultOpenAIBaseURL},
+}
+
+// ApplyTrusted is Apply for the desktop window (the user at the keyboard):
+// a base URL change keeps the provider's stored key.
+func (c *Config) ApplyTrusted(ctx context.Context, patch json.RawMessage) (View, error) {
+	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: true})
+}
+
+// Apply is ApplyWith with the rules for the HTTP API (the zero
+// ApplyOptions), unless ctx was marked by AsUser: then it is ApplyTrusted.
+func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error) {
+	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: IsUser(ctx)})
+}
+
+type userKey struct{}
+
+// AsUser marks ctx as a call from the user at the keyboard: the desktop
+// window's bound methods, which reach the settings through the HTTP API's
+// handler in process. Apply then keeps keys on a base-URL change. Only Go
+// code can set it; no HTTP request can (never mark requests that come from
+// a network listener or from web content).
+func AsUser(ctx context.Context) context.Context { return context.WithValue(ctx, userKey{}, true) }
+
+// IsUser reports whether ctx was marked by AsUser.
+func IsUser(ctx context.Context) bool { v, _ := ctx.Value(userKey{}).(bool); return v }
+
+// ApplyWith applies a JSON object of changes and returns the new view. Keys are
 // setting names (a value sets it, null resets it to its default) and secret
 // names (a string sets or replaces it, "" or null deletes it). A setting or
 // secret that an environment variable sets can only be "changed" to the
@@ -437,8 +489,16 @@ type secretOp struct {
 // subscribers are called. If the keychain refuses a secret, the settings
 // stay saved and the error (the keychain's code, kind "secret_not_saved",
 // FieldErrors naming the secret) says which secret was not stored.
+//
+// A change of gemini_base_url or openai_base_url to another address than
+// the provider's own never sends the provider's stored key there: unless
+// the same patch carries the key again (or opts.KeepKeysOnBaseURLChange),
+// the stored key is deleted before the new address takes effect (the view's
+// ClearedSecrets names it). A key set by an environment variable cannot be
+// deleted, so such a change must carry that key, else it is refused.
+//
 // Apply calls are serialized; safe for concurrent use.
-func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error) {
+func (c *Config) ApplyWith(ctx context.Context, patch json.RawMessage, opts ApplyOptions) (View, error) {
 	var changes map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
 		return View{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_settings", "The settings must be sent as a JSON object.")
@@ -524,8 +584,25 @@ func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error)
 		fe[k] = msg
 	}
 	c.checkLogin(ctx, &next, changes, ops, fe)
+	var cleared []string
+	var early []secretOp
+	if !opts.KeepKeysOnBaseURLChange {
+		cleared, early, ops = c.baseURLGuard(ctx, &cur, &next, changes, ops, fe)
+	}
 	if err := fe.invalid("Some settings are not valid: " + fe.Error()); err != nil {
 		return View{}, err
+	}
+	// The keys of providers whose address changes are written (or deleted)
+	// before the new address takes effect, so no reader ever sees the new
+	// address with the old key; if that fails, nothing changes.
+	if len(early) > 0 {
+		if err := c.applySecrets(ctx, early); err != nil {
+			return View{}, ytsum.Wrap(err, ytsum.ErrorCode(err), "secret_not_saved",
+				"Nothing was changed: the base URL stays as it was, because its provider's key could not be replaced or removed: "+ytsum.ErrorMessage(err))
+		}
+		if len(cleared) > 0 {
+			c.log.Info("config: keys removed because their provider's base URL changed", "secrets", strings.Join(cleared, ","))
+		}
 	}
 
 	if len(changed) > 0 {
@@ -554,11 +631,63 @@ func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error)
 	if len(changed) > 0 || len(ops) > 0 {
 		c.notify()
 	}
+	if len(early) > 0 && len(changed) == 0 && len(ops) == 0 {
+		c.notify()
+	}
 	view, err := c.View(ctx)
+	view.ClearedSecrets = cleared
 	if opErr != nil {
 		return view, opErr
 	}
 	return view, err
+}
+
+// baseURLGuard handles a change of a provider's base URL (from cur to next)
+// to an address other than the provider's own. The provider's key must not
+// reach the new address unless the patch carries it: a stored key the patch
+// does not carry is deleted (cleared names it); a key the patch sets or
+// deletes is moved from ops to early, to be written before the address
+// changes. A key set by the environment cannot be deleted, so such a change
+// without the key is refused in fe.
+func (c *Config) baseURLGuard(ctx context.Context, cur, next *Settings, changes map[string]json.RawMessage,
+	ops []secretOp, fe FieldErrors) (cleared []string, early, rest []secretOp) {
+	rest = ops
+	for _, b := range baseURLKeys {
+		f := fieldByKey[b.setting]
+		from := *f.ptr(cur).(*string)
+		to := *f.ptr(next).(*string)
+		if from == to || strings.TrimRight(to, "/") == strings.TrimRight(b.official, "/") {
+			continue
+		}
+		spec := secretSpecFor(b.secret)
+		if _, carried := changes[b.secret]; carried {
+			var keep []secretOp
+			for _, op := range rest {
+				if op.spec.name == b.secret {
+					early = append(early, op)
+				} else {
+					keep = append(keep, op)
+				}
+			}
+			rest = keep
+			continue
+		}
+		if _, variable, ok := c.envSecret(spec); ok {
+			fe[b.setting] = "The " + strings.TrimPrefix(spec.label, "the ") + " is set by the environment variable " + variable +
+				"; to send it to a new address, include it in the same change (" + b.secret + "), or change the address where the key is set."
+			continue
+		}
+		_, _, err := c.stored(ctx, b.secret)
+		switch {
+		case err == nil:
+			cleared = append(cleared, b.secret)
+			early = append(early, secretOp{spec: spec})
+		case ytsum.ErrorCode(err) != ytsum.CodeNotFound:
+			fe[b.setting] = "The base URL cannot be changed now, because the keychain cannot say whether " + spec.label +
+				" is stored (" + ytsum.ErrorMessage(err) + "); send the key again with the change, or try again."
+		}
+	}
+	return cleared, early, rest
 }
 
 func (c *Config) sourceOf(key string) string {

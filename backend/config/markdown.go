@@ -24,8 +24,11 @@ nothing is changed.
 Environment variables win over saved values; the Settings screen shows such a value as
 "set by environment" and it cannot be changed there. Secrets are kept in the OS keychain
 (or, only if you allow it, in a less safe 0600 file in the data folder) and are never shown
-back: only whether they are set, where from, and the last four characters of long values.
-The API token alone can be revealed, by an explicit action.
+back: only whether they are set and where from (` + "`{\"set\":true,\"source\":\"keychain\"}`" + `), nothing
+of the value. The API token alone can be revealed, by an explicit action. Changing
+` + "`gemini_base_url`" + ` or ` + "`openai_base_url`" + ` through the HTTP API deletes that provider's stored key
+unless the same change sends the key again, so a key never goes to an address it was not
+given for; the desktop window (the user at the keyboard) keeps it.
 
 | Setting | Default | Environment variable | Takes effect | Meaning |
 |---|---|---|---|---|

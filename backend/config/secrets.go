@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -32,20 +33,17 @@ const (
 	SourceEnvironment = "environment"
 	SourceKeychain    = string(keychain.SourceKeychain)
 	SourceFile        = string(keychain.SourceFile)
-	SourceMemory      = "memory" // an API token that could not be saved; it changes at the next start
-	SourceNone        = string(keychain.SourceNone)
 )
 
-// EnvNote is how the view marks a value that an environment variable sets.
+// EnvNote is how the view marks a setting that an environment variable sets.
 const EnvNote = "set by environment"
 
 type secretSpec struct {
-	name    string
-	label   string   // for sentences: "the Gemini API key"
-	env     []string // environment variables, first set wins
-	noLast4 bool     // never show any part of it
-	check   func(v string) string
-	doc     string
+	name  string
+	label string   // for sentences: "the Gemini API key"
+	env   []string // environment variables, first set wins
+	check func(v string) string
+	doc   string
 }
 
 var secretSpecs = []secretSpec{
@@ -57,7 +55,7 @@ var secretSpecs = []secretSpec{
 		doc: "Cloud Text-to-Speech API key (`GOOGLE_API_KEY` serves both Gemini and TTS, as in the original app)."},
 	{name: SecretTTSCredentials, label: "the Cloud Text-to-Speech service-account file", env: []string{"GOOGLE_APPLICATION_CREDENTIALS"}, check: checkCredentialsFile,
 		doc: "Full path of a Cloud TTS service-account JSON file (the path is kept, not the file: the file is too big for some keychains)."},
-	{name: SecretLoginPasscode, label: "the login passcode", env: []string{"LOGIN_CODE"}, noLast4: true, check: checkPasscode,
+	{name: SecretLoginPasscode, label: "the login passcode", env: []string{"LOGIN_CODE"}, check: checkPasscode,
 		doc: "Passcode for the HTTP API login, 4–256 characters. Never shown, not even in part."},
 	{name: SecretAPIToken, label: "the API token", env: []string{"YTSUM_API_TOKEN"}, check: checkToken,
 		doc: "Bearer token for scripts. Generated (32 random bytes) on first use; can be revealed and rotated explicitly, or replaced with your own (16–256 characters)."},
@@ -119,29 +117,45 @@ func checkToken(v string) string {
 	return ""
 }
 
-// last4 returns the last four characters of v when showing them is harmless:
-// never for the passcode, and only for values of at least 12 characters.
-func last4(s *secretSpec, v string) string {
-	if s.noLast4 || utf8.RuneCountInString(v) < 12 {
-		return ""
-	}
-	r := []rune(v)
-	return string(r[len(r)-4:])
+// SecretState is how the view shows a secret, and all it shows (API.md §5):
+// whether it is set, and where it comes from. Nothing of the value, not even
+// its last characters. Its JSON is exactly {"set":bool,"source":…} with
+// source "keychain", "environment", "file" or null (not stored: unset, or an
+// API token kept only in memory).
+type SecretState struct {
+	Set bool
+	// Source is SourceEnvironment, SourceKeychain, SourceFile, or "" (null
+	// in JSON).
+	Source string
 }
 
-// SecretState is how the view shows a secret: whether it is set, the last
-// four characters (only for long values, never for the passcode) and where
-// it comes from.
-type SecretState struct {
-	Set    bool   `json:"set"`
-	Last4  string `json:"last4,omitempty"`
-	Source string `json:"source"` // SourceEnvironment, SourceKeychain, SourceFile, SourceMemory or SourceNone
-	// Variable names the environment variable when Source is environment.
-	Variable string `json:"variable,omitempty"`
-	// Note is EnvNote ("set by environment") when Source is environment.
-	Note string `json:"note,omitempty"`
-	// Message says why the secret could not be read (keychain locked…).
-	Message string `json:"message,omitempty"`
+// MarshalJSON writes {"set":bool,"source":string|null}.
+func (s SecretState) MarshalJSON() ([]byte, error) {
+	src := "null"
+	switch s.Source {
+	case SourceEnvironment, SourceKeychain, SourceFile:
+		src = `"` + s.Source + `"`
+	}
+	if s.Set {
+		return []byte(`{"set":true,"source":` + src + `}`), nil
+	}
+	return []byte(`{"set":false,"source":` + src + `}`), nil
+}
+
+// UnmarshalJSON reads the form MarshalJSON writes.
+func (s *SecretState) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Set    bool    `json:"set"`
+		Source *string `json:"source"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	s.Set, s.Source = v.Set, ""
+	if v.Source != nil {
+		s.Source = *v.Source
+	}
+	return nil
 }
 
 // envSecret returns the first set environment variable of s.
@@ -247,28 +261,29 @@ func (c *Config) HasSecret(ctx context.Context, name string) bool {
 	return err == nil
 }
 
-// secretState describes one secret for the view.
+// secretState describes one secret for the view. A keychain that cannot be
+// asked shows the secret as not set (View.Keychain says why).
 func (c *Config) secretState(ctx context.Context, s *secretSpec) SecretState {
-	if v, variable, ok := c.envSecret(s); ok {
-		return SecretState{Set: true, Last4: last4(s, v), Source: SourceEnvironment, Variable: variable, Note: EnvNote}
+	if _, _, ok := c.envSecret(s); ok {
+		return SecretState{Set: true, Source: SourceEnvironment}
 	}
 	if s.name == SecretAPIToken {
 		c.tokenMu.Lock()
 		mem := c.memToken
 		c.tokenMu.Unlock()
 		if mem != "" {
-			return SecretState{Set: true, Last4: last4(s, mem), Source: SourceMemory,
-				Message: "The API token could not be saved in the keychain, so it is kept in memory and changes at the next start."}
+			return SecretState{Set: true}
 		}
 	}
-	v, src, err := c.stored(ctx, s.name)
-	switch {
-	case err == nil:
-		return SecretState{Set: true, Last4: last4(s, v), Source: string(src)}
-	case ytsum.ErrorCode(err) == ytsum.CodeNotFound:
-		return SecretState{Source: SourceNone}
+	_, src, err := c.stored(ctx, s.name)
+	if err != nil {
+		return SecretState{}
+	}
+	switch src {
+	case keychain.SourceFile:
+		return SecretState{Set: true, Source: SourceFile}
 	default:
-		return SecretState{Source: SourceNone, Message: ytsum.ErrorMessage(err)}
+		return SecretState{Set: true, Source: SourceKeychain}
 	}
 }
 

@@ -27,6 +27,10 @@ type Settings struct {
 	DefaultLength  string `json:"default_length"`
 	OutputLanguage string `json:"output_language"`
 	CustomPrompt   string `json:"custom_prompt"`
+	// GeminiVideoFallback is what happens when a video has no usable
+	// captions and the model is Gemini: VideoFallbackOff, VideoFallbackLow
+	// or VideoFallbackDefault (the media resolution of the video input).
+	GeminiVideoFallback string `json:"gemini_video_fallback"`
 
 	// YouTube
 	TranscriptLanguages []string `json:"transcript_languages"`
@@ -70,8 +74,7 @@ type Settings struct {
 	AlertQueuedJobs       int     `json:"alert_queued_jobs"`
 
 	// Appearance
-	Theme      string `json:"theme"`
-	UILanguage string `json:"ui_language"`
+	Theme string `json:"theme"`
 
 	// Keys
 	InsecureFileKeystore bool `json:"insecure_file_keystore"`
@@ -85,6 +88,11 @@ const (
 	ThemeSystem = "system"
 	ThemeLight  = "light"
 	ThemeDark   = "dark"
+
+	// Values of gemini_video_fallback.
+	VideoFallbackOff     = "off"     // no captions: the summary fails with a clear error
+	VideoFallbackLow     = "low"     // Gemini watches the video at low media resolution (~66 tokens a frame)
+	VideoFallbackDefault = "default" // Gemini's default media resolution (~258 tokens a frame)
 )
 
 // Defaults of settings that other packages may want to name.
@@ -103,6 +111,8 @@ func Defaults() Settings {
 		DefaultStyle:   ytsum.StyleAudio,
 		DefaultLength:  ytsum.LengthMedium,
 		OutputLanguage: "en",
+
+		GeminiVideoFallback: VideoFallbackLow,
 
 		TranscriptLanguages: []string{"en"},
 		PlaylistMode:        PlaylistPreferVideo,
@@ -252,6 +262,14 @@ var fields = []field{
 		func(s *Settings) *string { return &s.OutputLanguage }, checkOutputLanguage),
 	strField("custom_prompt", "", "Prompt template for the `custom` style; at most 20000 characters.",
 		func(s *Settings) *string { return &s.CustomPrompt }, checkCustomPrompt),
+	strField("gemini_video_fallback", "", "When a video has no usable captions and the model is Gemini, Gemini can watch the video itself. "+
+		"Cost in input tokens (1 frame a second, plus 32 tokens per second of audio): "+
+		"`low` = low media resolution, 66 tokens per frame, about 98 tokens a second: about 5,900 per minute, 350,000 for an hour; "+
+		"`default` = the API's default resolution, 258 tokens per frame, about 290 tokens a second: about 17,400 per minute, 1,050,000 for an hour "+
+		"(more than most models accept, so long videos still go at low resolution); "+
+		"`off` = such videos fail with a clear error instead. A summary made this way is marked as made from the video.",
+		func(s *Settings) *string { return &s.GeminiVideoFallback },
+		oneOf(func(s *Settings) *string { return &s.GeminiVideoFallback }, VideoFallbackOff, VideoFallbackLow, VideoFallbackDefault)),
 
 	listField("transcript_languages", "Preferred caption languages, best first (BCP-47 codes); at most 20.",
 		func(s *Settings) *[]string { return &s.TranscriptLanguages }, checkTranscriptLanguages),
@@ -327,8 +345,6 @@ var fields = []field{
 	strField("theme", "", "`system`, `light` or `dark`.",
 		func(s *Settings) *string { return &s.Theme },
 		oneOf(func(s *Settings) *string { return &s.Theme }, ThemeSystem, ThemeLight, ThemeDark)),
-	strField("ui_language", "", "Language of the interface (BCP-47); empty follows the system.",
-		func(s *Settings) *string { return &s.UILanguage }, checkUILanguage),
 
 	boolField("insecure_file_keystore", "", "When no keychain is usable, keep keys in a 0600 file in the data folder. Less safe: the file is not encrypted.",
 		func(s *Settings) *bool { return &s.InsecureFileKeystore }),
@@ -431,13 +447,6 @@ func checkOutputLanguage(s *Settings) string {
 		return ""
 	}
 	return "Enter a language code such as en, de or pt-BR, or same for the video's own language."
-}
-
-func checkUILanguage(s *Settings) string {
-	if s.UILanguage == "" || validLanguage(s.UILanguage) {
-		return ""
-	}
-	return "Enter a language code such as en, de or pt-BR, or leave it empty to follow the system."
 }
 
 func checkTranscriptLanguages(s *Settings) string {

@@ -30,6 +30,9 @@ func (it Item) Result() ytsum.Result { return ytsum.VideoResult(it.Summary, ytsu
 type itemExtra struct {
 	Style           string  `json:"style,omitempty"`
 	ThumbnailCached bool    `json:"thumbnail_cached"`
+	FromVideo       bool    `json:"from_video,omitempty"`
+	VideoResolution string  `json:"video_resolution,omitempty"`
+	Language        string  `json:"language,omitempty"`
 	Snippet         string  `json:"snippet,omitempty"`
 	TitleHTML       string  `json:"title_html,omitempty"`
 	MatchField      string  `json:"match_field,omitempty"`
@@ -38,7 +41,9 @@ type itemExtra struct {
 
 // MarshalJSON writes the video item of API.md §4 followed by "style",
 // "thumbnail_cached" (true when GET /thumbnails/{video_id}.jpg will serve a
-// local copy) and, for search results, "snippet", "title_html",
+// local copy), "from_video" and "video_resolution" (when the summary was
+// made from the video itself because no captions were usable: the UI says
+// so), "language" (the summary's language) and, for search results, "snippet", "title_html",
 // "match_field" and "score".
 func (it Item) MarshalJSON() ([]byte, error) {
 	base, err := json.Marshal(it.Result())
@@ -46,6 +51,7 @@ func (it Item) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	extra, err := json.Marshal(itemExtra{Style: it.Summary.Style, ThumbnailCached: it.Summary.LocalThumbnail != "",
+		FromVideo: it.Summary.FromVideo, VideoResolution: it.Summary.VideoResolution, Language: it.Summary.Language,
 		Snippet: it.Snippet, TitleHTML: it.TitleHTML, MatchField: it.MatchField, Score: it.Score})
 	if err != nil {
 		return nil, err

@@ -268,9 +268,24 @@ func TestItemJSON(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, m[k], want)
 		}
 	}
+	if _, ok := m["from_video"]; ok {
+		t.Error("from_video is in the item of a summary made from captions")
+	}
+	// A summary made from the video itself says so, in the saved record too.
+	sv := e.summary("bbbbbbbbbbb", "Video only", "Text about go.", t0)
+	sv.FromVideo, sv.VideoResolution = true, "low"
+	_ = e.lib.Save(context.Background(), sv)
+	got, err := e.lib.Latest("bbbbbbbbbbb")
+	if err != nil || !got.FromVideo || got.VideoResolution != "low" {
+		t.Fatalf("saved record: %+v %v", got, err)
+	}
+	vb, _ := json.Marshal(Item{Summary: got})
+	if !bytes.Contains(vb, []byte(`"from_video":true,"video_resolution":"low"`)) {
+		t.Errorf("item JSON = %s", vb)
+	}
 	p, _ := e.lib.List(1, 10)
 	b, _ = json.Marshal(p)
-	if !bytes.Contains(b, []byte(`"summaries":[{"type":"video"`)) || !bytes.Contains(b, []byte(`"total":1,"page":1,"per_page":10,"total_pages":1`)) ||
+	if !bytes.Contains(b, []byte(`"summaries":[{"type":"video"`)) || !bytes.Contains(b, []byte(`"total":2,"page":1,"per_page":10,"total_pages":1`)) ||
 		bytes.Contains(b, []byte(`"snippet"`)) {
 		t.Errorf("page JSON = %s", b)
 	}

@@ -6,7 +6,10 @@
 // Search is ranked (BM25; title above channel above summary above
 // transcript; exact phrases above scattered words), case-, accent- and
 // width-insensitive, stems English, indexes CJK text as bigrams and keeps
-// emoji and other symbols as searchable tokens. Queries are plain text:
+// emoji and other symbols as searchable tokens. The symbols people type in
+// names are part of the word: "C++", "C#", "100%", "AT&T" and "C++20" each
+// match only text that has them (while "100" still finds "100%"), and a
+// phrase does not run across sentence punctuation. Queries are plain text:
 // any character is allowed and none is an operator, except that text in
 // double quotes must match as a phrase. Hits carry the byte spans of the
 // matched words in each field; Snippet and Highlight turn a field's text and
@@ -32,7 +35,7 @@ const DirName = "search.bleve"
 
 // mappingVersion changes whenever the mapping or analysis changes meaning;
 // an index built with another version is rebuilt.
-const mappingVersion = "ytsum-search-2"
+const mappingVersion = "ytsum-search-3"
 
 var internalVersionKey = []byte("ytsum_mapping_version")
 

@@ -127,7 +127,7 @@ func (ix *Index) buildQuery(q string) query.Query {
 	var must []query.Query
 	var all []string
 	for i, u := range units {
-		toks := an.Analyze([]byte(u.text))
+		toks := queryTokens(an.Analyze([]byte(u.text)))
 		if len(toks) == 0 {
 			continue
 		}
@@ -170,6 +170,37 @@ func (ix *Index) buildQuery(q string) query.Query {
 		}
 	}
 	return bq
+}
+
+// queryTokens keeps, of a unit's tokens, what must match: a compound
+// ("c++", "at&t", "100%") stands for itself, so the word parts inside it
+// (and a shorter compound inside a longer one) are dropped, and the
+// compound must match exactly. Tokens come back in position order.
+func queryTokens(toks analysis.TokenStream) analysis.TokenStream {
+	var comps analysis.TokenStream
+	for _, t := range toks {
+		if isCompound(t) {
+			comps = append(comps, t)
+		}
+	}
+	if len(comps) == 0 {
+		return toks
+	}
+	out := toks[:0:0]
+	for _, t := range toks {
+		inside := false
+		for _, c := range comps {
+			if c != t && t.Start >= c.Start && t.End <= c.End && (t.End-t.Start < c.End-c.Start) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, t)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Position < out[j].Position })
+	return out
 }
 
 // prefixable reports whether a token is worth a prefix expansion: at least

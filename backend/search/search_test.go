@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -145,7 +146,7 @@ func TestSpansAndSnippets(t *testing.T) {
 		q, field, text string
 		want           string
 	}{
-		{"at&t", FieldTitle, corpus[0].Title, "The <mark>AT</mark>&amp;<mark>T</mark> breakup explained"},
+		{"at&t", FieldTitle, corpus[0].Title, "The <mark>AT&amp;T</mark> breakup explained"},
 		{"cafe", FieldTitle, corpus[2].Title, "Le <mark>café</mark> parisien"},
 		{"東京", FieldSummary, corpus[3].Summary, "<mark>東京</mark>タワーは1958年に完成しました。"},
 		{"🎸", FieldSummary, corpus[4].Summary, "Learn three chords <mark>🎸</mark>🔥 in ten minutes."},
@@ -290,4 +291,81 @@ func FuzzSearchQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// symbolCorpus holds look-alikes for the symbols people type: the item with
+// the exact text must come first, and items with only the letters or only
+// the number must not outrank it (or, for a symbol that changes the
+// meaning, not match at all).
+var symbolCorpus = []Doc{
+	{ID: "cpp", Title: "Modern C++ in one hour", Channel: "Code", Summary: "Templates, RAII and move semantics in C++20."},
+	{ID: "csharp", Title: "C# for beginners", Channel: "Code", Summary: "Classes and LINQ in C#."},
+	{ID: "c", Title: "The C programming language", Channel: "Code", Summary: "Pointers in C, the language of Unix."},
+	{ID: "percent", Title: "Why 100% test coverage is a myth", Channel: "QA", Summary: "Coverage numbers mislead."},
+	{ID: "hundred", Title: "100 days of code", Channel: "QA", Summary: "A challenge over 100 days, not 100 percent."},
+	{ID: "att", Title: "The AT&T breakup", Channel: "History", Summary: "How AT&T was split in 1984."},
+	{ID: "at-t", Title: "Look at the letter T", Channel: "Alphabet", Summary: "At first, T is a letter."},
+	{ID: "phrase", Title: "Rust: fearless concurrency", Channel: "Systems", Summary: "Fearless concurrency with ownership."},
+	{ID: "scattered", Title: "Concurrency in Go", Channel: "Systems", Summary: "Goroutines are not fearless; concurrency needs care."},
+	{ID: "dotnet", Title: "F# and .NET", Channel: "Code", Summary: "Functional programming with F#."},
+}
+
+func TestSearchSymbolsPeopleType(t *testing.T) {
+	ix := MustOpen(t, symbolCorpus...)
+	tests := []struct {
+		q     string
+		first string
+		not   []string
+	}{
+		{"C++", "cpp", []string{"csharp", "c"}},
+		{"c++", "cpp", []string{"csharp", "c"}},
+		{"C++20", "cpp", []string{"csharp", "c"}},
+		{"C#", "csharp", []string{"cpp", "c"}},
+		{"c# linq", "csharp", []string{"cpp", "c"}},
+		{"F#", "dotnet", []string{"cpp", "csharp", "c"}},
+		{"100%", "percent", []string{"hundred"}},
+		{"100% coverage", "percent", []string{"hundred"}},
+		{"100", "hundred", nil},
+		{"AT&T", "att", []string{"at-t"}},
+		{"at&t breakup", "att", []string{"at-t"}},
+		{`"fearless concurrency"`, "phrase", []string{"scattered"}},
+		{"fearless concurrency", "phrase", nil},
+		{`"move semantics" C++`, "cpp", []string{"csharp", "c"}},
+		{`"modern c++ in one hour"`, "cpp", []string{"csharp", "c"}},
+		{`"AT&T breakup"`, "att", []string{"at-t"}},
+		{`"100% test coverage"`, "percent", []string{"hundred"}},
+		{"c++ semantics", "cpp", []string{"csharp", "c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			r, err := ix.Search(context.Background(), tt.q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := hitIDs(r)
+			if len(got) == 0 || got[0] != tt.first {
+				t.Fatalf("Search(%q) = %v, want %s first", tt.q, got, tt.first)
+			}
+			for _, id := range tt.not {
+				if contains(got, id) {
+					t.Errorf("Search(%q) = %v, must not hold %s", tt.q, got, id)
+				}
+			}
+		})
+	}
+}
+
+// TestAnalyzerPositions: compounds share their parts' position, sentence
+// punctuation leaves a gap, and CJK bigrams do not renumber the rest.
+func TestAnalyzerPositions(t *testing.T) {
+	ix := MustOpen(t)
+	an := ix.idx.Mapping().AnalyzerNamed(analyzerName)
+	var got []string
+	for _, tk := range an.Analyze([]byte("C++ rocks. 東京タワー AT&T")) {
+		got = append(got, fmt.Sprintf("%s@%d", tk.Term, tk.Position))
+	}
+	want := "c++@1 c@1 rock@2 東京@4 京タ@5 タワ@6 ワー@7 at&t@8 at@8 t@8"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("tokens %q\nwant %q", strings.Join(got, " "), want)
+	}
 }

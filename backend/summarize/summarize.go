@@ -71,6 +71,14 @@ type Options struct {
 	// UILanguage returns the UI language, the default output language; nil
 	// or "" means "en".
 	UILanguage func() string
+	// VideoFallback returns what a Gemini model does with a video that has
+	// no usable transcript (setting gemini_video_fallback): VideoFallbackLow
+	// watches the video at low media resolution (~66 tokens a frame + 32 a
+	// second of audio: ~100 tokens a second), VideoFallbackDefault at the
+	// API's default resolution (~258 tokens a frame: ~300 a second; low is
+	// still used when the video would not fit the model's context),
+	// VideoFallbackOff fails with KindNoTranscript. nil or "" means low.
+	VideoFallback func() string
 	// MaxRetries is how often a rate-limited or overloaded call is retried;
 	// 0 means 3, negative means never.
 	MaxRetries int
@@ -331,8 +339,18 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 			return nil, ytsum.Errorf(ytsum.CodeNotFound, llm.KindNoTranscript,
 				"This video has no usable transcript, and %s cannot watch videos; choose a Gemini model to summarize it from the video itself.", r.DisplayName)
 		}
+		mode := s.videoFallback()
+		if mode == VideoFallbackOff {
+			return nil, ytsum.Errorf(ytsum.CodeNotFound, llm.KindNoTranscript,
+				"This video has no usable transcript, and summarizing from the video itself is turned off (Settings: Gemini video fallback); turn it on to let %s watch the video.", r.DisplayName)
+		}
 		sum.FromVideo = true
+		run.lowRes = mode == VideoFallbackLow
 		resp, err = run.fromVideo(ctx, onDelta)
+		sum.VideoResolution = VideoFallbackDefault
+		if run.usedLowRes {
+			sum.VideoResolution = VideoFallbackLow
+		}
 	}
 	if err != nil {
 		if e := llm.Cancelled(ctx); e != nil {
@@ -415,6 +433,9 @@ type run struct {
 	in     Input
 	data   promptData
 	custom string
+	// lowRes asks for low media resolution for the video input
+	// (VideoFallbackLow); usedLowRes records that some request used it.
+	lowRes, usedLowRes bool
 
 	mu    sync.Mutex
 	usage ytsum.Usage
@@ -661,6 +682,21 @@ feed:
 	return out, nil
 }
 
+// Values of Options.VideoFallback (the setting gemini_video_fallback).
+const (
+	VideoFallbackOff     = "off"
+	VideoFallbackLow     = "low"
+	VideoFallbackDefault = "default"
+)
+
+func (s *Service) videoFallback() string {
+	switch v := call(s.opts.VideoFallback); v {
+	case VideoFallbackOff, VideoFallbackDefault:
+		return v
+	}
+	return VideoFallbackLow
+}
+
 // fromVideo summarizes the video itself (Gemini fileData). A video too long
 // for the model's context even at low resolution is summarized in clips
 // (videoMetadata offsets) and the clips' notes are then combined.
@@ -685,7 +721,8 @@ func (r *run) fromVideo(ctx context.Context, onDelta func(string)) (llm.Response
 				return resp, perr
 			}
 			req := r.request(prompt)
-			req.VideoURL, req.LowResolution = url, dur == 0 || dur*perSecond > budget
+			req.VideoURL, req.LowResolution = url, r.lowRes || dur == 0 || dur*perSecond > budget
+			r.usedLowRes = r.usedLowRes || req.LowResolution
 			resp, err = r.stream(ctx, req, out)
 		} else {
 			resp, err = r.videoClips(ctx, url, dur, budget/perSecondLow, budget, out)
@@ -717,6 +754,7 @@ func (r *run) videoClips(ctx context.Context, url string, dur, clip, budget int,
 		}
 		reqs[i] = r.request(p)
 		reqs[i].VideoURL, reqs[i].LowResolution = url, true
+		r.usedLowRes = true
 		reqs[i].VideoStart, reqs[i].VideoEnd = time.Duration(from)*time.Second, time.Duration(to)*time.Second
 	}
 	notes, err := r.parallel(ctx, reqs)

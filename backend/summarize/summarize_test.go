@@ -399,8 +399,57 @@ func TestNoTranscript(t *testing.T) {
 	if c.FileURI != "https://www.youtube.com/watch?v="+testVideo.ID || !strings.Contains(c.Prompt, "attached YouTube video") {
 		t.Fatalf("call fileUri %q prompt %q", c.FileURI, c.Prompt)
 	}
-	if c.MediaRes != "" {
-		t.Fatalf("a 12-minute video was sent at %s", c.MediaRes)
+	if c.MediaRes != "MEDIA_RESOLUTION_LOW" || c.FileMIME != "video/mp4" {
+		t.Fatalf("the video was sent at %q as %q; want low resolution (the default setting) as video/mp4", c.MediaRes, c.FileMIME)
+	}
+	if sum.VideoResolution != VideoFallbackLow {
+		t.Fatalf("summary video resolution %q", sum.VideoResolution)
+	}
+}
+
+// TestVideoFallbackSetting: gemini_video_fallback decides whether a video
+// without captions is watched, and at which media resolution; the request
+// always names the video as video/mp4, and the summary says it was made
+// from the video.
+func TestVideoFallbackSetting(t *testing.T) {
+	tests := []struct {
+		setting  string
+		wantErr  bool
+		wantRes  string // generationConfig.mediaResolution sent
+		wantNote string // Summary.VideoResolution
+	}{
+		{"", false, "MEDIA_RESOLUTION_LOW", VideoFallbackLow},
+		{VideoFallbackLow, false, "MEDIA_RESOLUTION_LOW", VideoFallbackLow},
+		{VideoFallbackDefault, false, "", VideoFallbackDefault},
+		{VideoFallbackOff, true, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run("setting "+tt.setting, func(t *testing.T) {
+			g := geminiFake(t)
+			s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), VideoFallback: str(tt.setting)})
+			sum, err := s.Summarize(context.Background(), Input{Video: testVideo}, nil)
+			if tt.wantErr {
+				e := mustKind(t, err, llm.KindNoTranscript)
+				if !strings.Contains(e.Message, "turned off") || len(g.Calls()) != 0 {
+					t.Fatalf("message %q, %d Gemini calls", e.Message, len(g.Calls()))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := g.Calls()
+			if len(calls) != 1 {
+				t.Fatalf("%d calls", len(calls))
+			}
+			c := calls[0]
+			if c.MediaRes != tt.wantRes || c.FileMIME != "video/mp4" || c.FileURI != "https://www.youtube.com/watch?v="+testVideo.ID {
+				t.Fatalf("sent mediaResolution %q mimeType %q fileUri %q", c.MediaRes, c.FileMIME, c.FileURI)
+			}
+			if !sum.FromVideo || sum.VideoResolution != tt.wantNote {
+				t.Fatalf("summary from_video %v video_resolution %q", sum.FromVideo, sum.VideoResolution)
+			}
+		})
 	}
 }
 

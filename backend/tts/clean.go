@@ -43,8 +43,10 @@ var symbolWords = strings.NewReplacer(
 	"\"", "", "“", "", "”", "", "„", "", "«", "", "»", "",
 )
 
-// Clean turns a summary (plain text or markdown) into text a speech engine
-// reads well, following the original app's clean_text_for_tts:
+// OriginalClean is the original app's clean_text_for_tts, kept for one
+// reader: the library's import, which finds the original app's audio files
+// by a hash of the summary cleaned this way (library.Options.SpeechText).
+// Speech itself uses Clean / CleanFor. It:
 //   - links become "link", e-mail addresses "email address"; a markdown link
 //     keeps its text;
 //   - markdown is removed (headings, emphasis, bullets, quotes, rules, tables,
@@ -58,8 +60,8 @@ var symbolWords = strings.NewReplacer(
 // Deliberate differences from the original: an apostrophe inside a word is
 // kept ("we're" is not read as "were"), and only commas that separate
 // groups of three digits are removed ("1,2,3" stays a list).
-// Clean is a pure function, safe for concurrent use.
-func Clean(text string) string {
+// OriginalClean is a pure function, safe for concurrent use.
+func OriginalClean(text string) string {
 	if text == "" {
 		return ""
 	}

@@ -4,8 +4,9 @@
 // in package audio's cache. One Service serves both the HTTP API (/speak,
 // /preview-voice, /api/voices) and the desktop window.
 //
-// The way a request travels: Clean (links, symbols, markdown, numbers, as
-// the original app's clean_text_for_tts) → cache lookup by voice + text
+// The way a request travels: CleanFor (no timestamps, Markdown marks or
+// URLs; list items as sentences; money and symbols as words of the
+// summary's language) → cache lookup by voice + text
 // hash → Chunk (sentence boundaries, ≤ 4,800 bytes per request, over-long
 // sentences split at commas then words) → SynthesizeSpeech for every chunk,
 // at most Options.Concurrency at a time → JoinMP3 → cache → Audio.
@@ -22,8 +23,16 @@
 // rebuilt. Without credentials, or with voice "offline", or when Cloud TTS
 // is unreachable, the offline voice speaks when there is one: espeak-ng (or
 // espeak) on Linux and other Unixes, `say` on macOS, System.Speech through
-// PowerShell on Windows. Its WAV is encoded to MP3 by lame or ffmpeg when
-// either is installed, else returned as WAV (ContentType "audio/wav").
+// PowerShell on Windows. Its WAV is encoded to MP3 by lame (or ffmpeg),
+// which the offline voice requires: /speak is audio/mpeg. Without an encoder
+// the offline voice counts as missing and Speak says to install lame.
+//
+// Language: SpeakRequest.Language, or the saved summary's language (when
+// Options.Texts implements SummarySpeech), picks the words symbols are read
+// as, the Cloud voice when the request names none (the configured voice if
+// it speaks that language, else VoiceForLanguage: the locale's Chirp3-HD
+// voice), and the offline voice (espeak-ng -v LANG, the `say` voice of that
+// locale, SAPI's voice for that culture).
 //
 // Errors are *ytsum.Error with the Kind constants of errors.go:
 // invalid_key, quota_exceeded (RetryAfter from the API's RetryInfo),
@@ -43,8 +52,8 @@
 //   - Identical concurrent requests share one synthesis; it runs with the
 //     first caller's context, so that caller's cancel fails the others too.
 //   - Gemini-TTS voices (which need a model name) and SSML are not used.
-//   - The offline voice speaks English (espeak-ng "en-us", the OS default
-//     voice for say and SAPI) whatever the summary's language.
+//   - A failing non-English voice falls back to its locale's Chirp3-HD and
+//     Standard-A voices, then to the English chain.
 //   - With Options.HTTPClient set, the API key is added as ?key= by a
 //     wrapping transport (the library ignores WithAPIKey with a custom
 //     client); service-account files always use the library's transport.

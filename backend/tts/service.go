@@ -125,14 +125,20 @@ type SpeakRequest struct {
 	// summary deletes the audio) and supplies the text when Text is empty.
 	VideoID string
 	// VoiceID is a voice of the catalogue, "offline", or any Cloud voice
-	// name; "" means the configured voice.
+	// name; "" means the configured voice when it speaks Language, else
+	// Language's default voice (VoiceForLanguage).
 	VoiceID string
+	// Language is the BCP-47 code of the text ("de", "pt-BR"); it picks the
+	// words symbols are read as, the default Cloud voice and the offline
+	// voice. "" means: the saved summary's language for a VideoID whose text
+	// is read (when Options.Texts implements SummarySpeech), else English.
+	Language string
 }
 
 // Audio is speech ready to play.
 type Audio struct {
 	Data        []byte
-	ContentType string // "audio/mpeg", or "audio/wav" from an offline voice without an MP3 encoder
+	ContentType string // "audio/mpeg" ("audio/wav" only for a WAV cached by an older version)
 	FileName    string // the cache file name ("" without a cache)
 	Voice       string // the voice that actually spoke (after any fallback), or "offline"
 	Offline     bool   // spoken by the OS's offline voice
@@ -185,12 +191,21 @@ func (s *Service) Available() bool {
 // offline voice speaks instead. Errors are *ytsum.Error with the kinds
 // listed in errors.go. Concurrent identical requests share one synthesis.
 func (s *Service) Speak(ctx context.Context, req SpeakRequest) (Audio, error) {
-	text := req.Text
+	text, lang := req.Text, req.Language
 	if strings.TrimSpace(text) == "" && req.VideoID != "" {
 		if s.opts.Texts == nil {
 			return Audio{}, ytsum.Errorf(ytsum.CodeInvalid, KindNoSummary, "Send the text to read; this setup cannot look up summaries.")
 		}
-		t, err := s.opts.Texts.SummaryText(ctx, req.VideoID)
+		var t, l string
+		var err error
+		if sp, ok := s.opts.Texts.(SummarySpeech); ok {
+			t, l, err = sp.SummarySpeech(ctx, req.VideoID)
+		} else {
+			t, err = s.opts.Texts.SummaryText(ctx, req.VideoID)
+		}
+		if lang == "" {
+			lang = l
+		}
 		if err != nil {
 			var ye *ytsum.Error
 			if errors.As(err, &ye) {
@@ -200,7 +215,7 @@ func (s *Service) Speak(ctx context.Context, req SpeakRequest) (Audio, error) {
 		}
 		text = t
 	}
-	a, err := s.speak(ctx, Clean(text), req.VoiceID, false)
+	a, err := s.speak(ctx, CleanFor(text, lang), s.voiceFor(req.VoiceID, lang), lang, false)
 	if err != nil {
 		return Audio{}, err
 	}
@@ -220,13 +235,18 @@ const PreviewMaxChars = 500
 const SampleText = "Welcome to YouTube Summarizer! This tool helps you quickly understand video content by generating AI-powered summaries. You can choose from multiple AI models and customize your experience with different voice options for audio playback."
 
 // Preview speaks a short sample with voiceID ("" = the configured voice):
-// text, cleaned and cut to PreviewMaxChars, or SampleText. Previews are
-// cached as "preview_…" files and fall back like Speak.
+// text, cleaned and cut to PreviewMaxChars, or SampleText. The text is
+// taken to be in the voice's language. Previews are cached as "preview_…"
+// files and fall back like Speak.
 func (s *Service) Preview(ctx context.Context, voiceID, text string) (Audio, error) {
 	if strings.TrimSpace(text) == "" {
 		text = SampleText
 	}
-	return s.speak(ctx, truncate(Clean(text), PreviewMaxChars), voiceID, true)
+	lang := ""
+	if voiceID != "" && voiceID != OfflineVoice {
+		lang = languageOf(voiceID)
+	}
+	return s.speak(ctx, truncate(CleanFor(text, lang), PreviewMaxChars), voiceID, lang, true)
 }
 
 // truncate cuts text to at most max characters, at a word boundary when
@@ -243,7 +263,7 @@ func truncate(text string, max int) string {
 	return strings.TrimRight(cut, " ,;:") + "..."
 }
 
-func (s *Service) speak(ctx context.Context, text, voice string, preview bool) (Audio, error) {
+func (s *Service) speak(ctx context.Context, text, voice, lang string, preview bool) (Audio, error) {
 	if text == "" {
 		return Audio{}, errTextEmpty()
 	}
@@ -268,16 +288,15 @@ func (s *Service) speak(ctx context.Context, text, voice string, preview bool) (
 	plan, hasOffline := s.offline()
 	if voice == OfflineVoice || !cr.set() {
 		if !hasOffline {
-			if voice == OfflineVoice {
-				return Audio{}, ytsum.Errorf(ytsum.CodeUnavailable, KindVoiceUnavailable,
-					"There is no offline voice on this computer; install espeak-ng (Linux) or pick a Cloud voice.")
+			if voice == OfflineVoice || plan.missing != "" {
+				return Audio{}, errNoOfflineVoice(plan)
 			}
 			return Audio{}, errNotConfigured
 		}
 		if a, ok := s.lookup(key(OfflineVoice), OfflineVoice); ok {
 			return a, nil
 		}
-		return s.once(ctx, key(OfflineVoice), func() (Audio, error) { return s.speakOffline(ctx, plan, text, key(OfflineVoice)) })
+		return s.once(ctx, key(OfflineVoice), func() (Audio, error) { return s.speakOffline(ctx, plan, text, lang, key(OfflineVoice)) })
 	}
 	a, err := s.once(ctx, key(voice), func() (Audio, error) { return s.speakCloud(ctx, cr, text, voice, key) })
 	if err != nil && ytsum.ErrorKind(err) == KindOffline && hasOffline {
@@ -285,7 +304,7 @@ func (s *Service) speak(ctx context.Context, text, voice string, preview bool) (
 		if a, ok := s.lookup(key(OfflineVoice), OfflineVoice); ok {
 			return a, nil
 		}
-		return s.once(ctx, key(OfflineVoice), func() (Audio, error) { return s.speakOffline(ctx, plan, text, key(OfflineVoice)) })
+		return s.once(ctx, key(OfflineVoice), func() (Audio, error) { return s.speakOffline(ctx, plan, text, lang, key(OfflineVoice)) })
 	}
 	return a, err
 }
@@ -378,8 +397,8 @@ func (s *Service) speakCloud(ctx context.Context, cr creds, text, voice string, 
 	return Audio{}, lastErr
 }
 
-func (s *Service) speakOffline(ctx context.Context, plan offlinePlan, text, stem string) (Audio, error) {
-	data, ct, err := plan.synthesize(ctx, text)
+func (s *Service) speakOffline(ctx context.Context, plan offlinePlan, text, lang, stem string) (Audio, error) {
+	data, ct, err := plan.synthesize(ctx, text, lang)
 	if err != nil {
 		return Audio{}, err
 	}

@@ -406,8 +406,8 @@ func TestVoices(t *testing.T) {
 	e := newEnv(t, func(o *Options) {
 		o.Voice = func() string { return "en-US-Neural2-J" }
 		o.LookPath = func(n string) (string, error) {
-			if n == "espeak-ng" {
-				return "/usr/bin/espeak-ng", nil
+			if n == "espeak-ng" || n == "lame" {
+				return "/usr/bin/" + n, nil
 			}
 			return "", errors.New("no")
 		}
@@ -582,13 +582,22 @@ func TestAvailable(t *testing.T) {
 		t.Fatal("a blank key counts as set")
 	}
 	espeak := func(n string) (string, error) {
+		if n == "espeak-ng" || n == "lame" {
+			return "/x/" + n, nil
+		}
+		return "", errors.New("no")
+	}
+	if !New(Options{LookPath: espeak, GOOS: "linux"}).Available() {
+		t.Fatal("not available with espeak-ng and lame")
+	}
+	espeakOnly := func(n string) (string, error) {
 		if n == "espeak-ng" {
 			return "/x/espeak-ng", nil
 		}
 		return "", errors.New("no")
 	}
-	if !New(Options{LookPath: espeak, GOOS: "linux"}).Available() {
-		t.Fatal("not available with espeak-ng")
+	if New(Options{LookPath: espeakOnly, GOOS: "linux"}).Available() {
+		t.Fatal("available with espeak-ng but no MP3 encoder")
 	}
 	if New(Options{LookPath: espeak, GOOS: "linux", DisableOffline: true}).Available() {
 		t.Fatal("available with the offline voice disabled")
@@ -611,5 +620,103 @@ func TestCachedCloudAudioPlaysWithoutKey(t *testing.T) {
 	}
 	if _, err := noKey.Speak(ctxT(t), SpeakRequest{Text: "Never spoken."}); ytsum.ErrorKind(err) != KindNotConfigured {
 		t.Fatalf("uncached text without key: %v", err)
+	}
+}
+
+// speechTexts implements SummarySpeech: text and language by video.
+type speechTexts map[string][2]string
+
+func (m speechTexts) SummaryText(_ context.Context, id string) (string, error) {
+	if s, ok := m[id]; ok {
+		return s[0], nil
+	}
+	return "", ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "There is no saved summary for video %s.", id)
+}
+
+func (m speechTexts) SummarySpeech(ctx context.Context, id string) (string, string, error) {
+	t, err := m.SummaryText(ctx, id)
+	return t, m[id][1], err
+}
+
+// TestCloudVoiceFollowsSummaryLanguage: /speak with a video_id reads a
+// German summary with a German voice when the configured voice is English,
+// keeps a configured voice of the summary's language, and honours an
+// explicit voice; a failing German voice falls back to German voices first.
+func TestCloudVoiceFollowsSummaryLanguage(t *testing.T) {
+	texts := speechTexts{
+		"de1": {"- [00:10] Der Preis stieg um 15%.", "de"},
+		"en1": {"- [00:10] Prices rose 15%.", "en"},
+		"pt1": {"Olá mundo.", "pt-BR"},
+	}
+	tests := []struct {
+		name, configured string
+		req              SpeakRequest
+		fail             string
+		wantVoices       []string
+		wantText         string
+	}{
+		{"german summary, English voice configured", "", SpeakRequest{VideoID: "de1"}, "",
+			[]string{"de-DE-Chirp3-HD-Zephyr"}, "Der Preis stieg um 15 Prozent."},
+		{"german summary, German voice configured", "de-DE-Neural2-B", SpeakRequest{VideoID: "de1"}, "",
+			[]string{"de-DE-Neural2-B"}, "Der Preis stieg um 15 Prozent."},
+		{"explicit voice wins", "", SpeakRequest{VideoID: "de1", VoiceID: "en-US-Neural2-J"}, "",
+			[]string{"en-US-Neural2-J"}, "Der Preis stieg um 15 Prozent."},
+		{"english summary keeps the configured voice", "en-GB-Neural2-A", SpeakRequest{VideoID: "en1"}, "",
+			[]string{"en-GB-Neural2-A"}, "Prices rose 15 percent."},
+		{"region of the summary language", "", SpeakRequest{VideoID: "pt1"}, "",
+			[]string{"pt-BR-Chirp3-HD-Zephyr"}, "Olá mundo."},
+		{"german voice unavailable falls back within German", "", SpeakRequest{VideoID: "de1"}, "de-DE-Chirp3-HD-Zephyr",
+			[]string{"de-DE-Chirp3-HD-Zephyr", "de-DE-Standard-A"}, "Der Preis stieg um 15 Prozent."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(o *Options) {
+				o.Texts = texts
+				o.Voice = func() string { return tt.configured }
+			})
+			if tt.fail != "" {
+				e.fake.setFail(tt.fail, fakeFail{code: 400, status: "INVALID_ARGUMENT", message: "Voice does not exist."})
+			}
+			a, err := e.svc.Speak(ctxT(t), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var voices []string
+			for _, r := range e.fake.reqs() {
+				voices = append(voices, r.Voice)
+				if r.Text != tt.wantText {
+					t.Errorf("sent text %q, want %q", r.Text, tt.wantText)
+				}
+			}
+			if strings.Join(voices, ",") != strings.Join(tt.wantVoices, ",") || a.Voice != tt.wantVoices[len(tt.wantVoices)-1] {
+				t.Fatalf("voices tried %v (spoke %s), want %v", voices, a.Voice, tt.wantVoices)
+			}
+		})
+	}
+}
+
+func TestVoicesForLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.svc.VoicesFor(ctxT(t), "de")
+	if r.DefaultVoice != "de-DE-Chirp3-HD-Zephyr" || r.CurrentVoice != "de-DE-Chirp3-HD-Zephyr" || r.Language != "de" {
+		t.Fatalf("default %q current %q language %q", r.DefaultVoice, r.CurrentVoice, r.Language)
+	}
+	if _, ok := r.Voices["de-DE-Wavenet-B"]; !ok {
+		t.Fatal("the account's German voice is missing")
+	}
+	for name, v := range r.Voices {
+		if !strings.HasPrefix(name, "de-") || !strings.HasPrefix(v.LanguageCode, "de-") {
+			t.Errorf("voice %s (%s) in the German list", name, v.LanguageCode)
+		}
+	}
+	n := 0
+	for _, vs := range r.Tiers {
+		n += len(vs)
+	}
+	if n != len(r.Voices) {
+		t.Fatalf("tiers hold %d voices, map %d", n, len(r.Voices))
+	}
+	if all := e.svc.VoicesFor(ctxT(t), ""); len(all.Voices) <= len(r.Voices) || all.Language != "" {
+		t.Fatalf("unfiltered list has %d voices", len(all.Voices))
 	}
 }

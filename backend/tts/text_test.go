@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestClean(t *testing.T) {
+func TestOriginalClean(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
@@ -42,8 +42,8 @@ func TestClean(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Clean(tt.in); got != tt.want {
-				t.Errorf("Clean(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+			if got := OriginalClean(tt.in); got != tt.want {
+				t.Errorf("OriginalClean(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 		})
 	}

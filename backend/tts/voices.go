@@ -35,6 +35,9 @@ type VoicesResponse struct {
 	OfflineAvailable bool `json:"offline_available"`
 	// CloudConfigured tells whether Cloud TTS credentials are set.
 	CloudConfigured bool `json:"cloud_configured"`
+	// Language is the language the list is filtered by (VoicesFor); "" when
+	// it holds every voice.
+	Language string `json:"language,omitempty"`
 }
 
 // DefaultVoice is the voice used when none is configured (TTS_VOICE).
@@ -188,8 +191,13 @@ func buildVoices(account []Voice, offlineEngine string) (map[string]Voice, map[s
 
 // fallbacks returns the voices to try after voice failed, in the original
 // app's order: the chain after voice's position if it is in the chain, the
-// whole chain otherwise (voice itself excluded).
+// whole chain otherwise (voice itself excluded). A voice of another language
+// than English first falls back to its language's voices
+// (languageFallbacks).
 func fallbacks(voice string) []string {
+	if baseOf(languageOf(voice)) != "en" {
+		return languageFallbacks(voice)
+	}
 	start := 0
 	for i, v := range FallbackChain {
 		if v == voice {

@@ -154,7 +154,10 @@ type Summary struct {
 	CacheKey string `json:"cache_key"`
 	// FromVideo is true when the summary was made from the video itself
 	// (Gemini fileData) because no transcript was usable.
-	FromVideo          bool   `json:"from_video,omitempty"`
+	FromVideo bool `json:"from_video,omitempty"`
+	// VideoResolution is the media resolution the video was watched at when
+	// FromVideo: "low" (~100 tokens a second) or "default" (~300).
+	VideoResolution    string `json:"video_resolution,omitempty"`
 	TranscriptLanguage string `json:"transcript_language,omitempty"`
 	TranscriptKind     string `json:"transcript_kind,omitempty"`
 

@@ -36,6 +36,11 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// VideoMIMEType is the MIME type sent with a YouTube URL (fileData): a
+// concrete video type, as Google's examples use (genai.NewPartFromURI(url,
+// "video/mp4")), not the "video/*" wildcard.
+const VideoMIMEType = "video/mp4"
+
 // Provider calls Gemini. Create it with New.
 type Provider struct {
 	opts Options
@@ -65,7 +70,7 @@ func call(f func() string) string {
 func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" }
 
 func (p *Provider) clientFor(ctx context.Context) (*genai.Client, error) {
-	key, base := call(p.opts.APIKey), call(p.opts.BaseURL)
+	key, base := llm.Credentials(p.opts.APIKey, p.opts.BaseURL)
 	if key == "" {
 		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
 			"No Gemini API key is set; add one in Settings or choose another model.")
@@ -104,7 +109,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 
 	var parts []*genai.Part
 	if req.VideoURL != "" {
-		vp := &genai.Part{FileData: &genai.FileData{FileURI: req.VideoURL, MIMEType: "video/*"}}
+		vp := &genai.Part{FileData: &genai.FileData{FileURI: req.VideoURL, MIMEType: VideoMIMEType}}
 		if req.VideoStart > 0 || req.VideoEnd > 0 {
 			vp.VideoMetadata = &genai.VideoMetadata{StartOffset: req.VideoStart, EndOffset: req.VideoEnd}
 		}

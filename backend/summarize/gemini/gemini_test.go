@@ -50,7 +50,7 @@ func TestStreamAndList(t *testing.T) {
 		t.Fatalf("resp %+v deltas %q", resp, got)
 	}
 	c := g.Calls()[0]
-	if c.FileURI == "" || c.StartOffset != "60s" || c.EndOffset != "120s" || c.MediaRes != "MEDIA_RESOLUTION_LOW" || c.System != "s" {
+	if c.FileURI == "" || c.StartOffset != "60s" || c.EndOffset != "120s" || c.MediaRes != "MEDIA_RESOLUTION_LOW" || c.System != "s" || c.FileMIME != VideoMIMEType {
 		t.Fatalf("call %+v", c)
 	}
 	ms, err := p.ListModels(context.Background())
@@ -66,5 +66,37 @@ func TestNoKey(t *testing.T) {
 	_, err := New(Options{}).Stream(context.Background(), llm.Request{Model: "m"}, nil)
 	if ytsum.ErrorKind(err) != llm.KindKeyMissing || ytsum.ErrorCode(err) != ytsum.CodeUnauthorized {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestVideoResolutionAndMIME: the YouTube part is sent as video/mp4, and
+// the media resolution is low only when asked (otherwise the API default).
+func TestVideoResolutionAndMIME(t *testing.T) {
+	g := fakellm.NewGemini("k")
+	defer g.Close()
+	p := New(Options{APIKey: func() string { return "k" }, BaseURL: func() string { return g.URL }})
+	for _, low := range []bool{true, false} {
+		_, err := p.Stream(context.Background(), llm.Request{Model: "gemini-2.5-flash", Prompt: "p",
+			VideoURL: "https://www.youtube.com/watch?v=dQw4w9WgXcQ", LowResolution: low}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := p.Stream(context.Background(), llm.Request{Model: "gemini-2.5-flash", Prompt: "transcript only"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := g.Calls()
+	if len(calls) != 3 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	if calls[0].MediaRes != "MEDIA_RESOLUTION_LOW" || calls[0].FileMIME != "video/mp4" {
+		t.Errorf("low: %q %q", calls[0].MediaRes, calls[0].FileMIME)
+	}
+	if calls[1].MediaRes != "" || calls[1].FileMIME != "video/mp4" {
+		t.Errorf("default: %q %q", calls[1].MediaRes, calls[1].FileMIME)
+	}
+	if calls[2].FileURI != "" || calls[2].MediaRes != "" {
+		t.Errorf("text only: fileUri %q mediaResolution %q", calls[2].FileURI, calls[2].MediaRes)
 	}
 }

@@ -8,6 +8,7 @@
 package llm
 
 import (
+	"strings"
 	"time"
 
 	"ytsum/backend/ytsum"
@@ -70,4 +71,27 @@ type ModelInfo struct {
 	OutputTokens int
 	// Thinking is true for models that reason before answering.
 	Thinking bool
+}
+
+// Credentials reads a provider's base URL, its key, then the base URL again,
+// until the two reads of the address agree, and returns the key and that
+// address (both trimmed). Package config changes a provider's key before its
+// address (a new address never sees the old key), so a key read between two
+// equal reads of the address belongs to that address. If the address keeps
+// changing, no key is returned. nil funcs read as "".
+func Credentials(key, base func() string) (k, b string) {
+	read := func(f func() string) string {
+		if f == nil {
+			return ""
+		}
+		return strings.TrimSpace(f())
+	}
+	for range 3 {
+		b1 := read(base)
+		k = read(key)
+		if b2 := read(base); b1 == b2 {
+			return k, b1
+		}
+	}
+	return "", read(base)
 }

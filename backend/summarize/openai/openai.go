@@ -66,8 +66,10 @@ func call(f func() string) string {
 }
 
 // BaseURL returns the effective base URL, without a trailing slash.
-func (p *Provider) BaseURL() string {
-	b := strings.TrimRight(call(p.opts.BaseURL), "/")
+func (p *Provider) BaseURL() string { return effectiveBase(call(p.opts.BaseURL)) }
+
+func effectiveBase(raw string) string {
+	b := strings.TrimRight(raw, "/")
 	if b == "" {
 		return DefaultBaseURL
 	}
@@ -90,13 +92,14 @@ func (p *Provider) who() string {
 }
 
 func (p *Provider) client() (*goopenai.Client, error) {
-	key := call(p.opts.APIKey)
-	if key == "" && !p.Custom() {
+	key, raw := llm.Credentials(p.opts.APIKey, p.opts.BaseURL)
+	base := effectiveBase(raw)
+	if key == "" && base == DefaultBaseURL {
 		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
 			"No OpenAI API key is set; add one in Settings or choose another model.")
 	}
 	cfg := goopenai.DefaultConfig(key)
-	cfg.BaseURL = p.BaseURL()
+	cfg.BaseURL = base
 	cfg.HTTPClient = p.http
 	return goopenai.NewClientWithConfig(cfg), nil
 }

@@ -38,6 +38,7 @@ type Call struct {
 	System      string
 	Prompt      string // all user text joined
 	FileURI     string // Gemini fileData.fileUri
+	FileMIME    string // Gemini fileData.mimeType
 	StartOffset string // Gemini videoMetadata.startOffset
 	EndOffset   string
 	MediaRes    string
@@ -266,6 +267,7 @@ func parseGemini(c *Call, body map[string]any) {
 				if c.FileURI == "" {
 					c.FileURI, _ = fd["file_uri"].(string)
 				}
+				c.FileMIME, _ = fd["mimeType"].(string)
 			}
 			if vm, ok := pm["videoMetadata"].(map[string]any); ok {
 				c.StartOffset, _ = vm["startOffset"].(string)

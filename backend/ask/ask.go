@@ -245,7 +245,7 @@ func (a *Asker) transcript(ctx context.Context, videoID string) (*videoInfo, err
 	if err != nil {
 		return nil, err
 	}
-	if tr == nil || len(Passages(tr)) == 0 {
+	if !hasText(tr) {
 		return nil, ytsum.Errorf(ytsum.CodeNotFound, KindNoTranscript,
 			"This video has no saved transcript, so there is nothing to answer from; fetch its transcript (summarize it again), then ask.")
 	}
@@ -573,4 +573,16 @@ func extract(in promptInput) string {
 		}
 	}
 	return b.String()
+}
+
+func hasText(tr *ytsum.Transcript) bool {
+	if tr == nil {
+		return false
+	}
+	for _, s := range tr.Segments {
+		if strings.TrimSpace(s.Text) != "" {
+			return true
+		}
+	}
+	return false
 }

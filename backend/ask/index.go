@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -119,4 +120,11 @@ func parseDocID(id string) (videoID string, kind byte, i int, ok bool) {
 		return "", 0, 0, false
 	}
 	return id[:at], id[at+1], n, true
+}
+
+// newMemIndex returns an in-memory scorch index of passages. (bleve's
+// NewMemOnly uses the older upsidedown index, which is several times slower
+// to build and does not score with BM25.)
+func newMemIndex() (bleve.Index, error) {
+	return bleve.NewUsing("", passageMapping(), scorch.Name, scorch.Name, nil)
 }

@@ -77,7 +77,7 @@ type LibraryIndex struct {
 // in-memory index, filled from scratch by the first Sync.
 func OpenLibraryIndex(dir string) (*LibraryIndex, error) {
 	if dir == "" {
-		idx, err := bleve.NewMemOnly(passageMapping())
+		idx, err := newMemIndex()
 		if err != nil {
 			return nil, indexErr(err, "creating the library passage index")
 		}

@@ -52,7 +52,7 @@ func (c *videoCache) get(tr *ytsum.Transcript, wholeTokens int) (*videoIndex, er
 	vi := &videoIndex{key: key, passages: Passages(tr)}
 	vi.tokens = tokens(vi.passages)
 	if vi.tokens > wholeTokens {
-		idx, err := bleve.NewMemOnly(passageMapping())
+		idx, err := newMemIndex()
 		if err != nil {
 			return nil, fmt.Errorf("ask: creating a passage index: %w", err)
 		}
@@ -170,7 +170,7 @@ func pick(all []Passage, order []int, budget int) []Passage {
 // rankSmall ranks the passages of a transcript too short to have an index
 // (offline extracts only) with a throwaway index.
 func rankSmall(ps []Passage, question, previous string) []int {
-	idx, err := bleve.NewMemOnly(passageMapping())
+	idx, err := newMemIndex()
 	if err != nil {
 		return nil
 	}

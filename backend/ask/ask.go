@@ -85,8 +85,28 @@ type Asker struct {
 	opts   Options
 	videos *videoCache
 
-	libMu sync.Mutex // guards lib
-	lib   *LibraryIndex
+	libMu  sync.Mutex // guards lib and ownLib
+	lib    *LibraryIndex
+	ownLib bool // lib was made by the Asker, which closes it
+}
+
+// Close releases the Asker's in-memory indexes (not an Options.LibraryIndex,
+// which its opener closes). Asks still running may fail after it.
+func (a *Asker) Close() error {
+	a.videos.mu.Lock()
+	for _, e := range a.videos.entries {
+		a.videos.evictLocked(e)
+	}
+	a.videos.entries = nil
+	a.videos.mu.Unlock()
+	a.libMu.Lock()
+	defer a.libMu.Unlock()
+	if a.ownLib && a.lib != nil {
+		err := a.lib.Close()
+		a.lib, a.ownLib = nil, false
+		return err
+	}
+	return nil
 }
 
 // New returns an Asker. It does no I/O.
@@ -372,6 +392,7 @@ func (a *Asker) videoPassages(ctx context.Context, videoID, question, previous s
 			"The transcript could not be searched; try again.")
 	}
 	r, err := retrieve(ctx, vi, question, previous, a.opts.BudgetTokens, offline)
+	a.videos.release(vi)
 	if err != nil {
 		return promptInput{}, nil, indexErr(err, "searching the transcript")
 	}
@@ -513,7 +534,7 @@ func (a *Asker) libraryIndex() (*LibraryIndex, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.lib = li
+		a.lib, a.ownLib = li, true
 	}
 	return a.lib, nil
 }

@@ -326,12 +326,30 @@ func TestVideoCacheIsBounded(t *testing.T) {
 	c := &videoCache{max: 2}
 	for i := range 5 {
 		tr := synthTranscript("v"+string(rune('a'+i)), 3600, uint64(i))
-		if _, err := c.get(tr, 100); err != nil {
+		vi, err := c.get(tr, 100)
+		if err != nil {
 			t.Fatal(err)
 		}
+		c.release(vi)
 	}
 	if len(c.entries) != 2 || c.entries[1].key != transcriptKey(synthTranscript("ve", 3600, 4)) {
 		t.Fatalf("%d entries", len(c.entries))
+	}
+	// An index in use when it is evicted stays open until it is released.
+	held, _ := c.get(synthTranscript("vd", 3600, 3), 100)
+	for i := range 2 {
+		vi, _ := c.get(synthTranscript("vx"+string(rune('a'+i)), 3600, 9), 100)
+		c.release(vi)
+	}
+	if !held.evicted {
+		t.Fatal("not evicted")
+	}
+	if _, err := held.idx.DocCount(); err != nil {
+		t.Fatalf("an index in use was closed: %v", err)
+	}
+	c.release(held)
+	if _, err := held.idx.DocCount(); err == nil {
+		t.Fatal("an evicted index was not closed after its last use")
 	}
 	_ = time.Now
 }

@@ -136,12 +136,21 @@ func BenchmarkLibraryRetrieval(b *testing.B) {
 	}
 	db := openDB(b, tempDBPath(b))
 	a := New(Options{Videos: newFakeVideos(), Library: src, LibraryIndex: libIndex, Generator: &fakeGen{}, Conversations: db})
-	b.ReportMetric(libBuild.Seconds(), "s-index-build")
 	b.Run("search", func(b *testing.B) {
+		b.ReportMetric(libBuild.Seconds(), "s-index-build")
+		b.ReportMetric(float64(libIndex.Videos()), "videos")
 		for range b.N {
 			hits, err := libIndex.search(context.Background(), "How long does the battery last?", "", libraryHits)
 			if err != nil || len(hits) == 0 || hits[0].videoID != src.id(src.n/2) {
 				b.Fatalf("hits %+v %v", hits[:min(len(hits), 3)], err)
+			}
+		}
+	})
+	b.Run("search-broad", func(b *testing.B) { // words found in most transcripts
+		for range b.N {
+			hits, err := libIndex.search(context.Background(), "What does he say about "+vocabulary[5]+" and "+vocabulary[9]+"?", "", libraryHits)
+			if err != nil || len(hits) != libraryHits {
+				b.Fatalf("%d hits, %v", len(hits), err)
 			}
 		}
 	})

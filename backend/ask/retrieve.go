@@ -18,12 +18,17 @@ type videoIndex struct {
 	passages []Passage
 	tokens   int
 	idx      bleve.Index // nil when the transcript is short enough to send whole
+
+	// refs counts the callers using idx (guarded by videoCache.mu); an
+	// evicted index is closed when the last one releases it.
+	refs    int
+	evicted bool
 }
 
 // videoCache keeps the indexes of the most recently asked videos. Safe for
 // concurrent use; two callers asking about the same new video at once may
 // both build its index (the second one wins), which costs time, not
-// correctness.
+// correctness. Every get must be followed by a release of what it returned.
 type videoCache struct {
 	mu      sync.Mutex
 	max     int
@@ -43,6 +48,7 @@ func (c *videoCache) get(tr *ytsum.Transcript, wholeTokens int) (*videoIndex, er
 	for i, e := range c.entries {
 		if e.key == key {
 			c.entries = append(append(c.entries[:i:i], c.entries[i+1:]...), e)
+			e.refs++
 			c.mu.Unlock()
 			return e, nil
 		}
@@ -75,16 +81,36 @@ func (c *videoCache) get(tr *ytsum.Transcript, wholeTokens int) (*videoIndex, er
 	for i, e := range c.entries {
 		if e.key == key { // built meanwhile by another caller: replace
 			c.entries = append(c.entries[:i:i], c.entries[i+1:]...)
+			c.evictLocked(e)
 			break
 		}
 	}
+	vi.refs = 1
 	c.entries = append(c.entries, vi)
 	for len(c.entries) > c.max {
-		// Evicted indexes are left to the garbage collector rather than
-		// closed: a concurrent Ask may still be searching one.
+		c.evictLocked(c.entries[0])
 		c.entries = c.entries[1:]
 	}
 	return vi, nil
+}
+
+// release ends a use of vi (from get).
+func (c *videoCache) release(vi *videoIndex) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vi.refs--
+	if vi.evicted && vi.refs == 0 && vi.idx != nil {
+		_ = vi.idx.Close()
+	}
+}
+
+// evictLocked marks vi evicted and closes its index unless it is in use
+// (then its last release closes it). c.mu must be held.
+func (c *videoCache) evictLocked(vi *videoIndex) {
+	vi.evicted = true
+	if vi.refs == 0 && vi.idx != nil {
+		_ = vi.idx.Close()
+	}
 }
 
 // retrieval is what a question gets from one video's transcript.

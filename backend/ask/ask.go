@@ -138,19 +138,11 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// Request is one question (API.md §5 POST /ask).
-type Request struct {
-	// VideoID is the video asked about; empty with Scope "library".
-	VideoID string `json:"video_id,omitempty"`
-	// Scope is ytsum.ScopeVideo (the default) or ytsum.ScopeLibrary.
-	Scope    string `json:"scope,omitempty"`
-	Question string `json:"question"`
-	// Model is a model key; empty means the default model.
-	Model string `json:"model,omitempty"`
-	// ConversationID continues a conversation; empty starts a new one (Prepare
-	// fills in its id). An id not stored yet starts a conversation under it.
-	ConversationID string `json:"conversation_id,omitempty"`
-}
+// Request is one question (API.md §5 POST /ask): ytsum.AskRequest, so a
+// job's metadata can keep it. An empty Scope means ytsum.ScopeVideo; an empty
+// ConversationID starts a new conversation (Prepare fills in its id); an id
+// not stored yet starts a conversation under that id.
+type Request = ytsum.AskRequest
 
 // MaxQuestionRunes is the length from which a question is refused.
 const MaxQuestionRunes = 4000

@@ -15,6 +15,20 @@ const (
 	ScopeLibrary = "library"
 )
 
+// AskRequest is one question (API.md §5 POST /ask), as an ask job keeps
+// it (package ask calls it Request).
+type AskRequest struct {
+	// VideoID is the video asked about; empty with Scope "library".
+	VideoID string `json:"video_id,omitempty"`
+	// Scope is ScopeVideo (the default) or ScopeLibrary.
+	Scope    string `json:"scope,omitempty"`
+	Question string `json:"question"`
+	// Model is a model key; empty means the default model.
+	Model string `json:"model,omitempty"`
+	// ConversationID continues a conversation; empty starts a new one.
+	ConversationID string `json:"conversation_id,omitempty"`
+}
+
 // Citation is one "[mm:ss]" of an answer, checked against the transcript
 // passages the answer was written from: the video, the second it points at
 // and the words said there. Mark is the citation exactly as it appears in

@@ -203,6 +203,9 @@ func (li *LibraryIndex) Sync(ctx context.Context, src LibrarySource) (SyncReport
 			rep.Removed++
 		}
 		for n := 0; n < syncBatch && len(todo) > 0; n++ {
+			if err := ctx.Err(); err != nil {
+				return rep, err // this batch is dropped; the next Sync redoes it
+			}
 			id := todo[0]
 			todo = todo[1:]
 			doc, ok, err := src.Document(ctx, id)

@@ -161,3 +161,39 @@ func TestLibraryEmpty(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestLibrarySyncStoppedResumes(t *testing.T) {
+	src := synthLibrary{n: 450, seconds: 20}
+	li, err := OpenLibraryIndex("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer li.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	stopping := countingLibrary{synthLibrary: src, onDocument: func() {
+		if calls++; calls == 250 {
+			cancel()
+		}
+	}}
+	if _, err := li.Sync(ctx, stopping); err == nil {
+		t.Fatal("a cancelled Sync reported success")
+	}
+	if n := li.Videos(); n != syncBatch {
+		t.Fatalf("%d videos kept after the cancel, want the first batch of %d", n, syncBatch)
+	}
+	rep, err := li.Sync(context.Background(), src)
+	if err != nil || rep.Indexed != 450-syncBatch || rep.Unchanged != syncBatch {
+		t.Fatalf("resumed sync %+v %v", rep, err)
+	}
+}
+
+type countingLibrary struct {
+	synthLibrary
+	onDocument func()
+}
+
+func (c countingLibrary) Document(ctx context.Context, id string) (Document, bool, error) {
+	c.onDocument()
+	return c.synthLibrary.Document(ctx, id)
+}

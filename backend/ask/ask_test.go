@@ -306,6 +306,16 @@ func TestConversationSurvivesRestart(t *testing.T) {
 		t.Fatalf("stored %+v", convs)
 	}
 	golden(t, "conversation.md", Markdown(convs))
+
+	// A conversation about one video cannot be continued about another.
+	_, err = a2.Prepare(context.Background(), Request{VideoID: longID, Question: "And this one?", ConversationID: first.ConversationID})
+	if ytsum.ErrorKind(err) != KindConversationScope {
+		t.Fatalf("continuing about another video: %v", err)
+	}
+	_, err = a2.Prepare(context.Background(), Request{Scope: "library", Question: "And the library?", ConversationID: first.ConversationID})
+	if ytsum.ErrorKind(err) != KindNoLibrary && ytsum.ErrorKind(err) != KindConversationScope {
+		t.Fatalf("continuing about the library: %v", err)
+	}
 }
 
 func TestHistoryIsBounded(t *testing.T) {

@@ -113,8 +113,8 @@ var (
 )
 
 // BenchmarkLibraryRetrieval reports the time to retrieve the passages for a
-// library question over 10,000 transcripts of 5 minutes each (about 60,000
-// passages), after the index is built (its build time is reported once).
+// library question over 10,000 transcripts of 5 minutes each (about 68,000
+// passages and summaries), after the index is built (its build time is reported once).
 // Skipped with -short.
 //
 //	go test -run '^$' -bench LibraryRetrieval -benchtime 20x ./backend/ask/

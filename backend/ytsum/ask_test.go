@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAnswerResultJSON(t *testing.T) {
@@ -29,5 +30,18 @@ func TestAnswerResultJSON(t *testing.T) {
 	b, _ = json.Marshal(AnswerResult(Answer{Question: "q"}))
 	if !strings.Contains(string(b), `"video_id":null`) || !strings.Contains(string(b), `"citations":[]`) {
 		t.Fatalf("library answer: %s", b)
+	}
+}
+
+func TestConversationJSON(t *testing.T) {
+	at := time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC)
+	b, err := json.Marshal(Conversation{ID: "c1", CreatedAt: at, UpdatedAt: at,
+		Turns: []Turn{{Question: "q", Answer: "a", Citations: []Citation{}, ModelUsed: "local", AskedAt: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"c1","video_id":null,"turns":[{"question":"q","answer":"a","citations":[],"model_used":"local","asked_at":"2026-12-07T04:00:00Z"}],"created_at":"2026-12-07T04:00:00Z","updated_at":"2026-12-07T04:00:00Z"}`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
 	}
 }

@@ -33,7 +33,7 @@ const systemLibrary = `You answer questions about a library of YouTube videos. Y
 - Answer only from the passages. Do not add facts, names or numbers from elsewhere.
 - After each claim, cite the video and the time it comes from, in square brackets, exactly as the passages show them: [V2 12:34] (or [V2 1:02:03] past the first hour). Cite only videos and times that appear in the passages; a summary passage has no time, so cite the transcript passage of that video that says it, or name the video.
 - When several videos speak to the question, say which ones and what each says.
-- If the passages do not answer the question, say: "The library doesn't say." 
+- If the passages do not answer the question, say: "The library doesn't say."
 - Write in the language of the question. Be brief. No preamble.`
 
 // promptVideo is one video's part of a prompt.

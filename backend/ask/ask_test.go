@@ -363,3 +363,44 @@ func TestVideoCacheIsBounded(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+// TestRetrievalEnglish checks the analysis on English speech: stop words
+// ignored, "lasts"/"lasted" and "batteries"/"battery" matched, the passage
+// with both subjects ranked above passages with one.
+func TestRetrievalEnglish(t *testing.T) {
+	filler := []string{
+		"So let's look at the screen, which is bright enough outdoors.",
+		"The keyboard feels solid and the trackpad is large.",
+		"Last week I took it on a trip and it did fine.",
+		"The battery cover is plastic, which feels cheap.",
+		"Speakers are loud but a bit thin in the bass.",
+		"The price is high for what you get, honestly.",
+		"I compared the batteries of older models in another video.",
+		"The hinge opens with one hand, which I like.",
+	}
+	tr := &ytsum.Transcript{VideoID: "english0001", Language: "en"}
+	for i := 0; i < 2700; i++ { // 3 hours of 4-second captions
+		text := filler[i%len(filler)]
+		if i == 1608 {
+			text = "In my tests the battery lasted eleven hours of video playback."
+		}
+		tr.Segments = append(tr.Segments, ytsum.Segment{Start: float64(i * 4), Duration: 4, Text: text})
+	}
+	vi, err := (&videoCache{max: 1}).get(tr, 4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"How long does the battery last?", "what did he say about how long the batteries lasts"} {
+		r, err := retrieve(context.Background(), vi, q, "", 3000, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range r.passages {
+			found = found || strings.Contains(p.Text, "lasted eleven hours")
+		}
+		if !found {
+			t.Errorf("%q: the passage that answers is not among the best %d", q, len(r.passages))
+		}
+	}
+}

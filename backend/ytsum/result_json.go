@@ -57,6 +57,16 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		}
 		return json.Marshal(playlistJSON{Type: r.Type, PlaylistID: r.PlaylistID, Title: r.Title,
 			Summaries: sums, Error: r.Error, ErrorKind: r.ErrorKind})
+	case ResultAnswer:
+		a := Answer{Type: ResultAnswer}
+		if r.Answer != nil {
+			a = *r.Answer
+			a.Type = ResultAnswer
+		}
+		if a.Citations == nil {
+			a.Citations = []Citation{}
+		}
+		return json.Marshal(a)
 	case ResultError:
 		return json.Marshal(errorJSON{Type: r.Type, URL: r.URL, Error: r.Error, ErrorKind: r.ErrorKind})
 	default:
@@ -85,6 +95,12 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		}
 		*r = Result{Type: ResultPlaylist, PlaylistID: p.PlaylistID, Title: p.Title, Summaries: p.Summaries,
 			Error: p.Error, ErrorKind: p.ErrorKind}
+	case ResultAnswer:
+		var a Answer
+		if err := json.Unmarshal(b, &a); err != nil {
+			return err
+		}
+		*r = AnswerResult(a)
 	case ResultError:
 		var e errorJSON
 		if err := json.Unmarshal(b, &e); err != nil {

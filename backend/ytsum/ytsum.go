@@ -171,6 +171,7 @@ const (
 	ResultVideo    = "video"
 	ResultPlaylist = "playlist"
 	ResultError    = "error"
+	// ResultAnswer ("answer", ask.go) is an ask job's item; its fields are in Result.Answer.
 )
 
 // Result sources of a video item.
@@ -202,6 +203,9 @@ type Result struct {
 
 	// error items: the input that could not be used
 	URL string
+
+	// answer items (Type ResultAnswer): the whole item, encoded as is.
+	Answer *Answer
 
 	// Error is the user-facing sentence when this item failed; nil on success.
 	Error *string

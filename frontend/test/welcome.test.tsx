@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/components/App';
 import { SAMPLE_LINK } from '../src/components/Welcome';
-import { keylessStatus, setup } from './render';
+import { apiStatus, keylessStatus, setup } from './render';
 import { makeJob, makeVideo } from './helpers';
 
 beforeEach(() => {
@@ -15,13 +15,13 @@ const text = (id: string) => screen.getByTestId(id).textContent ?? '';
 
 describe('first-run welcome', () => {
   it('with an empty library and a Gemini key: names the model and why, says listening works', async () => {
-    const { s } = setup(<App />, { cachedSummaries: page(0) });
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => apiStatus({ tts_engine: 'offline' })) });
     await s.start();
     await screen.findByRole('heading', { name: 'Welcome' });
     await waitFor(() => expect(text('welcome-model')).toBe('Model: Gemini 2.5 Flash — your Gemini key is set.'));
     expect(text('welcome-key')).toContain('Settings → AI providers');
-    expect(text('welcome-listen')).toContain('available');
-    expect(text('welcome-listen')).not.toContain('not available');
+    expect(text('welcome-key')).not.toContain('free Gemini API key');
+    expect(text('welcome-listen')).toBe('Listening: available with the offline voice — press ▶ Listen on any summary.');
   });
 
   it('without keys: the offline model and why, where to get a free Gemini key and where to paste it', async () => {
@@ -80,5 +80,16 @@ describe('theme', () => {
     s.prefs.update({ theme: 'dark' });
     expect(raw.saveSettings).toHaveBeenCalledWith({ theme: 'dark' });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+  });
+});
+
+describe('welcome while the status loads', () => {
+  it('says loading for the model, keys and listening, not "no key"', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(() => new Promise<never>(() => {})) });
+    void s.start();
+    await screen.findByRole('heading', { name: 'Welcome' });
+    expect(text('welcome-model')).toBe('Model: loading…');
+    expect(text('welcome-key')).toBe('Keys: loading…');
+    expect(text('welcome-listen')).toBe('Listening: loading…');
   });
 });

@@ -48,8 +48,8 @@ export function Welcome() {
           {api ? <>{modelName(model, pickerModels(api))} — {whyModel(model, api)}.</> : <span class="muted">loading…</span>}
         </li>
         <li data-testid="welcome-key">
-          <strong>{anyKey ? 'Keys: ' : 'Better summaries: '}</strong>
-          {anyKey ? <>Change the model or your keys in <a href="#/settings">Settings → AI providers</a>.</> : <>
+          <strong>{anyKey || !api ? 'Keys: ' : 'Better summaries: '}</strong>
+          {!api ? <span class="muted">loading…</span> : anyKey ? <>Change the model or your keys in <a href="#/settings">Settings → AI providers</a>.</> : <>
             get a free Gemini API key from Google AI Studio
             (<a href="https://aistudio.google.com/apikey" target="_blank" rel="noopener noreferrer" data-external="">aistudio.google.com/apikey</a>),
             then paste it in <a href="#/settings">Settings → AI providers</a>. An OpenAI key works too.
@@ -58,7 +58,7 @@ export function Welcome() {
         <li data-testid="welcome-listen">
           <strong>Listening: </strong>
           {!api ? <span class="muted">loading…</span> : api.tts_available
-            ? 'available — press ▶ Listen on any summary.'
+            ? `available${api.tts_engine === 'cloud' ? ' with the Google Cloud voices' : api.tts_engine === 'offline' ? ' with the offline voice' : ''} — press ▶ Listen on any summary.`
             : 'not available yet — add a Google Cloud Text-to-Speech key in Settings → Voice and audio, or install an offline voice (espeak-ng).'}
         </li>
       </ul>

@@ -117,6 +117,8 @@ export interface ApiStatus {
   default_model?: string;
   /** The saved defaults a request without them gets (API.md §5). */
   defaults?: { style?: string; length?: string; language?: string };
+  /** Optional: which voice listening uses, "cloud" or "offline" (the welcome says so when present). */
+  tts_engine?: string;
   [k: string]: unknown;
 }
 

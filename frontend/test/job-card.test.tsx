@@ -26,6 +26,7 @@ describe('job card', () => {
       ],
     }));
     expect(within(card).getByText('completed')).toBeTruthy();
+    expect(within(card).getByTitle('Model').textContent).toBe('Gemini 2.5 Pro');
     expect(within(card).getByText('Too many requests; try again in a minute.')).toBeTruthy();
     r.raw.summarize.mockClear();
     fireEvent.click(within(card).getByRole('button', { name: 'Retry' }));

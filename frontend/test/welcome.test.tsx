@@ -35,6 +35,13 @@ describe('first-run welcome', () => {
     expect(text('welcome-listen')).toContain('not available');
   });
 
+  it('the key link opens outside the app (system browser in the window, new tab in a browser)', async () => {
+    const { s, raw } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()) });
+    await s.start();
+    fireEvent.click(await screen.findByRole('link', { name: 'aistudio.google.com/apikey' }));
+    expect(raw.openExternal).toHaveBeenCalledWith('https://aistudio.google.com/apikey');
+  });
+
   it('the sample link is summarized with the user\'s default model', async () => {
     const { s, raw } = setup(<App />, { cachedSummaries: page(0) });
     await s.start();

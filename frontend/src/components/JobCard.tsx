@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { isTerminal, type ResultItem, type VideoItem } from '../lib/api/types';
 import { roughDuration } from '../lib/format';
-import { defaultModel } from '../lib/models';
+import { defaultModel, modelName } from '../lib/models';
 import { canRetry } from '../lib/retry';
 import { useStore } from '../lib/store';
 import { completionMessage, estimateRemaining, flatItems, percent, type JobView } from '../stores/jobs';
@@ -114,6 +114,7 @@ export function JobCard({ view }: { view: JobView }) {
       </div>
       <p class="job-line">
         <span class="pct">{pct}%</span>
+        {job.metadata?.model && <span class="muted" title="Model">{modelName(job.metadata.model, models)}</span>}
         {job.total_items > 0 && <span>{job.progress} of {job.total_items} done</span>}
         {eta !== null && <span>about {roughDuration(eta)} left</span>}
         {active && job.current_item && <span class="current" title={job.current_item}>Now: {job.current_item}</span>}

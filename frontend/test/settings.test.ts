@@ -52,12 +52,12 @@ describe('prefs', () => {
   it('are remembered and invalid stored values are ignored', () => {
     localStorage.clear();
     const p = createPrefs(loadPrefs());
-    p.update({ style: 'chapters', perPage: 50, connection: 'periodic', theme: 'dark' });
-    expect(loadPrefs()).toMatchObject({ style: 'chapters', perPage: 50, connection: 'periodic', theme: 'dark' });
+    p.update({ sort: 'title', perPage: 50, connection: 'periodic', theme: 'dark' });
+    expect(loadPrefs()).toMatchObject({ sort: 'title', perPage: 50, connection: 'periodic', theme: 'dark' });
     localStorage.setItem('ytsum.perPage', '7');
-    localStorage.setItem('ytsum.style', '"<script>"');
+    localStorage.setItem('ytsum.sort', '"<script>"');
     localStorage.setItem('ytsum.theme', '{broken');
-    expect(loadPrefs()).toMatchObject({ perPage: 10, style: 'key_points', theme: 'system' });
+    expect(loadPrefs()).toMatchObject({ perPage: 10, sort: 'newest', theme: 'system' });
   });
   it('theme goes to <html data-theme>', () => {
     applyTheme('dark');

@@ -11,6 +11,7 @@ import { PlayerBar } from './PlayerBar';
 import { Settings } from './Settings';
 import { SummarizeForm } from './SummarizeForm';
 import { Toasts } from './Toasts';
+import { Welcome } from './Welcome';
 
 type Route = 'home' | 'library' | 'settings' | 'diagnostics';
 const ROUTES: [Route, string, string][] = [
@@ -36,6 +37,7 @@ export function App() {
   const prefs = useStore(s.prefs);
   const status = useStore(s.status);
   const announce = useStore(s.announcer);
+  const hasSummaries = useStore(s.hasSummaries);
   const [route, setRoute] = useState<Route>(() => routeOf(location.hash));
   const [help, setHelp] = useState(false);
   // Only whether something is loaded in the player (not every time update) re-renders the shell.
@@ -48,6 +50,7 @@ export function App() {
     return () => removeEventListener('hashchange', on);
   }, []);
 
+  // The theme is the server's setting; prefs.theme is its cached copy (services keep it in step).
   useEffect(() => {
     applyTheme(prefs.theme);
     if (prefs.theme !== 'system' || typeof matchMedia !== 'function') return;
@@ -129,7 +132,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {status.needLogin ? <Login /> : (
           <>
-            {route === 'home' && <><SummarizeForm /><JobList /></>}
+            {route === 'home' && <>{hasSummaries === false && <Welcome />}<SummarizeForm /><JobList /></>}
             {route === 'library' && <Library />}
             {route === 'settings' && <Settings />}
             {route === 'diagnostics' && <Diagnostics />}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { isTerminal, type ResultItem, type VideoItem } from '../lib/api/types';
 import { roughDuration } from '../lib/format';
+import { defaultModel, modelName } from '../lib/models';
 import { canRetry } from '../lib/retry';
 import { useStore } from '../lib/store';
 import { completionMessage, estimateRemaining, flatItems, percent, type JobView } from '../stores/jobs';
@@ -56,8 +57,8 @@ export function JobCard({ view }: { view: JobView }) {
   };
 
   const models = st.api?.models ?? [];
-  // A retry runs with the job's model; without one the server's default (the first available).
-  const retryModel = job.metadata?.model || models.find((m) => m.available)?.key || '';
+  // A retry runs with the job's own model (jobs.retry sends it); a job without one gets the service's default.
+  const retryModel = job.metadata?.model || defaultModel(st.api);
   const retryable = (kind: string | undefined) => canRetry(kind, retryModel, models);
 
   const renderItem = (it: ResultItem | VideoItem, key: string) => {
@@ -113,6 +114,7 @@ export function JobCard({ view }: { view: JobView }) {
       </div>
       <p class="job-line">
         <span class="pct">{pct}%</span>
+        {job.metadata?.model && <span class="muted" title="Model">{modelName(job.metadata.model, models)}</span>}
         {job.total_items > 0 && <span>{job.progress} of {job.total_items} done</span>}
         {eta !== null && <span>about {roughDuration(eta)} left</span>}
         {active && job.current_item && <span class="current" title={job.current_item}>Now: {job.current_item}</span>}

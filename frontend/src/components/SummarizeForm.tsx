@@ -1,16 +1,27 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import type { SummarizeRequest } from '../lib/api/types';
+import { changedChoices, pickerModels, requestFor, serverDefaults, type Choices } from '../lib/models';
 import { useStore } from '../lib/store';
 import { extractLinks } from '../lib/urls';
 import { useServices } from './context';
 import { Dialog } from './Dialog';
 import { SummaryOptions } from './Options';
 
+/**
+ * The Summarize form. It starts from the service's defaults (GET /api_status default_model and
+ * defaults, the user's settings); a choice made here applies to the next job only, and "Use as
+ * default" saves it on the server for every front end. Usable at first paint: while the status
+ * loads, the request names no model (the service applies its default) and the offline model
+ * can be chosen.
+ */
 export function SummarizeForm() {
-  const { prefs, status, jobs } = useServices();
-  const p = useStore(prefs);
+  const s = useServices();
+  const { status, jobs } = s;
   const st = useStore(status);
+  const [choice, setChoice] = useState<Partial<Choices>>({});
+  const [saved, setSaved] = useState<string | null>(null);
+  const [savingDefault, setSavingDefault] = useState(false);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -18,9 +29,26 @@ export function SummarizeForm() {
   const area = useRef<HTMLTextAreaElement>(null);
   const links = useMemo(() => extractLinks(text), [text]);
   const ambiguous = links.filter((l) => l.ambiguous).length;
-  const models = st.api?.models ?? [];
-  const available = models.filter((m) => m.available).map((m) => m.key);
-  const model = available.includes(p.model) ? p.model : (available[0] ?? '');
+  const models = pickerModels(st.api);
+  const loading = !st.api && !st.error;
+  const defaults = serverDefaults(st.api);
+  const value: Choices = { ...defaults, ...Object.fromEntries(Object.entries(choice).filter(([, v]) => v)) };
+  const changed = st.api ? changedChoices(value, defaults) : {};
+  const differs = Object.keys(changed).length > 0;
+
+  const useAsDefault = async () => {
+    setSavingDefault(true);
+    setSaved(null);
+    try {
+      await s.saveDefaults(changed);
+      setChoice({});
+      setSaved('Saved as your default, for the window and the browser alike.');
+    } catch (e) {
+      setSaved(toApiError(e).message);
+    } finally {
+      setSavingDefault(false);
+    }
+  };
 
   const send = async (req: SummarizeRequest) => {
     setAsk(null);
@@ -29,6 +57,7 @@ export function SummarizeForm() {
     try {
       await jobs.submit(req);
       setText('');
+      setChoice({}); // a choice made in the form was for this job only
     } catch (e) {
       const err = toApiError(e);
       setError(err.retryAfter ? `${err.message} Try again in ${err.retryAfter} s.` : err.message);
@@ -45,8 +74,7 @@ export function SummarizeForm() {
       setError('Paste at least one YouTube link (a video or a playlist).');
       return;
     }
-    const req: SummarizeRequest = { urls: links.map((l) => l.url), style: p.style, length: p.length, language: p.language };
-    if (model) req.model = model;
+    const req = requestFor(links.map((l) => l.url), value);
     if (ambiguous) setAsk(req);
     else void send(req);
   };
@@ -82,9 +110,20 @@ export function SummarizeForm() {
         <SummaryOptions
           idPrefix="sum"
           models={models}
-          value={{ model, style: p.style, length: p.length, language: p.language }}
-          onChange={(v) => prefs.update(v)}
+          value={value}
+          loading={loading}
+          onChange={(v) => { setSaved(null); setChoice({ ...choice, ...v }); }}
         />
+        {loading && <p class="muted" role="status">Loading your models and defaults… The offline model can be used now.</p>}
+        {differs && (
+          <p class="row defaults-row">
+            <span class="muted">These choices apply to this job only.</span>
+            <button type="button" class="btn btn-small" disabled={savingDefault} onClick={() => void useAsDefault()}>
+              {savingDefault ? 'Saving…' : 'Use as default'}
+            </button>
+          </p>
+        )}
+        {saved && <p class="muted" role="status">{saved}</p>}
         <div class="row">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? 'Starting…' : 'Summarize'}

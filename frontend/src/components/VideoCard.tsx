@@ -3,6 +3,7 @@ import { toApiError } from '../lib/api/errors';
 import type { VideoItem } from '../lib/api/types';
 import { clock, shortDate } from '../lib/format';
 import { highlightText, sanitizeSnippet } from '../lib/markdown';
+import { pickerModels, requestFor, serverDefaults } from '../lib/models';
 import { useStore } from '../lib/store';
 import { useServices } from './context';
 import { STYLE_LABELS, SummaryOptions, type OptionValues } from './Options';
@@ -39,10 +40,14 @@ function Thumb({ item }: { item: VideoItem }) {
   );
 }
 
+/** Whether the summary was made from the video itself, not from captions (either field the service may send). */
+export function fromVideo(item: VideoItem): boolean {
+  return item.from_video === true || item.input === 'video';
+}
+
 export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardProps) {
   const s = useServices();
   const st = useStore(s.status);
-  const p = useStore(s.prefs);
   const player = useStore(s.player);
   const foldable = Boolean(fold) && (item.summary?.length ?? 0) > 600;
   const [open, setOpen] = useState(!foldable);
@@ -90,7 +95,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
   const regenerate = async () => {
     if (!regen) return;
     try {
-      await s.jobs.submit({ urls: [item.video_url || `https://www.youtube.com/watch?v=${item.video_id}`], regenerate: true, ...regen, ...(regen.model ? {} : { model: undefined }) });
+      await s.jobs.submit({ ...requestFor([item.video_url || `https://www.youtube.com/watch?v=${item.video_id}`], regen), regenerate: true });
       s.toasts.show('Regenerating — follow it under Jobs.', { kind: 'info' });
       setRegen(null);
       location.hash = '#/';
@@ -116,6 +121,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
           {item.style && <span class="badge badge-alt">{STYLE_LABELS[item.style] ?? item.style}</span>}
           {item.source === 'cache' && <span class="badge badge-quiet">from library</span>}
         </p>
+        {fromVideo(item) && <p class="note from-video">Summarized from the video itself (no captions).</p>}
         {snippet && <p class="snippet" dangerouslySetInnerHTML={{ __html: snippet }} />}
         {item.summary && (
           <div class={open ? '' : 'folded'}>
@@ -144,14 +150,17 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
             <button type="button" class="btn btn-small" onClick={() => void doExport()}>Export</button>
           </span>
           <button type="button" class="btn btn-small" aria-expanded={regen !== null}
-            onClick={() => setRegen(regen ? null : { model: item.model_used ?? p.model, style: item.style ?? p.style, length: item.length ?? p.length, language: item.language ?? p.language })}>
+            onClick={() => {
+              const d = serverDefaults(st.api);
+              setRegen(regen ? null : { model: item.model_used || d.model, style: item.style || d.style, length: item.length || d.length, language: item.language || d.language });
+            }}>
             Regenerate…
           </button>
           <button type="button" class="btn btn-small btn-danger" onClick={remove}>Delete</button>
         </div>
         {regen && (
           <div class="regen" role="group" aria-label="Regenerate with other options">
-            <SummaryOptions idPrefix={`rg-${item.video_id}`} models={st.api?.models ?? []} value={regen} onChange={(v) => setRegen({ ...regen, ...v })} />
+            <SummaryOptions idPrefix={`rg-${item.video_id}`} models={pickerModels(st.api)} loading={!st.api && !st.error} value={regen} onChange={(v) => setRegen({ ...regen, ...v })} />
             <button type="button" class="btn btn-primary btn-small" onClick={() => void regenerate()}>Regenerate</button>
             <button type="button" class="btn btn-small btn-quiet" onClick={() => setRegen(null)}>Cancel</button>
           </div>

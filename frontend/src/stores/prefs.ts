@@ -16,11 +16,12 @@ export const LANGUAGES: ReadonlyArray<[string, string]> = [
 export type Theme = 'system' | 'light' | 'dark';
 export type SortKey = 'newest' | 'oldest' | 'title' | 'channel';
 
+/**
+ * What this browser remembers for itself. Model, style, length and language are NOT here: they
+ * are server settings (GET /api_status defaults), the same for every front end. theme is only
+ * the last value the server sent, kept for a fast first paint; the server's setting wins.
+ */
 export interface Prefs {
-  model: string;
-  style: string;
-  length: string;
-  language: string;
   theme: Theme;
   perPage: number;
   sort: SortKey;
@@ -34,10 +35,6 @@ const isRate = (v: unknown): v is number => typeof v === 'number' && (RATES as r
 
 export function loadPrefs(): Prefs {
   return {
-    model: load('model', ''),
-    style: load('style', 'key_points', oneOf(...STYLES)),
-    length: load('length', 'medium', oneOf(...LENGTHS)),
-    language: load('language', 'same'),
     theme: load<Theme>('theme', 'system', oneOf('system', 'light', 'dark')),
     perPage: load('perPage', 10, isPageSize),
     sort: load<SortKey>('sort', 'newest', oneOf('newest', 'oldest', 'title', 'channel')),
@@ -54,6 +51,8 @@ export interface PrefsStore extends Store<Prefs> {
 
 /** The user's remembered choices; every change is saved to localStorage at once. */
 export function createPrefs(initial: Prefs = loadPrefs()): PrefsStore {
+  // Earlier versions kept the summary choices here; the server's settings hold them now.
+  for (const k of ['model', 'style', 'length', 'language']) save(k, undefined);
   const s = createStore(initial);
   return {
     ...s,
@@ -69,4 +68,22 @@ export function applyTheme(t: Theme, root: HTMLElement = document.documentElemen
   root.dataset.theme = t;
   const dark = t === 'dark' || (t === 'system' && typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches);
   root.style.colorScheme = dark ? 'dark' : 'light';
+}
+
+const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
+
+/**
+ * themeOf reads the server's `theme` setting out of a GET /settings answer (the settings view
+ * {settings:{theme}}, a flat object, a {value} descriptor or a {fields:[…]} list). An empty
+ * value means "system"; anything else unknown, or no theme at all, gives null.
+ */
+export function themeOf(json: unknown): Theme | null {
+  const obj = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+  if (!obj(json)) return null;
+  const src = obj(json.settings) ? json.settings : json;
+  let v: unknown = src.theme;
+  if (v === undefined && Array.isArray(src.fields)) v = src.fields.find((f) => obj(f) && f.name === 'theme');
+  if (obj(v)) v = v.value;
+  if (v === '') return 'system';
+  return typeof v === 'string' && (THEMES as readonly string[]).includes(v) ? (v as Theme) : null;
 }

@@ -28,6 +28,9 @@ export interface VideoItem {
   language?: string;
   /** Search results: HTML with <mark> around matches (sanitized before use). */
   snippet?: string;
+  /** Set when the summary was made from the video itself (no captions); either spelling. */
+  from_video?: boolean;
+  input?: string;
 }
 
 export interface PlaylistItem {
@@ -110,6 +113,12 @@ export interface ApiStatus {
   openai_api_key_set?: boolean;
   tts_available?: boolean;
   version?: string;
+  /** The model a request without "model" gets (API.md §5). */
+  default_model?: string;
+  /** The saved defaults a request without them gets (API.md §5). */
+  defaults?: { style?: string; length?: string; language?: string };
+  /** Optional: which voice listening uses, "cloud" or "offline" (the welcome says so when present). */
+  tts_engine?: string;
   [k: string]: unknown;
 }
 

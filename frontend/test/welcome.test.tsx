@@ -1,0 +1,102 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../src/components/App';
+import { SAMPLE_LINK } from '../src/components/Welcome';
+import { apiStatus, keylessStatus, setup } from './render';
+import { makeJob, makeVideo } from './helpers';
+
+beforeEach(() => {
+  localStorage.clear();
+  location.hash = '#/';
+});
+
+const page = (n: number) => vi.fn(async () => ({ summaries: Array.from({ length: n }, (_, i) => makeVideo(`v${i}`)), total: n, page: 1, per_page: 1, total_pages: n }));
+const text = (id: string) => screen.getByTestId(id).textContent ?? '';
+
+describe('first-run welcome', () => {
+  it('with an empty library and a Gemini key: names the model and why, says listening works', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => apiStatus({ tts_engine: 'offline' })) });
+    await s.start();
+    await screen.findByRole('heading', { name: 'Welcome' });
+    await waitFor(() => expect(text('welcome-model')).toBe('Model: Gemini 2.5 Flash — your Gemini key is set.'));
+    expect(text('welcome-key')).toContain('Settings → AI providers');
+    expect(text('welcome-key')).not.toContain('free Gemini API key');
+    expect(text('welcome-listen')).toBe('Listening: available with the offline voice — press ▶ Listen on any summary.');
+  });
+
+  it('without keys: the offline model and why, where to get a free Gemini key and where to paste it', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()) });
+    await s.start();
+    await waitFor(() => expect(text('welcome-model')).toContain('Local (offline extract) — no AI key is set'));
+    expect(text('welcome-key')).toContain('free Gemini API key from Google AI Studio');
+    expect(text('welcome-key')).toContain('aistudio.google.com/apikey');
+    expect(text('welcome-key')).toContain('Settings → AI providers');
+    expect((screen.getByRole('link', { name: 'aistudio.google.com/apikey' }) as HTMLAnchorElement).href).toBe('https://aistudio.google.com/apikey');
+    expect(text('welcome-listen')).toContain('not available');
+  });
+
+  it('the key link opens outside the app (system browser in the window, new tab in a browser)', async () => {
+    const { s, raw } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()) });
+    await s.start();
+    fireEvent.click(await screen.findByRole('link', { name: 'aistudio.google.com/apikey' }));
+    expect(raw.openExternal).toHaveBeenCalledWith('https://aistudio.google.com/apikey');
+  });
+
+  it('the sample link is summarized with the user\'s default model', async () => {
+    const { s, raw } = setup(<App />, { cachedSummaries: page(0) });
+    await s.start();
+    const field = (await screen.findByLabelText('Try a sample')) as HTMLInputElement;
+    expect(field.value).toBe(SAMPLE_LINK);
+    fireEvent.click(screen.getByRole('button', { name: 'Summarize the sample' }));
+    await waitFor(() => expect(raw.summarize).toHaveBeenCalledTimes(1));
+    expect(raw.summarize.mock.calls[0]![0]).toMatchObject({ urls: [SAMPLE_LINK], model: 'gemini-2.5-flash' });
+  });
+
+  it('is not shown when the library has a summary', async () => {
+    const { s, raw } = setup(<App />, { cachedSummaries: page(1) });
+    await s.start();
+    await waitFor(() => expect(raw.cachedSummaries).toHaveBeenCalled());
+    await screen.findByRole('heading', { name: 'Summarize' });
+    expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull();
+  });
+
+  it('disappears once a job makes the first summary', async () => {
+    const { s, watchers } = setup(<App />, { cachedSummaries: page(0) });
+    await s.start();
+    await screen.findByRole('heading', { name: 'Welcome' });
+    await s.jobs.submit({ urls: ['u'] });
+    watchers.get('j1')!.onJob(makeJob({ status: 'completed', total_items: 1, progress: 1, results: [makeVideo('v1')] }));
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull());
+  });
+});
+
+describe('theme', () => {
+  it('the server setting wins over the cached one, and is cached for the next first paint', async () => {
+    localStorage.setItem('ytsum.theme', '"light"');
+    const { s } = setup(<App />, { getSettings: vi.fn(async () => ({ settings: { theme: 'dark' } })) });
+    await s.start();
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+    expect(localStorage.getItem('ytsum.theme')).toBe('"dark"');
+  });
+
+  it('a theme chosen in this UI is saved on the server', async () => {
+    const { s, raw } = setup(<App />);
+    await s.start();
+    await waitFor(() => expect(raw.getSettings).toHaveBeenCalled());
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('system'));
+    s.prefs.update({ theme: 'dark' });
+    expect(raw.saveSettings).toHaveBeenCalledWith({ theme: 'dark' });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+  });
+});
+
+describe('welcome while the status loads', () => {
+  it('says loading for the model, keys and listening, not "no key"', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(() => new Promise<never>(() => {})) });
+    void s.start();
+    await screen.findByRole('heading', { name: 'Welcome' });
+    expect(text('welcome-model')).toBe('Model: loading…');
+    expect(text('welcome-key')).toBe('Keys: loading…');
+    expect(text('welcome-listen')).toBe('Listening: loading…');
+  });
+});

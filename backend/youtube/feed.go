@@ -128,7 +128,6 @@ func (c *Client) Feed(ctx context.Context, q FeedQuery) (*Feed, error) {
 	return f, nil
 }
 
-
 type atomLink struct {
 	Rel  string `xml:"rel,attr"`
 	Href string `xml:"href,attr"`

@@ -55,6 +55,11 @@ func (s *Service) Run(ctx context.Context) error {
 		stop := func() bool { return false }
 		if nextID != "" {
 			timer, stop = s.clk.NewTimer(next.Sub(now))
+		} else {
+			next = time.Time{}
+		}
+		if s.onIdle != nil {
+			s.onIdle(next)
 		}
 		select {
 		case <-ctx.Done():

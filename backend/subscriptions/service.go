@@ -104,6 +104,8 @@ type Service struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // per-subscription check locks
 	wake  chan struct{}          // nudges Run after a change of schedule
+
+	onIdle func(next time.Time) // tests: Run is about to wait until next (zero: no timer)
 }
 
 // New returns a Service for cfg; it panics when a required dependency is

@@ -200,6 +200,7 @@ func TestMemory200(t *testing.T) {
 		t.Skip("slow: 400 synced writes")
 	}
 	e := newEnv(t)
+	e.rebuild(func(c *Config) { c.Publisher = nil })
 	var subs []string
 	for i := 1; i <= 200; i++ {
 		subs = append(subs, e.follow(e.channel(i, entries(fmt.Sprintf("m%d", i), 1, 15, e.clk.Now())...), FollowOptions{}).ID)
@@ -208,9 +209,11 @@ func TestMemory200(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	r0, _ := e.feeds.counts()
+	t0 := time.Now()
 	for _, id := range subs {
 		e.check(id)
 	}
+	unchanged := time.Since(t0) / 200
 	r1, nm := e.feeds.counts()
 	sched, err := e.svc.schedule()
 	if err != nil || len(sched) != 200 {
@@ -224,4 +227,18 @@ func TestMemory200(t *testing.T) {
 	if r1-r0 != 200 || nm != 200 {
 		t.Fatalf("%d requests, %d 304s; want 200, 200", r1-r0, nm)
 	}
+	// One upload per channel: the time from a check's start to its job
+	// recorded (feed fetched, job record and seen videos synced).
+	for i := 1; i <= 200; i++ {
+		e.feeds.add(chanID(i), "", fakeEntry{id: vid(fmt.Sprintf("x%d", i), 1), published: e.clk.Now()})
+	}
+	t0 = time.Now()
+	for _, id := range subs {
+		if n, _ := e.check(id); n != 1 {
+			t.Fatalf("check found %d", n)
+		}
+	}
+	r2, _ := e.feeds.counts()
+	t.Logf("per check: %v unchanged (304), %v with one new video up to its job recorded; %d requests for 200 checks with news",
+		unchanged, time.Since(t0)/200, r2-r1)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -412,3 +413,54 @@ func TestPlaylistFollow(t *testing.T) {
 }
 
 var _ = store.FileName
+
+func TestConcurrentChecksMakeOneJob(t *testing.T) {
+	e := newEnv(t)
+	sub := e.follow(e.channel(1, entries("a", 1, 2, e.clk.Now())...), FollowOptions{})
+	e.feeds.add(chanID(1), "", entries("b", 1, 3, e.clk.Now())...)
+	var wg sync.WaitGroup
+	total := make(chan int, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, _, err := e.svc.Check(context.Background(), sub.ID)
+			if err != nil {
+				t.Error(err)
+			}
+			total <- n
+		}()
+	}
+	wg.Wait()
+	close(total)
+	sum := 0
+	for n := range total {
+		sum += n
+	}
+	if jobs := e.jobs.jobs(); sum != 3 || len(jobs) != 1 {
+		t.Fatalf("8 concurrent checks queued %d videos in %d jobs; want 3 in 1", sum, len(jobs))
+	}
+}
+
+func TestEventPublisher(t *testing.T) {
+	var events []ytsum.Event
+	var notes []string
+	p := EventPublisher{Emit: func(ev ytsum.Event) { events = append(events, ev) }, Notify: func(title, body string) { notes = append(notes, body) }}
+	s := ytsum.Subscription{ID: "s1", Kind: "channel", Title: "Channel X", IntervalMinutes: 60}
+	p.Changed(s)
+	p.Found(s, []string{"a", "b", "c"}, "j1")
+	p.Found(s, nil, "")
+	p.Found(s, []string{"a"}, "j2")
+	p.Removed(s)
+	if len(events) != 2 || events[0].Type != ytsum.EventSubscription {
+		t.Fatalf("events = %+v", events)
+	}
+	var back ytsum.Subscription
+	if err := json.Unmarshal(events[0].Data, &back); err != nil || back.ID != "s1" || back.Title != "Channel X" {
+		t.Fatalf("event data %s: %v", events[0].Data, err)
+	}
+	if !slices.Equal(notes, []string{"3 new summaries from Channel X", "1 new summary from Channel X"}) {
+		t.Fatalf("notifications = %q", notes)
+	}
+	EventPublisher{}.Changed(s) // nil funcs are skipped
+}

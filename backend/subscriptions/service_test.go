@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"ytsum/backend/store"
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
@@ -406,13 +405,14 @@ func TestPlaylistFollow(t *testing.T) {
 	if n, _ := e.check(sub.ID); n != 1 {
 		t.Fatalf("playlist check = %d", n)
 	}
-	// A watch link inside the playlist follows the playlist.
-	if _, err := e.svc.Follow(context.Background(), "https://www.youtube.com/watch?v="+vid("a", 1)+"&list="+pl, FollowOptions{}); ytsum.ErrorCode(err) != ytsum.CodeNotFound && ytsum.ErrorCode(err) != ytsum.CodeConflict {
+	// A watch link inside the playlist is taken for the playlist (not
+	// refused as a video), here already followed.
+	watch := "https://www.youtube.com/watch?v=" + vid("a", 1) + "&list=" + pl
+	e.res.learn(watch, ytsum.SubscriptionPlaylist, pl)
+	if _, err := e.svc.Follow(context.Background(), watch, FollowOptions{}); ytsum.ErrorKind(err) != KindAlreadyFollowed {
 		t.Fatalf("watch+list link: %v", err)
 	}
 }
-
-var _ = store.FileName
 
 func TestConcurrentChecksMakeOneJob(t *testing.T) {
 	e := newEnv(t)
@@ -463,4 +463,21 @@ func TestEventPublisher(t *testing.T) {
 		t.Fatalf("notifications = %q", notes)
 	}
 	EventPublisher{}.Changed(s) // nil funcs are skipped
+}
+
+func TestFollowWithFailingBackfillChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	link := e.channel(1, entries("a", 1, 3, e.clk.Now())...)
+	e.jobs.failBefore = ytsum.ErrBusy
+	if _, err := e.svc.Follow(context.Background(), link, FollowOptions{Backfill: 2}); ytsum.ErrorCode(err) != ytsum.ErrorCode(ytsum.ErrBusy) {
+		t.Fatalf("Follow with a busy engine: %v", err)
+	}
+	if subs, _ := e.svc.List(); len(subs) != 0 {
+		t.Fatalf("a failed follow stored %+v", subs)
+	}
+	e.jobs.failBefore = nil
+	e.follow(link, FollowOptions{Backfill: 2})
+	if jobs := e.jobs.jobs(); len(jobs) != 1 || len(jobs[0].URLs) != 2 {
+		t.Fatalf("jobs = %+v", jobs)
+	}
 }

@@ -42,9 +42,9 @@ type JobRequest struct {
 // Submitter creates the job that summarizes a check's new videos.
 //
 // Submit must create one pending job for req and write its first record
-// ONLY by calling persist(jobID, record) — exactly once, with the bytes it
-// would otherwise have given Store.PutJob — and must start the job only if
-// persist returned nil. persist is store.DB.RecordCheck: it writes the job
+// ONLY by calling persist(jobID, record) — exactly once, before Submit
+// returns, with the bytes it would otherwise have given Store.PutJob — and
+// must start the job only if persist returned nil. persist is store.DB.RecordCheck: it writes the job
 // record together with the videos it marks seen and the subscription's new
 // state in one bbolt transaction. So:
 //

@@ -258,7 +258,10 @@ const (
 	KindAlreadyFollowed = "already_followed"
 )
 
-var channelIDRe = regexp.MustCompile(`^UC[0-9A-Za-z_-]{22}$`)
+var (
+	channelIDRe = regexp.MustCompile(`^UC[0-9A-Za-z_-]{22}$`)
+	sourceIDRe  = regexp.MustCompile(`^[0-9A-Za-z_-]{2,64}$`)
+)
 
 // precheck rejects, without any request, links that cannot be followed:
 // video links (with the question the contract asks), look-alike and other
@@ -360,7 +363,7 @@ func (s *Service) Follow(ctx context.Context, rawURL string, opts FollowOptions)
 		return ytsum.Subscription{}, ytsum.Errorf(ytsum.CodeInvalid, KindNotFollowable,
 			"This link is not a channel or playlist that can be followed; paste a link to a YouTube channel or a public playlist.")
 	}
-	if sourceID == "" {
+	if !sourceIDRe.MatchString(sourceID) {
 		return ytsum.Subscription{}, ytsum.Errorf(ytsum.CodeNotFound, KindNotFollowable, "This channel or playlist could not be found; check the link.")
 	}
 	if dup, err := s.bySource(kind + ":" + sourceID); err != nil {
@@ -728,7 +731,7 @@ func (s *Service) commit(ctx context.Context, r *record, c store.SubscriptionChe
 	for _, v := range p.job {
 		req.URLs = append(req.URLs, ytsum.WatchURL(v))
 	}
-	persisted := false
+	persisted, persistedID := false, ""
 	persist := func(id string, rec []byte) error {
 		if persisted {
 			return ytsum.Errorf(ytsum.CodeInternal, "persist_twice", "The job was recorded twice.")
@@ -746,7 +749,7 @@ func (s *Service) commit(ctx context.Context, r *record, c store.SubscriptionChe
 		if err := s.cfg.DB.RecordCheck(cc); err != nil {
 			return err
 		}
-		persisted = true
+		persisted, persistedID = true, id
 		return nil
 	}
 	jobID, err = s.cfg.Submitter.Submit(ctx, req, persist)
@@ -757,8 +760,9 @@ func (s *Service) commit(ctx context.Context, r *record, c store.SubscriptionChe
 		return sub, nil, "", asError(err, "The job for the new videos could not be created.")
 	}
 	if err != nil {
-		s.log.Warn("subscriptions: job recorded but submit reported an error", "job", jobID, "err", err)
+		s.log.Warn("subscriptions: job recorded but submit reported an error", "job", persistedID, "err", err)
 	}
+	jobID = persistedID
 	return s.view(r), p.job, jobID, nil
 }
 

@@ -263,9 +263,9 @@ func TestCrashBetweenRecordAndStart(t *testing.T) {
 	e.restart()
 	// Crash right after the transaction.
 	e.jobs.crash = true
-	n, _, err := e.svc.Check(context.Background(), sub.ID)
-	if err != nil || n != 1 {
-		t.Fatalf("check with crash after record = %d, %v", n, err)
+	n, crashedJob, err := e.svc.Check(context.Background(), sub.ID)
+	if err != nil || n != 1 || crashedJob == "" {
+		t.Fatalf("check with crash after record = %d, %q, %v", n, crashedJob, err)
 	}
 	if len(e.jobs.jobs()) != 0 {
 		t.Fatal("the job started despite the crash")
@@ -282,7 +282,7 @@ func TestCrashBetweenRecordAndStart(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(pending) != 1 || !slices.Equal(pending[0].URLs, []string{ytsum.WatchURL(vid("b", 1))}) {
+	if len(pending) != 1 || pending[0].ID != crashedJob || !slices.Equal(pending[0].URLs, []string{ytsum.WatchURL(vid("b", 1))}) {
 		t.Fatalf("after restart the store holds jobs %+v, want one with b…1 (no loss)", pending)
 	}
 	if n, job := e.check(sub.ID); n != 0 || job != "" {

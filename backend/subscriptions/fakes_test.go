@@ -394,7 +394,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	e := &env{t: t, path: filepath.Join(t.TempDir(), store.FileName), feeds: newFeedServer(t), res: &fakeResolver{},
 		jobs: &fakeJobs{}, clk: newFakeClock(), pub: newRecorder()}
-	e.yt = youtube.New(youtube.Options{BaseURL: e.feeds.URL, MaxRetries: -1})
+	e.yt = youtube.New(youtube.Options{BaseURL: e.feeds.URL, MaxRetries: -1, Pacing: func() time.Duration { return 0 }})
 	e.open()
 	return e
 }

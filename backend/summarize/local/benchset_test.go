@@ -159,12 +159,13 @@ func synth(name, lang string, seed uint64) labelled {
 				l.planted = append(l.planted, s)
 				plantedAt[len(sents)] = true
 			} else {
-				// Chatter with one to three topic words (and sometimes a name).
+				// Chatter with up to two topic words (and sometimes a name):
+				// talk around the subject, where a key sentence is dense in it.
 				var parts []string
 				for range 1 + r.IntN(2) {
 					parts = append(parts, v.chatter[r.IntN(len(v.chatter))])
 				}
-				for range 1 + r.IntN(3) {
+				for range r.IntN(3) {
 					parts = append(parts, words[r.IntN(len(words))])
 				}
 				if r.IntN(6) == 0 {

@@ -259,7 +259,7 @@ func contains(list []string, s string) bool {
 }
 
 // localVersion stands in for the prompt version of the local summarizer.
-const localVersion = "local-1"
+const localVersion = "local-2"
 
 // CacheKey returns the key under which the summary of videoID made with
 // resolved options (the result of Resolve) is cached: the video ID, a colon,
@@ -476,7 +476,7 @@ func (r *run) fromTranscript(ctx context.Context, onDelta func(string)) (llm.Res
 	segs := r.in.Transcript.Segments
 	if r.m.Provider == llm.ProviderLocal {
 		req := r.request("")
-		req.Segments = segs
+		req.Segments, req.Language = segs, r.in.Transcript.Language
 		return r.stream(ctx, req, onDelta)
 	}
 	text := formatTranscript(segs)

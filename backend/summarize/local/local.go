@@ -171,7 +171,13 @@ func render(ctx context.Context, style, length string, d *doc) []string {
 			if len(lines) > 0 {
 				lines = append(lines, "\n")
 			}
-			lines = append(lines, d.paragraph(in)+"\n")
+			for k, i := range in { // a delta a sentence, a paragraph a topic
+				end := " "
+				if k == len(in)-1 {
+					end = "\n"
+				}
+				lines = append(lines, sentence(d.sents[i].Text)+end)
+			}
 		}
 	case "detailed":
 		picked := d.pick(tops, min(2*n, len(d.sents)))

@@ -42,6 +42,20 @@ type Options struct {
 	// transport is wrapped to record Retry-After hints; its Timeout should be
 	// zero (streams are long; contexts bound each call).
 	HTTPClient *http.Client
+
+	// ProviderName is what Name returns; "" means llm.ProviderOpenAI. A
+	// discovered local server has its own ("ollama", "lmstudio"…).
+	ProviderName string
+	// Who names the server in messages ("Ollama at 127.0.0.1:11434"); ""
+	// means "OpenAI" or "the OpenAI-compatible server at host".
+	Who string
+	// FirstTextTimeout is the longest wait for the first piece of the answer
+	// (a server that hangs); IdleTimeout the longest silence between pieces
+	// after it (a stream that stalls); MaxAnswerBytes the longest answer (a
+	// server that streams forever). Zero means no limit. A call cut off by
+	// one of them fails with KindProviderError and a sentence saying which.
+	FirstTextTimeout, IdleTimeout time.Duration
+	MaxAnswerBytes                int
 }
 
 // Provider calls an OpenAI-compatible Chat Completions API. Create it with New.
@@ -55,8 +69,13 @@ func New(opts Options) *Provider {
 	return &Provider{opts: opts, http: llm.WrapClient(opts.HTTPClient)}
 }
 
-// Name returns llm.ProviderOpenAI.
-func (p *Provider) Name() string { return llm.ProviderOpenAI }
+// Name returns Options.ProviderName, by default llm.ProviderOpenAI.
+func (p *Provider) Name() string {
+	if p.opts.ProviderName != "" {
+		return p.opts.ProviderName
+	}
+	return llm.ProviderOpenAI
+}
 
 func call(f func() string) string {
 	if f == nil {
@@ -83,6 +102,9 @@ func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" || p.Cus
 
 // who names the server in messages.
 func (p *Provider) who() string {
+	if p.opts.Who != "" {
+		return p.opts.Who
+	}
 	if p.Custom() {
 		return "the OpenAI-compatible server at " + llm.Host(p.BaseURL())
 	}
@@ -100,6 +122,11 @@ func (p *Provider) client() (*goopenai.Client, error) {
 	cfg.HTTPClient = p.http
 	return goopenai.NewClientWithConfig(cfg), nil
 }
+
+var (
+	errNoAnswer = errors.New("no answer in time")
+	errStalled  = errors.New("the stream stalled")
+)
 
 // reasoningBudget is the max_completion_tokens of reasoning models on
 // OpenAI's API: it covers the hidden reasoning as well as the answer, so it
@@ -119,7 +146,52 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	if err != nil {
 		return llm.Response{}, err
 	}
+	parent := ctx
+	ctx, cut := context.WithCancelCause(ctx)
+	defer cut(nil)
 	ctx, hint := llm.WithHint(ctx)
+	var firstTimer, idleTimer *time.Timer
+	if d := p.opts.FirstTextTimeout; d > 0 {
+		firstTimer = time.AfterFunc(d, func() { cut(errNoAnswer) })
+		defer firstTimer.Stop()
+	}
+	defer func() {
+		if idleTimer != nil {
+			idleTimer.Stop()
+		}
+	}()
+	// heard is called with each piece of text: the first stops the wait for
+	// an answer, and each restarts the wait for the next piece.
+	heard := func() {
+		if firstTimer != nil {
+			firstTimer.Stop()
+		}
+		if d := p.opts.IdleTimeout; d > 0 {
+			if idleTimer == nil {
+				idleTimer = time.AfterFunc(d, func() { cut(errStalled) })
+			} else {
+				idleTimer.Reset(d)
+			}
+		}
+	}
+	// failed turns a failure into the error to return: the watchdog's
+	// sentence, the caller's cancellation, or the classified error.
+	failed := func(err error) error {
+		switch context.Cause(ctx) {
+		case errNoAnswer:
+			return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s sent no answer within %s and was stopped; it may be stuck or still loading the model — try again, or choose another model.",
+				capital(p.who()), llm.Seconds(p.opts.FirstTextTimeout))
+		case errStalled:
+			return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s stopped sending for %s in the middle of the answer and was cut off; try again, or choose another model.",
+				capital(p.who()), llm.Seconds(p.opts.IdleTimeout))
+		}
+		if e := llm.Cancelled(parent); e != nil {
+			return e
+		}
+		return p.classify(err, req, hint.RetryAfter())
+	}
 	var msgs []goopenai.ChatCompletionMessage
 	if req.System != "" {
 		msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleSystem, Content: req.System})
@@ -141,10 +213,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 
 	stream, err := c.CreateChatCompletionStream(ctx, cr)
 	if err != nil {
-		if e := llm.Cancelled(ctx); e != nil {
-			return llm.Response{}, e
-		}
-		return llm.Response{}, p.classify(err, req, hint.RetryAfter())
+		return llm.Response{}, failed(err)
 	}
 	defer stream.Close()
 
@@ -160,10 +229,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 			break
 		}
 		if err != nil {
-			if e := llm.Cancelled(ctx); e != nil {
-				return resp, e
-			}
-			return resp, p.classify(err, req, hint.RetryAfter())
+			return resp, failed(err)
 		}
 		if chunk.Model != "" {
 			resp.Model = chunk.Model
@@ -182,13 +248,19 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 			if ch.Delta.Content == "" {
 				continue
 			}
+			heard()
 			b.WriteString(ch.Delta.Content)
 			if onDelta != nil {
 				onDelta(ch.Delta.Content)
 			}
 		}
+		if m := p.opts.MaxAnswerBytes; m > 0 && b.Len() > m {
+			return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s kept writing past %d characters without finishing and was cut off; try again, or choose another model.",
+				capital(p.who()), m)
+		}
 	}
-	if e := llm.Cancelled(ctx); e != nil {
+	if e := llm.Cancelled(parent); e != nil {
 		return resp, e
 	}
 	resp.Text = b.String()

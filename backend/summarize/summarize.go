@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"ytsum/backend/summarize/discover"
 	"ytsum/backend/summarize/gemini"
 	"ytsum/backend/summarize/llm"
 	"ytsum/backend/summarize/local"
@@ -83,6 +85,23 @@ type Options struct {
 	ListTimeout time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// LocalDiscovery reports whether local LLM servers on loopback (Ollama,
+	// LM Studio, llama.cpp) are looked for — the local_discovery setting;
+	// nil means yes.
+	LocalDiscovery func() bool
+	// LocalServers returns more addresses of local LLM servers to probe
+	// ("host:port" or a URL) — the local_servers setting.
+	LocalServers func() []string
+	// Discoverer finds local LLM servers; nil means one made from
+	// LocalDiscovery, LocalServers, HTTPClient and Logger.
+	Discoverer *discover.Discoverer
+	// Logger records local servers going down and coming back; nil: none.
+	Logger *slog.Logger
+	// ServerFirstText and ServerIdle bound each call to a discovered local
+	// server: the wait for the first text, and the longest silence after it;
+	// 0 means 90 and 30 seconds.
+	ServerFirstText, ServerIdle time.Duration
 }
 
 // Service makes summaries. It is safe for concurrent use; LLM calls of all
@@ -95,6 +114,10 @@ type Service struct {
 	limits    map[string]*limiter
 	// sleep waits d or until ctx ends (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
+
+	disc    *discover.Discoverer
+	provMu  sync.Mutex                  // guards limits (after New) and servers
+	servers map[string]*openai.Provider // clients of discovered servers, by ID and URL
 
 	refreshMu sync.Mutex // one listing refresh at a time
 	mu        sync.Mutex // guards lists
@@ -124,13 +147,25 @@ func New(opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.ServerFirstText <= 0 {
+		opts.ServerFirstText = serverFirstText
+	}
+	if opts.ServerIdle <= 0 {
+		opts.ServerIdle = serverIdle
+	}
+	if opts.Discoverer == nil {
+		opts.Discoverer = discover.New(discover.Options{Enabled: opts.LocalDiscovery, Addresses: opts.LocalServers,
+			HTTPClient: opts.HTTPClient, Logger: opts.Logger})
+	}
 	s := &Service{
-		opts:   opts,
-		gemini: gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
-		openai: openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
-		limits: map[string]*limiter{},
-		lists:  map[string]*listing{},
-		sleep:  sleepCtx,
+		disc:    opts.Discoverer,
+		servers: map[string]*openai.Provider{},
+		opts:    opts,
+		gemini:  gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
+		openai:  openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
+		limits:  map[string]*limiter{},
+		lists:   map[string]*listing{},
+		sleep:   sleepCtx,
 	}
 	s.providers = map[string]Provider{llm.ProviderGoogle: s.gemini, llm.ProviderOpenAI: s.openai, llm.ProviderLocal: local.New()}
 	for name := range s.providers {
@@ -145,6 +180,9 @@ func (s *Service) limit(provider string) int {
 		if n := s.opts.ConcurrencyFor(provider); n > 0 {
 			return n
 		}
+	}
+	if _, builtin := s.providers[provider]; !builtin {
+		return serverConcurrency // a discovered local server
 	}
 	return s.opts.Concurrency
 }
@@ -193,8 +231,9 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	out := opts
 	out.Model = strings.TrimSpace(opts.Model)
 	if out.Model == "" {
-		out.Model = s.DefaultModel()
+		out.Model = s.defaultModel()
 	}
+	out.Model, _ = s.fallback(out.Model)
 	r, err := s.lookup(out.Model)
 	if err != nil {
 		return opts, err
@@ -301,6 +340,10 @@ func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string
 func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta string)) (*ytsum.Summary, error) {
 	start := s.now()
 	s.refresh(ctx)
+	var note string
+	if m := strings.TrimSpace(in.Options.Model); m != "" {
+		in.Options.Model, note = s.fallback(m)
+	}
 	o, err := s.Resolve(in.Options)
 	if err != nil {
 		return nil, err
@@ -312,8 +355,11 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 	if !s.configured(r.Provider) {
 		return nil, keyMissing(r.Provider)
 	}
-	p := s.providers[r.Provider]
-	sum := &ytsum.Summary{Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
+	p, err := s.providerFor(r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	sum := &ytsum.Summary{Note: note, Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
 		Language: o.Language, PromptVersion: PromptVersion, CacheKey: s.CacheKey(in.Video.ID, o)}
 	if r.Provider == llm.ProviderLocal {
 		sum.PromptVersion = localVersion
@@ -338,6 +384,7 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 		if e := llm.Cancelled(ctx); e != nil {
 			return nil, e
 		}
+		s.serverDown(r.Provider, err)
 		return nil, err
 	}
 	sum.Text = strings.TrimSpace(resp.Text)
@@ -372,7 +419,7 @@ func usable(t *ytsum.Transcript) bool {
 // retrying rate limits and overloads with exponential backoff that honours
 // the provider's Retry-After hint — but never after text has streamed out.
 func (s *Service) call(ctx context.Context, p Provider, req llm.Request, onDelta func(string)) (llm.Response, error) {
-	lim := s.limits[p.Name()]
+	lim := s.limiterFor(p.Name())
 	for attempt := 0; ; attempt++ {
 		if lim.acquire(ctx) != nil {
 			return llm.Response{}, llm.Cancelled(ctx)
@@ -443,6 +490,9 @@ func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string))
 // setting for a model of a compatible server (unless it is a known OpenAI
 // model, e.g. "openai/gpt-4o" on OpenRouter).
 func (r *run) budget() int {
+	if _, builtin := r.s.providers[r.m.Provider]; !builtin && r.m.ContextTokens <= 0 {
+		return r.s.opts.LocalChunkTokens // a discovered server that does not say its context
+	}
 	if r.m.Provider == llm.ProviderOpenAI && r.s.openai.Custom() {
 		_, id, _ := strings.Cut("/"+r.o.Model, "/")
 		if i := strings.LastIndex(id, "/"); i >= 0 {
@@ -635,7 +685,7 @@ func (r *run) parallel(ctx context.Context, reqs []llm.Request) ([]note, error) 
 			go worker()
 		}
 	}
-	tick := time.NewTicker(r.s.limits[r.p.Name()].recheck)
+	tick := time.NewTicker(r.s.limiterFor(r.p.Name()).recheck)
 	defer tick.Stop()
 feed:
 	for i := range reqs {

@@ -146,7 +146,11 @@ type Summary struct {
 	CacheKey string `json:"cache_key"`
 	// FromVideo is true when the summary was made from the video itself
 	// (Gemini fileData) because no transcript was usable.
-	FromVideo          bool   `json:"from_video,omitempty"`
+	FromVideo bool `json:"from_video,omitempty"`
+	// Note is one sentence for the reader about how the summary was made
+	// when it differs from what was asked, e.g. that the chosen local model
+	// was gone and the default made it instead; "" when none.
+	Note               string `json:"note,omitempty"`
 	TranscriptLanguage string `json:"transcript_language,omitempty"`
 	TranscriptKind     string `json:"transcript_kind,omitempty"`
 

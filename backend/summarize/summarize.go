@@ -242,7 +242,9 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 		// Refused at submit time (400), before any video is fetched for it.
 		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
 	}
-	out.Model = r.apiModel
+	if _, server := s.lookupServer(out.Model); !server {
+		out.Model = r.apiModel // a discovered server's model keeps its key
+	}
 
 	out.Style = strings.ToLower(strings.TrimSpace(opts.Style))
 	if out.Style == "" {
@@ -476,7 +478,7 @@ func (r *run) add(u ytsum.Usage) {
 }
 
 func (r *run) request(prompt string) llm.Request {
-	return llm.Request{Model: r.o.Model, System: systemPrompt, Prompt: prompt, Style: r.o.Style, Length: r.o.Length}
+	return llm.Request{Model: r.m.apiModel, System: systemPrompt, Prompt: prompt, Style: r.o.Style, Length: r.o.Length}
 }
 
 func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {

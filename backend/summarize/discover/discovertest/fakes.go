@@ -53,6 +53,8 @@ type Server struct {
 	ChatMode, ListMode string
 
 	hits  atomic.Int64
+	done  chan struct{} // closed by Close: hanging handlers return
+	once  sync.Once
 	mu    sync.Mutex
 	chats []map[string]any
 	auth  []string
@@ -65,9 +67,19 @@ func NewOllama(models ...Model) *Server { return start("ollama", models) }
 func NewLMStudio(models ...Model) *Server { return start("lmstudio", models) }
 
 func start(kind string, models []Model) *Server {
-	s := &Server{Kind: kind, Models: models, Answer: "- [00:00] The video explains how the thing works."}
+	s := &Server{Kind: kind, Models: models, Answer: "- [00:00] The video explains how the thing works.", done: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// Close stops the server (a server that vanishes): hanging handlers return
+// and open connections are closed.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		s.Server.CloseClientConnections()
+		s.Server.Close()
+	})
 }
 
 // Hits is how many requests the fake has received.
@@ -103,7 +115,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<html><body>It works!</body></html>")
 		return
 	case Hang:
-		<-r.Context().Done()
+		io.Copy(io.Discard, r.Body) // so the server notices the client leaving
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
 		return
 	}
 	switch {
@@ -222,7 +238,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, mode string) {
 	switch mode {
 	case Forever:
 		piece := strings.Repeat("and so on ", 400)
-		for r.Context().Err() == nil {
+		for r.Context().Err() == nil && !s.closed() {
 			send(map[string]any{"role": "assistant", "content": piece}, nil)
 		}
 		return
@@ -257,6 +273,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, mode string) {
 		fmt.Fprintf(w, "data: %s\n\n", b)
 	}
 	io.WriteString(w, "data: [DONE]\n\n")
+}
+
+func (s *Server) closed() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -26,6 +26,9 @@ type Settings struct {
 	DefaultLength  string `json:"default_length"`
 	OutputLanguage string `json:"output_language"`
 	CustomPrompt   string `json:"custom_prompt"`
+	// Local LLM servers (read by summarize's discovery)
+	LocalDiscovery bool     `json:"local_discovery"`
+	LocalServers   []string `json:"local_servers"`
 
 	// YouTube
 	TranscriptLanguages []string `json:"transcript_languages"`
@@ -99,6 +102,8 @@ func Defaults() Settings {
 		DefaultStyle:   ytsum.StyleAudio,
 		DefaultLength:  ytsum.LengthMedium,
 		OutputLanguage: "en",
+		LocalDiscovery: true,
+		LocalServers:   []string{},
 
 		TranscriptLanguages: []string{"en"},
 		PlaylistMode:        PlaylistPreferVideo,
@@ -210,6 +215,10 @@ var fields = []field{
 		func(s *Settings) *string { return &s.OpenAIBaseURL }, checkURL(func(s *Settings) *string { return &s.OpenAIBaseURL }, false)),
 	strField("gemini_base_url", "YTSUM_GEMINI_URL", "Gemini API base URL; empty means the genai default.",
 		func(s *Settings) *string { return &s.GeminiBaseURL }, checkURL(func(s *Settings) *string { return &s.GeminiBaseURL }, true)),
+	boolField("local_discovery", "", "Look for local LLM servers on this machine (Ollama on port 11434, LM Studio on 1234, llama.cpp on 8080) and list their models, usable with no key.",
+		func(s *Settings) *bool { return &s.LocalDiscovery }),
+	listField("local_servers", "More local LLM servers to look for, as `host:port` or URLs (Ollama or any OpenAI-compatible server); no key is ever sent to them; at most 20.",
+		func(s *Settings) *[]string { return &s.LocalServers }, checkLocalServers),
 	strField("default_style", "", "Summary style: `audio`, `key_points`, `chapters`, `detailed` or `custom` (uses `custom_prompt`).",
 		func(s *Settings) *string { return &s.DefaultStyle }, checkStyle),
 	strField("default_length", "", "Summary length: `short`, `medium` or `long`.",
@@ -447,6 +456,23 @@ func checkHTTPAddress(s *Settings) string {
 	}
 	if !isLoopbackHost(host) && !s.LoginEnabled {
 		return "Listening on a non-loopback address needs login enabled; turn login on first or use 127.0.0.1."
+	}
+	return ""
+}
+
+func checkLocalServers(s *Settings) string {
+	if len(s.LocalServers) > 20 {
+		return "List at most 20 local servers."
+	}
+	for _, a := range s.LocalServers {
+		u := strings.TrimSpace(a)
+		if !strings.Contains(u, "://") {
+			u = "http://" + u
+		}
+		p, err := url.Parse(u)
+		if len(a) > 200 || err != nil || p.Host == "" || p.Port() == "" || (p.Scheme != "http" && p.Scheme != "https") {
+			return "Each local server must be host:port (e.g. 127.0.0.1:11434) or an http:// URL with a port."
+		}
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package summarize
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func (s *Service) lookupServer(key string) (r resolved, known bool) {
 }
 
 // serverKey reports whether key looks like a discovered server's model key:
-// its prefix is a server found now or before, or a well-known kind.
+// its prefix is a well-known kind, a host:port, or a server found now.
 func (s *Service) serverKey(key string) bool {
 	id, _, ok := strings.Cut(key, "/")
 	if !ok {
@@ -87,6 +88,9 @@ func (s *Service) serverKey(key string) bool {
 	switch id {
 	case discover.KindOllama, discover.KindLMStudio, discover.KindLlamaCpp:
 		return true
+	}
+	if _, port, err := net.SplitHostPort(id); err == nil && port != "" {
+		return true // an added address, host:port
 	}
 	_, found := s.server(id)
 	return found

@@ -218,3 +218,25 @@ func TestChunksFitLocalContext(t *testing.T) {
 		t.Errorf("a prompt of %d tokens leaves too little of the 8k context for the answer", biggest)
 	}
 }
+
+// A job submitted before the first probe keeps its local model: Resolve
+// accepts the key, and Summarize probes and uses it.
+func TestLocalModelBeforeFirstProbe(t *testing.T) {
+	ol, _, d, _ := localServers(t)
+	s, _ := newTestService(t, Options{Discoverer: d})
+	o, err := s.Resolve(ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"})
+	if err != nil || o.Model != "ollama/llama3.2:3b" {
+		t.Fatalf("Resolve = %+v, %v", o, err)
+	}
+	if ol.Hits() != 0 {
+		t.Fatalf("Resolve made %d requests", ol.Hits())
+	}
+	k1 := s.CacheKey(testVideo.ID, o)
+	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300), Options: o}, nil)
+	if err != nil || sum.Model != "ollama/llama3.2:3b" || sum.Note != "" {
+		t.Fatalf("Summarize = %+v, %v", sum, err)
+	}
+	if sum.CacheKey != k1 || s.CacheKey(testVideo.ID, o) != k1 {
+		t.Errorf("cache key changed with discovery: %s, %s, %s", k1, sum.CacheKey, s.CacheKey(testVideo.ID, o))
+	}
+}

@@ -233,17 +233,20 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	if out.Model == "" {
 		out.Model = s.defaultModel()
 	}
-	out.Model, _ = s.fallback(out.Model)
-	r, err := s.lookup(out.Model)
-	if err != nil {
-		return opts, err
-	}
-	if !s.configured(r.Provider) {
-		// Refused at submit time (400), before any video is fetched for it.
-		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
-	}
-	if _, server := s.lookupServer(out.Model); !server {
-		out.Model = r.apiModel // a discovered server's model keeps its key
+	// A local server's model ("ollama/llama3.2:3b") is kept as asked even
+	// when its server is not found now: Summarize looks again, and falls back
+	// to the default with a note on the summary if it is gone.
+	var r resolved
+	if !s.serverKey(out.Model) {
+		var err error
+		if r, err = s.lookup(out.Model); err != nil {
+			return opts, err
+		}
+		if !s.configured(r.Provider) {
+			// Refused at submit time (400), before any video is fetched for it.
+			return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
+		}
+		out.Model = r.apiModel
 	}
 
 	out.Style = strings.ToLower(strings.TrimSpace(opts.Style))
@@ -313,7 +316,9 @@ const localVersion = "local-2"
 // under the same key (replacing the old one).
 func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string {
 	provider := ""
-	if r, err := s.lookup(resolved.Model); err == nil {
+	if s.serverKey(resolved.Model) {
+		provider, _, _ = strings.Cut(resolved.Model, "/") // whether or not the server is up now
+	} else if r, err := s.lookup(resolved.Model); err == nil {
 		provider = r.Provider
 	}
 	version := PromptVersion
@@ -343,7 +348,8 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 	start := s.now()
 	s.refresh(ctx)
 	var note string
-	if m := strings.TrimSpace(in.Options.Model); m != "" {
+	if m := strings.TrimSpace(in.Options.Model); m != "" && s.serverKey(m) {
+		s.disc.Servers(ctx) // probes unless the last probe is under a minute old
 		in.Options.Model, note = s.fallback(m)
 	}
 	o, err := s.Resolve(in.Options)

@@ -163,7 +163,7 @@ func TestMisbehavingLocalServerIsCutOff(t *testing.T) {
 			ol, _, d, _ := localServers(t)
 			s, _ := newTestService(t, Options{Discoverer: d, ServerFirstText: 300 * time.Millisecond, ServerIdle: 300 * time.Millisecond})
 			s.Discover(context.Background())
-			ol.ChatMode = tt.mode
+			ol.SetChatMode(tt.mode)
 			start := time.Now()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -164,10 +164,10 @@ func TestVanishedServerIsUnavailableAndLoggedOnce(t *testing.T) {
 
 func TestMisbehavingServers(t *testing.T) {
 	garbage := discovertest.NewOllama(discovertest.Model{ID: "llama3.2:3b"})
-	garbage.ListMode = discovertest.Garbage
+	garbage.SetListMode(discovertest.Garbage)
 	defer garbage.Close()
 	hang := discovertest.NewLMStudio(discovertest.Model{ID: "qwen"})
-	hang.ListMode = discovertest.Hang
+	hang.SetListMode(discovertest.Hang)
 	defer hang.Close()
 	d := discover.New(discover.Options{Timeout: 200 * time.Millisecond, WellKnown: map[string]string{"ollama": "", "lmstudio": "", "llamacpp": ""},
 		Addresses: func() []string { return []string{garbage.URL, hang.URL} }})
@@ -194,14 +194,14 @@ func TestProblemSentences(t *testing.T) {
 		{discovertest.Garbage, "Ollama at " + host + " gave an answer that is not a model list."},
 		{discovertest.Hang, "Ollama at " + host + " did not answer in time."},
 	} {
-		ol.ListMode = tt.mode
+		ol.SetListMode(tt.mode)
 		c.add(2 * time.Minute)
 		got := d.Servers(context.Background())
 		if len(got) != 1 || got[0].Up || got[0].Problem != tt.want {
 			t.Errorf("%s: %+v, want problem %q", tt.mode, got, tt.want)
 		}
 	}
-	ol.ListMode = discovertest.OK
+	ol.SetListMode(discovertest.OK)
 	c.add(2 * time.Minute)
 	if got := d.Servers(context.Background()); len(got) != 1 || !got[0].Up {
 		t.Errorf("back: %+v", got)

@@ -48,16 +48,14 @@ type Server struct {
 	Models []Model
 	// Answer is what chat completions stream, split in pieces of a few words.
 	Answer string
-	// ChatMode and ListMode choose a misbehaviour of the chat and the
-	// listing endpoints.
-	ChatMode, ListMode string
 
-	hits  atomic.Int64
-	done  chan struct{} // closed by Close: hanging handlers return
-	once  sync.Once
-	mu    sync.Mutex
-	chats []map[string]any
-	auth  []string
+	hits               atomic.Int64
+	done               chan struct{} // closed by Close: hanging handlers return
+	once               sync.Once
+	mu                 sync.Mutex
+	chatMode, listMode string
+	chats              []map[string]any
+	auth               []string
 }
 
 // NewOllama starts a fake Ollama with the given models.
@@ -82,6 +80,13 @@ func (s *Server) Close() {
 	})
 }
 
+// SetChatMode and SetListMode choose a misbehaviour (a mode constant) of the
+// chat endpoint and of the listing endpoints. Safe while requests run.
+func (s *Server) SetChatMode(m string) { s.mu.Lock(); s.chatMode = m; s.mu.Unlock() }
+
+// SetListMode: see SetChatMode.
+func (s *Server) SetListMode(m string) { s.mu.Lock(); s.listMode = m; s.mu.Unlock() }
+
 // Hits is how many requests the fake has received.
 func (s *Server) Hits() int { return int(s.hits.Load()) }
 
@@ -105,10 +110,12 @@ func (s *Server) Addr() string { return strings.TrimPrefix(s.URL, "http://") }
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hits.Add(1)
 	chat := r.URL.Path == "/v1/chat/completions"
-	mode := s.ListMode
+	s.mu.Lock()
+	mode := s.listMode
 	if chat {
-		mode = s.ChatMode
+		mode = s.chatMode
 	}
+	s.mu.Unlock()
 	switch mode {
 	case Garbage:
 		w.Header().Set("Content-Type", "text/html")

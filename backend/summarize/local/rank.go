@@ -536,7 +536,11 @@ func (d *doc) title(t topic) string {
 		if c < 2 && t.hi-t.lo > 3 {
 			continue
 		}
-		ss = append(ss, scored{id, c * d.idf[id]})
+		w := c * d.idf[id]
+		if whole := t.lo == 0 && t.hi == len(d.sents); !whole {
+			w *= 0.2 + d.burst[id] // with topics: words of this one, not filler
+		}
+		ss = append(ss, scored{id, w})
 	}
 	sort.Slice(ss, func(i, j int) bool {
 		if ss[i].s != ss[j].s {

@@ -156,7 +156,7 @@ func TestMisbehavingLocalServerIsCutOff(t *testing.T) {
 	}{
 		{discovertest.Hang, "sent no answer within"},
 		{discovertest.Forever, "kept writing past 200000 characters"},
-		{discovertest.Garbage, ""},
+		{discovertest.Garbage, "not an OpenAI-compatible chat stream"},
 		{discovertest.Drop, ""},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {

@@ -403,7 +403,8 @@ type ollamaShow struct {
 }
 
 // ollama lists an Ollama server's models (GET /api/tags) and asks each one's
-// context (POST /api/show), concurrently. Embedding-only models are left out.
+// context (POST /api/show, with "name" as well as "model" for older
+// versions), concurrently. Embedding-only models are left out.
 func (d *Discoverer) ollama(ctx context.Context, base string) ([]Model, error) {
 	var tags ollamaTags
 	if err := d.get(ctx, http.MethodGet, base+"/api/tags", nil, &tags); err != nil {
@@ -426,7 +427,7 @@ func (d *Discoverer) ollama(ctx context.Context, base string) ([]Model, error) {
 		go func() {
 			defer wg.Done()
 			var show ollamaShow
-			if d.get(ctx, http.MethodPost, base+"/api/show", map[string]string{"model": name}, &show) != nil {
+			if d.get(ctx, http.MethodPost, base+"/api/show", map[string]string{"model": name, "name": name}, &show) != nil {
 				return
 			}
 			if len(show.Capabilities) > 0 && !slices.Contains(show.Capabilities, "completion") {

@@ -222,6 +222,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		resp   llm.Response
 		finish goopenai.FinishReason
 		refuse string
+		chunks int
 	)
 	for {
 		chunk, err := stream.Recv()
@@ -231,6 +232,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		if err != nil {
 			return resp, failed(err)
 		}
+		chunks++
 		if chunk.Model != "" {
 			resp.Model = chunk.Model
 		}
@@ -272,6 +274,10 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	if string(finish) == "error" {
 		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindOverloaded,
 			"%s stopped in the middle of the summary; try again in a minute.", capital(p.who()))
+	}
+	if chunks == 0 && resp.Text == "" {
+		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+			"%s answered with something that is not an OpenAI-compatible chat stream; check that it is an LLM server, or choose another model.", capital(p.who()))
 	}
 	if strings.TrimSpace(resp.Text) == "" {
 		msg := capital(p.who()) + " returned an empty answer; try again or choose another model."

@@ -29,6 +29,7 @@ func localServers(t *testing.T) (*discovertest.Server, *discovertest.Server, *di
 	t.Helper()
 	ol := discovertest.NewOllama(
 		discovertest.Model{ID: "llama3.2:3b", NumCtx: 8192, Trained: 131072},
+		discovertest.Model{ID: "qwen2.5:0.5b", Trained: 32768}, // Ollama's default context
 		discovertest.Model{ID: "nomic-embed-text:latest", Embedding: true})
 	t.Cleanup(ol.Close)
 	lm := discovertest.NewLMStudio(discovertest.Model{ID: "qwen2.5-7b-instruct", NumCtx: 16384, Trained: 32768})
@@ -48,12 +49,13 @@ func TestLocalServersListedAndDefault(t *testing.T) {
 		if m.Provider != "local" {
 			names = append(names, m.Key+"="+m.DisplayName)
 		}
-		if m.Provider == "ollama" && (!m.Available || m.ContextTokens != 8192) {
+		if m.Provider == "ollama" && (!m.Available || m.ContextTokens != map[string]int{"ollama/llama3.2:3b": 8192, "ollama/qwen2.5:0.5b": 4096}[m.Key]) {
 			t.Errorf("ollama model = %+v", m)
 		}
 	}
-	want := []string{"ollama/llama3.2:3b=Ollama · llama3.2:3b", "lmstudio/qwen2.5-7b-instruct=LM Studio · qwen2.5-7b-instruct"}
-	got := strings.Join(names[len(names)-2:], " ")
+	want := []string{"ollama/llama3.2:3b=Ollama · llama3.2:3b", "ollama/qwen2.5:0.5b=Ollama · qwen2.5:0.5b",
+		"lmstudio/qwen2.5-7b-instruct=LM Studio · qwen2.5-7b-instruct"}
+	got := strings.Join(names[len(names)-3:], " ")
 	if got != strings.Join(want, " ") {
 		t.Errorf("models = %v, want last %v", names, want)
 	}
@@ -183,60 +185,47 @@ func TestMisbehavingLocalServerIsCutOff(t *testing.T) {
 	}
 }
 
-// TestChunksFitLocalContext summarizes a one-hour transcript with an 8k
-// Ollama model: every request fits the model's context, and the figures
-// (requests, tokens) are printed for the closing note.
+// TestChunksFitLocalContext summarizes a one-hour transcript with local
+// models of 8k and 4k context (Ollama's default): every request fits the
+// model's context, and the figures (requests, tokens) are printed for the
+// closing note.
 func TestChunksFitLocalContext(t *testing.T) {
-	ol, _, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{Discoverer: d})
-	s.Discover(context.Background())
 	hour := transcript(9000) // 150 words a minute
 	hour.Segments = hour.Segments[:900]
-	for i := range hour.Segments {
-		hour.Segments[i].Start = float64(i * 4)
-	}
-	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: hour,
-		Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b", Style: "key_points"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chats := ol.Chats()
-	biggest := 0
-	for _, c := range chats {
-		n := 0
-		for _, m := range c["messages"].([]any) {
-			n += EstimateTokens(m.(map[string]any)["content"].(string))
+	for _, tt := range []struct {
+		model   string
+		context int
+	}{{"ollama/llama3.2:3b", 8192}, {"ollama/qwen2.5:0.5b", 4096}} {
+		ol, _, d, _ := localServers(t)
+		s, _ := newTestService(t, Options{Discoverer: d})
+		s.Discover(context.Background())
+		sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: hour,
+			Options: ytsum.SummaryOptions{Model: tt.model, Style: "key_points"}}, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		biggest = max(biggest, n)
-	}
-	t.Logf("one-hour transcript (%d tokens est.) on an 8k-context local model: %d requests, largest prompt %d tokens est., usage %d in + %d out = %d tokens",
-		EstimateTokens(formatTranscript(hour.Segments)), len(chats), biggest, sum.Usage.InputTokens, sum.Usage.OutputTokens, sum.Usage.TotalTokens)
-	if len(chats) < 3 {
-		t.Errorf("%d requests: not chunked", len(chats))
-	}
-	if biggest > 8192-2048 {
-		t.Errorf("a prompt of %d tokens leaves too little of the 8k context for the answer", biggest)
-	}
-}
-
-// A job submitted before the first probe keeps its local model: Resolve
-// accepts the key, and Summarize probes and uses it.
-func TestLocalModelBeforeFirstProbe(t *testing.T) {
-	ol, _, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{Discoverer: d})
-	o, err := s.Resolve(ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"})
-	if err != nil || o.Model != "ollama/llama3.2:3b" {
-		t.Fatalf("Resolve = %+v, %v", o, err)
-	}
-	if ol.Hits() != 0 {
-		t.Fatalf("Resolve made %d requests", ol.Hits())
-	}
-	k1 := s.CacheKey(testVideo.ID, o)
-	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300), Options: o}, nil)
-	if err != nil || sum.Model != "ollama/llama3.2:3b" || sum.Note != "" {
-		t.Fatalf("Summarize = %+v, %v", sum, err)
-	}
-	if sum.CacheKey != k1 || s.CacheKey(testVideo.ID, o) != k1 {
-		t.Errorf("cache key changed with discovery: %s, %s, %s", k1, sum.CacheKey, s.CacheKey(testVideo.ID, o))
+		chats := ol.Chats()
+		biggest, in := 0, 0
+		for _, c := range chats {
+			n := 0
+			for _, m := range c["messages"].([]any) {
+				n += EstimateTokens(m.(map[string]any)["content"].(string))
+			}
+			biggest = max(biggest, n)
+			in += n
+		}
+		// A real model writes notes of the asked length on each part.
+		r := &run{s: s, m: resolved{Model: Model{Provider: "ollama", ContextTokens: tt.context}}}
+		budget := r.budget()
+		parts := len(chats) - 1
+		notes := clamp(budget/(2*max(parts, 1)), 80, 500) * 4 / 3 * parts // tokens, about 4/3 a word
+		t.Logf("one-hour transcript (%d tokens est.) on a %d-context local model: budget %d a request, %d requests, largest prompt %d tokens est.; input %d tokens, output about %d (notes) + 600 (summary) = about %d tokens a summary",
+			EstimateTokens(formatTranscript(hour.Segments)), tt.context, budget, len(chats), biggest, in, notes, in+notes+600)
+		if len(chats) < 3 || sum.Usage.InputTokens == 0 {
+			t.Errorf("%s: %d requests: not chunked", tt.model, len(chats))
+		}
+		if biggest > tt.context*3/4 {
+			t.Errorf("%s: a prompt of %d tokens leaves too little of the %d context for the answer", tt.model, biggest, tt.context)
+		}
 	}
 }

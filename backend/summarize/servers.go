@@ -116,8 +116,8 @@ func (s *Service) fallback(key string) (string, string) {
 	if srv, ok := s.server(id); ok {
 		name = srv.Name
 		if !srv.Up {
-			return def, fmt.Sprintf("%s is not available (%s), so %s made this summary instead.",
-				key, strings.TrimSuffix(srv.Problem, "."), s.displayName(def))
+			return def, fmt.Sprintf("%s · %s is not available (%s), so %s made this summary instead.",
+				srv.Name, model, strings.TrimSuffix(srv.Problem, "."), s.displayName(def))
 		}
 	}
 	return def, fmt.Sprintf("%s no longer has the model %s, so %s made this summary instead.", name, model, s.displayName(def))
@@ -189,7 +189,7 @@ func (s *Service) limiterFor(name string) *limiter {
 // serverDown is called when a call to a discovered server found it gone, so
 // the model list shows it unavailable at once.
 func (s *Service) serverDown(provider string, err error) {
-	if _, ok := s.server(provider); ok && ytsum.ErrorKind(err) == llm.KindOffline {
-		s.disc.MarkDown(provider, ytsum.ErrorMessage(err))
+	if srv, ok := s.server(provider); ok && ytsum.ErrorKind(err) == llm.KindOffline {
+		s.disc.MarkDown(provider, fmt.Sprintf("%s stopped answering at %s.", srv.Name, llm.Host(srv.BaseURL)))
 	}
 }

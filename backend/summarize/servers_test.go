@@ -147,7 +147,7 @@ func TestGoneLocalModelFallsBackWithNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Model != ModelGeminiDefault || !strings.HasPrefix(sum.Note, "ollama/llama3.2:3b is not available (Ollama is not running at ") {
+	if sum.Model != ModelGeminiDefault || !strings.HasPrefix(sum.Note, "Ollama · llama3.2:3b is not available (Ollama is not running at ") {
 		t.Errorf("model %q, note %q", sum.Model, sum.Note)
 	}
 }
@@ -228,4 +228,33 @@ func TestChunksFitLocalContext(t *testing.T) {
 			t.Errorf("%s: a prompt of %d tokens leaves too little of the %d context for the answer", tt.model, biggest, tt.context)
 		}
 	}
+}
+
+// The server vanishes in the middle of a long job: the job fails with one
+// sentence, the model list shows the server's models unavailable at once
+// (without waiting for the next probe), and the next job for that model
+// falls back to the default with a note.
+func TestServerVanishesMidJob(t *testing.T) {
+	ol, _, d, _ := localServers(t)
+	s, _ := newTestService(t, Options{Discoverer: d})
+	s.Discover(context.Background())
+	ol.SetChatMode(discovertest.Vanish)
+	hour := transcript(9000)
+	_, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: hour,
+		Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
+	e := mustKind(t, err, llm.KindOffline)
+	if !strings.Contains(e.Message, "Ollama at 127.0.0.1:") || len(ol.Chats()) != 1 {
+		t.Errorf("error %q after %d requests", e.Message, len(ol.Chats()))
+	}
+	for _, m := range s.Models(context.Background()) {
+		if m.Provider == "ollama" && m.Available {
+			t.Errorf("vanished server's model still available: %+v", m)
+		}
+	}
+	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300),
+		Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
+	if err != nil || sum.Model != "lmstudio/qwen2.5-7b-instruct" || !strings.Contains(sum.Note, "is not available") {
+		t.Fatalf("next job: %+v, %v", sum, err)
+	}
+	t.Logf("note: %s", sum.Note)
 }

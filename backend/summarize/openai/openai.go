@@ -392,7 +392,11 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 		}
 	default:
 		if llm.Offline(err) {
-			return llm.OfflineError(err, who)
+			e := llm.OfflineError(err, who)
+			if p.opts.ProviderName != "" { // a local server found on this machine
+				e.Message = "Could not reach " + who + "; it has stopped — start it again, or choose another model."
+			}
+			return e
 		}
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, llm.KindProviderError,
 			Who+" failed unexpectedly; try again in a moment.")

@@ -25,6 +25,7 @@ const (
 	Hang    = "hang"    // accept the request and never answer (until the client gives up)
 	Forever = "forever" // chat: stream text without end (until the client gives up)
 	Drop    = "drop"    // chat: send one piece of text, then drop the connection
+	Vanish  = "vanish"  // chat: answer this request, then the server shuts down
 )
 
 // Model is one model a fake serves.
@@ -249,6 +250,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, mode string) {
 			send(map[string]any{"role": "assistant", "content": piece}, nil)
 		}
 		return
+	case Vanish:
+		w.Header().Set("Connection", "close") // the next request must dial, and finds no one
+		s.Listener.Close()
+		defer func() { go s.Close() }()
 	case Drop:
 		send(map[string]any{"role": "assistant", "content": "The video"}, nil)
 		if hj, ok := w.(http.Hijacker); ok {

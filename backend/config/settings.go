@@ -209,7 +209,7 @@ func restart(f field) field { f.restart = true; return f }
 // fields lists every setting in display order. Tests check it covers every
 // Settings field exactly once.
 var fields = []field{
-	strField("default_model", "", "Model key used when a request names none (used only when its provider has a key; otherwise Gemini, then OpenAI, then the offline `local` model is chosen), e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model name.",
+	strField("default_model", "", "Model key used when a request names none (used only when it can be used now; otherwise Gemini, then OpenAI, then a local LLM server's model, then the offline `local` model is chosen), e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model such as `ollama/llama3.2:3b`.",
 		func(s *Settings) *string { return &s.DefaultModel }, checkModel),
 	strField("openai_base_url", "YTSUM_OPENAI_URL", "Base URL of the OpenAI-compatible API (OpenAI, Ollama `http://127.0.0.1:11434/v1`, LM Studio, OpenRouter…).",
 		func(s *Settings) *string { return &s.OpenAIBaseURL }, checkURL(func(s *Settings) *string { return &s.OpenAIBaseURL }, false)),

@@ -272,6 +272,9 @@ func (d *Discoverer) probe(ctx context.Context, targets []target, config string)
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return // the caller gave up: what the probes saw says nothing about the servers
+	}
 
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -207,3 +207,18 @@ func TestProblemSentences(t *testing.T) {
 		t.Errorf("back: %+v", got)
 	}
 }
+
+// A caller that gives up mid-probe does not make servers look down.
+func TestCancelledProbeChangesNothing(t *testing.T) {
+	ol := discovertest.NewOllama(discovertest.Model{ID: "llama3.2:3b"})
+	defer ol.Close()
+	c := &clock{t: time.Unix(1e9, 0)}
+	d := discover.New(discover.Options{Now: c.now, WellKnown: map[string]string{"ollama": ol.URL, "lmstudio": "", "llamacpp": ""}})
+	d.Servers(context.Background())
+	c.add(2 * time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := d.Servers(ctx); len(got) != 1 || !got[0].Up {
+		t.Fatalf("after a cancelled probe: %+v", got)
+	}
+}

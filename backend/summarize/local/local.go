@@ -218,7 +218,10 @@ func (d *doc) paragraph(idx []int) string {
 func sentence(s string) string {
 	s = capitalise(strings.TrimSpace(s))
 	r, _ := utf8.DecodeLastRuneInString(s)
-	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	switch {
+	case isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		s += "。"
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
 		s += "."
 	}
 	return s

@@ -261,3 +261,24 @@ func TestStylesOnUnpunctuatedCaptions(t *testing.T) {
 }
 
 var stampedItem = regexp.MustCompile(`^- \[\d\d:\d\d\] \p{Lu}`)
+
+// Japanese captions: units join without spaces, end with 。, and chapter
+// titles are the start of a unit rather than character pairs.
+func TestCJKCaptions(t *testing.T) {
+	lines := []string{"今日は電池の話をします", "リチウムイオン電池は熱に弱いです", "充電の速度が大切です", ">> なるほど", "冷却システムを見てみましょう"}
+	var in []ytsum.Segment
+	for i := range 120 {
+		in = append(in, ytsum.Segment{Start: float64(i * 3), Duration: 2.5, Text: lines[i%len(lines)]})
+	}
+	for _, style := range []string{"key_points", "chapters"} {
+		resp, err := New().Stream(context.Background(), llm.Request{Segments: in, Style: style, Language: "ja", Length: "short"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(resp.Text, "\n") {
+			if strings.Contains(l, "す リ") || strings.Contains(l, ", ") || strings.HasSuffix(l, "す.") {
+				t.Errorf("%s: %q", style, l)
+			}
+		}
+	}
+}

@@ -555,8 +555,14 @@ func (d *doc) title(t topic) string {
 		}
 		words = append(words, d.surfaceOf(x.id))
 	}
-	if len(words) == 0 {
-		return headline(d.sents[t.lo].Text)
+	if len(words) == 0 || cjkStart(words[0]) {
+		// No terms, or CJK character pairs, which read badly as a title:
+		// the start of the topic's best unit instead.
+		best := t.lo
+		if len(t.order) > 0 {
+			best = t.order[0]
+		}
+		return headline(d.sents[best].Text)
 	}
 	return capitalise(strings.Join(words, ", "))
 }
@@ -577,5 +583,8 @@ func headline(s string) string {
 	if len(w) > 8 {
 		return capitalise(strings.Join(w[:8], " ")) + "…"
 	}
-	return capitalise(strings.TrimRight(s, ".!?"))
+	if rs := []rune(s); len(rs) > 24 {
+		return string(rs[:20]) + "…" // CJK: no spaces to cut at
+	}
+	return capitalise(strings.TrimRight(s, ".!?。！？"))
 }

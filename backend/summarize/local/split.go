@@ -68,11 +68,14 @@ func SplitLang(segs []ytsum.Segment, lang string) []Sentence {
 		if len(ws) == 0 {
 			return
 		}
-		texts := make([]string, len(ws))
+		var b strings.Builder
 		for i, w := range ws {
-			texts[i] = w.text
+			if i > 0 && !(cjkEnd(ws[i-1].text) && cjkStart(w.text)) {
+				b.WriteByte(' ') // CJK text runs on without spaces
+			}
+			b.WriteString(w.text)
 		}
-		out = append(out, Sentence{Start: ws[0].start, End: end, Text: strings.Join(texts, " ")})
+		out = append(out, Sentence{Start: ws[0].start, End: end, Text: b.String()})
 	}
 	for i, w := range words {
 		n := len(cur)
@@ -264,3 +267,11 @@ func endsSentence(w string) bool {
 	}
 	return false
 }
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
+		unicode.Is(unicode.Hangul, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
+}
+
+func cjkStart(w string) bool { r, _ := utf8.DecodeRuneInString(w); return isCJK(r) }
+func cjkEnd(w string) bool   { r, _ := utf8.DecodeLastRuneInString(w); return isCJK(r) }

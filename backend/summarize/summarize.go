@@ -32,7 +32,8 @@ type Provider interface {
 }
 
 // Options configure a Service. Every field is optional; the zero value gives
-// a Service that summarizes with the local model only. Funcs are called on
+// a Service that summarizes with the local model and with the models of any
+// local LLM server it finds on this machine (no key). Funcs are called on
 // every use, so settings changed at run time apply at once.
 type Options struct {
 	// GeminiKey and OpenAIKey return the API keys; nil or "" means none.

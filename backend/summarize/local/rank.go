@@ -172,6 +172,52 @@ func (d *doc) window(lo, hi int) dense {
 	return m
 }
 
+// gapSimilarity returns, for each gap g (before unit g), the cosine of the
+// burstiness-weighted term sums of the w units before and the w units after
+// it, with sliding sums (linear in the transcript).
+func (d *doc) gapSimilarity(w int) []float64 {
+	n := len(d.vecs)
+	sim := make([]float64, n)
+	left := make([]float64, len(d.idf))
+	right := make([]float64, len(d.idf))
+	stamp := make([]int, len(d.idf))
+	add := func(sums []float64, i int, sign float64) {
+		if i < 0 || i >= n {
+			return
+		}
+		for _, t := range d.vecs[i] {
+			sums[t.id] += sign * t.w * d.burst[t.id]
+		}
+	}
+	for i := 0; i < w; i++ {
+		add(right, i, 1)
+	}
+	for g := 1; g < n; g++ {
+		// left covers units [g-w, g), right [g, g+w).
+		add(left, g-1, 1)
+		add(left, g-1-w, -1)
+		add(right, g-1, -1)
+		add(right, g-1+w, 1)
+		dot, nl, nr := 0.0, 0.0, 0.0
+		for i := max(g-w, 0); i < min(g+w, n); i++ {
+			for _, t := range d.vecs[i] {
+				if stamp[t.id] == g {
+					continue
+				}
+				stamp[t.id] = g
+				l, r := left[t.id], right[t.id]
+				dot += l * r
+				nl += l * l
+				nr += r * r
+			}
+		}
+		if nl > 1e-12 && nr > 1e-12 {
+			sim[g] = dot / math.Sqrt(nl*nr)
+		}
+	}
+	return sim
+}
+
 func denseCos(a, b dense) float64 {
 	dot, na, nb := 0.0, 0.0, 0.0
 	for id, w := range a {
@@ -199,10 +245,7 @@ func (d *doc) segment(maxTopics int) []int {
 	if n < 2*w+2 || maxTopics < 2 {
 		return []int{0}
 	}
-	sim := make([]float64, n) // sim[g]: gap before unit g
-	for g := 1; g < n; g++ {
-		sim[g] = denseCos(d.window(g-w, g), d.window(g, g+w))
-	}
+	sim := d.gapSimilarity(w)
 	sm := slices.Clone(sim)
 	for g := 2; g < n-1; g++ {
 		sm[g] = (sim[g-1] + sim[g] + sim[g+1]) / 3

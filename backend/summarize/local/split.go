@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-
 	"ytsum/backend/ytsum"
 )
 
@@ -62,6 +60,15 @@ func SplitLang(segs []ytsum.Segment, lang string) []Sentence {
 		return nil
 	}
 	a := analyzerFor(lang)
+	stops := map[string]bool{}
+	stop := func(w string) bool { // memoised: long runs ask about the same words
+		v, ok := stops[w]
+		if !ok {
+			v = isStopword(a, w)
+			stops[w] = v
+		}
+		return v
+	}
 	var out []Sentence
 	var cur []word
 	emit := func(ws []word, end float64) {
@@ -87,7 +94,7 @@ func SplitLang(segs []ytsum.Segment, lang string) []Sentence {
 			emit(cur, w.start)
 			cur = nil
 		case n >= maxWords:
-			k := bestCut(a, cur)
+			k := bestCut(stop, cur)
 			emit(cur[:k], cur[k].start)
 			cur = slices.Clone(cur[k:])
 		}
@@ -103,11 +110,11 @@ func SplitLang(segs []ytsum.Segment, lang string) []Sentence {
 // bestCut returns where to cut an over-long unit: the strongest break at
 // least minWords from either end, ties going to the later one; a cut that
 // leaves a function word at the end of the first part counts as weaker.
-func bestCut(a analysis.Analyzer, ws []word) int {
+func bestCut(stop func(string) bool, ws []word) int {
 	best, bestScore := len(ws)-minWords, -1
 	for k := minWords; k <= len(ws)-minWords; k++ {
 		s := 2 * ws[k].br
-		if isStopword(a, ws[k-1].text) {
+		if stop(ws[k-1].text) {
 			s--
 		}
 		if s >= bestScore {

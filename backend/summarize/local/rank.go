@@ -160,18 +160,6 @@ func cosine(a, b []term) float64 {
 // dense is a sum of unit vectors over a window of units.
 type dense map[int32]float64
 
-// window sums the vectors of units [lo, hi), each term weighted by its
-// burstiness: what the stretch is about, not how its speaker talks.
-func (d *doc) window(lo, hi int) dense {
-	m := dense{}
-	for i := max(lo, 0); i < min(hi, len(d.vecs)); i++ {
-		for _, t := range d.vecs[i] {
-			m[t.id] += t.w * d.burst[t.id]
-		}
-	}
-	return m
-}
-
 // gapSimilarity returns, for each gap g (before unit g), the cosine of the
 // burstiness-weighted term sums of the w units before and the w units after
 // it, with sliding sums (linear in the transcript).

@@ -15,5 +15,12 @@ echo
 echo "== library at ${YTSUM_BENCH_SIZES:-10000 100000} summaries (import, page p95, search p95, database size)"
 YTSUM_BENCH_LIBRARY=1 YTSUM_BENCH_SIZES="${YTSUM_BENCH_SIZES:-10000,100000}" go test -count=1 -run TestLibraryScale -v -timeout 30m ./backend/library/ 2>&1 | grep -vE '^(=== RUN|--- PASS|PASS$|ok )' || true
 echo
+echo "== local summarizer quality (20 labelled synthetic caption transcripts: planted-sentence recall, ROUGE, chapter boundaries)"
+go test -count=1 -run TestQualityReport -v ./backend/summarize/local/ 2>&1 | grep -vE '^(=== RUN|--- PASS|PASS$|ok )' || true
+echo
+echo "== local LLM servers (discovery time with none and with two fake servers; one-hour transcript on 8k/4k-context local models)"
+go test -count=1 -run 'TestTwoServersFound|TestNothingRunning' -v ./backend/summarize/discover/ 2>&1 | grep -E 'discovery with' || true
+go test -count=1 -run TestChunksFitLocalContext -v ./backend/summarize/ 2>&1 | grep -E 'one-hour transcript' || true
+echo
 echo "== micro-benchmarks (transcript parsing, URL parsing, local summarizer on 30,000 words, TTS chunking, settings)"
 go test -count=1 -run '^$' -bench . -benchmem ./backend/youtube/ ./backend/summarize/local/ ./backend/tts/ ./backend/config/ ./backend/events/ 2>&1 | grep -E '^(Benchmark|pkg:)' || true

@@ -31,6 +31,9 @@ type Settings struct {
 	// captions and the model is Gemini: VideoFallbackOff, VideoFallbackLow
 	// or VideoFallbackDefault (the media resolution of the video input).
 	GeminiVideoFallback string `json:"gemini_video_fallback"`
+	// Local LLM servers (read by summarize's discovery)
+	LocalDiscovery bool     `json:"local_discovery"`
+	LocalServers   []string `json:"local_servers"`
 
 	// YouTube
 	TranscriptLanguages []string `json:"transcript_languages"`
@@ -111,6 +114,8 @@ func Defaults() Settings {
 		DefaultStyle:   ytsum.StyleAudio,
 		DefaultLength:  ytsum.LengthMedium,
 		OutputLanguage: "en",
+		LocalDiscovery: true,
+		LocalServers:   []string{},
 
 		GeminiVideoFallback: VideoFallbackLow,
 
@@ -247,12 +252,16 @@ func restart(f field) field { f.restart = true; return f }
 // fields lists every setting in display order. Tests check it covers every
 // Settings field exactly once.
 var fields = []field{
-	strField("default_model", "", "Model key used when a request names none (used only when its provider has a key; otherwise Gemini, then OpenAI, then the offline `local` model is chosen), e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model name.",
+	strField("default_model", "", "Model key used when a request names none (used only when it can be used now; otherwise Gemini, then OpenAI, then a local LLM server's model, then the offline `local` model is chosen), e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model such as `ollama/llama3.2:3b`.",
 		func(s *Settings) *string { return &s.DefaultModel }, checkModel),
 	strField("openai_base_url", "YTSUM_OPENAI_URL", "Base URL of the OpenAI-compatible API (OpenAI, Ollama `http://127.0.0.1:11434/v1`, LM Studio, OpenRouter…).",
 		func(s *Settings) *string { return &s.OpenAIBaseURL }, checkURL(func(s *Settings) *string { return &s.OpenAIBaseURL }, false)),
 	strField("gemini_base_url", "YTSUM_GEMINI_URL", "Gemini API base URL; empty means the genai default.",
 		func(s *Settings) *string { return &s.GeminiBaseURL }, checkURL(func(s *Settings) *string { return &s.GeminiBaseURL }, true)),
+	boolField("local_discovery", "", "Look for local LLM servers on this machine (Ollama on port 11434, LM Studio on 1234, llama.cpp on 8080) and list their models, usable with no key.",
+		func(s *Settings) *bool { return &s.LocalDiscovery }),
+	listField("local_servers", "More local LLM servers to look for, as `host:port` or URLs (Ollama or any OpenAI-compatible server); no key is ever sent to them; at most 20.",
+		func(s *Settings) *[]string { return &s.LocalServers }, checkLocalServers),
 	strField("default_style", "", "Summary style: `audio`, `key_points`, `chapters`, `detailed` or `custom` (uses `custom_prompt`).",
 		func(s *Settings) *string { return &s.DefaultStyle }, checkStyle),
 	strField("default_length", "", "Summary length: `short`, `medium` or `long`.",
@@ -498,6 +507,23 @@ func checkHTTPAddress(s *Settings) string {
 	}
 	if !isLoopbackHost(host) && !s.LoginEnabled {
 		return "Listening on a non-loopback address needs login enabled; turn login on first or use 127.0.0.1."
+	}
+	return ""
+}
+
+func checkLocalServers(s *Settings) string {
+	if len(s.LocalServers) > 20 {
+		return "List at most 20 local servers."
+	}
+	for _, a := range s.LocalServers {
+		u := strings.TrimSpace(a)
+		if !strings.Contains(u, "://") {
+			u = "http://" + u
+		}
+		p, err := url.Parse(u)
+		if len(a) > 200 || err != nil || p.Host == "" || p.Port() == "" || (p.Scheme != "http" && p.Scheme != "https") {
+			return "Each local server must be host:port (e.g. 127.0.0.1:11434) or an http:// URL with a port."
+		}
 	}
 	return ""
 }

@@ -23,10 +23,27 @@
 // models.list, GET {base}/models). A model the listing lacks is shown as not
 // available, so retired IDs disappear without a release; a retired Gemini
 // original key still works as a request key, resolving to the newest listed
-// model of its family (gemini-2.5-flash → e.g. gemini-3.8-flash). The
-// default model is the DefaultModel setting when usable, else
-// gemini-2.5-flash with a Gemini key, else gpt-5-mini with an OpenAI key,
-// else local.
+// model of its family (gemini-2.5-flash → e.g. gemini-3.8-flash).
+//
+// Local LLM servers are found by themselves (package discover): Ollama, LM
+// Studio and llama.cpp on loopback, plus Options.LocalServers, probed
+// concurrently within about 1.5 s at start (Discover), when the model list is
+// asked for and before a job that names one, each round kept a minute. Their
+// models are listed under their own provider names — key
+// "ollama/llama3.2:3b", display name "Ollama · llama3.2:3b", provider
+// "ollama" — and used through the server's OpenAI-compatible API with no
+// key, at most one call at a time per server unless ConcurrencyFor says
+// otherwise, chunked to the context the server reports (Ollama's num_ctx, LM
+// Studio's loaded context, llama.cpp's n_ctx). A call gets no first text
+// within Options.ServerFirstText (90 s), a silence of ServerIdle (30 s) or an
+// answer past 200,000 bytes, and it is cut off with one sentence. A server
+// that vanishes shows its models as unavailable; a job for a model that is
+// gone falls back to the default model with Summary.Note saying so.
+//
+// DefaultModel(ctx) — /api_status's default_model — is the DefaultModel
+// setting when usable now; else gemini-2.5-flash with a Gemini key, else
+// gpt-5-mini with an OpenAI key (never local while a cloud key is set); else
+// the first model of a local server found; else local.
 //
 // # Styles, lengths, languages
 //
@@ -74,9 +91,9 @@
 //     cannot be taken back); the caller sees the error and may run the job
 //     again.
 //   - The local summarizer copies sentences: it writes in the transcript's
-//     language (Resolve sets its language to "same"), prefixes every
-//     sentence with [mm:ss] (TTS should drop bracketed times) and cannot
-//     read video.
+//     language (Resolve sets its language to "same") and cannot read video.
+//     Its key_points, chapters and detailed styles carry [mm:ss] times; audio
+//     has none.
 //   - Summaries made from the video itself cost about 300 tokens a second
 //     (100 at low resolution, used for long videos) and work for public
 //     videos only; videos too long for the context are summarized in clips.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/summarize/discover"
 	"ytsum/backend/summarize/internal/fakellm"
 	"ytsum/backend/ytsum"
 )
@@ -48,6 +49,9 @@ func (c *clock) now() time.Time {
 
 func newTestService(t testing.TB, o Options) (*Service, *waits) {
 	t.Helper()
+	if o.Discoverer == nil { // tests never probe the machine's own servers
+		o.Discoverer = discover.New(discover.Options{Enabled: func() bool { return false }})
+	}
 	s := New(o)
 	w := &waits{}
 	s.sleep = w.sleep

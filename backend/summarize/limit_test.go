@@ -44,7 +44,7 @@ func TestLimitFallbacks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := New(Options{Concurrency: tt.concurrency, ConcurrencyFor: tt.forFunc})
+			s, _ := newTestService(t, Options{Concurrency: tt.concurrency, ConcurrencyFor: tt.forFunc})
 			for p, want := range tt.want {
 				if got := s.limit(p); got != want {
 					t.Errorf("limit(%s) = %d, want %d", p, got, want)

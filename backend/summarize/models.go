@@ -88,17 +88,28 @@ func (s *Service) configured(provider string) bool {
 	case llm.ProviderLocal:
 		return true
 	}
-	return false
+	srv, ok := s.server(provider)
+	return ok && srv.Up
 }
 
-// Models returns the registry: local, the original keys and every model the
-// configured providers list, each with its availability. Listings are
-// refreshed when a key or base URL changed or every Options.ModelsTTL, each
-// within Options.ListTimeout; when a provider cannot be reached the last
-// listing (or the built-in list) is used, so it works offline. Safe for
-// concurrent use; concurrent callers share one refresh.
+// Models returns the registry: local, the original keys, every model the
+// configured providers list, and the models of the local LLM servers found
+// on this machine ("ollama/llama3.2:3b", shown as "Ollama · llama3.2:3b";
+// unavailable while their server is down), each with its availability.
+// Listings are refreshed when a key or base URL changed or every
+// Options.ModelsTTL, each within Options.ListTimeout; local servers are
+// probed at the same time when their last probe is over a minute old; when
+// a provider cannot be reached the last listing (or the built-in list) is
+// used, so it works offline. Safe for concurrent use; concurrent callers
+// share one refresh.
 func (s *Service) Models(ctx context.Context) []Model {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.disc.Servers(ctx)
+	}()
 	s.refresh(ctx)
+	<-done
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.snapshotLocked()
@@ -217,7 +228,7 @@ func (s *Service) snapshotLocked() []Model {
 		sort.Slice(extra, func(i, j int) bool { return versionLess(extra[j].Key, extra[i].Key) })
 		out = append(out, extra...)
 	}
-	return out
+	return append(out, s.serverModels()...)
 }
 
 func hasKey(m map[string]llm.ModelInfo, k string) bool { _, ok := m[k]; return ok }
@@ -257,6 +268,9 @@ func (s *Service) lookup(key string) (resolved, error) {
 func (s *Service) lookupLocked(key string) (resolved, error) {
 	if key == ModelLocal {
 		return resolved{Model: localModel, apiModel: ModelLocal}, nil
+	}
+	if r, known := s.lookupServer(key); known {
+		return r, nil
 	}
 	for _, prov := range []string{llm.ProviderGoogle, llm.ProviderOpenAI} {
 		if st := s.currentLocked(prov); st != nil && st.ok {
@@ -338,14 +352,28 @@ func contextFor(provider, id string, listed int) int {
 	return 0
 }
 
-// DefaultModel returns the model key used when a request names none: the
-// DefaultModel setting when its provider is configured; else
-// gemini-2.5-flash with a Gemini key (as the original app); else gpt-5-mini
-// with an OpenAI key on OpenAI's API, or the first listed model of a
-// compatible server that has a key; else "local".
-func (s *Service) DefaultModel() string {
+// DefaultModel returns the model a request without one gets — for
+// /api_status's default_model — probing for local servers first when the
+// last probe is over a minute old (within about a second and a half). The
+// order: the saved default (Options.DefaultModel) when it can be used now;
+// else the recommended model of a configured cloud key, Gemini's
+// (gemini-2.5-flash) before OpenAI's (gpt-5-mini, or the first listed model
+// of a compatible server with a key); else the first model of a local LLM
+// server found on this machine; else "local". It is never "local" while a
+// Gemini key, or an OpenAI key for OpenAI's API, is set.
+func (s *Service) DefaultModel(ctx context.Context) string {
+	s.disc.Servers(ctx)
+	return s.defaultModel()
+}
+
+// defaultModel is DefaultModel with what is known now (no network call).
+func (s *Service) defaultModel() string {
 	if d := call(s.opts.DefaultModel); d != "" {
-		if r, err := s.lookup(d); err == nil && s.configured(r.Provider) {
+		if s.serverKey(d) {
+			if s.usableServerModel(d) {
+				return d
+			}
+		} else if r, err := s.lookup(d); err == nil && s.configured(r.Provider) {
 			return d
 		}
 	}
@@ -357,10 +385,18 @@ func (s *Service) DefaultModel() string {
 			return ModelOpenAIDefault
 		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if st := s.currentLocked(llm.ProviderOpenAI); st != nil && st.ok && len(st.models) > 0 {
-			return st.models[0].ID
+		st := s.currentLocked(llm.ProviderOpenAI)
+		first := ""
+		if st != nil && st.ok && len(st.models) > 0 {
+			first = st.models[0].ID
 		}
+		s.mu.Unlock()
+		if first != "" {
+			return first
+		}
+	}
+	if k := s.firstServerModel(); k != "" {
+		return k
 	}
 	return ModelLocal
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"ytsum/backend/summarize/discover"
 	"ytsum/backend/summarize/gemini"
 	"ytsum/backend/summarize/llm"
 	"ytsum/backend/summarize/local"
@@ -30,7 +32,8 @@ type Provider interface {
 }
 
 // Options configure a Service. Every field is optional; the zero value gives
-// a Service that summarizes with the local model only. Funcs are called on
+// a Service that summarizes with the local model and with the models of any
+// local LLM server it finds on this machine (no key). Funcs are called on
 // every use, so settings changed at run time apply at once.
 type Options struct {
 	// GeminiKey and OpenAIKey return the API keys; nil or "" means none.
@@ -91,6 +94,23 @@ type Options struct {
 	ListTimeout time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// LocalDiscovery reports whether local LLM servers on loopback (Ollama,
+	// LM Studio, llama.cpp) are looked for — the local_discovery setting;
+	// nil means yes.
+	LocalDiscovery func() bool
+	// LocalServers returns more addresses of local LLM servers to probe
+	// ("host:port" or a URL) — the local_servers setting.
+	LocalServers func() []string
+	// Discoverer finds local LLM servers; nil means one made from
+	// LocalDiscovery, LocalServers, HTTPClient and Logger.
+	Discoverer *discover.Discoverer
+	// Logger records local servers going down and coming back; nil: none.
+	Logger *slog.Logger
+	// ServerFirstText and ServerIdle bound each call to a discovered local
+	// server: the wait for the first text, and the longest silence after it;
+	// 0 means 90 and 30 seconds.
+	ServerFirstText, ServerIdle time.Duration
 }
 
 // Service makes summaries. It is safe for concurrent use; LLM calls of all
@@ -103,6 +123,10 @@ type Service struct {
 	limits    map[string]*limiter
 	// sleep waits d or until ctx ends (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
+
+	disc    *discover.Discoverer
+	provMu  sync.Mutex                  // guards limits (after New) and servers
+	servers map[string]*openai.Provider // clients of discovered servers, by ID and URL
 
 	refreshMu sync.Mutex // one listing refresh at a time
 	mu        sync.Mutex // guards lists
@@ -132,13 +156,25 @@ func New(opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.ServerFirstText <= 0 {
+		opts.ServerFirstText = serverFirstText
+	}
+	if opts.ServerIdle <= 0 {
+		opts.ServerIdle = serverIdle
+	}
+	if opts.Discoverer == nil {
+		opts.Discoverer = discover.New(discover.Options{Enabled: opts.LocalDiscovery, Addresses: opts.LocalServers,
+			HTTPClient: opts.HTTPClient, Logger: opts.Logger})
+	}
 	s := &Service{
-		opts:   opts,
-		gemini: gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
-		openai: openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
-		limits: map[string]*limiter{},
-		lists:  map[string]*listing{},
-		sleep:  sleepCtx,
+		disc:    opts.Discoverer,
+		servers: map[string]*openai.Provider{},
+		opts:    opts,
+		gemini:  gemini.New(gemini.Options{APIKey: opts.GeminiKey, BaseURL: opts.GeminiBaseURL, HTTPClient: opts.HTTPClient}),
+		openai:  openai.New(openai.Options{APIKey: opts.OpenAIKey, BaseURL: opts.OpenAIBaseURL, HTTPClient: opts.HTTPClient}),
+		limits:  map[string]*limiter{},
+		lists:   map[string]*listing{},
+		sleep:   sleepCtx,
 	}
 	s.providers = map[string]Provider{llm.ProviderGoogle: s.gemini, llm.ProviderOpenAI: s.openai, llm.ProviderLocal: local.New()}
 	for name := range s.providers {
@@ -153,6 +189,9 @@ func (s *Service) limit(provider string) int {
 		if n := s.opts.ConcurrencyFor(provider); n > 0 {
 			return n
 		}
+	}
+	if _, builtin := s.providers[provider]; !builtin {
+		return serverConcurrency // a discovered local server
 	}
 	return s.opts.Concurrency
 }
@@ -201,17 +240,23 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	out := opts
 	out.Model = strings.TrimSpace(opts.Model)
 	if out.Model == "" {
-		out.Model = s.DefaultModel()
+		out.Model = s.defaultModel()
 	}
-	r, err := s.lookup(out.Model)
-	if err != nil {
-		return opts, err
+	// A local server's model ("ollama/llama3.2:3b") is kept as asked even
+	// when its server is not found now: Summarize looks again, and falls back
+	// to the default with a note on the summary if it is gone.
+	var r resolved
+	if !s.serverKey(out.Model) {
+		var err error
+		if r, err = s.lookup(out.Model); err != nil {
+			return opts, err
+		}
+		if !s.configured(r.Provider) {
+			// Refused at submit time (400), before any video is fetched for it.
+			return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
+		}
+		out.Model = r.apiModel
 	}
-	if !s.configured(r.Provider) {
-		// Refused at submit time (400), before any video is fetched for it.
-		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
-	}
-	out.Model = r.apiModel
 
 	out.Style = strings.ToLower(strings.TrimSpace(opts.Style))
 	if out.Style == "" {
@@ -267,7 +312,7 @@ func contains(list []string, s string) bool {
 }
 
 // localVersion stands in for the prompt version of the local summarizer.
-const localVersion = "local-1"
+const localVersion = "local-2"
 
 // CacheKey returns the key under which the summary of videoID made with
 // resolved options (the result of Resolve) is cached: the video ID, a colon,
@@ -280,7 +325,9 @@ const localVersion = "local-1"
 // under the same key (replacing the old one).
 func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string {
 	provider := ""
-	if r, err := s.lookup(resolved.Model); err == nil {
+	if s.serverKey(resolved.Model) {
+		provider, _, _ = strings.Cut(resolved.Model, "/") // whether or not the server is up now
+	} else if r, err := s.lookup(resolved.Model); err == nil {
 		provider = r.Provider
 	}
 	version := PromptVersion
@@ -309,6 +356,11 @@ func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string
 func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta string)) (*ytsum.Summary, error) {
 	start := s.now()
 	s.refresh(ctx)
+	var note string
+	if m := strings.TrimSpace(in.Options.Model); m != "" && s.serverKey(m) {
+		s.disc.Servers(ctx) // probes unless the last probe is under a minute old
+		in.Options.Model, note = s.fallback(m)
+	}
 	o, err := s.Resolve(in.Options)
 	if err != nil {
 		return nil, err
@@ -320,8 +372,11 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 	if !s.configured(r.Provider) {
 		return nil, keyMissing(r.Provider)
 	}
-	p := s.providers[r.Provider]
-	sum := &ytsum.Summary{Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
+	p, err := s.providerFor(r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	sum := &ytsum.Summary{Note: note, Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
 		Language: o.Language, PromptVersion: PromptVersion, CacheKey: s.CacheKey(in.Video.ID, o)}
 	if r.Provider == llm.ProviderLocal {
 		sum.PromptVersion = localVersion
@@ -356,6 +411,7 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 		if e := llm.Cancelled(ctx); e != nil {
 			return nil, e
 		}
+		s.serverDown(r.Provider, err)
 		return nil, err
 	}
 	sum.Text = strings.TrimSpace(resp.Text)
@@ -390,7 +446,7 @@ func usable(t *ytsum.Transcript) bool {
 // retrying rate limits and overloads with exponential backoff that honours
 // the provider's Retry-After hint — but never after text has streamed out.
 func (s *Service) call(ctx context.Context, p Provider, req llm.Request, onDelta func(string)) (llm.Response, error) {
-	lim := s.limits[p.Name()]
+	lim := s.limiterFor(p.Name())
 	for attempt := 0; ; attempt++ {
 		if lim.acquire(ctx) != nil {
 			return llm.Response{}, llm.Cancelled(ctx)
@@ -450,7 +506,7 @@ func (r *run) add(u ytsum.Usage) {
 }
 
 func (r *run) request(prompt string) llm.Request {
-	return llm.Request{Model: r.o.Model, System: systemPrompt, Prompt: prompt, Style: r.o.Style, Length: r.o.Length}
+	return llm.Request{Model: r.m.apiModel, System: systemPrompt, Prompt: prompt, Style: r.o.Style, Length: r.o.Length}
 }
 
 func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
@@ -464,6 +520,9 @@ func (r *run) stream(ctx context.Context, req llm.Request, onDelta func(string))
 // setting for a model of a compatible server (unless it is a known OpenAI
 // model, e.g. "openai/gpt-4o" on OpenRouter).
 func (r *run) budget() int {
+	if _, builtin := r.s.providers[r.m.Provider]; !builtin && r.m.ContextTokens <= 0 {
+		return r.s.opts.LocalChunkTokens // a discovered server that does not say its context
+	}
 	if r.m.Provider == llm.ProviderOpenAI && r.s.openai.Custom() {
 		_, id, _ := strings.Cut("/"+r.o.Model, "/")
 		if i := strings.LastIndex(id, "/"); i >= 0 {
@@ -497,7 +556,7 @@ func (r *run) fromTranscript(ctx context.Context, onDelta func(string)) (llm.Res
 	segs := r.in.Transcript.Segments
 	if r.m.Provider == llm.ProviderLocal {
 		req := r.request("")
-		req.Segments = segs
+		req.Segments, req.Language = segs, r.in.Transcript.Language
 		return r.stream(ctx, req, onDelta)
 	}
 	text := formatTranscript(segs)
@@ -656,7 +715,7 @@ func (r *run) parallel(ctx context.Context, reqs []llm.Request) ([]note, error) 
 			go worker()
 		}
 	}
-	tick := time.NewTicker(r.s.limits[r.p.Name()].recheck)
+	tick := time.NewTicker(r.s.limiterFor(r.p.Name()).recheck)
 	defer tick.Stop()
 feed:
 	for i := range reqs {

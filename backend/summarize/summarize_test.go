@@ -222,8 +222,8 @@ func TestLocalIsDefaultAndOffline(t *testing.T) {
 	if len(lines) < 5 || strings.Join(lines, "") != sum.Text+"\n" {
 		t.Fatalf("%d streamed lines do not make the text", len(lines))
 	}
-	if !strings.HasPrefix(sum.Text, "[") {
-		t.Fatalf("no timestamps: %q", sum.Text[:40])
+	if sum.Style != "audio" || strings.Contains(sum.Text, "[") {
+		t.Fatalf("audio (the default style) with timestamps: %q", sum.Text[:40])
 	}
 }
 

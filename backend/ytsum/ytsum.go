@@ -157,7 +157,11 @@ type Summary struct {
 	FromVideo bool `json:"from_video,omitempty"`
 	// VideoResolution is the media resolution the video was watched at when
 	// FromVideo: "low" (~100 tokens a second) or "default" (~300).
-	VideoResolution    string `json:"video_resolution,omitempty"`
+	VideoResolution string `json:"video_resolution,omitempty"`
+	// Note is one sentence for the reader about how the summary was made
+	// when it differs from what was asked, e.g. that the chosen local model
+	// was gone and the default made it instead; "" when none.
+	Note               string `json:"note,omitempty"`
 	TranscriptLanguage string `json:"transcript_language,omitempty"`
 	TranscriptKind     string `json:"transcript_kind,omitempty"`
 

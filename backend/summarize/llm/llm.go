@@ -47,6 +47,9 @@ type Request struct {
 	Segments []ytsum.Segment
 	// Style and Length are the resolved summary options (extractive use).
 	Style, Length string
+	// Language is the transcript's language code, e.g. "en" or "de-DE"
+	// (extractive use: stopwords and stemming); "" means unknown.
+	Language string
 }
 
 // Response is what a provider returns once its stream has ended.

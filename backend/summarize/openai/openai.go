@@ -42,6 +42,20 @@ type Options struct {
 	// transport is wrapped to record Retry-After hints; its Timeout should be
 	// zero (streams are long; contexts bound each call).
 	HTTPClient *http.Client
+
+	// ProviderName is what Name returns; "" means llm.ProviderOpenAI. A
+	// discovered local server has its own ("ollama", "lmstudio"…).
+	ProviderName string
+	// Who names the server in messages ("Ollama at 127.0.0.1:11434"); ""
+	// means "OpenAI" or "the OpenAI-compatible server at host".
+	Who string
+	// FirstTextTimeout is the longest wait for the first piece of the answer
+	// (a server that hangs); IdleTimeout the longest silence between pieces
+	// after it (a stream that stalls); MaxAnswerBytes the longest answer (a
+	// server that streams forever). Zero means no limit. A call cut off by
+	// one of them fails with KindProviderError and a sentence saying which.
+	FirstTextTimeout, IdleTimeout time.Duration
+	MaxAnswerBytes                int
 }
 
 // Provider calls an OpenAI-compatible Chat Completions API. Create it with New.
@@ -55,8 +69,13 @@ func New(opts Options) *Provider {
 	return &Provider{opts: opts, http: llm.WrapClient(opts.HTTPClient)}
 }
 
-// Name returns llm.ProviderOpenAI.
-func (p *Provider) Name() string { return llm.ProviderOpenAI }
+// Name returns Options.ProviderName, by default llm.ProviderOpenAI.
+func (p *Provider) Name() string {
+	if p.opts.ProviderName != "" {
+		return p.opts.ProviderName
+	}
+	return llm.ProviderOpenAI
+}
 
 func call(f func() string) string {
 	if f == nil {
@@ -85,6 +104,9 @@ func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" || p.Cus
 
 // who names the server in messages.
 func (p *Provider) who() string {
+	if p.opts.Who != "" {
+		return p.opts.Who
+	}
 	if p.Custom() {
 		return "the OpenAI-compatible server at " + llm.Host(p.BaseURL())
 	}
@@ -104,6 +126,11 @@ func (p *Provider) client() (*goopenai.Client, error) {
 	return goopenai.NewClientWithConfig(cfg), nil
 }
 
+var (
+	errNoAnswer = errors.New("no answer in time")
+	errStalled  = errors.New("the stream stalled")
+)
+
 // reasoningBudget is the max_completion_tokens of reasoning models on
 // OpenAI's API: it covers the hidden reasoning as well as the answer, so it
 // must be generous (the original app's 2,000 often came back empty).
@@ -122,7 +149,52 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	if err != nil {
 		return llm.Response{}, err
 	}
+	parent := ctx
+	ctx, cut := context.WithCancelCause(ctx)
+	defer cut(nil)
 	ctx, hint := llm.WithHint(ctx)
+	var firstTimer, idleTimer *time.Timer
+	if d := p.opts.FirstTextTimeout; d > 0 {
+		firstTimer = time.AfterFunc(d, func() { cut(errNoAnswer) })
+		defer firstTimer.Stop()
+	}
+	defer func() {
+		if idleTimer != nil {
+			idleTimer.Stop()
+		}
+	}()
+	// heard is called with each piece of text: the first stops the wait for
+	// an answer, and each restarts the wait for the next piece.
+	heard := func() {
+		if firstTimer != nil {
+			firstTimer.Stop()
+		}
+		if d := p.opts.IdleTimeout; d > 0 {
+			if idleTimer == nil {
+				idleTimer = time.AfterFunc(d, func() { cut(errStalled) })
+			} else {
+				idleTimer.Reset(d)
+			}
+		}
+	}
+	// failed turns a failure into the error to return: the watchdog's
+	// sentence, the caller's cancellation, or the classified error.
+	failed := func(err error) error {
+		switch context.Cause(ctx) {
+		case errNoAnswer:
+			return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s sent no answer within %s and was stopped; it may be stuck or still loading the model — try again, or choose another model.",
+				capital(p.who()), llm.Seconds(p.opts.FirstTextTimeout))
+		case errStalled:
+			return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s stopped sending for %s in the middle of the answer and was cut off; try again, or choose another model.",
+				capital(p.who()), llm.Seconds(p.opts.IdleTimeout))
+		}
+		if e := llm.Cancelled(parent); e != nil {
+			return e
+		}
+		return p.classify(err, req, hint.RetryAfter())
+	}
 	var msgs []goopenai.ChatCompletionMessage
 	if req.System != "" {
 		msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleSystem, Content: req.System})
@@ -144,10 +216,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 
 	stream, err := c.CreateChatCompletionStream(ctx, cr)
 	if err != nil {
-		if e := llm.Cancelled(ctx); e != nil {
-			return llm.Response{}, e
-		}
-		return llm.Response{}, p.classify(err, req, hint.RetryAfter())
+		return llm.Response{}, failed(err)
 	}
 	defer stream.Close()
 
@@ -156,6 +225,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		resp   llm.Response
 		finish goopenai.FinishReason
 		refuse string
+		chunks int
 	)
 	for {
 		chunk, err := stream.Recv()
@@ -163,11 +233,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 			break
 		}
 		if err != nil {
-			if e := llm.Cancelled(ctx); e != nil {
-				return resp, e
-			}
-			return resp, p.classify(err, req, hint.RetryAfter())
+			return resp, failed(err)
 		}
+		chunks++
 		if chunk.Model != "" {
 			resp.Model = chunk.Model
 		}
@@ -185,13 +253,19 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 			if ch.Delta.Content == "" {
 				continue
 			}
+			heard()
 			b.WriteString(ch.Delta.Content)
 			if onDelta != nil {
 				onDelta(ch.Delta.Content)
 			}
 		}
+		if m := p.opts.MaxAnswerBytes; m > 0 && b.Len() > m {
+			return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+				"%s kept writing past %d characters without finishing and was cut off; try again, or choose another model.",
+				capital(p.who()), m)
+		}
 	}
-	if e := llm.Cancelled(ctx); e != nil {
+	if e := llm.Cancelled(parent); e != nil {
 		return resp, e
 	}
 	resp.Text = b.String()
@@ -203,6 +277,10 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	if string(finish) == "error" {
 		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindOverloaded,
 			"%s stopped in the middle of the summary; try again in a minute.", capital(p.who()))
+	}
+	if chunks == 0 && resp.Text == "" {
+		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+			"%s answered with something that is not an OpenAI-compatible chat stream; check that it is an LLM server, or choose another model.", capital(p.who()))
 	}
 	if strings.TrimSpace(resp.Text) == "" {
 		msg := capital(p.who()) + " returned an empty answer; try again or choose another model."
@@ -317,7 +395,11 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 		}
 	default:
 		if llm.Offline(err) {
-			return llm.OfflineError(err, who)
+			e := llm.OfflineError(err, who)
+			if p.opts.ProviderName != "" { // a local server found on this machine
+				e.Message = "Could not reach " + who + "; it has stopped — start it again, or choose another model."
+			}
+			return e
 		}
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, llm.KindProviderError,
 			Who+" failed unexpectedly; try again in a moment.")

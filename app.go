@@ -29,7 +29,6 @@ import (
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"ytsum/backend/events"
-	"ytsum/backend/services"
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
@@ -41,7 +40,7 @@ import (
 // the README lists the mapping). Errors reach the UI as {"error","code"}.
 // This is the only file that imports the Wails runtime.
 type App struct {
-	svc   *services.Services
+	svc   *Backend
 	links []string // links from the command line, submitted once the window is up
 
 	mu      sync.Mutex
@@ -51,7 +50,7 @@ type App struct {
 
 // NewApp returns the facade over svc; args are links (or ytsum:// URLs) to
 // submit at start.
-func NewApp(svc *services.Services, args []string) *App {
+func NewApp(svc *Backend, args []string) *App {
 	a := &App{svc: svc, links: linksFromArgs(args)}
 	a.focused.Store(true)
 	return a
@@ -64,7 +63,7 @@ func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
 		go func() {
 			err := a.svc.Serve(ctx, httpAddr, func(u string) { a.svc.Logger().Info("HTTP API listening", "url", u) })
 			if err != nil {
-				a.svc.Logger().Error("HTTP API stopped", "err", services.Sentence(err))
+				a.svc.Logger().Error("HTTP API stopped", "err", Sentence(err))
 			}
 		}()
 	}

@@ -1,4 +1,4 @@
-package services
+package main
 
 import (
 	"bytes"
@@ -76,7 +76,7 @@ func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.T
 
 // request turns the contract's job metadata into an engine request; the
 // playlist setting applies when the request does not ask for the playlist.
-func (s *Services) request(m ytsum.JobMetadata) jobs.Request {
+func (s *Backend) request(m ytsum.JobMetadata) jobs.Request {
 	return jobs.Request{URLs: m.URLs,
 		Options: ytsum.SummaryOptions{Model: m.Model, Style: m.Style, Length: m.Length,
 			Language: m.Language, Regenerate: m.Regenerate},
@@ -84,7 +84,7 @@ func (s *Services) request(m ytsum.JobMetadata) jobs.Request {
 }
 
 // httpJobs adapts the engine to the HTTP API.
-type httpJobs struct{ s *Services }
+type httpJobs struct{ s *Backend }
 
 func (h httpJobs) Async(m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
 	req := h.s.request(m)
@@ -341,7 +341,7 @@ func (h httpModels) Models() []httpapi.ModelInfo {
 }
 
 // httpBackups adapts the store's snapshots to the HTTP API.
-type httpBackups struct{ s *Services }
+type httpBackups struct{ s *Backend }
 
 func (h httpBackups) dir() string { return h.s.env.DataDir + "/backups" }
 
@@ -369,7 +369,7 @@ func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
 	return backupInfo(b), nil
 }
 
-func (s *Services) httpServices() httpapi.Services {
+func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
 		Jobs:     httpJobs{s},
 		Events:   httpEvents{s.broker},
@@ -381,7 +381,7 @@ func (s *Services) httpServices() httpapi.Services {
 	}
 }
 
-func (s *Services) httpConfig() httpapi.Config {
+func (s *Backend) httpConfig() httpapi.Config {
 	cur := s.cfg.Current
 	return httpapi.Config{
 		SSEEnabled:        func() bool { return cur().SSEEnabled },
@@ -404,7 +404,7 @@ func (s *Services) httpConfig() httpapi.Config {
 }
 
 // apiToken returns the bearer token for scripts ("" when it cannot be read).
-func (s *Services) apiToken() string {
+func (s *Backend) apiToken() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	t, err := s.cfg.APIToken(ctx)

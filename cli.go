@@ -1,4 +1,4 @@
-package services
+package main
 
 import (
 	"context"
@@ -21,7 +21,7 @@ type CLIRequest struct {
 // window and the HTTP API), progress on stderr and results on stdout, and
 // returns the exit status of API.md §1: 0 when every item succeeded, 1 when
 // any failed.
-func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
+func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
 	m := ytsum.JobMetadata{URLs: req.URLs, Model: req.Model, Style: req.Style, Length: req.Length,
 		Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
 	// Subscribe before submitting, so no change of the new job is missed;
@@ -146,7 +146,7 @@ func printVideo(w io.Writer, r ytsum.Result, h string) {
 }
 
 // ImportCLI imports the original app's cache at path and prints the report.
-func (s *Services) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
+func (s *Backend) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
 	r, err := s.lib.Import(ctx, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))

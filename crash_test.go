@@ -1,4 +1,4 @@
-package services
+package main
 
 // Restart safety with a real kill -9 (issue [4/10] point 4, jobs/doc.go
 // guarantee 5). The test re-executes its own binary as a child process
@@ -77,7 +77,7 @@ func crashCatalogue() youtubetest.Catalogue {
 	return c
 }
 
-// crashEnv is env of services_test.go for a fake known only by its URL.
+// crashEnv is env of backend_test.go for a fake known only by its URL.
 func crashEnv(dataDir, ytURL string) func(string) (string, bool) {
 	m := map[string]string{
 		"YTSUM_DATA_DIR":       dataDir,
@@ -116,7 +116,7 @@ func TestCrashChild(t *testing.T) {
 		b, _ := json.Marshal(m)
 		fmt.Fprintf(os.Stdout, "%s%s\n", crashPrefix, b)
 	}
-	svc, err := Open(ctx, Options{Version: "crash-child", Stderr: os.Stderr,
+	svc, err := openBackend(ctx, backendOptions{Version: "crash-child", Stderr: os.Stderr,
 		Getenv: crashEnv(dir, os.Getenv(envCrashYT)), Keychain: &memKeyring{}})
 	if err != nil {
 		emit(childMsg{Event: "error", Err: err.Error()})

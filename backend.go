@@ -1,9 +1,8 @@
-// Package services assembles the backend — store and library, YouTube
-// client, summarizer, job engine, event broker, speech, keychain and
-// settings — into the one set of services both front doors use: the HTTP
-// API (ytsum serve, and --http beside the window) and the desktop window
-// (package main). It holds wiring and thin adapters, no domain logic.
-package services
+package main
+
+// The wiring: one page that opens the store once, builds every service and
+// hands them to the two doors — the HTTP API (ytsum serve, and --http beside
+// the window) and the desktop window (app.go). No domain logic lives here.
 
 import (
 	"context"
@@ -32,8 +31,8 @@ import (
 	"ytsum/backend/ytsum"
 )
 
-// Options configure Open. Zero values are sensible defaults.
-type Options struct {
+// backendOptions configure openBackend. Zero values are sensible defaults.
+type backendOptions struct {
 	// Version is reported by /api_status.
 	Version string
 	// Stderr receives log lines (default os.Stderr).
@@ -51,9 +50,9 @@ type Options struct {
 	UI fs.FS
 }
 
-// Services is the assembled backend. Its methods are safe for concurrent use.
-type Services struct {
-	opts    Options
+// Backend is the assembled backend. Its methods are safe for concurrent use.
+type Backend struct {
+	opts    backendOptions
 	log     *slog.Logger
 	env     config.Environment
 	notices []string
@@ -76,7 +75,7 @@ type Services struct {
 // directory (a second instance gets a clear "already running" error),
 // reads settings and the keychain, and starts the job engine, which resumes
 // jobs a crash interrupted. The caller must Close it.
-func Open(ctx context.Context, opts Options) (_ *Services, err error) {
+func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
@@ -87,7 +86,7 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	log := slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: opts.LogLevel}))
-	s := &Services{opts: opts, log: log}
+	s := &Backend{opts: opts, log: log}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -191,7 +190,7 @@ func audioOptions(set config.Settings) audio.Options {
 
 // secretFunc returns a func reading a secret on every call (environment
 // first, then the keychain); a secret that cannot be read is "".
-func (s *Services) secretFunc(name string) func() string {
+func (s *Backend) secretFunc(name string) func() string {
 	return func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -205,7 +204,7 @@ func (s *Services) secretFunc(name string) func() string {
 
 // Close stops the engine (unfinished jobs resume at the next start), closes
 // the broker and the database. It is safe to call on a partly opened value.
-func (s *Services) Close() error {
+func (s *Backend) Close() error {
 	if s.unwatch != nil {
 		s.unwatch()
 	}
@@ -226,16 +225,16 @@ func (s *Services) Close() error {
 
 // Notices are sentences for the user about what happened while opening
 // (for example a corrupt database that was moved aside).
-func (s *Services) Notices() []string { return s.notices }
+func (s *Backend) Notices() []string { return s.notices }
 
 // Logger is the shared structured logger.
-func (s *Services) Logger() *slog.Logger { return s.log }
+func (s *Backend) Logger() *slog.Logger { return s.log }
 
 // Handler is the HTTP API and web UI handler (the same one Serve runs).
-func (s *Services) Handler() http.Handler { return s.api.Handler() }
+func (s *Backend) Handler() http.Handler { return s.api.Handler() }
 
 // Broker is the event broker both front doors read.
-func (s *Services) Broker() *events.Broker { return s.broker }
+func (s *Backend) Broker() *events.Broker { return s.broker }
 
 // Sentence returns the user-facing sentence for err.
 func Sentence(err error) string {
@@ -249,7 +248,7 @@ func Sentence(err error) string {
 // Serve runs the HTTP API and web UI on addr (the saved setting when empty)
 // until ctx is done, then drains. A non-loopback address is refused unless
 // login is enabled. onListen is called with the base URL once bound.
-func (s *Services) Serve(ctx context.Context, addr string, onListen func(url string)) error {
+func (s *Backend) Serve(ctx context.Context, addr string, onListen func(url string)) error {
 	if addr == "" {
 		addr = s.cfg.Current().HTTPAddress
 	}
@@ -263,7 +262,7 @@ func (s *Services) Serve(ctx context.Context, addr string, onListen func(url str
 
 // APIToken returns the bearer token of the HTTP API ("" when it cannot be
 // read); the window's in-process calls present it when login is enabled.
-func (s *Services) APIToken() string {
+func (s *Backend) APIToken() string {
 	if !s.cfg.Current().LoginEnabled {
 		return ""
 	}
@@ -271,12 +270,12 @@ func (s *Services) APIToken() string {
 }
 
 // DataDir is the folder holding the database, audio cache and backups.
-func (s *Services) DataDir() string { return s.env.DataDir }
+func (s *Backend) DataDir() string { return s.env.DataDir }
 
 // DesktopHTTPAddress is where the HTTP API should run beside the window:
 // flagAddr when given (--http), else the saved address when the HTTP server
 // is enabled in settings, else "" (no server).
-func (s *Services) DesktopHTTPAddress(flagAddr string) string {
+func (s *Backend) DesktopHTTPAddress(flagAddr string) string {
 	if flagAddr != "" {
 		return flagAddr
 	}

@@ -86,19 +86,15 @@ func (s *Backend) request(m ytsum.JobMetadata) jobs.Request {
 // httpJobs adapts the engine to the HTTP API.
 type httpJobs struct{ s *Backend }
 
-func (h httpJobs) Async(m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
+func (h httpJobs) Async(ctx context.Context, m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
 	req := h.s.request(m)
 	req.ForceSync, req.ForceAsync = forceSync, forceAsync
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	return h.s.engine.Decide(ctx, req) == jobs.ModeAsync
 }
 
 // Estimate is how long a job for m should take (estimated_time), from
 // measured per-model times once there are any.
-func (h httpJobs) Estimate(m ytsum.JobMetadata) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (h httpJobs) Estimate(ctx context.Context, m ytsum.JobMetadata) time.Duration {
 	return h.s.engine.Estimate(ctx, h.s.request(m))
 }
 
@@ -183,14 +179,14 @@ func results(items []library.Item) []ytsum.Result {
 	return out
 }
 
-func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchHit, error) {
+func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchResult, error) {
 	items, err := h.l.Search(ctx, q, 0)
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]httpapi.SearchHit, len(items))
+	hits := make([]httpapi.SearchResult, len(items))
 	for i, it := range items {
-		hits[i] = httpapi.SearchHit{Item: it.Result(), Snippet: it.Snippet}
+		hits[i] = httpapi.SearchResult{Item: it.Result(), Snippet: it.Snippet}
 	}
 	return hits, nil
 }
@@ -304,26 +300,12 @@ func (h httpSpeech) CacheCleanup(context.Context) (httpapi.CacheCleanup, error) 
 		RemainingFiles: r.RemainingFiles, RemainingSizeMB: r.RemainingSizeMB}, nil
 }
 
-// httpSettings adapts the settings model to the HTTP API.
-type httpSettings struct{ c *config.Config }
+// settingsDoor is the settings model with the key status of /api_status.
+type settingsDoor struct{ *config.Config }
 
-func (h httpSettings) View(ctx context.Context) (any, error) { return h.c.View(ctx) }
-
-func (h httpSettings) Apply(ctx context.Context, patch []byte) (any, error) {
-	return h.c.Apply(ctx, json.RawMessage(patch))
-}
-
-func (h httpSettings) KeysSet(ctx context.Context) httpapi.KeyStatus {
-	return httpapi.KeyStatus{GoogleAPIKey: h.c.HasSecret(ctx, config.SecretGeminiKey),
-		OpenAIAPIKey: h.c.HasSecret(ctx, config.SecretOpenAIKey)}
-}
-
-func (h httpSettings) RevealAPIToken(ctx context.Context) (string, error) {
-	return h.c.RevealAPIToken(ctx)
-}
-
-func (h httpSettings) RotateAPIToken(ctx context.Context) (string, error) {
-	return h.c.RotateAPIToken(ctx)
+func (h settingsDoor) KeysSet(ctx context.Context) httpapi.KeyStatus {
+	return httpapi.KeyStatus{GoogleAPIKey: h.HasSecret(ctx, config.SecretGeminiKey),
+		OpenAIAPIKey: h.HasSecret(ctx, config.SecretOpenAIKey)}
 }
 
 // httpModels adapts the model registry to the HTTP API.
@@ -375,7 +357,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		Events:   httpEvents{s.broker},
 		Library:  httpLibrary{s.lib},
 		Speech:   httpSpeech{s.speech, s.audio},
-		Settings: httpSettings{s.cfg},
+		Settings: settingsDoor{s.cfg},
 		Models:   httpModels{s.sum},
 		Backups:  httpBackups{s},
 	}

@@ -260,15 +260,6 @@ func (s *Backend) Serve(ctx context.Context, addr string, onListen func(url stri
 	return s.api.Serve(ctx, ln)
 }
 
-// APIToken returns the bearer token of the HTTP API ("" when it cannot be
-// read); the window's in-process calls present it when login is enabled.
-func (s *Backend) APIToken() string {
-	if !s.cfg.Current().LoginEnabled {
-		return ""
-	}
-	return s.apiToken()
-}
-
 // DataDir is the folder holding the database, audio cache and backups.
 func (s *Backend) DataDir() string { return s.env.DataDir }
 

@@ -256,7 +256,7 @@ func desktopMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ytsum: %s\n", n)
 	}
 	defer svc.Close()
-	app := NewApp(svc, fl.Args())
+	app := NewApp(ctx, svc, fl.Args())
 	if err := app.Run(ctx, uiFS(), *httpAddr); err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		return 1

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"ytsum/backend/config"
 
 	"ytsum/backend/ytsum"
 )
@@ -35,7 +36,11 @@ func newFakeJobs(b *fakeBroker) *fakeJobs {
 	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
 }
 
-func (f *fakeJobs) Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool {
+func (f *fakeJobs) Estimate(context.Context, ytsum.JobMetadata) time.Duration {
+	return 30 * time.Second
+}
+
+func (f *fakeJobs) Async(_ context.Context, req ytsum.JobMetadata, forceSync, forceAsync bool) bool {
 	if forceSync {
 		return false
 	}
@@ -264,13 +269,13 @@ func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, in
 	return append([]ytsum.Result(nil), l.items[q.Offset:end]...), total, nil
 }
 
-func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchHit, error) {
+func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var hits []SearchHit
+	var hits []SearchResult
 	for _, it := range l.items {
 		if strings.Contains(*it.Summary, query) {
-			hits = append(hits, SearchHit{Item: it, Snippet: "<mark>" + query + "</mark>"})
+			hits = append(hits, SearchResult{Item: it, Snippet: "<mark>" + query + "</mark>"})
 		}
 	}
 	return hits, nil
@@ -345,20 +350,21 @@ type fakeSettings struct {
 	voice string
 }
 
-func (f *fakeSettings) View(ctx context.Context) (any, error) {
+func (f *fakeSettings) View(ctx context.Context) (config.View, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return map[string]any{"tts_voice": f.voice, "google_api_key": map[string]bool{"set": true}}, nil
+	return config.View{Settings: config.Settings{TTSVoice: f.voice},
+		Secrets: map[string]config.SecretState{"google_api_key": {Set: true}}}, nil
 }
 
-func (f *fakeSettings) Apply(ctx context.Context, patch []byte) (any, error) {
+func (f *fakeSettings) Apply(ctx context.Context, patch json.RawMessage) (config.View, error) {
 	var p struct {
 		TTSVoice *string `json:"tts_voice"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(patch))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return nil, &wrappedField{err: ytsum.Errorf(ytsum.CodeInvalid, "invalid_setting", "That setting is not known."),
+		return config.View{}, &wrappedField{err: ytsum.Errorf(ytsum.CodeInvalid, "invalid_setting", "That setting is not known."),
 			fields: map[string]string{"unknown": "not a setting"}}
 	}
 	if p.TTSVoice != nil {

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"ytsum/backend/config"
 	"ytsum/backend/ytsum"
 )
 
@@ -21,7 +23,11 @@ type Jobs interface {
 	// (true) or synchronously (false). The engine owns this decision: more
 	// than one URL or any playlist means async, unless forceSync/forceAsync
 	// say otherwise, and always sync when async processing is disabled.
-	Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool
+	Async(ctx context.Context, req ytsum.JobMetadata, forceSync, forceAsync bool) bool
+	// Estimate is how long a job for req should take (the estimated_time
+	// of an async /summarize answer), from measured per-model times once
+	// there are any.
+	Estimate(ctx context.Context, req ytsum.JobMetadata) time.Duration
 	// Submit persists a job for req and returns it (status pending) without
 	// waiting. A full queue returns ytsum.ErrBusy (or an error with the same
 	// code and a RetryAfter hint); bad input returns a CodeInvalid error.
@@ -63,7 +69,7 @@ type Library interface {
 	// otherwise) and the number of items matching q's filters.
 	List(ctx context.Context, q ListQuery) (items []ytsum.Result, total int, err error)
 	// Search returns the items matching query, best match first.
-	Search(ctx context.Context, query string) ([]SearchHit, error)
+	Search(ctx context.Context, query string) ([]SearchResult, error)
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
 	Delete(ctx context.Context, videoID string) error
@@ -93,13 +99,6 @@ type ListQuery struct {
 	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
 	Channel       string // only this channel, when not empty
 	Model         string // only summaries made by this model key, when not empty
-}
-
-// SearchHit is one search result: the item and an optional HTML snippet
-// with <mark> around matches (escape-safe: everything else is escaped).
-type SearchHit struct {
-	Item    ytsum.Result
-	Snippet string
 }
 
 // ExportFile is a rendered export.
@@ -184,12 +183,12 @@ type CacheCleanup struct {
 
 // Settings is the saved configuration.
 type Settings interface {
-	// View returns the settings JSON object; a secret only ever as set/unset.
-	View(ctx context.Context) (any, error)
+	// View returns the settings view; a secret only ever as set/unset.
+	View(ctx context.Context) (config.View, error)
 	// Apply applies a partial settings object (the raw JSON body) and returns
 	// the new View. Invalid values give a CodeInvalid error; an error that
 	// also has a FieldErrors() map[string]string method adds "fields".
-	Apply(ctx context.Context, patch []byte) (any, error)
+	Apply(ctx context.Context, patch json.RawMessage) (config.View, error)
 	// KeysSet reports which provider keys are configured.
 	KeysSet(ctx context.Context) KeyStatus
 	// RevealAPIToken returns the API token for scripts.

@@ -18,6 +18,36 @@ const (
 	JobCancelled JobStatus = "cancelled"
 )
 
+// JobStatuses lists every job state, in the order of a job's life. It is
+// the one list of status names; the API's checks and messages use it.
+var JobStatuses = []JobStatus{JobPending, JobRunning, JobCompleted, JobFailed, JobCancelled}
+
+// Valid reports whether s is one of JobStatuses.
+func (s JobStatus) Valid() bool {
+	for _, v := range JobStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// JobStatusList is the status names as a sentence fragment:
+// "pending, running, completed, failed or cancelled".
+func JobStatusList() string {
+	var b []byte
+	for i, v := range JobStatuses {
+		switch {
+		case i == len(JobStatuses)-1:
+			b = append(b, " or "...)
+		case i > 0:
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(b)
+}
+
 // Terminal reports whether s is a final state.
 func (s JobStatus) Terminal() bool {
 	return s == JobCompleted || s == JobFailed || s == JobCancelled

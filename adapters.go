@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"ytsum/backend/config"
-	"ytsum/backend/events"
 	"ytsum/backend/httpapi"
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
@@ -128,36 +126,6 @@ func (h httpJobs) Stats() httpapi.JobStats {
 	return httpapi.JobStats{Pending: m.Pending, Running: m.Running, Completed: m.Completed,
 		Failed: m.Failed, Cancelled: m.Cancelled}
 }
-
-// httpEvents adapts the broker's subscriptions to the channel the SSE
-// handler reads.
-type httpEvents struct{ b *events.Broker }
-
-func (h httpEvents) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
-	sub := h.b.Subscribe(events.Filter{JobID: jobID})
-	ch := make(chan ytsum.Event, 16)
-	ctx, stop := context.WithCancel(context.Background())
-	go func() {
-		defer close(ch)
-		for {
-			ev, err := sub.Next(ctx)
-			if err != nil {
-				return
-			}
-			select {
-			case ch <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return ch, func() { once.Do(func() { stop(); sub.Close() }) }
-}
-
-// Seq is the sequence number of the broker's last event: the id of a
-// stream's first message.
-func (h httpEvents) Seq() uint64 { return h.b.Seq() }
 
 // httpLibrary adapts the library to the HTTP API.
 type httpLibrary struct{ l *library.Library }
@@ -354,7 +322,7 @@ func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
 func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
 		Jobs:     httpJobs{s},
-		Events:   httpEvents{s.broker},
+		Events:   s.broker,
 		Library:  httpLibrary{s.lib},
 		Speech:   httpSpeech{s.speech, s.audio},
 		Settings: settingsDoor{s.cfg},

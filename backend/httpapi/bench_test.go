@@ -132,7 +132,7 @@ func benchFanout(b *testing.B, clients, changes int, pace time.Duration) {
 				}
 			}()
 		}
-		e.broker.waitSubscribers(b, clients)
+		waitSubscribers(b, e.broker, clients)
 		connected := heapMB()
 		b.ResetTimer()
 		start := time.Now()

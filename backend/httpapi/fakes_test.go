@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 	"ytsum/backend/config"
+	"ytsum/backend/events"
 
 	"ytsum/backend/ytsum"
 )
@@ -24,7 +25,7 @@ type fakeJobs struct {
 	jobs   map[string]*ytsum.Job
 	order  []string
 	next   int
-	broker *fakeBroker
+	broker *events.Broker
 
 	SubmitErr error
 	WaitFn    func(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
@@ -32,7 +33,7 @@ type fakeJobs struct {
 
 var _ Jobs = (*fakeJobs)(nil)
 
-func newFakeJobs(b *fakeBroker) *fakeJobs {
+func newFakeJobs(b *events.Broker) *fakeJobs {
 	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
 }
 
@@ -170,67 +171,13 @@ func cloneJob(j *ytsum.Job) *ytsum.Job {
 	return &c
 }
 
-// fakeBroker fans events out to per-job subscriber channels.
-type fakeBroker struct {
-	mu   sync.Mutex
-	seq  uint64
-	subs map[*fakeSub]struct{}
-}
-
-type fakeSub struct {
-	job  string
-	ch   chan ytsum.Event
-	once sync.Once
-}
-
-func newFakeBroker() *fakeBroker { return &fakeBroker{subs: map[*fakeSub]struct{}{}} }
-
-func (b *fakeBroker) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
-	s := &fakeSub{job: jobID, ch: make(chan ytsum.Event, 64)}
-	b.mu.Lock()
-	b.subs[s] = struct{}{}
-	b.mu.Unlock()
-	return s.ch, func() {
-		b.mu.Lock()
-		delete(b.subs, s)
-		b.mu.Unlock()
-	}
-}
-
-// Publish stamps ev with the next sequence number and delivers it; a full
-// subscriber is dropped (its channel closed), as a real broker would.
-func (b *fakeBroker) Publish(ev ytsum.Event) uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.seq++
-	ev.Seq = b.seq
-	for s := range b.subs {
-		if s.job != ev.JobID {
-			continue
-		}
-		select {
-		case s.ch <- ev:
-		default:
-			delete(b.subs, s)
-			close(s.ch)
-		}
-	}
-	return ev.Seq
-}
-
-func (b *fakeBroker) subscribers() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.subs)
-}
-
-// waitSubscribers waits until n streams are subscribed.
-func (b *fakeBroker) waitSubscribers(tb testing.TB, n int) {
+// waitSubscribers waits until n streams are subscribed to b.
+func waitSubscribers(tb testing.TB, b *events.Broker, n int) {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for b.subscribers() < n {
+	for b.Subscribers() < n {
 		if time.Now().After(deadline) {
-			tb.Fatalf("only %d of %d subscribers after 10 s", b.subscribers(), n)
+			tb.Fatalf("only %d of %d subscribers after 10 s", b.Subscribers(), n)
 		}
 		time.Sleep(time.Millisecond) // polling a condition, not waiting a fixed time
 	}
@@ -426,7 +373,7 @@ type env struct {
 	srv      *Server
 	h        http.Handler
 	jobs     *fakeJobs
-	broker   *fakeBroker
+	broker   *events.Broker
 	lib      *fakeLibrary
 	settings *fakeSettings
 	logs     *syncBuffer
@@ -453,7 +400,7 @@ func (s *syncBuffer) String() string {
 // newEnv builds a server; mod may change the Config.
 func newEnv(tb testing.TB, mod func(*Config)) *env {
 	tb.Helper()
-	b := newFakeBroker()
+	b := events.New(events.Options{})
 	e := &env{broker: b, jobs: newFakeJobs(b), lib: newFakeLibrary(25), settings: &fakeSettings{token: "tok-" + strings.Repeat("s3cr3t", 4)},
 		logs: &syncBuffer{}}
 	cfg := Config{Version: "1.2.3", Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ytsum/backend/config"
+	"ytsum/backend/events"
 	"ytsum/backend/ytsum"
 )
 
@@ -53,14 +54,14 @@ type JobStats struct {
 	Pending, Running, Completed, Failed, Cancelled int
 }
 
-// Events is the event broker the SSE stream reads.
+// Events is the event broker the SSE stream reads (*events.Broker).
 type Events interface {
-	// Subscribe delivers every event (ytsum.EventJob and
-	// ytsum.EventSummaryDelta) of job jobID published after the call, in Seq
-	// order, until cancel is called. The broker may close the channel (when
-	// it drops a slow subscriber or shuts down); the stream then ends and the
-	// client reconnects. cancel must be safe to call more than once.
-	Subscribe(jobID string) (events <-chan ytsum.Event, cancel func())
+	// Seq is the sequence number of the last event published: the id of a
+	// stream's first message.
+	Seq() uint64
+	// Subscribe returns a subscription to the events f selects, published
+	// after the call, in Seq order; the stream reads it directly.
+	Subscribe(f events.Filter) *events.Subscription
 }
 
 // Library is the store of summaries.

@@ -102,14 +102,12 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
 	}
 
-	s.lib, err = library.Open(library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: log})
+	// The one owner of the database: everything that keeps records in it
+	// gets it from here (a second instance gets "already running").
+	s.db, err = store.Open(filepath.Join(s.env.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	s.db = s.lib.DB()
-	s.notices = append(s.notices, s.lib.Notices()...)
-
 	s.kc = keychain.New(keychain.Options{FallbackDir: s.env.DataDir, Provider: opts.Keychain, Logger: log,
 		AllowFile: func() bool { return s.cfg != nil && s.cfg.AllowFileKeystore() }})
 	s.cfg, err = config.New(config.Options{Store: s.db, Keychain: s.kc, Env: config.EnvFunc(opts.Getenv), Logger: log})
@@ -122,7 +120,12 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	if err != nil {
 		return nil, err
 	}
-	s.lib.SetAudio(s.audio, s.audio) // the audio index lives in the library's database, so the cache comes second
+	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
+		SpeechText: tts.Clean, Logger: log, Audio: s.audio, AudioImport: s.audio})
+	if err != nil {
+		return nil, err
+	}
+	s.notices = append(s.notices, s.lib.Notices()...)
 
 	s.yt = youtube.New(youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
@@ -162,7 +165,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	})
 
 	s.broker = events.New(events.Options{})
-	s.engine = jobs.New(s.lib, jobsYouTube{s.yt}, jobsSummarizer{s.sum}, s.broker, jobs.Config{
+	s.engine = jobs.New(s.db, s.lib, jobsYouTube{s.yt}, jobsSummarizer{s.sum}, s.broker, jobs.Config{
 		Workers:            set.WorkerPoolSize,
 		MaxJobs:            set.MaxConcurrentJobs,
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
@@ -203,7 +206,7 @@ func (s *Backend) secretFunc(name string) func() string {
 }
 
 // Close stops the engine (unfinished jobs resume at the next start), closes
-// the broker and the database. It is safe to call on a partly opened value.
+// the broker, the library and the database. It is safe to call on a partly opened value.
 func (s *Backend) Close() error {
 	if s.unwatch != nil {
 		s.unwatch()
@@ -219,6 +222,9 @@ func (s *Backend) Close() error {
 	}
 	if s.lib != nil {
 		errs = append(errs, s.lib.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
 	}
 	return errors.Join(errs...)
 }

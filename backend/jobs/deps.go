@@ -58,23 +58,35 @@ type Summarizer interface {
 	Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, opts ytsum.SummaryOptions, onDelta func(delta string)) (*ytsum.Summary, error)
 }
 
-// Store is the persistence the engine needs (package store implements it).
-// Every write must be durable when it returns. Methods are called from many
-// goroutines at once.
-type Store interface {
+// Records is where the engine keeps its job records (store.DB implements
+// it). Every write must be durable when it returns. Methods are called from
+// many goroutines at once.
+type Records interface {
 	// PutJob writes a job's record (opaque bytes owned by this package).
 	PutJob(id string, record []byte) error
 	// Job reads a job's record; a missing job is a *ytsum.Error with Code
 	// ytsum.CodeNotFound.
 	Job(id string) ([]byte, error)
-	// ForEachJob calls fn for every job record; fn must not call the Store.
+	// ForEachJob calls fn for every job record; fn must not call Records.
 	ForEachJob(fn func(id string, record []byte) error) error
 	// DeleteJob removes a job's record; summaries stay.
 	DeleteJob(id string) error
-	// PutSummary saves a summary into the library (and its index).
-	PutSummary(s *ytsum.Summary) error
+}
+
+// Summaries is the library of saved summaries, where the engine finds an
+// existing summary and saves a new one (library.Library implements it).
+// Methods are called from many goroutines at once.
+type Summaries interface {
 	// Summary looks a saved summary up by video and cache key.
 	Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error)
+	// Save commits a summary (and indexes it); it must not wait on the
+	// network.
+	Save(ctx context.Context, s *ytsum.Summary) error
+	// CacheThumbnail fetches and keeps the picture of a saved summary. The
+	// engine calls it after the video's result has been published, under
+	// the job's context, so a cancel stops it; a failure is the
+	// implementation's to log.
+	CacheThumbnail(ctx context.Context, s *ytsum.Summary)
 }
 
 // Publisher receives the engine's events (events.Broker implements it).

@@ -155,9 +155,10 @@ const (
 // Engine persists jobs and runs them on a pool of goroutines. Create it with
 // New, call Start once, Stop once. All methods are safe for concurrent use.
 type Engine struct {
-	cfg   Config
-	store Store
-	yt    YouTube
+	cfg       Config
+	store     Records
+	summaries Summaries
+	yt        YouTube
 	sum   Summarizer
 	pub   Publisher
 	log   *slog.Logger
@@ -209,12 +210,13 @@ func (a *average) mean() time.Duration {
 	return a.total / time.Duration(a.n)
 }
 
-// New returns an engine over its dependencies. pub may be nil (no events).
-func New(store Store, yt YouTube, sum Summarizer, pub Publisher, cfg Config) *Engine {
+// New returns an engine over its dependencies: records keeps the job
+// records, summaries the summaries. pub may be nil (no events).
+func New(records Records, summaries Summaries, yt YouTube, sum Summarizer, pub Publisher, cfg Config) *Engine {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Engine{
-		cfg: cfg, store: store, yt: yt, sum: sum, pub: pub, log: cfg.Logger,
+		cfg: cfg, store: records, summaries: summaries, yt: yt, sum: sum, pub: pub, log: cfg.Logger,
 		baseCtx: ctx, baseCancel: cancel,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), halted: make(chan struct{}),
 		maxJobs:  cfg.MaxJobs,

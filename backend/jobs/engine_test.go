@@ -397,7 +397,7 @@ func TestDecide(t *testing.T) {
 	async := true
 	var mu sync.Mutex
 	yt := newFakeYouTube(2, 0)
-	e := jobs.New(nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{AsyncEnabled: func() bool { mu.Lock(); defer mu.Unlock(); return async }}))
+	e := jobs.New(nil, nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{AsyncEnabled: func() bool { mu.Lock(); defer mu.Unlock(); return async }}))
 	one := []string{videoURL("aaaaaaaaaa1")}
 	two := []string{videoURL("aaaaaaaaaa1"), videoURL("aaaaaaaaaa2")}
 	mixed := []string{"https://www.youtube.com/watch?v=aaaaaaaaaa1&list=PL1"}
@@ -433,7 +433,7 @@ func TestDecide(t *testing.T) {
 // the measured mean.
 func TestEstimate(t *testing.T) {
 	yt := newFakeYouTube(2, 0)
-	e := jobs.New(nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{}))
+	e := jobs.New(nil, nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{}))
 	tests := []struct {
 		name  string
 		model string

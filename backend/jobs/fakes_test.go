@@ -40,6 +40,7 @@ type boltStore struct {
 	frozenJobs atomic.Bool // job writes are dropped, summaries still saved
 	summaries  chan string // receives the video ID of every saved summary, if set
 	onWrite    func()      // called before every write, if set (may freeze)
+	thumbnail  func(context.Context, *ytsum.Summary) // CacheThumbnail, if set
 }
 
 // write reports whether a write may go ahead.
@@ -109,7 +110,14 @@ func (s *boltStore) DeleteJob(id string) error {
 
 func summaryKey(videoID, cacheKey string) []byte { return []byte(videoID + "\x00" + cacheKey) }
 
-func (s *boltStore) PutSummary(sum *ytsum.Summary) error {
+// CacheThumbnail calls the thumbnail hook, if set.
+func (s *boltStore) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {
+	if s.thumbnail != nil {
+		s.thumbnail(ctx, sum)
+	}
+}
+
+func (s *boltStore) Save(_ context.Context, sum *ytsum.Summary) error {
 	if !s.write() {
 		return errFrozen
 	}
@@ -397,7 +405,7 @@ func (h *harness) open() {
 	h.t.Helper()
 	h.store = MustOpenStore(h.t, h.path)
 	h.broker = events.New(events.Options{})
-	h.eng = jobs.New(h.store, h.yt, h.sum, h.broker, h.cfg)
+	h.eng = jobs.New(h.store, h.store, h.yt, h.sum, h.broker, h.cfg)
 	h.closed = false
 }
 

@@ -279,9 +279,7 @@ func (h settingsDoor) KeysSet(ctx context.Context) httpapi.KeyStatus {
 // httpModels adapts the model registry to the HTTP API.
 type httpModels struct{ s *summarize.Service }
 
-func (h httpModels) Models() []httpapi.ModelInfo {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (h httpModels) Models(ctx context.Context) []httpapi.ModelInfo {
 	ms := h.s.Models(ctx)
 	out := make([]httpapi.ModelInfo, len(ms))
 	for i, m := range ms {
@@ -338,7 +336,7 @@ func (s *Backend) httpConfig() httpapi.Config {
 		HeartbeatInterval: func() time.Duration { return time.Duration(cur().HeartbeatSeconds) * time.Second },
 		AsyncEnabled:      func() bool { return cur().AsyncProcessing },
 		LoginEnabled:      func() bool { return cur().LoginEnabled },
-		Passcode:          s.secretFunc(config.SecretLoginPasscode),
+		Passcode:          s.secretCtx(config.SecretLoginPasscode),
 		MaxAttempts:       func() int { return cur().MaxLoginAttempts },
 		Lockout:           func() time.Duration { return time.Duration(cur().LockoutMinutes) * time.Minute },
 		APIToken:          s.apiToken,
@@ -354,9 +352,7 @@ func (s *Backend) httpConfig() httpapi.Config {
 }
 
 // apiToken returns the bearer token for scripts ("" when it cannot be read).
-func (s *Backend) apiToken() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (s *Backend) apiToken(ctx context.Context) string {
 	t, err := s.cfg.APIToken(ctx)
 	if err != nil {
 		return ""

@@ -205,6 +205,18 @@ func (s *Backend) secretFunc(name string) func() string {
 	}
 }
 
+// secretCtx returns a func reading a secret under its caller's context
+// (environment first, then the keychain); one that cannot be read is "".
+func (s *Backend) secretCtx(name string) func(context.Context) string {
+	return func(ctx context.Context) string {
+		v, err := s.cfg.Secret(ctx, name)
+		if err != nil {
+			return ""
+		}
+		return v
+	}
+}
+
 // Close stops the engine (unfinished jobs resume at the next start), closes
 // the broker, the library and the database. It is safe to call on a partly opened value.
 func (s *Backend) Close() error {

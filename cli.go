@@ -30,7 +30,7 @@ func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stde
 	defer sub.Close()
 	ids := make(chan string, 1)
 	reported := make(chan struct{})
-	go func() { defer close(reported); reportProgress(sub, ids, stderr) }()
+	go func() { defer close(reported); reportProgress(ctx, sub, ids, stderr) }()
 	job, err := s.engine.Submit(ctx, s.request(m))
 	if err != nil {
 		close(ids)
@@ -75,14 +75,14 @@ func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stde
 // reportProgress prints one line per progress change of the job whose id
 // arrives on ids, until the subscription closes. Events that come before the
 // id are held back and then filtered.
-func reportProgress(sub *events.Subscription, ids <-chan string, w io.Writer) {
+func reportProgress(ctx context.Context, sub *events.Subscription, ids <-chan string, w io.Writer) {
 	id, ok := <-ids
 	if !ok {
 		return
 	}
 	last := -1
 	for {
-		ev, err := sub.Next(context.Background())
+		ev, err := sub.Next(ctx)
 		if err != nil {
 			return
 		}

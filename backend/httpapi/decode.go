@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -145,12 +146,12 @@ func urlsTypeError() error {
 }
 
 // decodeSummarize decodes and checks a summarize body.
-func (s *Server) decodeSummarize(body []byte) (SummarizeRequest, error) {
+func (s *Server) decodeSummarize(ctx context.Context, body []byte) (SummarizeRequest, error) {
 	var req SummarizeRequest
 	if err := decodeBytes(body, &req); err != nil {
 		return req, err
 	}
-	return req, s.checkSummarize(req)
+	return req, s.checkSummarize(ctx, req)
 }
 
 // metadata returns the job request of req.

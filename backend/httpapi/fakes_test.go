@@ -334,7 +334,7 @@ func (f *fakeSettings) RotateAPIToken(ctx context.Context) (string, error) {
 	f.token = "rotated-" + f.token
 	return f.token, nil
 }
-func (f *fakeSettings) apiToken() string {
+func (f *fakeSettings) apiToken(context.Context) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.token
@@ -342,7 +342,7 @@ func (f *fakeSettings) apiToken() string {
 
 type fakeModels struct{}
 
-func (fakeModels) Models() []ModelInfo {
+func (fakeModels) Models(context.Context) []ModelInfo {
 	return []ModelInfo{
 		{Key: "gemini-2.5-flash", Provider: "gemini", DisplayName: "Gemini 2.5 Flash", Available: true},
 		{Key: "gpt-5", Provider: "openai", DisplayName: "GPT-5", Available: false},

@@ -70,17 +70,17 @@ func (s *Server) readSummarizeRequest(r *http.Request) (SummarizeRequest, error)
 	if err != nil {
 		return SummarizeRequest{}, err
 	}
-	return s.decodeSummarize(body)
+	return s.decodeSummarize(r.Context(), body)
 }
 
 // checkModel refuses a model key the registry does not know, naming the
 // keys it does know.
-func (s *Server) checkModel(key string) error {
+func (s *Server) checkModel(ctx context.Context, key string) error {
 	if key == "" || s.svc.Models == nil {
 		return nil
 	}
 	var avail, all []string
-	for _, m := range s.svc.Models.Models() {
+	for _, m := range s.svc.Models.Models(ctx) {
 		if m.Key == key {
 			return nil
 		}
@@ -206,7 +206,7 @@ func (s *Server) APIStatus(ctx context.Context) APIStatus {
 		Models: []ModelInfo{}, AvailableModels: []string{}, Version: s.cfg.Version, LoginEnabled: s.loginRequired(),
 		TTSAvailable: s.svc.Speech != nil && s.svc.Speech.Available()}
 	if s.svc.Models != nil {
-		for _, m := range s.svc.Models.Models() {
+		for _, m := range s.svc.Models.Models(ctx) {
 			st.Models = append(st.Models, m)
 			if m.Available {
 				st.AvailableModels = append(st.AvailableModels, m.Key)

@@ -60,14 +60,14 @@ func accepted(id string) JobAccepted {
 
 // checkSummarize checks a summarize request (links given, one forcing
 // flag at most, a known model).
-func (s *Server) checkSummarize(req SummarizeRequest) error {
+func (s *Server) checkSummarize(ctx context.Context, req SummarizeRequest) error {
 	if len(req.URLs) == 0 {
 		return invalid("urls", "No links were given; paste at least one YouTube link.")
 	}
 	if req.ForceSync && req.ForceAsync {
 		return invalid("force_sync", "Choose either force_sync or force_async, not both.")
 	}
-	return s.checkModel(req.Model)
+	return s.checkModel(ctx, req.Model)
 }
 
 // SubmitJob is POST /summarize_async: it queues a job for req and returns
@@ -76,7 +76,7 @@ func (s *Server) SubmitJob(ctx context.Context, req SummarizeRequest) (JobAccept
 	if s.svc.Jobs == nil {
 		return JobAccepted{}, unwired("Summarizing")
 	}
-	if err := s.checkSummarize(req); err != nil {
+	if err := s.checkSummarize(ctx, req); err != nil {
 		return JobAccepted{}, err
 	}
 	start := s.cfg.now()

@@ -207,7 +207,7 @@ type KeyStatus struct {
 // Models is the model registry.
 type Models interface {
 	// Models lists every known model, available or not, in display order.
-	Models() []ModelInfo
+	Models(ctx context.Context) []ModelInfo
 }
 
 // ModelInfo describes one model (an entry of api_status "models").

@@ -319,13 +319,17 @@ func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
 
 func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
-		Jobs:     httpJobs{s},
-		Events:   s.broker,
-		Library:  httpLibrary{s.lib},
-		Speech:   httpSpeech{s.speech, s.audio},
-		Settings: settingsDoor{s.cfg},
-		Models:   httpModels{s.sum},
-		Backups:  httpBackups{s},
+		Summarize:  httpJobs{s},
+		Jobs:       httpJobs{s},
+		Thumbnails: httpLibrary{s.lib},
+		Files:      httpLibrary{s.lib},
+		AudioCache: httpSpeech{s.speech, s.audio},
+		Events:     s.broker,
+		Library:    httpLibrary{s.lib},
+		Speech:     httpSpeech{s.speech, s.audio},
+		Settings:   settingsDoor{s.cfg},
+		Models:     httpModels{s.sum},
+		Backups:    httpBackups{s},
 	}
 }
 

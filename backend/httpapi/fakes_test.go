@@ -216,6 +216,9 @@ func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, in
 	return append([]ytsum.Result(nil), l.items[q.Offset:end]...), total, nil
 }
 
+// RemoteThumbnailURL knows no remote pictures.
+func (l *fakeLibrary) RemoteThumbnailURL(context.Context, string) string { return "" }
+
 func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -408,7 +411,8 @@ func newEnv(tb testing.TB, mod func(*Config)) *env {
 	if mod != nil {
 		mod(&cfg)
 	}
-	e.srv = New(cfg, Services{Jobs: e.jobs, Events: b, Library: e.lib, Speech: fakeSpeech{}, Settings: e.settings,
+	e.srv = New(cfg, Services{Summarize: e.jobs, Jobs: e.jobs, Events: b, Library: e.lib, Thumbnails: e.lib, Files: e.lib,
+		Speech: fakeSpeech{}, AudioCache: fakeSpeech{}, Settings: e.settings,
 		Models: fakeModels{}, Backups: &fakeBackups{}})
 	e.h = e.srv.Handler()
 	return e

@@ -96,7 +96,7 @@ func (s *Server) checkModel(ctx context.Context, key string) error {
 }
 
 func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
+	if s.svc.Summarize == nil {
 		s.unavailable(w, r, "Summarizing")
 		return
 	}
@@ -107,15 +107,15 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 	}
 	meta := req.metadata()
 	start := time.Now()
-	if s.svc.Jobs.Async(r.Context(), meta, req.ForceSync, req.ForceAsync) {
-		job, err := s.svc.Jobs.Submit(r.Context(), meta)
+	if s.svc.Summarize.Async(r.Context(), meta, req.ForceSync, req.ForceAsync) {
+		job, err := s.svc.Summarize.Submit(r.Context(), meta)
 		s.metrics.observe(modeAsync, time.Since(start), err)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		// The engine knows playlists and measured per-model times.
-		est := int(math.Ceil(s.svc.Jobs.Estimate(r.Context(), meta).Seconds()))
+		est := int(math.Ceil(s.svc.Summarize.Estimate(r.Context(), meta).Seconds()))
 		a := accepted(job.ID)
 		a.Mode, a.EstimatedTime = "async", &est
 		writeJSON(w, http.StatusAccepted, a)
@@ -123,7 +123,7 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 	}
 	// A synchronous summary may take minutes: no write deadline until the end.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	results, err := s.svc.Jobs.SubmitAndWait(r.Context(), meta)
+	results, err := s.svc.Summarize.SubmitAndWait(r.Context(), meta)
 	s.metrics.observe(modeSync, time.Since(start), err)
 	if err == nil {
 		s.metrics.observeItems(len(meta.URLs), time.Since(start))
@@ -143,7 +143,7 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSummarizeAsync(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Jobs != nil, "Summarizing", http.StatusAccepted, func(ctx context.Context) (any, error) {
+	s.serveJSON(w, r, s.svc.Summarize != nil, "Summarizing", http.StatusAccepted, func(ctx context.Context) (any, error) {
 		body, err := readBody(r)
 		if err != nil {
 			return nil, err
@@ -304,7 +304,7 @@ func (s *Server) handleDeleteSummary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
+	if s.svc.Thumbnails == nil {
 		s.unavailable(w, r, "The library")
 		return
 	}
@@ -313,7 +313,7 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
 		return
 	}
-	data, ct, err := s.svc.Library.Thumbnail(r.Context(), id)
+	data, ct, err := s.svc.Thumbnails.Thumbnail(r.Context(), id)
 	if err != nil {
 		if ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 			s.writeError(w, r, err)
@@ -321,12 +321,10 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		}
 		// Not cached (yet): the remote picture when the library knows it,
 		// else a placeholder, so that an <img> never breaks.
-		if rt, ok := s.svc.Library.(RemoteThumbnails); ok {
-			if u := rt.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-				w.Header().Set("Cache-Control", "no-store")
-				http.Redirect(w, r, u, http.StatusFound)
-				return
-			}
+		if u := s.svc.Thumbnails.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, u, http.StatusFound)
+			return
 		}
 		w.Header().Set("Content-Type", "image/svg+xml")
 		w.Header().Set("Cache-Control", "no-store")
@@ -395,7 +393,7 @@ func (s *Server) handleExportLibrary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
+	if s.svc.Files == nil {
 		s.unavailable(w, r, "The library")
 		return
 	}

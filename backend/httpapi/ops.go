@@ -73,14 +73,14 @@ func (s *Server) checkSummarize(ctx context.Context, req SummarizeRequest) error
 // SubmitJob is POST /summarize_async: it queues a job for req and returns
 // at once.
 func (s *Server) SubmitJob(ctx context.Context, req SummarizeRequest) (JobAccepted, error) {
-	if s.svc.Jobs == nil {
+	if s.svc.Summarize == nil {
 		return JobAccepted{}, unwired("Summarizing")
 	}
 	if err := s.checkSummarize(ctx, req); err != nil {
 		return JobAccepted{}, err
 	}
 	start := s.cfg.now()
-	job, err := s.svc.Jobs.Submit(ctx, req.metadata())
+	job, err := s.svc.Summarize.Submit(ctx, req.metadata())
 	s.metrics.observe(modeAsync, s.cfg.now().Sub(start), err)
 	if err != nil {
 		return JobAccepted{}, err
@@ -288,7 +288,7 @@ func orList(xs []string) string {
 // ExportSummary is GET /export/{video_id}: one summary as md (default),
 // txt or json.
 func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error) {
-	if s.svc.Library == nil {
+	if s.svc.Files == nil {
 		return ExportFile{}, unwired("The library")
 	}
 	if !validVideoID(videoID) {
@@ -300,12 +300,12 @@ func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (Exp
 	if err := checkFormat(format, "md", "txt", "json"); err != nil {
 		return ExportFile{}, err
 	}
-	return s.svc.Library.ExportSummary(ctx, videoID, format)
+	return s.svc.Files.ExportSummary(ctx, videoID, format)
 }
 
 // ExportLibrary is GET /export: the whole library as json (default) or md.
 func (s *Server) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
-	if s.svc.Library == nil {
+	if s.svc.Files == nil {
 		return ExportFile{}, unwired("The library")
 	}
 	if format == "" {
@@ -314,19 +314,19 @@ func (s *Server) ExportLibrary(ctx context.Context, format string) (ExportFile, 
 	if err := checkFormat(format, "md", "json"); err != nil {
 		return ExportFile{}, err
 	}
-	return s.svc.Library.ExportLibrary(ctx, format)
+	return s.svc.Files.ExportLibrary(ctx, format)
 }
 
 // Import is POST /import: the original app's summary_cache.json at path.
 // The caller has checked that the client is on this machine.
 func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) {
-	if s.svc.Library == nil {
+	if s.svc.Files == nil {
 		return ImportReport{}, unwired("The library")
 	}
 	if strings.TrimSpace(path) == "" {
 		return ImportReport{}, invalid("path", "Give the path of the original app's summary_cache.json.")
 	}
-	rep, err := s.svc.Library.Import(ctx, path)
+	rep, err := s.svc.Files.Import(ctx, path)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -356,10 +356,10 @@ func (s *Server) Voices(ctx context.Context) (VoiceCatalog, error) {
 
 // CacheStatus is GET /api/cache/status.
 func (s *Server) CacheStatus(ctx context.Context) (CacheStatus, error) {
-	if s.svc.Speech == nil {
+	if s.svc.AudioCache == nil {
 		return CacheStatus{}, unwired("Text-to-speech")
 	}
-	st, err := s.svc.Speech.CacheStatus(ctx)
+	st, err := s.svc.AudioCache.CacheStatus(ctx)
 	if err != nil {
 		return CacheStatus{}, err
 	}
@@ -377,10 +377,10 @@ type CacheCleaned struct {
 
 // CacheCleanup is POST /api/cache/cleanup.
 func (s *Server) CacheCleanup(ctx context.Context) (CacheCleaned, error) {
-	if s.svc.Speech == nil {
+	if s.svc.AudioCache == nil {
 		return CacheCleaned{}, unwired("Text-to-speech")
 	}
-	c, err := s.svc.Speech.CacheCleanup(ctx)
+	c, err := s.svc.AudioCache.CacheCleanup(ctx)
 	if err != nil {
 		return CacheCleaned{}, err
 	}

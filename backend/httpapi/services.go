@@ -10,16 +10,16 @@ import (
 	"ytsum/backend/ytsum"
 )
 
-// The interfaces below are what the HTTP API consumes. The integrator
-// adapts the real services (jobs, events, library, tts, config, summarize,
-// store) to them in main.go. Every method may be called from many
+// The interfaces below are what the HTTP API consumes, one per route group;
+// package main hands it the owners' services (jobs, events, library, tts,
+// config, summarize, store) in backend.go. Every method may be called from many
 // goroutines at once and must be safe for that. Errors crossing these
 // interfaces should be *ytsum.Error values: their Code picks the HTTP status
 // (ytsum.Code.HTTPStatus) and their Message is shown to the user. Any other
 // error is answered as 500 with a generic sentence and logged.
 
-// Jobs is the job engine.
-type Jobs interface {
+// Summarizer starts jobs (the job engine): the summarize routes.
+type Summarizer interface {
 	// Async reports whether a /summarize request runs as a background job
 	// (true) or synchronously (false). The engine owns this decision: more
 	// than one URL or any playlist means async, unless forceSync/forceAsync
@@ -37,6 +37,11 @@ type Jobs interface {
 	// submitted link, in order. It returns when ctx is cancelled (the client
 	// went away) with ctx's error.
 	SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+}
+
+// Jobs reads and cancels jobs (the job engine): the /jobs routes, the
+// stream's snapshot and the metrics.
+type Jobs interface {
 	// Get returns the job with id, or a CodeNotFound error.
 	Get(ctx context.Context, id string) (*ytsum.Job, error)
 	// List returns up to limit jobs (limit <= 0: all), newest first, only
@@ -64,7 +69,7 @@ type Events interface {
 	Subscribe(f events.Filter) *events.Subscription
 }
 
-// Library is the store of summaries.
+// Library is the store of summaries: the library routes.
 type Library interface {
 	// List returns one page of video items (newest first unless q.Sort says
 	// otherwise) and the number of items matching q's filters.
@@ -74,9 +79,22 @@ type Library interface {
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
 	Delete(ctx context.Context, videoID string) error
+}
+
+// Thumbnails are the library's pictures: GET /thumbnails/{id}.
+type Thumbnails interface {
 	// Thumbnail returns the locally cached thumbnail of a video and its
 	// content type; CodeNotFound when none is cached.
 	Thumbnail(ctx context.Context, videoID string) (data []byte, contentType string, err error)
+	// RemoteThumbnailURL is the remote thumbnail of a summarized video (""
+	// when unknown): the route redirects there (302) when none is cached,
+	// else answers a placeholder SVG.
+	RemoteThumbnailURL(ctx context.Context, videoID string) string
+}
+
+// Files moves summaries in and out of the library: the export and import
+// routes.
+type Files interface {
 	// ExportSummary renders one summary as format ("md", "txt" or "json").
 	ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error)
 	// ExportLibrary renders the whole library as format ("md" or "json").
@@ -84,14 +102,6 @@ type Library interface {
 	// Import imports the original app's summary_cache.json at path (and its
 	// audio_cache/ beside it). Importing twice adds nothing twice.
 	Import(ctx context.Context, path string) (ImportReport, error)
-}
-
-// RemoteThumbnails is optionally implemented by a Library: the remote
-// thumbnail URL of a summarized video ("" when unknown).
-// GET /thumbnails/{id} redirects there (302) when no thumbnail is cached;
-// without it, or for an unknown video, it answers a placeholder SVG.
-type RemoteThumbnails interface {
-	RemoteThumbnailURL(ctx context.Context, videoID string) string
 }
 
 // ListQuery selects a page of the library. Limit <= 0 means all.
@@ -117,7 +127,7 @@ type ImportReport struct {
 	Errors  []string `json:"errors"`
 }
 
-// Speech is text-to-speech.
+// Speech is text-to-speech: /speak, /preview-voice and /api/voices.
 type Speech interface {
 	// Available reports whether speech can be made (a TTS credential is set
 	// or cached audio exists for offline use).
@@ -129,6 +139,10 @@ type Speech interface {
 	Preview(ctx context.Context, voiceID, text string) ([]byte, error)
 	// Voices lists the voices, as GET /api/voices answers.
 	Voices(ctx context.Context) (VoiceCatalog, error)
+}
+
+// AudioCache is the cache of spoken summaries: the /api/cache routes.
+type AudioCache interface {
 	// CacheStatus describes the audio cache, as GET /api/cache/status answers.
 	CacheStatus(ctx context.Context) (CacheStatus, error)
 	// CacheCleanup trims the audio cache, as POST /api/cache/cleanup answers.
@@ -233,14 +247,18 @@ type Backup struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Services are the backends the routes call. A nil service makes its routes
-// answer 503 "unavailable".
+// Services are the backends the routes call, one small interface per
+// route group. A nil service makes its routes answer 503 "unavailable".
 type Services struct {
-	Jobs     Jobs
-	Events   Events
-	Library  Library
-	Speech   Speech
-	Settings Settings
-	Models   Models
-	Backups  Backups
+	Summarize  Summarizer
+	Jobs       Jobs
+	Events     Events
+	Library    Library
+	Thumbnails Thumbnails
+	Files      Files
+	Speech     Speech
+	AudioCache AudioCache
+	Settings   Settings
+	Models     Models
+	Backups    Backups
 }

@@ -33,7 +33,11 @@ import (
 // (package tts/audio's Cache implements it). It must be safe for concurrent
 // use; deleting a video with no audio is not an error.
 type AudioRemover interface {
+	// RemoveVideo deletes the audio files linked to videoID.
 	RemoveVideo(videoID string) error
+	// Remove deletes one cache file by name (a leftover the database still
+	// listed); a missing file is not an error.
+	Remove(name string) error
 }
 
 // AudioImporter stores an audio file under a cache file name (package
@@ -453,11 +457,12 @@ func (l *Library) Delete(videoID string) error {
 		return err
 	}
 	if len(d.AudioFiles) > 0 {
-		if r, ok := remover.(interface{ Remove(name string) error }); ok {
-			for _, f := range d.AudioFiles {
-				if err := r.Remove(f); err != nil {
-					l.log.Warn("library: could not remove an audio file", "file", f, "err", err)
-				}
+		for _, f := range d.AudioFiles {
+			if remover == nil {
+				break
+			}
+			if err := remover.Remove(f); err != nil {
+				l.log.Warn("library: could not remove an audio file", "file", f, "err", err)
 			}
 		}
 	}

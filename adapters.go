@@ -72,61 +72,6 @@ func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.T
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
 }
 
-// request turns the contract's job metadata into an engine request; the
-// playlist setting applies when the request does not ask for the playlist.
-func (s *Backend) request(m ytsum.JobMetadata) jobs.Request {
-	return jobs.Request{URLs: m.URLs,
-		Options: ytsum.SummaryOptions{Model: m.Model, Style: m.Style, Length: m.Length,
-			Language: m.Language, Regenerate: m.Regenerate},
-		PreferPlaylist: m.PreferPlaylist || s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist}
-}
-
-// httpJobs adapts the engine to the HTTP API.
-type httpJobs struct{ s *Backend }
-
-func (h httpJobs) Async(ctx context.Context, m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
-	req := h.s.request(m)
-	req.ForceSync, req.ForceAsync = forceSync, forceAsync
-	return h.s.engine.Decide(ctx, req) == jobs.ModeAsync
-}
-
-// Estimate is how long a job for m should take (estimated_time), from
-// measured per-model times once there are any.
-func (h httpJobs) Estimate(ctx context.Context, m ytsum.JobMetadata) time.Duration {
-	return h.s.engine.Estimate(ctx, h.s.request(m))
-}
-
-func (h httpJobs) Submit(ctx context.Context, m ytsum.JobMetadata) (*ytsum.Job, error) {
-	return h.s.engine.Submit(ctx, h.s.request(m))
-}
-
-func (h httpJobs) SubmitAndWait(ctx context.Context, m ytsum.JobMetadata) ([]ytsum.Result, error) {
-	j, err := h.s.engine.SubmitAndWait(ctx, h.s.request(m))
-	if err != nil {
-		return nil, err
-	}
-	if j.Status == ytsum.JobFailed && j.Error != nil && len(j.Results) == 0 {
-		return nil, ytsum.Errorf(ytsum.CodeInternal, "job_failed", "%s", *j.Error)
-	}
-	return j.Results, nil
-}
-
-func (h httpJobs) Get(_ context.Context, id string) (*ytsum.Job, error) { return h.s.engine.Get(id) }
-
-func (h httpJobs) List(_ context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
-	return h.s.engine.List(status, limit)
-}
-
-func (h httpJobs) Cancel(_ context.Context, id string) (*ytsum.Job, error) {
-	return h.s.engine.Cancel(id)
-}
-
-func (h httpJobs) Stats() httpapi.JobStats {
-	m := h.s.engine.Metrics()
-	return httpapi.JobStats{Pending: m.Pending, Running: m.Running, Completed: m.Completed,
-		Failed: m.Failed, Cancelled: m.Cancelled}
-}
-
 // httpLibrary adapts the library to the HTTP API.
 type httpLibrary struct{ l *library.Library }
 
@@ -319,8 +264,8 @@ func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
 
 func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
-		Summarize:  httpJobs{s},
-		Jobs:       httpJobs{s},
+		Summarize:  s.engine,
+		Jobs:       s.engine,
 		Thumbnails: httpLibrary{s.lib},
 		Files:      httpLibrary{s.lib},
 		AudioCache: httpSpeech{s.speech, s.audio},

@@ -171,6 +171,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
 		TranscriptOptional: true,
 		AsyncEnabled:       func() bool { return s.cfg.Current().AsyncProcessing },
+		PreferPlaylist:     func() bool { return s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist },
 		Logger:             log,
 	})
 	if err := s.engine.Start(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/events"
 	"ytsum/backend/ytsum"
@@ -22,8 +23,9 @@ type CLIRequest struct {
 // returns the exit status of API.md §1: 0 when every item succeeded, 1 when
 // any failed.
 func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
-	m := ytsum.JobMetadata{URLs: req.URLs, Model: req.Model, Style: req.Style, Length: req.Length,
-		Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+	jr := jobs.Request{URLs: req.URLs, PreferPlaylist: req.PreferPlaylist,
+		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
+			Language: req.Language, Regenerate: req.Regenerate}}
 	// Subscribe before submitting, so no change of the new job is missed;
 	// the reporter keeps only the job's own events once its id is known.
 	sub := s.broker.Subscribe(events.Filter{Types: []string{ytsum.EventJob}})
@@ -31,7 +33,7 @@ func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stde
 	ids := make(chan string, 1)
 	reported := make(chan struct{})
 	go func() { defer close(reported); reportProgress(ctx, sub, ids, stderr) }()
-	job, err := s.engine.Submit(ctx, s.request(m))
+	job, err := s.engine.Submit(ctx, jr)
 	if err != nil {
 		close(ids)
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
@@ -44,7 +46,7 @@ func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stde
 	<-reported
 	if err != nil {
 		if ctx.Err() != nil {
-			s.engine.Cancel(id)
+			s.engine.Cancel(context.WithoutCancel(ctx), id)
 			fmt.Fprintln(stderr, "ytsum: cancelled")
 			return 1
 		}

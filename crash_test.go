@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"ytsum/backend/events"
+	"ytsum/backend/jobs"
 	"ytsum/backend/store"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
@@ -128,7 +129,7 @@ func TestCrashChild(t *testing.T) {
 	emit(childMsg{Event: "open"})
 	if id := os.Getenv(envCrashWatch); id != "" {
 		// The engine resumed the job before we subscribed: print where it is.
-		j, err := svc.engine.Get(id)
+		j, err := svc.engine.Get(ctx, id)
 		if err != nil {
 			emit(childMsg{Event: "error", JobID: id, Err: err.Error()})
 		} else {
@@ -136,7 +137,7 @@ func TestCrashChild(t *testing.T) {
 		}
 	}
 	for _, u := range strings.Fields(os.Getenv(envCrashSubmit)) {
-		j, err := svc.engine.Submit(ctx, svc.request(ytsum.JobMetadata{URLs: []string{u}}))
+		j, err := svc.engine.Submit(ctx, jobs.Request{URLs: []string{u}})
 		if err != nil {
 			emit(childMsg{Event: "error", URL: u, Err: err.Error()})
 			t.Fatalf("Submit %s: %v", u, err)
@@ -455,7 +456,7 @@ func TestCrashKillResumes(t *testing.T) {
 				t.Logf("job %s completed after the restart: %d items, %d from the cache", id[:8], len(items), cached)
 			}
 			// No job is left unfinished.
-			all, err := r.svc.engine.List("", 0)
+			all, err := r.svc.engine.List(context.Background(), "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -21,7 +22,7 @@ func TestContract(t *testing.T) {
 		setup                      func(e *env)
 	}
 	running := func(e *env) {
-		e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+		e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	}
 	finished := func(e *env) {
 		running(e)

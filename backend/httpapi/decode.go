@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -155,7 +156,9 @@ func (s *Server) decodeSummarize(ctx context.Context, body []byte) (SummarizeReq
 }
 
 // metadata returns the job request of req.
-func (req SummarizeRequest) metadata() ytsum.JobMetadata {
-	return ytsum.JobMetadata{URLs: []string(req.URLs), Model: req.Model, Style: req.Style,
-		Length: req.Length, Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+func (req SummarizeRequest) request() jobs.Request {
+	return jobs.Request{URLs: []string(req.URLs),
+		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
+			Language: req.Language, Regenerate: req.Regenerate},
+		PreferPlaylist: req.PreferPlaylist, ForceSync: req.ForceSync, ForceAsync: req.ForceAsync}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 	"ytsum/backend/config"
 	"ytsum/backend/events"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -28,7 +29,7 @@ type fakeJobs struct {
 	broker *events.Broker
 
 	SubmitErr error
-	WaitFn    func(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+	WaitFn    func(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
 }
 
 var _ Jobs = (*fakeJobs)(nil)
@@ -37,30 +38,30 @@ func newFakeJobs(b *events.Broker) *fakeJobs {
 	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
 }
 
-func (f *fakeJobs) Estimate(context.Context, ytsum.JobMetadata) time.Duration {
+func (f *fakeJobs) Estimate(context.Context, jobs.Request) time.Duration {
 	return 30 * time.Second
 }
 
-func (f *fakeJobs) Async(_ context.Context, req ytsum.JobMetadata, forceSync, forceAsync bool) bool {
-	if forceSync {
-		return false
+func (f *fakeJobs) Decide(_ context.Context, req jobs.Request) jobs.Mode {
+	if req.ForceSync {
+		return jobs.ModeSync
 	}
 	links := 0 // the engine splits entries into links, one per line
 	for _, u := range req.URLs {
 		links += len(strings.Fields(u))
 	}
-	if forceAsync || links > 1 {
-		return true
+	if req.ForceAsync || links > 1 {
+		return jobs.ModeAsync
 	}
 	for _, u := range req.URLs {
 		if strings.Contains(u, "list=") {
-			return true
+			return jobs.ModeAsync
 		}
 	}
-	return false
+	return jobs.ModeSync
 }
 
-func (f *fakeJobs) Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error) {
+func (f *fakeJobs) Submit(ctx context.Context, req jobs.Request) (*ytsum.Job, error) {
 	if f.SubmitErr != nil {
 		return nil, f.SubmitErr
 	}
@@ -68,22 +69,23 @@ func (f *fakeJobs) Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Jo
 	defer f.mu.Unlock()
 	f.next++
 	j := &ytsum.Job{ID: fmt.Sprintf("job%d", f.next), Type: ytsum.JobTypeSummarize, Status: ytsum.JobPending,
-		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), TotalItems: len(req.URLs), Metadata: req}
+		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), TotalItems: len(req.URLs),
+		Metadata: ytsum.JobMetadata{URLs: req.URLs, Model: req.Options.Model}}
 	f.jobs[j.ID] = j
 	f.order = append(f.order, j.ID)
 	return cloneJob(j), nil
 }
 
-func (f *fakeJobs) SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error) {
+func (f *fakeJobs) SubmitAndWait(ctx context.Context, req jobs.Request) (*ytsum.Job, error) {
 	if f.WaitFn != nil {
 		return f.WaitFn(ctx, req)
 	}
-	var out []ytsum.Result
+	j := &ytsum.Job{ID: "sync1", Type: ytsum.JobTypeSummarize, Status: ytsum.JobCompleted}
 	for _, u := range req.URLs {
 		sum := "summary of " + u
-		out = append(out, ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", Summary: &sum, VideoURL: u})
+		j.Results = append(j.Results, ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", Summary: &sum, VideoURL: u})
 	}
-	return out, nil
+	return j, nil
 }
 
 func (f *fakeJobs) Get(ctx context.Context, id string) (*ytsum.Job, error) {
@@ -123,10 +125,10 @@ func (f *fakeJobs) Cancel(ctx context.Context, id string) (*ytsum.Job, error) {
 	})
 }
 
-func (f *fakeJobs) Stats() JobStats {
+func (f *fakeJobs) Metrics() jobs.Metrics {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var s JobStats
+	var s jobs.Metrics
 	for _, j := range f.jobs {
 		switch j.Status {
 		case ytsum.JobPending:

@@ -55,7 +55,7 @@ func FuzzDecodeSummarize(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded request refused: %v", err)
 		}
-		if !slices.Equal(req.URLs, req2.URLs) || req.metadata().Model != req2.metadata().Model || req.ForceSync != req2.ForceSync {
+		if !slices.Equal(req.URLs, req2.URLs) || req.request().Options.Model != req2.request().Options.Model || req.ForceSync != req2.ForceSync {
 			t.Fatalf("round trip changed the request: %+v vs %+v", req, req2)
 		}
 	})

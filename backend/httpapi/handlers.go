@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -105,17 +106,17 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	meta := req.metadata()
+	jr := req.request()
 	start := time.Now()
-	if s.svc.Summarize.Async(r.Context(), meta, req.ForceSync, req.ForceAsync) {
-		job, err := s.svc.Summarize.Submit(r.Context(), meta)
+	if s.svc.Summarize.Decide(r.Context(), jr) == jobs.ModeAsync {
+		job, err := s.svc.Summarize.Submit(r.Context(), jr)
 		s.metrics.observe(modeAsync, time.Since(start), err)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		// The engine knows playlists and measured per-model times.
-		est := int(math.Ceil(s.svc.Summarize.Estimate(r.Context(), meta).Seconds()))
+		est := int(math.Ceil(s.svc.Summarize.Estimate(r.Context(), jr).Seconds()))
 		a := accepted(job.ID)
 		a.Mode, a.EstimatedTime = "async", &est
 		writeJSON(w, http.StatusAccepted, a)
@@ -123,15 +124,19 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 	}
 	// A synchronous summary may take minutes: no write deadline until the end.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	results, err := s.svc.Summarize.SubmitAndWait(r.Context(), meta)
+	job, err := s.svc.Summarize.SubmitAndWait(r.Context(), jr)
+	if err == nil {
+		err = jobs.Failure(job)
+	}
 	s.metrics.observe(modeSync, time.Since(start), err)
 	if err == nil {
-		s.metrics.observeItems(len(meta.URLs), time.Since(start))
+		s.metrics.observeItems(len(jr.URLs), time.Since(start))
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	results := job.Results
 	if results == nil {
 		results = []ytsum.Result{}
 	}

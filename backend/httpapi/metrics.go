@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"ytsum/backend/jobs"
 )
 
 type mode int
@@ -149,11 +150,11 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func seconds(d time.Duration) float64 { return round2(d.Seconds()*1000) / 1000 }
 
-func (s *Server) jobStats() JobStats {
+func (s *Server) jobStats() jobs.Metrics {
 	if s.svc.Jobs == nil {
-		return JobStats{}
+		return jobs.Metrics{}
 	}
-	return s.svc.Jobs.Stats()
+	return s.svc.Jobs.Metrics()
 }
 
 func (s *Server) handlePerformanceMetrics(w http.ResponseWriter, r *http.Request) {

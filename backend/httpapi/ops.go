@@ -80,7 +80,7 @@ func (s *Server) SubmitJob(ctx context.Context, req SummarizeRequest) (JobAccept
 		return JobAccepted{}, err
 	}
 	start := s.cfg.now()
-	job, err := s.svc.Summarize.Submit(ctx, req.metadata())
+	job, err := s.svc.Summarize.Submit(ctx, req.request())
 	s.metrics.observe(modeAsync, s.cfg.now().Sub(start), err)
 	if err != nil {
 		return JobAccepted{}, err

@@ -7,6 +7,7 @@ import (
 
 	"ytsum/backend/config"
 	"ytsum/backend/events"
+	"ytsum/backend/jobs"
 	"ytsum/backend/ytsum"
 )
 
@@ -18,28 +19,24 @@ import (
 // (ytsum.Code.HTTPStatus) and their Message is shown to the user. Any other
 // error is answered as 500 with a generic sentence and logged.
 
-// Summarizer starts jobs (the job engine): the summarize routes.
+// Summarizer starts jobs (*jobs.Engine): the summarize routes.
 type Summarizer interface {
-	// Async reports whether a /summarize request runs as a background job
-	// (true) or synchronously (false). The engine owns this decision: more
-	// than one URL or any playlist means async, unless forceSync/forceAsync
-	// say otherwise, and always sync when async processing is disabled.
-	Async(ctx context.Context, req ytsum.JobMetadata, forceSync, forceAsync bool) bool
+	// Decide says whether a /summarize request runs as a background job or
+	// synchronously (see jobs.Engine.Decide).
+	Decide(ctx context.Context, req jobs.Request) jobs.Mode
 	// Estimate is how long a job for req should take (the estimated_time
-	// of an async /summarize answer), from measured per-model times once
-	// there are any.
-	Estimate(ctx context.Context, req ytsum.JobMetadata) time.Duration
+	// of an async /summarize answer).
+	Estimate(ctx context.Context, req jobs.Request) time.Duration
 	// Submit persists a job for req and returns it (status pending) without
-	// waiting. A full queue returns ytsum.ErrBusy (or an error with the same
-	// code and a RetryAfter hint); bad input returns a CodeInvalid error.
-	Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error)
-	// SubmitAndWait runs req to its end and returns its result items, one per
-	// submitted link, in order. It returns when ctx is cancelled (the client
-	// went away) with ctx's error.
-	SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+	// waiting. A full queue returns ytsum.ErrBusy; bad input a CodeInvalid
+	// error.
+	Submit(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
+	// SubmitAndWait runs req to its end and returns the finished job. It
+	// returns when ctx is cancelled (the client went away) with an error.
+	SubmitAndWait(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
 }
 
-// Jobs reads and cancels jobs (the job engine): the /jobs routes, the
+// Jobs reads and cancels jobs (*jobs.Engine): the /jobs routes, the
 // stream's snapshot and the metrics.
 type Jobs interface {
 	// Get returns the job with id, or a CodeNotFound error.
@@ -50,13 +47,8 @@ type Jobs interface {
 	// Cancel cancels the job and returns its new state: CodeNotFound for an
 	// unknown id, CodeConflict when the job has already finished.
 	Cancel(ctx context.Context, id string) (*ytsum.Job, error)
-	// Stats counts the jobs the engine knows, by status.
-	Stats() JobStats
-}
-
-// JobStats counts jobs by status.
-type JobStats struct {
-	Pending, Running, Completed, Failed, Cancelled int
+	// Metrics counts the jobs the engine knows, by status.
+	Metrics() jobs.Metrics
 }
 
 // Events is the event broker the SSE stream reads (*events.Broker).

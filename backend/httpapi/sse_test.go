@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"ytsum/backend/jobs"
 
 	"go.uber.org/goleak"
 
@@ -132,7 +133,7 @@ func TestStreamLifecycle(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 	defer http.DefaultClient.CloseIdleConnections()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a", "b"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a", "b"}})
 
 	resp, p := openStream(t, t.Context(), ts.URL+"/jobs/"+job.ID+"/stream")
 	defer resp.Body.Close()
@@ -189,7 +190,7 @@ func TestStreamHeartbeatAndWriteTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- e.srv.Serve(ctx, ln) }()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	resp, p := openStream(t, t.Context(), "http://"+ln.Addr().String()+"/jobs/"+job.ID+"/stream")
 	defer resp.Body.Close()
 	readEvent(t, p)
@@ -241,7 +242,7 @@ func TestStreamClientDisconnect(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 	defer http.DefaultClient.CloseIdleConnections()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	ctx, cancel := context.WithCancel(t.Context())
 	resp, p := openStream(t, ctx, ts.URL+"/jobs/"+job.ID+"/stream")
 	readEvent(t, p)
@@ -264,7 +265,7 @@ func TestStreamClientDisconnect(t *testing.T) {
 // Ensure SSE disabled answers 404 so clients poll.
 func TestStreamDisabled(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.SSEEnabled = func() bool { return false } })
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	w := e.do("GET", "/jobs/"+job.ID+"/stream", "")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "poll") {
 		t.Fatalf("%d %s", w.Code, w.Body)

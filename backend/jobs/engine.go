@@ -68,6 +68,10 @@ type Config struct {
 	// AsyncEnabled reports ASYNC_PROCESSING_ENABLED, read on every Decide;
 	// nil means always enabled.
 	AsyncEnabled func() bool
+	// PreferPlaylist reports the playlist-mode setting, read on every
+	// request: true when a link carrying both a video and a playlist means
+	// the playlist even when the request does not ask for it. nil: false.
+	PreferPlaylist func() bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// NewID returns a new job ID; nil means 32 random hex digits.
@@ -97,6 +101,9 @@ func (c Config) withDefaults() Config {
 	defDur(&c.VideoTimeout, DefaultVideoTimeout)
 	if c.AsyncEnabled == nil {
 		c.AsyncEnabled = func() bool { return true }
+	}
+	if c.PreferPlaylist == nil {
+		c.PreferPlaylist = func() bool { return false }
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -398,8 +405,24 @@ func (e *Engine) Stop(ctx context.Context) error {
 // MaxJobs jobs are pending or running, CodeUnavailable when the engine is
 // not running or the store failed.
 func (e *Engine) Submit(ctx context.Context, req Request) (*ytsum.Job, error) {
-	_, j, err := e.submit(ctx, req, ModeAsync)
+	_, j, err := e.submit(ctx, e.policy(req), ModeAsync)
 	return j, err
+}
+
+// policy applies the settings a request leaves open: the playlist mode.
+func (e *Engine) policy(req Request) Request {
+	req.PreferPlaylist = req.PreferPlaylist || e.cfg.PreferPlaylist()
+	return req
+}
+
+// Failure is the error of a job that failed as a whole (no result items,
+// only a job-level error, e.g. every link was refused at once); nil for
+// any other job. The synchronous front doors answer it as an error.
+func Failure(j *ytsum.Job) error {
+	if j == nil || j.Status != ytsum.JobFailed || j.Error == nil || len(j.Results) > 0 {
+		return nil
+	}
+	return ytsum.Errorf(ytsum.CodeInternal, "job_failed", "%s", *j.Error)
 }
 
 // SubmitAndWait runs req through the same queue as Submit and waits for the
@@ -407,17 +430,17 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*ytsum.Job, error) {
 // ctx ends first the job is cancelled and ctx's error returned. Errors are
 // Submit's, plus CodeUnavailable if the engine stops first.
 func (e *Engine) SubmitAndWait(ctx context.Context, req Request) (*ytsum.Job, error) {
-	r, _, err := e.submit(ctx, req, ModeSync)
+	r, _, err := e.submit(ctx, e.policy(req), ModeSync)
 	if err != nil {
 		return nil, err
 	}
 	j, err := e.wait(ctx, r)
 	if err != nil && ctx.Err() != nil {
-		if _, cerr := e.Cancel(r.id); cerr == nil {
+		if _, cerr := e.cancel(r.id); cerr == nil {
 			return nil, ytsum.Wrap(ctx.Err(), ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job finished, so the job was cancelled.")
 		}
 		// It finished meanwhile.
-		return e.Get(r.id)
+		return e.get(r.id)
 	}
 	return j, err
 }
@@ -430,7 +453,7 @@ func (e *Engine) Wait(ctx context.Context, id string) (*ytsum.Job, error) {
 	r := e.active[id]
 	e.mu.Unlock()
 	if r == nil {
-		return e.Get(id)
+		return e.get(id)
 	}
 	return e.wait(ctx, r)
 }
@@ -582,8 +605,16 @@ func allLinks(fields []string) bool {
 	return true
 }
 
-// Get returns job id (a copy the caller owns). Unknown id: not_found.
-func (e *Engine) Get(id string) (*ytsum.Job, error) {
+// Get returns job id (a copy the caller owns). Unknown id: not_found; a
+// done ctx: its error.
+func (e *Engine) Get(ctx context.Context, id string) (*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.get(id)
+}
+
+func (e *Engine) get(id string) (*ytsum.Job, error) {
 	e.mu.Lock()
 	r := e.active[id]
 	e.mu.Unlock()
@@ -622,12 +653,13 @@ func (e *Engine) snapshot(r *run) *ytsum.Job {
 // List returns the stored jobs, newest first, those with the given status
 // only when status is not empty, at most limit of them when limit > 0.
 // An unknown status is a CodeInvalid error.
-func (e *Engine) List(status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
-	switch status {
-	case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
-	default:
+func (e *Engine) List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if status != "" && !status.Valid() {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "invalid_status",
-			"Unknown job status %q; use pending, running, completed, failed or cancelled.", status)
+			"Unknown job status %q; use %s.", status, ytsum.JobStatusList())
 	}
 	var out []*ytsum.Job
 	err := e.store.ForEachJob(func(id string, b []byte) error {
@@ -667,7 +699,14 @@ func (e *Engine) List(status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
 // already finished are kept. The job is cancelled (and durable) when Cancel
 // returns it. Errors: not_found for an unknown id, conflict for a job that
 // already finished.
-func (e *Engine) Cancel(id string) (*ytsum.Job, error) {
+func (e *Engine) Cancel(ctx context.Context, id string) (*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.cancel(id)
+}
+
+func (e *Engine) cancel(id string) (*ytsum.Job, error) {
 	e.mu.Lock()
 	r := e.active[id]
 	e.mu.Unlock()

@@ -41,6 +41,7 @@ const estimateParallelism = 4
 // ForceAsync, win; else async for more than one link or any playlist, sync
 // for one video. ctx bounds the link parsing.
 func (e *Engine) Decide(ctx context.Context, req Request) Mode {
+	req = e.policy(req)
 	if !e.cfg.AsyncEnabled() || req.ForceSync {
 		return ModeSync
 	}
@@ -66,6 +67,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 // four run at once. A playlist counts as PlaylistEstimateVideos videos.
 // Bad links count as none; the result is at least one second.
 func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
+	req = e.policy(req)
 	videos := 0
 	for _, u := range cleanURLs(req.URLs) {
 		l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist)

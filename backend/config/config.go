@@ -379,6 +379,8 @@ type View struct {
 	// RestartPending those of them changed since this start.
 	RestartFields  []string `json:"restart_fields"`
 	RestartPending []string `json:"restart_pending"`
+	// Schema describes every setting and secret for the form (Schema()).
+	Schema []FieldSchema `json:"schema"`
 }
 
 // View returns the settings view. It asks the keychain (bounded by its
@@ -391,7 +393,7 @@ func (c *Config) View(ctx context.Context) (View, error) {
 	c.mu.RLock()
 	v := View{Settings: c.cur.clone(), Sources: make(map[string]string, len(c.sources)),
 		Environment: map[string]EnvOverride{}, Secrets: map[string]SecretState{},
-		RestartFields: restartKeys(), RestartPending: []string{}}
+		RestartFields: restartKeys(), RestartPending: []string{}, Schema: Schema()}
 	for k, s := range c.sources {
 		v.Sources[k] = s
 		if s == FromEnvironment {

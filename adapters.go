@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,17 +18,6 @@ import (
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
-
-// summaryTexts gives the speech service the text of a video's newest summary.
-type summaryTexts struct{ lib *library.Library }
-
-func (t summaryTexts) SummaryText(_ context.Context, videoID string) (string, error) {
-	s, err := t.lib.Latest(videoID)
-	if err != nil {
-		return "", err
-	}
-	return s.Text, nil
-}
 
 // jobsYouTube adapts the YouTube client to the job engine.
 type jobsYouTube struct{ c *youtube.Client }
@@ -122,25 +110,16 @@ func (h httpLibrary) ExportSummary(_ context.Context, videoID, format string) (h
 	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
 }
 
-func (h httpLibrary) ExportLibrary(_ context.Context, format string) (httpapi.ExportFile, error) {
+func (h httpLibrary) ExportLibrary(ctx context.Context, format string) (httpapi.ExportFile, error) {
 	f, err := library.ParseFormat(format)
 	if err != nil {
 		return httpapi.ExportFile{}, err
 	}
-	var buf bytes.Buffer
-	stamp := time.Now().UTC().Format("2006-01-02")
-	if f == library.FormatJSON {
-		if _, err := h.l.WriteJSON(&buf); err != nil {
-			return httpapi.ExportFile{}, err
-		}
-		return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".json",
-			ContentType: "application/json", Content: buf.Bytes()}, nil
-	}
-	if _, err := h.l.WriteZip(&buf, f); err != nil {
+	e, err := h.l.ExportLibrary(ctx, f)
+	if err != nil {
 		return httpapi.ExportFile{}, err
 	}
-	return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".zip",
-		ContentType: "application/zip", Content: buf.Bytes()}, nil
+	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
 }
 
 func (h httpLibrary) Import(ctx context.Context, path string) (httpapi.ImportReport, error) {

@@ -160,7 +160,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		HTTPClient:      opts.HTTPClient,
 		Voice:           func() string { return s.cfg.Current().TTSVoice },
 		Cache:           s.audio,
-		Texts:           summaryTexts{s.lib},
+		Texts:           s.lib,
 		Logger:          log,
 	})
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"ytsum/backend/config"
+	"ytsum/backend/library"
 	"ytsum/backend/ytsum"
 )
 
@@ -297,7 +298,7 @@ func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (Exp
 	if format == "" {
 		format = "md"
 	}
-	if err := checkFormat(format, "md", "txt", "json"); err != nil {
+	if err := checkFormat(format, library.SummaryFormats...); err != nil {
 		return ExportFile{}, err
 	}
 	return s.svc.Files.ExportSummary(ctx, videoID, format)
@@ -311,7 +312,7 @@ func (s *Server) ExportLibrary(ctx context.Context, format string) (ExportFile, 
 	if format == "" {
 		format = "json"
 	}
-	if err := checkFormat(format, "md", "json"); err != nil {
+	if err := checkFormat(format, library.LibraryFormats...); err != nil {
 		return ExportFile{}, err
 	}
 	return s.svc.Files.ExportLibrary(ctx, format)

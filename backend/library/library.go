@@ -296,6 +296,19 @@ func (l *Library) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error
 	return l.db.Summary(videoID, cacheKey)
 }
 
+// SummaryText is the text of videoID's newest summary (what speech reads);
+// not_found when there is none.
+func (l *Library) SummaryText(ctx context.Context, videoID string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	s, err := l.Latest(videoID)
+	if err != nil {
+		return "", err
+	}
+	return s.Text, nil
+}
+
 // Latest returns the newest summary of videoID, or an *ytsum.Error with
 // code not_found.
 func (l *Library) Latest(videoID string) (*ytsum.Summary, error) {

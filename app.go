@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -148,6 +149,16 @@ func handOff(ui fs.FS, why string) error {
 		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: singleInstanceID},
 		Linux:              &linux.Options{ProgramName: "ytsum"},
 	})
+}
+
+// writeBindings is main in the build of `wails generate module`: Wails
+// reads the bound methods of App and writes their TypeScript models.
+func writeBindings(stderr io.Writer) int {
+	if err := wails.Run(&options.App{Title: "YouTube Summarizer", Bind: []any{&App{}}}); err != nil {
+		fmt.Fprintf(stderr, "ytsum: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // singleInstanceID names the app for Wails' single-instance lock.

@@ -233,6 +233,9 @@ func desktopMain(args []string, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fl, args, stdout, stderr); !ok {
 		return code
 	}
+	if bindingsBuild {
+		return writeBindings(stderr)
+	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(stderr, "ytsum: no display found (DISPLAY and WAYLAND_DISPLAY are unset); run 'ytsum serve' for the headless server, or start the window from a desktop session.")
 		return 1

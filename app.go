@@ -88,9 +88,9 @@ func (a *App) callCtx() context.Context {
 	return a.base
 }
 
-// Run opens the window and blocks until it is closed or ctx is done. With
+// run opens the window and blocks until it is closed or ctx is done. With
 // httpAddr set, the HTTP API runs beside the window.
-func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
+func (a *App) run(ctx context.Context, ui fs.FS, httpAddr string) error {
 	if httpAddr = a.svc.DesktopHTTPAddress(httpAddr); httpAddr != "" {
 		go func() {
 			err := a.svc.Serve(ctx, httpAddr, func(u string) { a.svc.Logger().Info("HTTP API listening", "url", u) })

@@ -260,7 +260,7 @@ func desktopMain(args []string, stdout, stderr io.Writer) int {
 	}
 	defer svc.Close()
 	app := NewApp(ctx, svc, fl.Args())
-	if err := app.Run(ctx, uiFS(), *httpAddr); err != nil {
+	if err := app.run(ctx, uiFS(), *httpAddr); err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		return 1
 	}

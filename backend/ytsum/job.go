@@ -71,20 +71,21 @@ type JobMetadata struct {
 }
 
 // Job is a unit of work the engine persists and runs. Its JSON (API.md §3)
-// is produced by JobJSON alone, for every transport.
+// is produced by JobJSON alone, for every transport; the tags name the same
+// members so generated models (Wails) describe it truly.
 type Job struct {
-	ID          string
-	Type        string
-	Status      JobStatus
-	CreatedAt   time.Time
-	StartedAt   *time.Time
-	CompletedAt *time.Time
-	Progress    int
-	TotalItems  int
-	CurrentItem string
-	Results     []Result
-	Error       *string
-	Metadata    JobMetadata
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	Status      JobStatus   `json:"status"`
+	CreatedAt   time.Time   `json:"created_at"`
+	StartedAt   *time.Time  `json:"started_at"`
+	CompletedAt *time.Time  `json:"completed_at"`
+	Progress    int         `json:"progress"`
+	TotalItems  int         `json:"total_items"`
+	CurrentItem string      `json:"current_item"`
+	Results     []Result    `json:"results"`
+	Error       *string     `json:"error"`
+	Metadata    JobMetadata `json:"metadata"`
 }
 
 // jobJSON is the wire shape of a job, in the contract's field order.

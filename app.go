@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -250,19 +249,16 @@ func (a *App) submitLinks(links []string) {
 
 // linksFromArgs keeps the YouTube links (and ytsum:// URLs, turned into the
 // link they carry) among command-line arguments; a second launch passes its
-// raw arguments, flags and their values included.
+// raw arguments, flags and their values included. The job engine splits
+// them like any other submission (youtube.SplitEntries).
 func linksFromArgs(args []string) []string {
 	var out []string
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "-") {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(arg, "ytsum://"); ok {
-			if u, err := url.Parse(arg); err == nil && u.Query().Get("url") != "" {
-				out = append(out, u.Query().Get("url"))
-				continue
-			}
-			out = append(out, "https://"+strings.TrimPrefix(rest, "/"))
+		if link, ok := youtube.AppLink(arg); ok {
+			out = append(out, link)
 			continue
 		}
 		out = append(out, youtube.ExtractLinks(arg)...) // skips flag values such as an address

@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
@@ -166,9 +165,9 @@ type Engine struct {
 	store     Records
 	summaries Summaries
 	yt        YouTube
-	sum   Summarizer
-	pub   Publisher
-	log   *slog.Logger
+	sum       Summarizer
+	pub       Publisher
+	log       *slog.Logger
 
 	baseCtx    context.Context
 	baseCancel context.CancelCauseFunc
@@ -480,7 +479,7 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	if err := ctx.Err(); err != nil {
 		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job was submitted.")
 	}
-	urls := cleanURLs(req.URLs)
+	urls := youtube.SplitEntries(req.URLs)
 	switch {
 	case len(urls) == 0:
 		return nil, nil, errNoURLs
@@ -570,39 +569,6 @@ func (e *Engine) parseLink(ctx context.Context, u string, preferPlaylist bool) (
 	}()
 	_, err = e.yt.Resolve(ctx, u, preferPlaylist)
 	return err
-}
-
-// cleanURLs splits entries into links, for every front door alike: one per
-// line, blanks dropped. A line of several links separated by spaces or
-// commas (as the original app accepted) is split too, but only when every
-// piece is a link; other text stays one entry, so it becomes one error item.
-func cleanURLs(in []string) []string {
-	var out []string
-	for _, s := range in {
-		for line := range strings.Lines(s) {
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-			if len(fields) > 1 && allLinks(fields) {
-				out = append(out, fields...)
-				continue
-			}
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-// allLinks reports whether every field looks like a web link.
-func allLinks(fields []string) bool {
-	for _, f := range fields {
-		if !strings.HasPrefix(f, "http://") && !strings.HasPrefix(f, "https://") {
-			return false
-		}
-	}
-	return true
 }
 
 // Get returns job id (a copy the caller owns). Unknown id: not_found; a

@@ -36,10 +36,10 @@ var (
 // from then on no write reaches the file.
 type boltStore struct {
 	db         *bolt.DB
-	frozen     atomic.Bool // every write is dropped
-	frozenJobs atomic.Bool // job writes are dropped, summaries still saved
-	summaries  chan string // receives the video ID of every saved summary, if set
-	onWrite    func()      // called before every write, if set (may freeze)
+	frozen     atomic.Bool                           // every write is dropped
+	frozenJobs atomic.Bool                           // job writes are dropped, summaries still saved
+	summaries  chan string                           // receives the video ID of every saved summary, if set
+	onWrite    func()                                // called before every write, if set (may freeze)
 	thumbnail  func(context.Context, *ytsum.Summary) // CacheThumbnail, if set
 }
 

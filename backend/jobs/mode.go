@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"ytsum/backend/youtube"
 )
 
 // Mode is how a /summarize request is answered.
@@ -48,7 +49,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 	if req.ForceAsync {
 		return ModeAsync
 	}
-	urls := cleanURLs(req.URLs)
+	urls := youtube.SplitEntries(req.URLs)
 	if len(urls) > 1 {
 		return ModeAsync
 	}
@@ -69,7 +70,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
 	req = e.policy(req)
 	videos := 0
-	for _, u := range cleanURLs(req.URLs) {
+	for _, u := range youtube.SplitEntries(req.URLs) {
 		l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist)
 		switch {
 		case err != nil:

@@ -200,18 +200,6 @@ func (h settingsDoor) KeysSet(ctx context.Context) httpapi.KeyStatus {
 		OpenAIAPIKey: h.HasSecret(ctx, config.SecretOpenAIKey)}
 }
 
-// httpModels adapts the model registry to the HTTP API.
-type httpModels struct{ s *summarize.Service }
-
-func (h httpModels) Models(ctx context.Context) []httpapi.ModelInfo {
-	ms := h.s.Models(ctx)
-	out := make([]httpapi.ModelInfo, len(ms))
-	for i, m := range ms {
-		out[i] = httpapi.ModelInfo{Key: m.Key, Provider: m.Provider, DisplayName: m.DisplayName, Available: m.Available}
-	}
-	return out
-}
-
 // httpBackups adapts the store's snapshots to the HTTP API.
 type httpBackups struct{ s *Backend }
 
@@ -252,7 +240,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		Library:    httpLibrary{s.lib},
 		Speech:     httpSpeech{s.speech, s.audio},
 		Settings:   settingsDoor{s.cfg},
-		Models:     httpModels{s.sum},
+		Models:     s.sum,
 		Backups:    httpBackups{s},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
 )
@@ -347,8 +348,8 @@ func (f *fakeSettings) apiToken(context.Context) string {
 
 type fakeModels struct{}
 
-func (fakeModels) Models(context.Context) []ModelInfo {
-	return []ModelInfo{
+func (fakeModels) Models(context.Context) []summarize.Model {
+	return []summarize.Model{
 		{Key: "gemini-2.5-flash", Provider: "gemini", DisplayName: "Gemini 2.5 Flash", Available: true},
 		{Key: "gpt-5", Provider: "openai", DisplayName: "GPT-5", Available: false},
 	}

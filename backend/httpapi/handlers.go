@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
 )
@@ -194,21 +195,21 @@ func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
 
 // APIStatus is the answer of GET /api_status (members in name order).
 type APIStatus struct {
-	AsyncProcessingEnabled bool        `json:"async_processing_enabled"`
-	AvailableModels        []string    `json:"available_models"`
-	GoogleAPIKeySet        bool        `json:"google_api_key_set"`
-	LoginEnabled           bool        `json:"login_enabled"`
-	Models                 []ModelInfo `json:"models"`
-	OpenAIAPIKeySet        bool        `json:"openai_api_key_set"`
-	SSEEnabled             bool        `json:"sse_enabled"`
-	TTSAvailable           bool        `json:"tts_available"`
-	Version                string      `json:"version"`
+	AsyncProcessingEnabled bool              `json:"async_processing_enabled"`
+	AvailableModels        []string          `json:"available_models"`
+	GoogleAPIKeySet        bool              `json:"google_api_key_set"`
+	LoginEnabled           bool              `json:"login_enabled"`
+	Models                 []summarize.Model `json:"models"`
+	OpenAIAPIKeySet        bool              `json:"openai_api_key_set"`
+	SSEEnabled             bool              `json:"sse_enabled"`
+	TTSAvailable           bool              `json:"tts_available"`
+	Version                string            `json:"version"`
 }
 
 // APIStatus is GET /api_status: what is configured and available.
 func (s *Server) APIStatus(ctx context.Context) APIStatus {
 	st := APIStatus{AsyncProcessingEnabled: s.cfg.asyncEnabled(), SSEEnabled: s.cfg.sseEnabled(),
-		Models: []ModelInfo{}, AvailableModels: []string{}, Version: s.cfg.Version, LoginEnabled: s.loginRequired(),
+		Models: []summarize.Model{}, AvailableModels: []string{}, Version: s.cfg.Version, LoginEnabled: s.loginRequired(),
 		TTSAvailable: s.svc.Speech != nil && s.svc.Speech.Available()}
 	if s.svc.Models != nil {
 		for _, m := range s.svc.Models.Models(ctx) {

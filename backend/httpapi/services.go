@@ -8,6 +8,7 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 	"ytsum/backend/ytsum"
 )
 
@@ -213,15 +214,7 @@ type KeyStatus struct {
 // Models is the model registry.
 type Models interface {
 	// Models lists every known model, available or not, in display order.
-	Models(ctx context.Context) []ModelInfo
-}
-
-// ModelInfo describes one model (an entry of api_status "models").
-type ModelInfo struct {
-	Key         string `json:"key"`
-	Provider    string `json:"provider"`
-	DisplayName string `json:"display_name"`
-	Available   bool   `json:"available"`
+	Models(ctx context.Context) []summarize.Model
 }
 
 // Backups makes and lists consistent database snapshots.

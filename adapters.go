@@ -9,41 +9,13 @@ import (
 
 	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
-	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
-	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
-
-// jobsYouTube adapts the YouTube client to the job engine.
-type jobsYouTube struct{ c *youtube.Client }
-
-func (y jobsYouTube) Resolve(_ context.Context, raw string, preferPlaylist bool) (jobs.Link, error) {
-	l, err := youtube.Parse(raw, preferPlaylist)
-	if err != nil {
-		return jobs.Link{}, err
-	}
-	if l.Kind == youtube.Playlist {
-		return jobs.Link{Kind: jobs.LinkPlaylist, PlaylistID: l.PlaylistID}, nil
-	}
-	return jobs.Link{Kind: jobs.LinkVideo, VideoID: l.VideoID}, nil
-}
-
-func (y jobsYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
-	return y.c.Playlist(ctx, id)
-}
-
-func (y jobsYouTube) Video(ctx context.Context, id string) (ytsum.Video, error) {
-	return y.c.Video(ctx, id)
-}
-
-func (y jobsYouTube) Transcript(ctx context.Context, id string) (*ytsum.Transcript, error) {
-	return y.c.Transcript(ctx, id, nil) // nil: the preferred-languages setting
-}
 
 // jobsSummarizer adapts the summarizer to the job engine.
 type jobsSummarizer struct{ s *summarize.Service }

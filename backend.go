@@ -165,7 +165,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	})
 
 	s.broker = events.New(events.Options{})
-	s.engine = jobs.New(s.db, s.lib, jobsYouTube{s.yt}, jobsSummarizer{s.sum}, s.broker, jobs.Config{
+	s.engine = jobs.New(s.db, s.lib, s.yt, jobsSummarizer{s.sum}, s.broker, jobs.Config{
 		Workers:            set.WorkerPoolSize,
 		MaxJobs:            set.MaxConcurrentJobs,
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,

@@ -2,25 +2,10 @@ package jobs
 
 import (
 	"context"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
-
-// LinkKind says what a submitted link points at.
-type LinkKind string
-
-// The kinds of link the engine runs.
-const (
-	LinkVideo    LinkKind = "video"
-	LinkPlaylist LinkKind = "playlist"
-)
-
-// Link is a submitted URL after parsing: a video or a playlist.
-type Link struct {
-	Kind       LinkKind
-	VideoID    string // set for LinkVideo
-	PlaylistID string // set for LinkPlaylist
-}
 
 // YouTube is what the engine needs from the YouTube side. Implementations
 // hold their own concurrency and rate limits (default: 2 requests at once);
@@ -32,13 +17,14 @@ type YouTube interface {
 	// the playlist when preferPlaylist is set, else the video. It should not
 	// need the network (Decide and Estimate call it while answering a
 	// request); an error makes the link a {"type":"error"} item.
-	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (Link, error)
+	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (youtube.Link, error)
 	// Playlist expands a playlist across all its pages.
 	Playlist(ctx context.Context, id string) (*ytsum.Playlist, error)
 	// Video returns a video's details.
 	Video(ctx context.Context, id string) (ytsum.Video, error)
-	// Transcript returns a video's captions (cached by the implementation).
-	Transcript(ctx context.Context, id string) (*ytsum.Transcript, error)
+	// Transcript returns a video's captions (cached by the implementation)
+	// in the first of languages it has; nil languages: the configured ones.
+	Transcript(ctx context.Context, id string, languages []string) (*ytsum.Transcript, error)
 }
 
 // Summarizer is what the engine needs from the summarizing side.

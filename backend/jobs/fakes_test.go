@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"ytsum/backend/youtube"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -222,22 +223,22 @@ func (y *fakeYouTube) call(ctx context.Context) error {
 	}
 }
 
-func (y *fakeYouTube) Resolve(ctx context.Context, raw string, preferPlaylist bool) (jobs.Link, error) {
+func (y *fakeYouTube) Resolve(ctx context.Context, raw string, preferPlaylist bool) (youtube.Link, error) {
 	if raw == y.panicResolve {
 		panic("fake youtube: resolve panic")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !strings.HasSuffix(u.Host, "youtube.com") {
-		return jobs.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
+		return youtube.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
 	}
 	q := u.Query()
 	switch {
 	case q.Get("list") != "" && (preferPlaylist || q.Get("v") == ""):
-		return jobs.Link{Kind: jobs.LinkPlaylist, PlaylistID: q.Get("list")}, nil
+		return youtube.Link{Kind: youtube.Playlist, PlaylistID: q.Get("list")}, nil
 	case q.Get("v") != "":
-		return jobs.Link{Kind: jobs.LinkVideo, VideoID: q.Get("v")}, nil
+		return youtube.Link{Kind: youtube.Video, VideoID: q.Get("v")}, nil
 	}
-	return jobs.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
+	return youtube.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
 }
 
 func (y *fakeYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
@@ -262,7 +263,7 @@ func (y *fakeYouTube) Video(ctx context.Context, id string) (ytsum.Video, error)
 		ThumbnailURL: "https://i.ytimg.com/vi/" + id + "/hqdefault.jpg"}, nil
 }
 
-func (y *fakeYouTube) Transcript(ctx context.Context, id string) (*ytsum.Transcript, error) {
+func (y *fakeYouTube) Transcript(ctx context.Context, id string, _ []string) (*ytsum.Transcript, error) {
 	if err := y.call(ctx); err != nil {
 		return nil, err
 	}

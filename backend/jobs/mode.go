@@ -54,7 +54,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 		return ModeAsync
 	}
 	for _, u := range urls {
-		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && l.Kind == LinkPlaylist {
+		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && l.Kind == youtube.Playlist {
 			return ModeAsync
 		}
 	}
@@ -74,7 +74,7 @@ func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
 		l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist)
 		switch {
 		case err != nil:
-		case l.Kind == LinkPlaylist:
+		case l.Kind == youtube.Playlist:
 			videos += PlaylistEstimateVideos
 		default:
 			videos++

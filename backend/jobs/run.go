@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
@@ -132,7 +133,7 @@ func (e *Engine) runJob(ctx context.Context, r *run) {
 // records the outcome. A failure caused by ctx leaves the link unresolved.
 func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, prefer bool) {
 	var (
-		link Link
+		link youtube.Link
 		pl   *ytsum.Playlist
 		err  error
 	)
@@ -144,7 +145,7 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			}
 		}()
 		link, err = e.yt.Resolve(ctx, url, prefer)
-		if err == nil && link.Kind == LinkPlaylist {
+		if err == nil && link.Kind == youtube.Playlist {
 			pl, err = e.yt.Playlist(ctx, link.PlaylistID)
 			if err == nil && pl == nil {
 				err = fmt.Errorf("jobs: youtube returned no playlist for %s", link.PlaylistID)
@@ -160,7 +161,7 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			return false
 		}
 		switch {
-		case err != nil && link.Kind == LinkPlaylist:
+		case err != nil && link.Kind == youtube.Playlist:
 			msg := ytsum.ErrorMessage(err)
 			l.Kind, l.PlaylistID = kindPlaylist, link.PlaylistID
 			l.Item = &ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: link.PlaylistID, Summaries: []ytsum.Result{},
@@ -168,10 +169,10 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 		case err != nil:
 			item := ytsum.InputErrorResult(url, err)
 			l.Kind, l.Item = kindError, &item
-		case link.Kind == LinkVideo:
+		case link.Kind == youtube.Video:
 			l.Kind = kindVideo
 			l.Videos = []videoState{{ID: link.VideoID}}
-		case link.Kind == LinkPlaylist:
+		case link.Kind == youtube.Playlist:
 			l.Kind, l.PlaylistID, l.Title = kindPlaylist, pl.ID, pl.Title
 			if l.PlaylistID == "" {
 				l.PlaylistID = link.PlaylistID
@@ -301,7 +302,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 	}
 	v = details
 
-	tr, terr := e.yt.Transcript(vctx, vs.ID)
+	tr, terr := e.yt.Transcript(vctx, vs.ID, nil)
 	if terr == nil && tr == nil {
 		terr = ytsum.Errorf(ytsum.CodeNotFound, "no_transcript", "This video has no captions, so it cannot be summarized.")
 	}

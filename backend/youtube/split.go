@@ -1,6 +1,7 @@
 package youtube
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"unicode"
@@ -40,6 +41,13 @@ func allWebLinks(fields []string) bool {
 		}
 	}
 	return true
+}
+
+// Resolve parses rawURL without the network (see Parse): the job engine's
+// view of a submitted link. ctx is accepted for the engine's interface;
+// parsing never blocks.
+func (c *Client) Resolve(_ context.Context, rawURL string, preferPlaylist bool) (Link, error) {
+	return Parse(rawURL, preferPlaylist)
 }
 
 // AppLink returns the link a ytsum:// URL carries (the OS hands the app

@@ -48,6 +48,10 @@ type backendOptions struct {
 	LogLevel slog.Level
 	// UI is the built web UI the HTTP API serves at "/" (nil: none).
 	UI fs.FS
+	// wrapSummarizer and wrapSummaries, when set, wrap what the job engine
+	// is given (benchmarks time the engine's steps through them).
+	wrapSummarizer func(jobs.Summarizer) jobs.Summarizer
+	wrapSummaries  func(jobs.Summaries) jobs.Summaries
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -165,7 +169,15 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	})
 
 	s.broker = events.New(events.Options{})
-	s.engine = jobs.New(s.db, s.lib, s.yt, jobsSummarizer{s.sum}, s.broker, jobs.Config{
+	var summarizer jobs.Summarizer = jobsSummarizer{s.sum}
+	var summaries jobs.Summaries = s.lib
+	if opts.wrapSummarizer != nil {
+		summarizer = opts.wrapSummarizer(summarizer)
+	}
+	if opts.wrapSummaries != nil {
+		summaries = opts.wrapSummaries(summaries)
+	}
+	s.engine = jobs.New(s.db, summaries, s.yt, summarizer, s.broker, jobs.Config{
 		Workers:            set.WorkerPoolSize,
 		MaxJobs:            set.MaxConcurrentJobs,
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,

@@ -256,8 +256,9 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := ctx.Err(); err != nil {
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "Saving the summary was cancelled.")
 	}
+	s.LocalThumbnail = ""
 	if name, ok := l.cachedThumbnail(s.ID); ok {
-		s.LocalThumbnail = name
+		s.LocalThumbnail = name // what is on disk, whatever s said
 	}
 	if err := l.db.PutSummary(s); err != nil {
 		return err
@@ -273,7 +274,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 // summaries. A failure is logged, not returned: the UI falls back to the
 // remote picture.
 func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
-	if s.LocalThumbnail != "" {
+	if _, ok := l.cachedThumbnail(s.ID); ok && s.LocalThumbnail != "" {
 		return
 	}
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
@@ -282,6 +283,7 @@ func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
 	if !ok {
 		return
 	}
+	s.LocalThumbnail = name
 	if _, err := l.db.SetLocalThumbnail(s.ID, name); err != nil {
 		l.log.Warn("library: recording a cached thumbnail", "video_id", s.ID, "err", err)
 	}

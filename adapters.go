@@ -164,14 +164,6 @@ func (h httpSpeech) CacheCleanup(context.Context) (httpapi.CacheCleanup, error) 
 		RemainingFiles: r.RemainingFiles, RemainingSizeMB: r.RemainingSizeMB}, nil
 }
 
-// settingsDoor is the settings model with the key status of /api_status.
-type settingsDoor struct{ *config.Config }
-
-func (h settingsDoor) KeysSet(ctx context.Context) httpapi.KeyStatus {
-	return httpapi.KeyStatus{GoogleAPIKey: h.HasSecret(ctx, config.SecretGeminiKey),
-		OpenAIAPIKey: h.HasSecret(ctx, config.SecretOpenAIKey)}
-}
-
 // httpBackups adapts the store's snapshots to the HTTP API.
 type httpBackups struct{ s *Backend }
 
@@ -211,7 +203,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		Events:     s.broker,
 		Library:    httpLibrary{s.lib},
 		Speech:     httpSpeech{s.speech, s.audio},
-		Settings:   settingsDoor{s.cfg},
+		Settings:   s.cfg,
 		Models:     s.sum,
 		Backups:    httpBackups{s},
 	}

@@ -328,7 +328,9 @@ func (f *fakeSettings) Apply(ctx context.Context, patch json.RawMessage) (config
 	return f.View(ctx)
 }
 
-func (f *fakeSettings) KeysSet(ctx context.Context) KeyStatus { return KeyStatus{GoogleAPIKey: true} }
+func (f *fakeSettings) HasSecret(_ context.Context, name string) bool {
+	return name == config.SecretGeminiKey
+}
 func (f *fakeSettings) RevealAPIToken(ctx context.Context) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

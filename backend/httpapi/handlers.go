@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"ytsum/backend/config"
 	"ytsum/backend/jobs"
 	"ytsum/backend/summarize"
 
@@ -220,8 +221,8 @@ func (s *Server) APIStatus(ctx context.Context) APIStatus {
 		}
 	}
 	if s.svc.Settings != nil {
-		keys := s.svc.Settings.KeysSet(ctx)
-		st.GoogleAPIKeySet, st.OpenAIAPIKeySet = keys.GoogleAPIKey, keys.OpenAIAPIKey
+		st.GoogleAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretGeminiKey)
+		st.OpenAIAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretOpenAIKey)
 	}
 	return st
 }

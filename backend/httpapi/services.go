@@ -197,18 +197,12 @@ type Settings interface {
 	// the new View. Invalid values give a CodeInvalid error; an error that
 	// also has a FieldErrors() map[string]string method adds "fields".
 	Apply(ctx context.Context, patch json.RawMessage) (config.View, error)
-	// KeysSet reports which provider keys are configured.
-	KeysSet(ctx context.Context) KeyStatus
+	// HasSecret reports whether the secret name (config.Secret…) is set.
+	HasSecret(ctx context.Context, name string) bool
 	// RevealAPIToken returns the API token for scripts.
 	RevealAPIToken(ctx context.Context) (string, error)
 	// RotateAPIToken replaces the API token and returns the new one.
 	RotateAPIToken(ctx context.Context) (string, error)
-}
-
-// KeyStatus says which provider keys are set.
-type KeyStatus struct {
-	GoogleAPIKey bool
-	OpenAIAPIKey bool
 }
 
 // Models is the model registry.

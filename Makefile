@@ -67,7 +67,10 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 
 # ----------------------------------------------------------------- build ----
 
-frontend: deps-npm
+# The window's TypeScript bindings (frontend/wailsjs, not kept in git) are
+# generated from app.go's bound methods before the UI is built.
+frontend: deps-npm deps-wails
+	wails generate module
 	cd frontend && npm run build
 
 build: deps frontend

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -9,12 +8,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,43 +23,78 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/windows"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"ytsum/backend/config"
 	"ytsum/backend/events"
-	"ytsum/backend/services"
+	"ytsum/backend/httpapi"
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
 
 // App is the one Wails-bound facade of the desktop window. Each bound
-// method validates its input and calls the same backend the HTTP API
-// serves — in process, through the API's own handler, so the window and a
-// browser get the same JSON, byte for byte, from one code path (BINDINGS in
-// the README lists the mapping). Errors reach the UI as {"error","code"}.
-// This is the only file that imports the Wails runtime.
+// method calls the same operation of the HTTP API (httpapi.Server's
+// exported methods) that the route's handler calls, and returns its typed
+// answer, so Wails generates the TypeScript models and the window and a
+// browser get the same JSON from one code path (golden_test.go checks it).
+// Errors reach the UI as {"error","code"[,"fields"]}. Only package main
+// imports the Wails runtime.
 type App struct {
-	svc   *services.Services
-	links []string // links from the command line, submitted once the window is up
+	svc   *Backend
+	api   *httpapi.Server // the operations both doors call
+	base  context.Context // the process's context, until the window is up
+	links []string        // links from the command line, submitted once the window is up
+
+	dialogs fileDialogs // the OS file dialogs (the Wails runtime's; tests fake them)
 
 	mu      sync.Mutex
 	ctx     context.Context // the Wails context, set at startup
 	focused atomic.Bool
 }
 
-// NewApp returns the facade over svc; args are links (or ytsum:// URLs) to
-// submit at start.
-func NewApp(svc *services.Services, args []string) *App {
-	a := &App{svc: svc, links: linksFromArgs(args)}
+// fileDialogs asks the user for a file to save to or to open. An empty path
+// means the user cancelled.
+type fileDialogs interface {
+	SaveFile(ctx context.Context, title, name string) (path string, err error)
+	OpenJSON(ctx context.Context, title, name string) (path string, err error)
+}
+
+// wailsDialogs are the Wails runtime's dialogs.
+type wailsDialogs struct{}
+
+func (wailsDialogs) SaveFile(ctx context.Context, title, name string) (string, error) {
+	return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{Title: title, DefaultFilename: name})
+}
+
+func (wailsDialogs) OpenJSON(ctx context.Context, title, name string) (string, error) {
+	return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{Title: title,
+		Filters: []wruntime.FileFilter{{DisplayName: name, Pattern: "*.json"}}})
+}
+
+// NewApp returns the facade over svc; ctx is the process's context (the
+// bound methods run under it until the window's own context exists), args
+// are links (or ytsum:// URLs) to submit at start.
+func NewApp(ctx context.Context, svc *Backend, args []string) *App {
+	a := &App{svc: svc, api: svc.api, base: ctx, links: linksFromArgs(args), dialogs: wailsDialogs{}}
 	a.focused.Store(true)
 	return a
 }
 
-// Run opens the window and blocks until it is closed or ctx is done. With
+// callCtx is the context a bound method runs under: the window's, once it
+// is up (it ends when the window closes).
+func (a *App) callCtx() context.Context {
+	if ctx := a.wailsCtx(); ctx != nil {
+		return ctx
+	}
+	return a.base
+}
+
+// run opens the window and blocks until it is closed or ctx is done. With
 // httpAddr set, the HTTP API runs beside the window.
-func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
+func (a *App) run(ctx context.Context, ui fs.FS, httpAddr string) error {
 	if httpAddr = a.svc.DesktopHTTPAddress(httpAddr); httpAddr != "" {
 		go func() {
 			err := a.svc.Serve(ctx, httpAddr, func(u string) { a.svc.Logger().Info("HTTP API listening", "url", u) })
 			if err != nil {
-				a.svc.Logger().Error("HTTP API stopped", "err", services.Sentence(err))
+				a.svc.Logger().Error("HTTP API stopped", "err", Sentence(err))
 			}
 		}()
 	}
@@ -76,7 +106,7 @@ func (a *App) Run(ctx context.Context, ui fs.FS, httpAddr string) error {
 		MinWidth:         800,
 		MinHeight:        600,
 		BackgroundColour: options.NewRGB(246, 247, 249),
-		AssetServer:      &assetserver.Options{Assets: ui, Handler: a.assetHandler()},
+		AssetServer:      &assetserver.Options{Assets: ui, Handler: a.api.Thumbnails()},
 		OnStartup:        func(wctx context.Context) { a.startup(ctx, wctx, geo) },
 		OnBeforeClose: func(wctx context.Context) bool {
 			a.saveGeometry(wctx)
@@ -118,6 +148,16 @@ func handOff(ui fs.FS, why string) error {
 		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: singleInstanceID},
 		Linux:              &linux.Options{ProgramName: "ytsum"},
 	})
+}
+
+// writeBindings is main in the build of `wails generate module`: Wails
+// reads the bound methods of App and writes their TypeScript models.
+func writeBindings(stderr io.Writer) int {
+	if err := wails.Run(&options.App{Title: "YouTube Summarizer", Bind: []any{&App{}}}); err != nil {
+		fmt.Fprintf(stderr, "ytsum: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // singleInstanceID names the app for Wails' single-instance lock.
@@ -164,14 +204,9 @@ func (a *App) forwardEvents(wctx context.Context) {
 		if wctx.Err() != nil || !errors.Is(err, events.ErrEvicted) {
 			return
 		}
-		if list, err := a.call(http.MethodGet, "/jobs?limit=50", nil); err == nil {
-			var page struct {
-				Jobs []json.RawMessage `json:"jobs"`
-			}
-			if json.Unmarshal(list, &page) == nil {
-				for _, j := range page.Jobs {
-					wruntime.EventsEmit(wctx, ytsum.EventJob, j)
-				}
+		if list, err := a.api.Jobs(wctx, "", 50); err == nil {
+			for _, j := range list.Jobs {
+				wruntime.EventsEmit(wctx, ytsum.EventJob, json.RawMessage(ytsum.JobJSON(j)))
 			}
 		}
 	}
@@ -207,27 +242,23 @@ func (a *App) openURL(u string) {
 }
 
 func (a *App) submitLinks(links []string) {
-	body := map[string]any{"urls": links}
-	if _, err := a.call(http.MethodPost, "/summarize_async", body); err != nil {
+	if _, err := a.api.SubmitJob(a.callCtx(), httpapi.SummarizeRequest{URLs: links}); err != nil {
 		a.svc.Logger().Warn("submitting links from the command line", "err", ytsum.ErrorMessage(err))
 	}
 }
 
 // linksFromArgs keeps the YouTube links (and ytsum:// URLs, turned into the
 // link they carry) among command-line arguments; a second launch passes its
-// raw arguments, flags and their values included.
+// raw arguments, flags and their values included. The job engine splits
+// them like any other submission (youtube.SplitEntries).
 func linksFromArgs(args []string) []string {
 	var out []string
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "-") {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(arg, "ytsum://"); ok {
-			if u, err := url.Parse(arg); err == nil && u.Query().Get("url") != "" {
-				out = append(out, u.Query().Get("url"))
-				continue
-			}
-			out = append(out, "https://"+strings.TrimPrefix(rest, "/"))
+		if link, ok := youtube.AppLink(arg); ok {
+			out = append(out, link)
 			continue
 		}
 		out = append(out, youtube.ExtractLinks(arg)...) // skips flag values such as an address
@@ -251,152 +282,46 @@ func formatError(err error) any {
 	return out
 }
 
-// apiError is an error answer of the in-process API call.
-type apiError struct {
-	err    *ytsum.Error
-	fields map[string]string
+// Summarize submits links as a job, as POST /summarize_async does.
+func (a *App) Summarize(req httpapi.SummarizeRequest) (httpapi.JobAccepted, error) {
+	return a.api.SubmitJob(a.callCtx(), req)
 }
 
-func (e apiError) Error() string                  { return e.err.Error() }
-func (e apiError) Unwrap() error                  { return e.err }
-func (e apiError) FieldErrors() map[string]string { return e.fields }
+// GetJob returns a job, as GET /jobs/{id} does.
+func (a *App) GetJob(id string) (*ytsum.Job, error) { return a.api.Job(a.callCtx(), id) }
 
-// recorder is a minimal in-memory http.ResponseWriter.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+// ListJobs lists jobs, newest first, as GET /jobs does (limit 0: 100).
+func (a *App) ListJobs(status string, limit int) (httpapi.JobList, error) {
+	return a.api.Jobs(a.callCtx(), ytsum.JobStatus(status), limit)
 }
 
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(b)
-}
-
-// do runs one request through the HTTP API's handler in process, as a
-// trusted local client (loopback host, the API token when login is on).
-func (a *App) do(method, path string, body any) (*recorder, error) {
-	var rd io.Reader = http.NoBody
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, ytsum.Errorf(ytsum.CodeInvalid, "bad_request", "The request could not be encoded.")
-		}
-		rd = bytes.NewReader(b)
-	}
-	ctx := a.wailsCtx()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://127.0.0.1"+path, rd)
-	if err != nil {
-		return nil, ytsum.Errorf(ytsum.CodeInvalid, "bad_request", "The request is not valid.")
-	}
-	req.RemoteAddr = "127.0.0.1:0"
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok := a.svc.APIToken(); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	rec := &recorder{header: http.Header{}}
-	a.svc.Handler().ServeHTTP(rec, req)
-	if rec.status >= 400 {
-		var e struct {
-			Error  string            `json:"error"`
-			Code   ytsum.Code        `json:"code"`
-			Fields map[string]string `json:"fields"`
-		}
-		if json.Unmarshal(rec.body.Bytes(), &e) != nil || e.Error == "" {
-			e.Error, e.Code = fmt.Sprintf("The request failed (HTTP %d).", rec.status), ytsum.CodeInternal
-		}
-		return nil, apiError{ytsum.Errorf(e.Code, "", "%s", e.Error), e.Fields}
-	}
-	return rec, nil
-}
-
-// call is do for JSON answers.
-func (a *App) call(method, path string, body any) (json.RawMessage, error) {
-	rec, err := a.do(method, path, body)
-	if err != nil {
-		return nil, err
-	}
-	return json.RawMessage(rec.body.Bytes()), nil
-}
-
-// assetHandler serves what the embedded UI does not hold (thumbnails,
-// exports, audio) from the HTTP API's handler, as a loopback client.
-func (a *App) assetHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r2 := r.Clone(r.Context())
-		r2.Host = "127.0.0.1"
-		r2.RemoteAddr = "127.0.0.1:0"
-		r2.Header.Del("Origin")
-		if tok := a.svc.APIToken(); tok != "" {
-			r2.Header.Set("Authorization", "Bearer "+tok)
-		}
-		a.svc.Handler().ServeHTTP(w, r2)
-	})
-}
-
-func q(path string, kv ...string) string {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			v.Set(kv[i], kv[i+1])
-		}
-	}
-	if len(v) == 0 {
-		return path
-	}
-	return path + "?" + v.Encode()
-}
-
-// Summarize submits links as a job (POST /summarize_async).
-func (a *App) Summarize(body json.RawMessage) (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/summarize_async", body)
-}
-
-// GetJob returns a job (GET /jobs/{id}).
-func (a *App) GetJob(id string) (json.RawMessage, error) {
-	return a.call(http.MethodGet, "/jobs/"+url.PathEscape(id), nil)
-}
-
-// ListJobs lists jobs, newest first (GET /jobs).
-func (a *App) ListJobs(status string, limit int) (json.RawMessage, error) {
-	return a.call(http.MethodGet, q("/jobs", "status", status, "limit", itoa(limit)), nil)
-}
-
-// CancelJob cancels a job (POST /jobs/{id}/cancel).
-func (a *App) CancelJob(id string) (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/jobs/"+url.PathEscape(id)+"/cancel", nil)
+// CancelJob cancels a job, as POST /jobs/{id}/cancel does.
+func (a *App) CancelJob(id string) (httpapi.JobCancelled, error) {
+	return a.api.CancelJob(a.callCtx(), id)
 }
 
 // APIStatus returns what GET /api_status returns.
-func (a *App) APIStatus() (json.RawMessage, error) { return a.call(http.MethodGet, "/api_status", nil) }
+func (a *App) APIStatus() (httpapi.APIStatus, error) { return a.api.APIStatus(a.callCtx()), nil }
 
-// CachedSummaries returns one page of the library (GET /get_cached_summaries).
-func (a *App) CachedSummaries(page, perPage int, sort, channel, model string) (json.RawMessage, error) {
-	return a.call(http.MethodGet, q("/get_cached_summaries", "page", itoa(max(page, 1)), "per_page", itoa(perPage),
-		"sort", sort, "channel", channel, "model", model), nil)
+// CachedSummaries returns one page of the library, as GET
+// /get_cached_summaries?page=…&per_page=… does.
+func (a *App) CachedSummaries(page, perPage int, sort, channel, model string) (httpapi.LibraryPage, error) {
+	return a.api.Library(a.callCtx(), httpapi.LibraryQuery{Page: page, PerPage: perPage, Sort: sort,
+		Channel: channel, Model: model})
 }
 
-// SearchSummaries searches the library (GET /search_summaries).
-func (a *App) SearchSummaries(query string) (json.RawMessage, error) {
-	return a.call(http.MethodGet, q("/search_summaries", "q", query), nil)
+// SearchSummaries searches the library, as GET /search_summaries does.
+func (a *App) SearchSummaries(query string) ([]httpapi.SearchResult, error) {
+	hits, err := a.api.Search(a.callCtx(), query)
+	if hits == nil && err == nil {
+		hits = []httpapi.SearchResult{}
+	}
+	return hits, err
 }
 
-// DeleteSummary deletes a summary with its audio (DELETE /delete_summary).
-func (a *App) DeleteSummary(videoID string) (json.RawMessage, error) {
-	return a.call(http.MethodDelete, "/delete_summary", map[string]string{"video_id": videoID})
+// DeleteSummary deletes a summary with its audio, as DELETE /delete_summary does.
+func (a *App) DeleteSummary(videoID string) (httpapi.Deleted, error) {
+	return a.api.DeleteSummary(a.callCtx(), videoID)
 }
 
 // Speech is the window's form of an audio answer.
@@ -405,73 +330,58 @@ type Speech struct {
 	ContentType string `json:"content_type"`
 }
 
-func (a *App) audio(path string, body json.RawMessage) (Speech, error) {
-	rec, err := a.do(http.MethodPost, path, body)
+func speech(audio []byte, err error) (Speech, error) {
 	if err != nil {
 		return Speech{}, err
 	}
-	return Speech{AudioBase64: base64.StdEncoding.EncodeToString(rec.body.Bytes()),
-		ContentType: rec.header.Get("Content-Type")}, nil
+	return Speech{AudioBase64: base64.StdEncoding.EncodeToString(audio), ContentType: "audio/mpeg"}, nil
 }
 
-// Speak returns the audio of a text or a video's summary (POST /speak).
-func (a *App) Speak(body json.RawMessage) (Speech, error) { return a.audio("/speak", body) }
-
-// PreviewVoice returns a voice sample (POST /preview-voice).
-func (a *App) PreviewVoice(body json.RawMessage) (Speech, error) {
-	return a.audio("/preview-voice", body)
+// Speak returns the audio of a text or a video's summary, as POST /speak does.
+func (a *App) Speak(req httpapi.SpeakRequest) (Speech, error) {
+	return speech(a.api.Speak(a.callCtx(), req))
 }
 
-// Voices lists the voices (GET /api/voices).
-func (a *App) Voices() (json.RawMessage, error) { return a.call(http.MethodGet, "/api/voices", nil) }
-
-// CacheStatus describes the audio cache (GET /api/cache/status).
-func (a *App) CacheStatus() (json.RawMessage, error) {
-	return a.call(http.MethodGet, "/api/cache/status", nil)
+// PreviewVoice returns a voice sample, as POST /preview-voice does.
+func (a *App) PreviewVoice(req httpapi.PreviewRequest) (Speech, error) {
+	return speech(a.api.PreviewVoice(a.callCtx(), req))
 }
 
-// CacheCleanup trims the audio cache (POST /api/cache/cleanup).
-func (a *App) CacheCleanup() (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/api/cache/cleanup", nil)
-}
+// Voices lists the voices, as GET /api/voices does.
+func (a *App) Voices() (httpapi.VoiceCatalog, error) { return a.api.Voices(a.callCtx()) }
 
-// GetSettings returns the settings; secrets only as set/unset (GET /settings).
-func (a *App) GetSettings() (json.RawMessage, error) { return a.call(http.MethodGet, "/settings", nil) }
+// CacheStatus describes the audio cache, as GET /api/cache/status does.
+func (a *App) CacheStatus() (httpapi.CacheStatus, error) { return a.api.CacheStatus(a.callCtx()) }
 
-// SaveSettings applies a settings patch (POST /settings).
-func (a *App) SaveSettings(patch json.RawMessage) (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/settings", patch)
+// CacheCleanup trims the audio cache, as POST /api/cache/cleanup does.
+func (a *App) CacheCleanup() (httpapi.CacheCleaned, error) { return a.api.CacheCleanup(a.callCtx()) }
+
+// GetSettings returns the settings view; secrets only as set/unset (GET /settings).
+func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callCtx()) }
+
+// SaveSettings applies a settings patch, a JSON object of the settings to
+// change (POST /settings).
+func (a *App) SaveSettings(patch json.RawMessage) (config.View, error) {
+	return a.api.SaveSettings(a.callCtx(), patch)
 }
 
 // RevealAPIToken shows the API token, on explicit request only.
-func (a *App) RevealAPIToken() (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/settings/api_token/reveal", nil)
-}
+func (a *App) RevealAPIToken() (httpapi.Token, error) { return a.api.RevealAPIToken(a.callCtx()) }
 
 // RotateAPIToken replaces the API token.
-func (a *App) RotateAPIToken() (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/settings/api_token/rotate", nil)
-}
+func (a *App) RotateAPIToken() (httpapi.Token, error) { return a.api.RotateAPIToken(a.callCtx()) }
 
-// PerformanceMetrics returns GET /performance_metrics.
-func (a *App) PerformanceMetrics() (json.RawMessage, error) {
-	return a.call(http.MethodGet, "/performance_metrics", nil)
-}
+// PerformanceMetrics returns what GET /performance_metrics returns.
+func (a *App) PerformanceMetrics() (map[string]any, error) { return a.api.PerformanceMetrics(), nil }
 
-// SystemHealth returns GET /system_health.
-func (a *App) SystemHealth() (json.RawMessage, error) {
-	return a.call(http.MethodGet, "/system_health", nil)
-}
+// SystemHealth returns what GET /system_health returns.
+func (a *App) SystemHealth() (map[string]any, error) { return a.api.SystemHealth(), nil }
 
-// Backups lists the database snapshots (GET /admin/backups).
-func (a *App) Backups() (json.RawMessage, error) {
-	return a.call(http.MethodGet, "/admin/backups", nil)
-}
+// Backups lists the database snapshots, as GET /admin/backups does.
+func (a *App) Backups() (httpapi.BackupList, error) { return a.api.Backups(a.callCtx()) }
 
-// CreateBackup makes a snapshot of the database (POST /admin/backups).
-func (a *App) CreateBackup() (json.RawMessage, error) {
-	return a.call(http.MethodPost, "/admin/backups", nil)
-}
+// CreateBackup makes a snapshot of the database, as POST /admin/backups does.
+func (a *App) CreateBackup() (httpapi.BackupCreated, error) { return a.api.CreateBackup(a.callCtx()) }
 
 // ExportedFile is one rendered export for the window.
 type ExportedFile struct {
@@ -481,60 +391,66 @@ type ExportedFile struct {
 
 // ExportSummary renders one summary as md, txt or json (GET /export/{id}).
 func (a *App) ExportSummary(videoID, format string) (ExportedFile, error) {
-	rec, err := a.do(http.MethodGet, q("/export/"+url.PathEscape(videoID), "format", format), nil)
+	f, err := a.api.ExportSummary(a.callCtx(), videoID, format)
 	if err != nil {
 		return ExportedFile{}, err
 	}
-	return ExportedFile{Filename: attachmentName(rec.header, videoID+"."+format), Content: rec.body.String()}, nil
+	return ExportedFile{Filename: f.Filename, Content: string(f.Content)}, nil
+}
+
+// Saved says where a file was saved; Path is empty when the user cancelled.
+type Saved struct {
+	Path string `json:"path"`
 }
 
 // ExportLibrary saves the whole library (md: a zip of Markdown files for
-// Obsidian; json: one file) where the user chooses. Cancelled: empty path.
-func (a *App) ExportLibrary(format string) (map[string]string, error) {
-	rec, err := a.do(http.MethodGet, q("/export", "format", format), nil)
+// Obsidian; json: one file) where the user chooses (GET /export).
+func (a *App) ExportLibrary(format string) (Saved, error) {
+	ctx := a.callCtx()
+	f, err := a.api.ExportLibrary(ctx, format)
 	if err != nil {
-		return nil, err
+		return Saved{}, err
 	}
-	name := attachmentName(rec.header, "ytsum-library."+format)
-	path, err := wruntime.SaveFileDialog(a.wailsCtx(), wruntime.SaveDialogOptions{
-		Title: "Export the library", DefaultFilename: name})
+	return a.saveAs(ctx, "Export the library", f.Filename, f.Content, "export_write",
+		"The export could not be written there; choose another folder.")
+}
+
+// saveAs asks where to save data (suggesting name) and writes it there.
+func (a *App) saveAs(ctx context.Context, title, name string, data []byte, kind, sentence string) (Saved, error) {
+	path, err := a.dialogs.SaveFile(ctx, title, filepath.Base(name))
 	if err != nil || path == "" {
-		return map[string]string{"path": ""}, nil
+		return Saved{}, nil
 	}
-	if err := os.WriteFile(path, rec.body.Bytes(), 0o644); err != nil {
-		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "export_write", "The export could not be written there; choose another folder.")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return Saved{}, ytsum.Wrap(err, ytsum.CodeInternal, kind, sentence)
 	}
-	return map[string]string{"path": path}, nil
+	return Saved{Path: path}, nil
 }
 
 // SaveFile asks where to save a file the UI made (an export, an MP3) and
 // writes it there. Cancelled: an empty path.
-func (a *App) SaveFile(filename, contentBase64 string) (map[string]string, error) {
+func (a *App) SaveFile(filename, contentBase64 string) (Saved, error) {
 	data, err := base64.StdEncoding.DecodeString(contentBase64)
 	if err != nil {
-		return nil, ytsum.Errorf(ytsum.CodeInvalid, "bad_file", "The file to save is not valid.")
+		return Saved{}, ytsum.Errorf(ytsum.CodeInvalid, "bad_file", "The file to save is not valid.")
 	}
-	path, err := wruntime.SaveFileDialog(a.wailsCtx(), wruntime.SaveDialogOptions{
-		Title: "Save", DefaultFilename: filepath.Base(filename)})
-	if err != nil || path == "" {
-		return map[string]string{"path": ""}, nil
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "save_write", "The file could not be written there; choose another folder.")
-	}
-	return map[string]string{"path": path}, nil
+	return a.saveAs(a.callCtx(), "Save", filename, data, "save_write",
+		"The file could not be written there; choose another folder.")
 }
 
 // ImportOriginal asks for the original app's summary_cache.json and
 // imports it (POST /import). Cancelled: a null answer.
-func (a *App) ImportOriginal() (json.RawMessage, error) {
-	path, err := wruntime.OpenFileDialog(a.wailsCtx(), wruntime.OpenDialogOptions{
-		Title:   "Choose the original app's summary_cache.json",
-		Filters: []wruntime.FileFilter{{DisplayName: "summary_cache.json", Pattern: "*.json"}}})
+func (a *App) ImportOriginal() (*httpapi.ImportReport, error) {
+	ctx := a.callCtx()
+	path, err := a.dialogs.OpenJSON(ctx, "Choose the original app's summary_cache.json", "summary_cache.json")
 	if err != nil || path == "" {
-		return json.RawMessage("null"), nil
+		return nil, nil
 	}
-	return a.call(http.MethodPost, "/import", map[string]string{"path": path})
+	rep, err := a.api.Import(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &rep, nil
 }
 
 // SetFocused records whether the window has focus (the UI reports it), so
@@ -585,20 +501,6 @@ func jobSentence(j *ytsum.Job) string {
 	default:
 		return fmt.Sprintf("Finished: %d of %d videos summarized.", j.Progress, j.TotalItems)
 	}
-}
-
-func attachmentName(h http.Header, fallback string) string {
-	if _, params, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && params["filename"] != "" {
-		return filepath.Base(params["filename"])
-	}
-	return fallback
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
 }
 
 // geometry is the remembered window size and position.

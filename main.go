@@ -21,7 +21,6 @@ import (
 	"strings"
 	"syscall"
 
-	"ytsum/backend/services"
 	"ytsum/backend/ytsum"
 )
 
@@ -101,12 +100,12 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (ok b
 // withServices opens the shared services (reporting a failure in one line),
 // runs fn until it returns or SIGINT/SIGTERM cancels its context, and closes
 // them. The one-shot commands log only errors, so their stderr stays readable.
-func withServices(stderr io.Writer, level slog.Level, fn func(context.Context, *services.Services) int) int {
+func withServices(stderr io.Writer, level slog.Level, fn func(context.Context, *Backend) int) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS(), LogLevel: level})
+	svc, err := openBackend(ctx, backendOptions{Version: version, Stderr: stderr, UI: uiFS(), LogLevel: level})
 	if err != nil {
-		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		return 1
 	}
 	defer svc.Close()
@@ -133,13 +132,13 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() > 0 {
 		return usageError(stderr, "serve: unexpected argument %q", fl.Arg(0))
 	}
-	return withServices(stderr, slog.LevelInfo, func(ctx context.Context, svc *services.Services) int {
+	return withServices(stderr, slog.LevelInfo, func(ctx context.Context, svc *Backend) int {
 		return serve(ctx, svc, *addr, stdout, stderr)
 	})
 }
 
 // serve runs the HTTP API until ctx ends (SIGINT/SIGTERM), then drains.
-func serve(ctx context.Context, svc *services.Services, addr string, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, svc *Backend, addr string, stdout, stderr io.Writer) int {
 	err := svc.Serve(ctx, addr, func(url string) {
 		fmt.Fprintf(stdout, "listening on %s\n", url)
 		if f, ok := stdout.(*os.File); ok {
@@ -147,7 +146,7 @@ func serve(ctx context.Context, svc *services.Services, addr string, stdout, std
 		}
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		if ytsum.ErrorKind(err) == "bad_address" {
 			return exitUsage // a malformed --addr is bad usage
 		}
@@ -158,7 +157,7 @@ func serve(ctx context.Context, svc *services.Services, addr string, stdout, std
 
 func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	fl := newFlagSet("summarize", stderr)
-	var req services.CLIRequest
+	var req CLIRequest
 	fl.StringVar(&req.Model, "model", "", "model key (default: the saved default)")
 	fl.StringVar(&req.Style, "style", "", "audio, key_points, chapters, detailed or custom")
 	fl.StringVar(&req.Length, "length", "", "short, medium or long")
@@ -177,7 +176,7 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	if len(req.URLs) == 0 {
 		return usageError(stderr, "summarize: give at least one YouTube link")
 	}
-	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *services.Services) int {
+	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *Backend) int {
 		return svc.SummarizeCLI(ctx, req, stdout, stderr)
 	})
 }
@@ -223,7 +222,7 @@ func importMain(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() != 1 {
 		return usageError(stderr, "import: give the path of the original app's summary_cache.json (or its folder)")
 	}
-	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *services.Services) int {
+	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *Backend) int {
 		return svc.ImportCLI(ctx, fl.Arg(0), stdout, stderr)
 	})
 }
@@ -234,32 +233,35 @@ func desktopMain(args []string, stdout, stderr io.Writer) int {
 	if ok, code := parseFlags(fl, args, stdout, stderr); !ok {
 		return code
 	}
+	if bindingsBuild {
+		return writeBindings(stderr)
+	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(stderr, "ytsum: no display found (DISPLAY and WAYLAND_DISPLAY are unset); run 'ytsum serve' for the headless server, or start the window from a desktop session.")
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, err := services.Open(ctx, services.Options{Version: version, Stderr: stderr, UI: uiFS()})
+	svc, err := openBackend(ctx, backendOptions{Version: version, Stderr: stderr, UI: uiFS()})
 	if err != nil {
 		if ytsum.ErrorKind(err) == "already_running" {
 			// Another window (or `ytsum serve`) holds the library: hand the
 			// links to the running window, or say why none opens.
-			if err := handOff(uiFS(), services.Sentence(err)); err != nil {
-				fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+			if err := handOff(uiFS(), Sentence(err)); err != nil {
+				fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 			}
 			return 1
 		}
-		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		return 1
 	}
 	for _, n := range svc.Notices() {
 		fmt.Fprintf(stderr, "ytsum: %s\n", n)
 	}
 	defer svc.Close()
-	app := NewApp(svc, fl.Args())
-	if err := app.Run(ctx, uiFS(), *httpAddr); err != nil {
-		fmt.Fprintf(stderr, "ytsum: %s\n", services.Sentence(err))
+	app := NewApp(ctx, svc, fl.Args())
+	if err := app.run(ctx, uiFS(), *httpAddr); err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
 		return 1
 	}
 	return 0

@@ -9,6 +9,9 @@ echo
 echo "== job engine and event broker (50-video playlist, event latency, 1,000 subscribers)"
 YTSUM_BENCH=1 go test -count=1 -run TestBenchReport -v ./backend/jobs/ ./backend/events/ 2>&1 | grep -vE '^(=== RUN|--- PASS|PASS$|ok )' || true
 echo
+echo "== P2: summarizer done -> SSE client and window subscriber see the result (upstreams 50 ms; inline = thumbnail inside the save, as before issue 14)"
+YTSUM_BENCH=1 go test -count=1 -run TestBenchP2 -v . 2>&1 | grep -E 'P2 ' | sed 's/^ *p2_bench_test.go:[0-9]*: //' || true
+echo
 echo "== HTTP API (500 SSE clients on one job; submit latency with 20 clients)"
 go test -count=1 -run XXX -bench 'SSEFanout|SubmitLatency' -benchtime 1x ./backend/httpapi/ 2>&1 | grep -vE '^(goos|goarch|pkg|cpu|PASS$|ok )' || true
 echo

@@ -390,6 +390,8 @@ type View struct {
 	// were deleted because their provider's base URL changed without them
 	// (see ApplyWith); the UI should say so.
 	ClearedSecrets []string `json:"cleared_secrets,omitempty"`
+	// Schema describes every setting and secret for the form (Schema()).
+	Schema []FieldSchema `json:"schema"`
 }
 
 // View returns the settings view. It asks the keychain (bounded by its
@@ -402,7 +404,7 @@ func (c *Config) View(ctx context.Context) (View, error) {
 	c.mu.RLock()
 	v := View{Settings: c.cur.clone(), Sources: make(map[string]string, len(c.sources)),
 		Environment: map[string]EnvOverride{}, Secrets: map[string]SecretState{},
-		RestartFields: restartKeys(), RestartPending: []string{}}
+		RestartFields: restartKeys(), RestartPending: []string{}, Schema: Schema()}
 	for k, s := range c.sources {
 		v.Sources[k] = s
 		if s == FromEnvironment {

@@ -5,26 +5,29 @@
 // keychain, and the environment values that are not settings (Environment).
 //
 // Both front doors use the same two functions: View produces the settings
-// JSON (a secret only ever as set/unset, last four characters of long
-// values, and its source) and Apply takes a JSON patch. Services read
-// Current (a copy) or Subscribe to changes, and Secret for keys. The API
-// token is the only secret ever handed to a front door, by the explicit
-// RevealAPIToken; httpapi should compare with CheckAPIToken.
+// view (a secret only ever as set/unset, last four characters of long
+// values, and its source, plus the form's Schema, derived from the one
+// fields table) and Apply takes a JSON patch. Services read Current (a
+// copy) or Subscribe to changes, and Secret for keys. The API token is the
+// only secret ever handed to a front door, by the explicit RevealAPIToken;
+// the HTTP API reads it through APIToken under the request's context and
+// compares it in constant time.
 //
-// Wiring, in main:
+// Wiring, in package main (backend.go): the one owner opens the store and
+// hands it over:
 //
-//	env := os.LookupEnv
-//	dir, _ := config.DataDir(env)            // open the bbolt store there
+//	db, _ := store.Open(filepath.Join(env.DataDir, store.FileName), store.Options{})
 //	var cfg *config.Config
-//	kc := keychain.New(keychain.Options{FallbackDir: dir,
+//	kc := keychain.New(keychain.Options{FallbackDir: env.DataDir,
 //		AllowFile: func() bool { return cfg != nil && cfg.AllowFileKeystore() }})
-//	cfg, err := config.Load(store, kc, env)
+//	cfg, err := config.New(config.Options{Store: db, Keychain: kc, Env: config.EnvFunc(os.LookupEnv)})
 //
 // # Caveats
 //
-//   - Settings listed by RestartFields (worker_pool_size, http_enabled,
-//     http_address) are saved at once but take effect at the next start; the
-//     view lists those changed since this start as restart_pending. All other
+//   - Settings the fields table marks restart (the view's restart_fields,
+//     e.g. worker_pool_size, http_enabled, http_address) are saved at once
+//     but take effect at the next start; the view lists those changed since
+//     this start as restart_pending. All other
 //     settings apply at once for services that read Current per use or
 //     Subscribe.
 //   - A saved value that is no longer valid (an older version, a hand-edited

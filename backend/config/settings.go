@@ -171,6 +171,8 @@ type field struct {
 	doc     string
 	ptr     func(*Settings) any // pointer to the field in s
 	check   func(*Settings) string
+	min     *float64 // bounds of a number, if any
+	max     *float64
 }
 
 func strField(key, env, doc string, p func(*Settings) *string, check func(*Settings) string) field {
@@ -183,8 +185,9 @@ func boolField(key, env, doc string, p func(*Settings) *bool) field {
 }
 
 func intField(key, env, doc string, lo, hi int, p func(*Settings) *int) field {
+	flo, fhi := float64(lo), float64(hi)
 	return field{key: key, env: env, doc: fmt.Sprintf("%s Whole number, %d–%d.", doc, lo, hi),
-		ptr: func(s *Settings) any { return p(s) },
+		min: &flo, max: &fhi, ptr: func(s *Settings) any { return p(s) },
 		check: func(s *Settings) string {
 			if v := *p(s); v < lo || v > hi {
 				return fmt.Sprintf("Enter a whole number from %d to %d.", lo, hi)
@@ -195,7 +198,7 @@ func intField(key, env, doc string, lo, hi int, p func(*Settings) *int) field {
 
 func floatField(key, doc string, lo, hi float64, p func(*Settings) *float64) field {
 	return field{key: key, doc: fmt.Sprintf("%s Number, %g–%g.", doc, lo, hi),
-		ptr: func(s *Settings) any { return p(s) },
+		min: &lo, max: &hi, ptr: func(s *Settings) any { return p(s) },
 		check: func(s *Settings) string {
 			if v := *p(s); math.IsNaN(v) || v < lo || v > hi {
 				return fmt.Sprintf("Enter a number from %g to %g.", lo, hi)
@@ -235,7 +238,10 @@ func listField(key, doc string, p func(*Settings) *[]string, check func(*Setting
 	return field{key: key, doc: doc, ptr: func(s *Settings) any { return p(s) }, check: check}
 }
 
+// oneOf checks that the field p points at holds one of values; the values
+// become the field's choices in the schema.
 func oneOf(p func(*Settings) *string, values ...string) func(*Settings) string {
+	registerChoices(p, values)
 	return func(s *Settings) string {
 		for _, v := range values {
 			if *p(s) == v {
@@ -422,9 +428,11 @@ func urlProblem(v string) string {
 	return ""
 }
 
+var checkStyleName = oneOf(func(s *Settings) *string { return &s.DefaultStyle },
+	ytsum.StyleAudio, ytsum.StyleKeyPoints, ytsum.StyleChapters, ytsum.StyleDetailed, ytsum.StyleCustom)
+
 func checkStyle(s *Settings) string {
-	if msg := oneOf(func(s *Settings) *string { return &s.DefaultStyle },
-		ytsum.StyleAudio, ytsum.StyleKeyPoints, ytsum.StyleChapters, ytsum.StyleDetailed, ytsum.StyleCustom)(s); msg != "" {
+	if msg := checkStyleName(s); msg != "" {
 		return msg
 	}
 	if s.DefaultStyle == ytsum.StyleCustom && strings.TrimSpace(s.CustomPrompt) == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -132,16 +131,5 @@ func BenchmarkPublish(b *testing.B) {
 				br.Publish(ev)
 			}
 		})
-	}
-}
-
-// BenchmarkFormatSSE measures writing one job frame of about 10 KB.
-func BenchmarkFormatSSE(b *testing.B) {
-	data := json.RawMessage(`{"id":"job","summary":"` + strings.Repeat("x", 10000) + `"}`)
-	ev := ytsum.Event{Seq: 42, Type: ytsum.EventJob, Data: data}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		events.FormatSSE(io.Discard, ev)
 	}
 }

@@ -1,7 +1,9 @@
 // Package events is the one in-process event broker of YouTube Summarizer.
 // The job engine publishes to it; the Wails window (through Forward) and the
-// SSE server (through Subscribe and FormatSSE) both read from it, so the two
-// front doors see the same events carrying the same bytes.
+// SSE server (package httpapi, one Subscription per client) both read from
+// it, so the two front doors see the same events carrying the same bytes.
+// Latest-wins coalescing happens here, once: a reader needs no queue of its
+// own.
 //
 // # Guarantees
 //
@@ -23,14 +25,12 @@
 //     distinct jobs is evicted: Next returns ErrEvicted and Done is closed.
 //     A client then resubscribes and reads the current state.
 //
-// # Wire format
+// # Payloads
 //
-// FormatSSE writes the exact frame API.md §6 specifies: "id: <seq>", an
-// "event: <type>" line for every type but ytsum.EventJob, and "data: <Data>".
-// FormatHeartbeat writes "data: {"type":"heartbeat","timestamp":<unix s>}".
-// Forward hands the Wails adapter ev.Data as a json.RawMessage, which
-// encoding/json re-emits unchanged, so the window and the SSE stream receive
-// the same bytes (proved by the golden test in this package).
+// The broker does not know the SSE wire format (package httpapi frames the
+// events). Forward hands the Wails adapter ev.Data as a json.RawMessage,
+// which encoding/json re-emits unchanged, so the window and the SSE stream
+// receive the same bytes (proved by the golden test in package httpapi).
 //
 // # Caveats
 //

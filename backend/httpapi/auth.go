@@ -185,7 +185,7 @@ func (s *Server) authenticated(r *http.Request) bool {
 		return true
 	}
 	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
-		return equalSecret(strings.TrimSpace(h[7:]), s.cfg.apiToken())
+		return equalSecret(strings.TrimSpace(h[7:]), s.cfg.apiToken(r.Context()))
 	}
 	return false
 }
@@ -287,7 +287,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("passcode", "Passcode is required"))
 		return
 	}
-	if !equalSecret(*body.Passcode, s.cfg.passcode()) {
+	if !equalSecret(*body.Passcode, s.cfg.passcode(r.Context())) {
 		remaining, locked := s.auth.fail(addr)
 		s.log.Warn("login failed", "remote", addr, "remaining_attempts", remaining)
 		if locked > 0 {

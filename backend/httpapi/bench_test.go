@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -70,7 +71,7 @@ func benchFanout(b *testing.B, clients, changes int, pace time.Duration) {
 		ts.Start()
 		tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: 0}
 		client := &http.Client{Transport: tr}
-		job, _ := e.jobs.Submit(context.Background(), ytsum.JobMetadata{URLs: []string{"a"}})
+		job, _ := e.jobs.Submit(context.Background(), jobs.Request{URLs: []string{"a"}})
 		e.jobs.update(job.ID, func(j *ytsum.Job) error { j.Status = ytsum.JobRunning; return nil })
 
 		published := make([]time.Time, changes+1)
@@ -132,7 +133,7 @@ func benchFanout(b *testing.B, clients, changes int, pace time.Duration) {
 				}
 			}()
 		}
-		e.broker.waitSubscribers(b, clients)
+		waitSubscribers(b, e.broker, clients)
 		connected := heapMB()
 		b.ResetTimer()
 		start := time.Now()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -23,7 +24,7 @@ type Config struct {
 	// LoginEnabled turns on passcode login. Nil: false.
 	LoginEnabled func() bool
 	// Passcode is the login passcode. Nil or empty: no passcode matches.
-	Passcode func() string
+	Passcode func(ctx context.Context) string
 	// MaxAttempts is the number of failed logins per client address before
 	// a lockout. Nil or <= 0: 5.
 	MaxAttempts func() int
@@ -31,7 +32,7 @@ type Config struct {
 	Lockout func() time.Duration
 	// APIToken is the bearer token for scripts. Nil or empty: bearer
 	// authentication is refused.
-	APIToken func() string
+	APIToken func(ctx context.Context) string
 	// SessionTTL is how long a login session lasts. Zero: 7 days.
 	SessionTTL time.Duration
 
@@ -83,18 +84,18 @@ func (c *Config) heartbeat() time.Duration {
 	return 15 * time.Second
 }
 
-func (c *Config) passcode() string {
+func (c *Config) passcode(ctx context.Context) string {
 	if c.Passcode == nil {
 		return ""
 	}
-	return c.Passcode()
+	return c.Passcode(ctx)
 }
 
-func (c *Config) apiToken() string {
+func (c *Config) apiToken(ctx context.Context) string {
 	if c.APIToken == nil {
 		return ""
 	}
-	return c.APIToken()
+	return c.APIToken(ctx)
 }
 
 func (c *Config) maxAttempts() int {

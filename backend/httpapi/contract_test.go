@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -20,7 +22,7 @@ func TestContract(t *testing.T) {
 		setup                      func(e *env)
 	}
 	running := func(e *env) {
-		e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+		e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	}
 	finished := func(e *env) {
 		running(e)
@@ -186,7 +188,7 @@ func TestBusyRetryAfter(t *testing.T) {
 func TestEveryRouteNeedsLogin(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
 		c.LoginEnabled = func() bool { return true }
-		c.Passcode = func() string { return "pw" }
+		c.Passcode = func(context.Context) string { return "pw" }
 	})
 	var names []string
 	for _, rt := range e.srv.routeTable() {
@@ -207,7 +209,7 @@ func TestEveryRouteNeedsLogin(t *testing.T) {
 		if w.Code != 401 {
 			t.Errorf("%s: status %d without login, want 401", rt.pattern, w.Code)
 		}
-		w = e.do(method, path, body, "Authorization", "Bearer "+e.settings.apiToken())
+		w = e.do(method, path, body, "Authorization", "Bearer "+e.settings.apiToken(context.Background()))
 		if w.Code == 401 {
 			t.Errorf("%s: status 401 with the token", rt.pattern)
 		}

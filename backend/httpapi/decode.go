@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/ytsum"
 )
@@ -94,13 +96,13 @@ func article(kind string) string {
 	}
 }
 
-// urlList is the "urls" field: a JSON array of strings or one string with
+// URLList is the "urls" field: a JSON array of strings or one string with
 // one link per line. Commas and spaces also separate links, as the original
 // app tolerated.
-type urlList []string
+type URLList []string
 
 // UnmarshalJSON accepts an array of strings, a string, or null.
-func (u *urlList) UnmarshalJSON(b []byte) error {
+func (u *URLList) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	var out []string
 	switch {
@@ -144,36 +146,19 @@ func urlsTypeError() error {
 	return &fieldError{msg: msg, fields: map[string]string{"urls": msg}}
 }
 
-// summarizeRequest is the body of /summarize and /summarize_async.
-type summarizeRequest struct {
-	URLs           urlList `json:"urls"`
-	Model          string  `json:"model"`
-	Style          string  `json:"style"`
-	Length         string  `json:"length"`
-	Language       string  `json:"language"`
-	PreferPlaylist bool    `json:"prefer_playlist"`
-	Regenerate     bool    `json:"regenerate"`
-	ForceSync      bool    `json:"force_sync"`
-	ForceAsync     bool    `json:"force_async"`
-}
-
 // decodeSummarize decodes and checks a summarize body.
-func decodeSummarize(body []byte) (summarizeRequest, error) {
-	var req summarizeRequest
+func (s *Server) decodeSummarize(ctx context.Context, body []byte) (SummarizeRequest, error) {
+	var req SummarizeRequest
 	if err := decodeBytes(body, &req); err != nil {
 		return req, err
 	}
-	if len(req.URLs) == 0 {
-		return req, invalid("urls", "No links were given; paste at least one YouTube link.")
-	}
-	if req.ForceSync && req.ForceAsync {
-		return req, invalid("force_sync", "Choose either force_sync or force_async, not both.")
-	}
-	return req, nil
+	return req, s.checkSummarize(ctx, req)
 }
 
 // metadata returns the job request of req.
-func (req summarizeRequest) metadata() ytsum.JobMetadata {
-	return ytsum.JobMetadata{URLs: []string(req.URLs), Model: req.Model, Style: req.Style,
-		Length: req.Length, Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+func (req SummarizeRequest) request() jobs.Request {
+	return jobs.Request{URLs: []string(req.URLs),
+		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
+			Language: req.Language, Regenerate: req.Regenerate},
+		PreferPlaylist: req.PreferPlaylist, ForceSync: req.ForceSync, ForceAsync: req.ForceAsync}
 }

@@ -4,9 +4,12 @@
 //
 // New(Config, Services) builds a Server; Handler returns its http.Handler
 // and Serve runs it on a listener until its context ends. The server calls
-// the services it is given (Jobs, Events, Library, Speech, Settings, Models,
-// Backups — small interfaces declared in services.go) and holds no state of
-// its own beyond login sessions, lockout counters and request metrics.
+// the services it is given (one small interface per route group, declared
+// in services.go) and holds no state of its own beyond login sessions,
+// lockout counters and request metrics. Each route's work is an exported
+// operation of Server (ops.go) that the desktop window's bound methods call
+// too, so both doors give the same answers; the SSE stream reads one broker
+// subscription per client and frames it itself (sseframe.go).
 //
 // # Checks, in order, on every request
 //

@@ -13,6 +13,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"ytsum/backend/config"
+	"ytsum/backend/events"
+	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
 )
@@ -23,38 +27,42 @@ type fakeJobs struct {
 	jobs   map[string]*ytsum.Job
 	order  []string
 	next   int
-	broker *fakeBroker
+	broker *events.Broker
 
 	SubmitErr error
-	WaitFn    func(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+	WaitFn    func(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
 }
 
 var _ Jobs = (*fakeJobs)(nil)
 
-func newFakeJobs(b *fakeBroker) *fakeJobs {
+func newFakeJobs(b *events.Broker) *fakeJobs {
 	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
 }
 
-func (f *fakeJobs) Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool {
-	if forceSync {
-		return false
+func (f *fakeJobs) Estimate(context.Context, jobs.Request) time.Duration {
+	return 30 * time.Second
+}
+
+func (f *fakeJobs) Decide(_ context.Context, req jobs.Request) jobs.Mode {
+	if req.ForceSync {
+		return jobs.ModeSync
 	}
 	links := 0 // the engine splits entries into links, one per line
 	for _, u := range req.URLs {
 		links += len(strings.Fields(u))
 	}
-	if forceAsync || links > 1 {
-		return true
+	if req.ForceAsync || links > 1 {
+		return jobs.ModeAsync
 	}
 	for _, u := range req.URLs {
 		if strings.Contains(u, "list=") {
-			return true
+			return jobs.ModeAsync
 		}
 	}
-	return false
+	return jobs.ModeSync
 }
 
-func (f *fakeJobs) Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error) {
+func (f *fakeJobs) Submit(ctx context.Context, req jobs.Request) (*ytsum.Job, error) {
 	if f.SubmitErr != nil {
 		return nil, f.SubmitErr
 	}
@@ -62,22 +70,23 @@ func (f *fakeJobs) Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Jo
 	defer f.mu.Unlock()
 	f.next++
 	j := &ytsum.Job{ID: fmt.Sprintf("job%d", f.next), Type: ytsum.JobTypeSummarize, Status: ytsum.JobPending,
-		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), TotalItems: len(req.URLs), Metadata: req}
+		CreatedAt: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC), TotalItems: len(req.URLs),
+		Metadata: ytsum.JobMetadata{URLs: req.URLs, Model: req.Options.Model}}
 	f.jobs[j.ID] = j
 	f.order = append(f.order, j.ID)
 	return cloneJob(j), nil
 }
 
-func (f *fakeJobs) SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error) {
+func (f *fakeJobs) SubmitAndWait(ctx context.Context, req jobs.Request) (*ytsum.Job, error) {
 	if f.WaitFn != nil {
 		return f.WaitFn(ctx, req)
 	}
-	var out []ytsum.Result
+	j := &ytsum.Job{ID: "sync1", Type: ytsum.JobTypeSummarize, Status: ytsum.JobCompleted}
 	for _, u := range req.URLs {
 		sum := "summary of " + u
-		out = append(out, ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", Summary: &sum, VideoURL: u})
+		j.Results = append(j.Results, ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", Summary: &sum, VideoURL: u})
 	}
-	return out, nil
+	return j, nil
 }
 
 func (f *fakeJobs) Get(ctx context.Context, id string) (*ytsum.Job, error) {
@@ -117,10 +126,10 @@ func (f *fakeJobs) Cancel(ctx context.Context, id string) (*ytsum.Job, error) {
 	})
 }
 
-func (f *fakeJobs) Stats() JobStats {
+func (f *fakeJobs) Metrics() jobs.Metrics {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var s JobStats
+	var s jobs.Metrics
 	for _, j := range f.jobs {
 		switch j.Status {
 		case ytsum.JobPending:
@@ -165,67 +174,13 @@ func cloneJob(j *ytsum.Job) *ytsum.Job {
 	return &c
 }
 
-// fakeBroker fans events out to per-job subscriber channels.
-type fakeBroker struct {
-	mu   sync.Mutex
-	seq  uint64
-	subs map[*fakeSub]struct{}
-}
-
-type fakeSub struct {
-	job  string
-	ch   chan ytsum.Event
-	once sync.Once
-}
-
-func newFakeBroker() *fakeBroker { return &fakeBroker{subs: map[*fakeSub]struct{}{}} }
-
-func (b *fakeBroker) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
-	s := &fakeSub{job: jobID, ch: make(chan ytsum.Event, 64)}
-	b.mu.Lock()
-	b.subs[s] = struct{}{}
-	b.mu.Unlock()
-	return s.ch, func() {
-		b.mu.Lock()
-		delete(b.subs, s)
-		b.mu.Unlock()
-	}
-}
-
-// Publish stamps ev with the next sequence number and delivers it; a full
-// subscriber is dropped (its channel closed), as a real broker would.
-func (b *fakeBroker) Publish(ev ytsum.Event) uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.seq++
-	ev.Seq = b.seq
-	for s := range b.subs {
-		if s.job != ev.JobID {
-			continue
-		}
-		select {
-		case s.ch <- ev:
-		default:
-			delete(b.subs, s)
-			close(s.ch)
-		}
-	}
-	return ev.Seq
-}
-
-func (b *fakeBroker) subscribers() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.subs)
-}
-
-// waitSubscribers waits until n streams are subscribed.
-func (b *fakeBroker) waitSubscribers(tb testing.TB, n int) {
+// waitSubscribers waits until n streams are subscribed to b.
+func waitSubscribers(tb testing.TB, b *events.Broker, n int) {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for b.subscribers() < n {
+	for b.Subscribers() < n {
 		if time.Now().After(deadline) {
-			tb.Fatalf("only %d of %d subscribers after 10 s", b.subscribers(), n)
+			tb.Fatalf("only %d of %d subscribers after 10 s", b.Subscribers(), n)
 		}
 		time.Sleep(time.Millisecond) // polling a condition, not waiting a fixed time
 	}
@@ -264,13 +219,16 @@ func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, in
 	return append([]ytsum.Result(nil), l.items[q.Offset:end]...), total, nil
 }
 
-func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchHit, error) {
+// RemoteThumbnailURL knows no remote pictures.
+func (l *fakeLibrary) RemoteThumbnailURL(context.Context, string) string { return "" }
+
+func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var hits []SearchHit
+	var hits []SearchResult
 	for _, it := range l.items {
 		if strings.Contains(*it.Summary, query) {
-			hits = append(hits, SearchHit{Item: it, Snippet: "<mark>" + query + "</mark>"})
+			hits = append(hits, SearchResult{Item: it, Snippet: "<mark>" + query + "</mark>"})
 		}
 	}
 	return hits, nil
@@ -345,20 +303,21 @@ type fakeSettings struct {
 	voice string
 }
 
-func (f *fakeSettings) View(ctx context.Context) (any, error) {
+func (f *fakeSettings) View(ctx context.Context) (config.View, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return map[string]any{"tts_voice": f.voice, "google_api_key": map[string]bool{"set": true}}, nil
+	return config.View{Settings: config.Settings{TTSVoice: f.voice},
+		Secrets: map[string]config.SecretState{"google_api_key": {Set: true}}}, nil
 }
 
-func (f *fakeSettings) Apply(ctx context.Context, patch []byte) (any, error) {
+func (f *fakeSettings) Apply(ctx context.Context, patch json.RawMessage) (config.View, error) {
 	var p struct {
 		TTSVoice *string `json:"tts_voice"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(patch))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return nil, &wrappedField{err: ytsum.Errorf(ytsum.CodeInvalid, "invalid_setting", "That setting is not known."),
+		return config.View{}, &wrappedField{err: ytsum.Errorf(ytsum.CodeInvalid, "invalid_setting", "That setting is not known."),
 			fields: map[string]string{"unknown": "not a setting"}}
 	}
 	if p.TTSVoice != nil {
@@ -369,7 +328,9 @@ func (f *fakeSettings) Apply(ctx context.Context, patch []byte) (any, error) {
 	return f.View(ctx)
 }
 
-func (f *fakeSettings) KeysSet(ctx context.Context) KeyStatus { return KeyStatus{GoogleAPIKey: true} }
+func (f *fakeSettings) HasSecret(_ context.Context, name string) bool {
+	return name == config.SecretGeminiKey
+}
 func (f *fakeSettings) RevealAPIToken(ctx context.Context) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -381,7 +342,7 @@ func (f *fakeSettings) RotateAPIToken(ctx context.Context) (string, error) {
 	f.token = "rotated-" + f.token
 	return f.token, nil
 }
-func (f *fakeSettings) apiToken() string {
+func (f *fakeSettings) apiToken(context.Context) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.token
@@ -389,8 +350,8 @@ func (f *fakeSettings) apiToken() string {
 
 type fakeModels struct{}
 
-func (fakeModels) Models() []ModelInfo {
-	return []ModelInfo{
+func (fakeModels) Models(context.Context) []summarize.Model {
+	return []summarize.Model{
 		{Key: "gemini-2.5-flash", Provider: "gemini", DisplayName: "Gemini 2.5 Flash", Available: true},
 		{Key: "gpt-5", Provider: "openai", DisplayName: "GPT-5", Available: false},
 	}
@@ -420,7 +381,7 @@ type env struct {
 	srv      *Server
 	h        http.Handler
 	jobs     *fakeJobs
-	broker   *fakeBroker
+	broker   *events.Broker
 	lib      *fakeLibrary
 	settings *fakeSettings
 	logs     *syncBuffer
@@ -447,7 +408,7 @@ func (s *syncBuffer) String() string {
 // newEnv builds a server; mod may change the Config.
 func newEnv(tb testing.TB, mod func(*Config)) *env {
 	tb.Helper()
-	b := newFakeBroker()
+	b := events.New(events.Options{})
 	e := &env{broker: b, jobs: newFakeJobs(b), lib: newFakeLibrary(25), settings: &fakeSettings{token: "tok-" + strings.Repeat("s3cr3t", 4)},
 		logs: &syncBuffer{}}
 	cfg := Config{Version: "1.2.3", Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -455,7 +416,8 @@ func newEnv(tb testing.TB, mod func(*Config)) *env {
 	if mod != nil {
 		mod(&cfg)
 	}
-	e.srv = New(cfg, Services{Jobs: e.jobs, Events: b, Library: e.lib, Speech: fakeSpeech{}, Settings: e.settings,
+	e.srv = New(cfg, Services{Summarize: e.jobs, Jobs: e.jobs, Events: b, Library: e.lib, Thumbnails: e.lib, Files: e.lib,
+		Speech: fakeSpeech{}, AudioCache: fakeSpeech{}, Settings: e.settings,
 		Models: fakeModels{}, Backups: &fakeBackups{}})
 	e.h = e.srv.Handler()
 	return e

@@ -25,7 +25,7 @@ func FuzzDecodeSummarize(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := decodeSummarize(body)
+		req, err := (&Server{}).decodeSummarize(t.Context(), body)
 		if err != nil {
 			if ytsum.ErrorCode(err) != ytsum.CodeInvalid || ytsum.ErrorMessage(err) == "" ||
 				!strings.HasSuffix(strings.TrimSpace(ytsum.ErrorMessage(err)), ".") && !strings.Contains(ytsum.ErrorMessage(err), "'q'") {
@@ -51,11 +51,11 @@ func FuzzDecodeSummarize(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req2, err := decodeSummarize(b)
+		req2, err := (&Server{}).decodeSummarize(t.Context(), b)
 		if err != nil {
 			t.Fatalf("re-encoded request refused: %v", err)
 		}
-		if !slices.Equal(req.URLs, req2.URLs) || req.metadata().Model != req2.metadata().Model || req.ForceSync != req2.ForceSync {
+		if !slices.Equal(req.URLs, req2.URLs) || req.request().Options.Model != req2.request().Options.Model || req.ForceSync != req2.ForceSync {
 			t.Fatalf("round trip changed the request: %+v vs %+v", req, req2)
 		}
 	})

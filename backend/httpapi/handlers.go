@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -11,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"ytsum/backend/config"
+	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
 )
@@ -65,42 +66,24 @@ func asNotFound(err error, msg string) error {
 
 // --- summarize and jobs ---
 
-// asyncAnswer is the 202 body of /summarize (mode async) and /summarize_async.
-type asyncAnswer struct {
-	Mode          string `json:"mode,omitempty"`
-	JobID         string `json:"job_id"`
-	Status        string `json:"status"`
-	Message       string `json:"message"`
-	StreamURL     string `json:"stream_url"`
-	StatusURL     string `json:"status_url"`
-	EstimatedTime *int   `json:"estimated_time,omitempty"`
-}
-
 // readSummarizeRequest reads and checks the body of /summarize and
 // /summarize_async.
-func (s *Server) readSummarizeRequest(r *http.Request) (summarizeRequest, error) {
+func (s *Server) readSummarizeRequest(r *http.Request) (SummarizeRequest, error) {
 	body, err := readBody(r)
 	if err != nil {
-		return summarizeRequest{}, err
+		return SummarizeRequest{}, err
 	}
-	req, err := decodeSummarize(body)
-	if err == nil {
-		err = s.checkModel(req.Model)
-	}
-	if err != nil {
-		return summarizeRequest{}, err
-	}
-	return req, nil
+	return s.decodeSummarize(r.Context(), body)
 }
 
 // checkModel refuses a model key the registry does not know, naming the
 // keys it does know.
-func (s *Server) checkModel(key string) error {
+func (s *Server) checkModel(ctx context.Context, key string) error {
 	if key == "" || s.svc.Models == nil {
 		return nil
 	}
 	var avail, all []string
-	for _, m := range s.svc.Models.Models() {
+	for _, m := range s.svc.Models.Models(ctx) {
 		if m.Key == key {
 			return nil
 		}
@@ -116,7 +99,7 @@ func (s *Server) checkModel(key string) error {
 }
 
 func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Jobs == nil {
+	if s.svc.Summarize == nil {
 		s.unavailable(w, r, "Summarizing")
 		return
 	}
@@ -125,38 +108,37 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	meta := req.metadata()
+	jr := req.request()
 	start := time.Now()
-	if s.svc.Jobs.Async(meta, req.ForceSync, req.ForceAsync) {
-		job, err := s.svc.Jobs.Submit(r.Context(), meta)
+	if s.svc.Summarize.Decide(r.Context(), jr) == jobs.ModeAsync {
+		job, err := s.svc.Summarize.Submit(r.Context(), jr)
 		s.metrics.observe(modeAsync, time.Since(start), err)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		est := s.metrics.estimate(len(meta.URLs))
-		if e, ok := s.svc.Jobs.(interface {
-			Estimate(ytsum.JobMetadata) time.Duration
-		}); ok {
-			// The engine knows playlists and measured per-model times.
-			est = int(math.Ceil(e.Estimate(meta).Seconds()))
-		}
-		writeJSON(w, http.StatusAccepted, asyncAnswer{Mode: "async", JobID: job.ID, Status: "accepted",
-			Message: "Job submitted for processing", StreamURL: "/jobs/" + job.ID + "/stream",
-			StatusURL: "/jobs/" + job.ID, EstimatedTime: &est})
+		// The engine knows playlists and measured per-model times.
+		est := int(math.Ceil(s.svc.Summarize.Estimate(r.Context(), jr).Seconds()))
+		a := accepted(job.ID)
+		a.Mode, a.EstimatedTime = "async", &est
+		writeJSON(w, http.StatusAccepted, a)
 		return
 	}
 	// A synchronous summary may take minutes: no write deadline until the end.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	results, err := s.svc.Jobs.SubmitAndWait(r.Context(), meta)
+	job, err := s.svc.Summarize.SubmitAndWait(r.Context(), jr)
+	if err == nil {
+		err = jobs.Failure(job)
+	}
 	s.metrics.observe(modeSync, time.Since(start), err)
 	if err == nil {
-		s.metrics.observeItems(len(meta.URLs), time.Since(start))
+		s.metrics.observeItems(len(jr.URLs), time.Since(start))
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	results := job.Results
 	if results == nil {
 		results = []ytsum.Result{}
 	}
@@ -168,106 +150,81 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSummarizeAsync(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Jobs != nil, "Summarizing", http.StatusAccepted, func(ctx context.Context) (any, error) {
-		req, err := s.readSummarizeRequest(r)
+	s.serveJSON(w, r, s.svc.Summarize != nil, "Summarizing", http.StatusAccepted, func(ctx context.Context) (any, error) {
+		body, err := readBody(r)
 		if err != nil {
 			return nil, err
 		}
-		start := time.Now()
-		job, err := s.svc.Jobs.Submit(ctx, req.metadata())
-		s.metrics.observe(modeAsync, time.Since(start), err)
-		if err != nil {
+		var req SummarizeRequest
+		if err := decodeBytes(body, &req); err != nil {
 			return nil, err
 		}
-		return asyncAnswer{JobID: job.ID, Status: "accepted", Message: "Job submitted for processing",
-			StreamURL: "/jobs/" + job.ID + "/stream", StatusURL: "/jobs/" + job.ID}, nil
+		return s.SubmitJob(ctx, req)
 	})
 }
 
 func (s *Server) handleGetJob(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
-		job, err := s.svc.Jobs.Get(ctx, r.PathValue("id"))
-		if err != nil {
-			return nil, asNotFound(err, "Job not found")
-		}
-		return ytsum.JobJSON(job), nil
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		return s.Job(ctx, r.PathValue("id"))
 	})
 }
 
 func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
 		q := r.URL.Query()
-		status := ytsum.JobStatus(q.Get("status"))
-		switch status {
-		case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
-		default:
-			return nil, invalid("status", "Unknown status "+strconv.Quote(string(status))+
-				"; use pending, running, completed, failed or cancelled.")
-		}
-		limit := 100
+		limit := 0
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
 				return nil, invalid("limit", "The limit must be a whole number of at least 1.")
 			}
-			limit = min(n, 1000)
+			limit = n
 		}
-		jobs, err := s.svc.Jobs.List(ctx, status, limit)
-		if err != nil {
-			return nil, err
-		}
-		var b bytes.Buffer
-		b.WriteString(`{"jobs":[`)
-		for i, j := range jobs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.Write(ytsum.JobJSON(j))
-		}
-		b.WriteString(`]}`)
-		return b.Bytes(), nil
+		return s.Jobs(ctx, ytsum.JobStatus(q.Get("status")), limit)
 	})
 }
 
 func (s *Server) handleCancelJob(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Jobs != nil, "The job list", http.StatusOK, func(ctx context.Context) (any, error) {
-		job, err := s.svc.Jobs.Cancel(ctx, r.PathValue("id"))
-		if err != nil {
-			return nil, asNotFound(err, "Job not found")
-		}
-		return struct {
-			Message string          `json:"message"`
-			Job     json.RawMessage `json:"job"`
-		}{"Job cancelled", ytsum.JobJSON(job)}, nil
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		return s.CancelJob(ctx, r.PathValue("id"))
 	})
 }
 
 func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
-	models := []ModelInfo{}
-	avail := []string{}
+	writeJSON(w, http.StatusOK, s.APIStatus(r.Context()))
+}
+
+// APIStatus is the answer of GET /api_status (members in name order).
+type APIStatus struct {
+	AsyncProcessingEnabled bool              `json:"async_processing_enabled"`
+	AvailableModels        []string          `json:"available_models"`
+	GoogleAPIKeySet        bool              `json:"google_api_key_set"`
+	LoginEnabled           bool              `json:"login_enabled"`
+	Models                 []summarize.Model `json:"models"`
+	OpenAIAPIKeySet        bool              `json:"openai_api_key_set"`
+	SSEEnabled             bool              `json:"sse_enabled"`
+	TTSAvailable           bool              `json:"tts_available"`
+	Version                string            `json:"version"`
+}
+
+// APIStatus is GET /api_status: what is configured and available.
+func (s *Server) APIStatus(ctx context.Context) APIStatus {
+	st := APIStatus{AsyncProcessingEnabled: s.cfg.asyncEnabled(), SSEEnabled: s.cfg.sseEnabled(),
+		Models: []summarize.Model{}, AvailableModels: []string{}, Version: s.cfg.Version, LoginEnabled: s.loginRequired(),
+		TTSAvailable: s.svc.Speech != nil && s.svc.Speech.Available()}
 	if s.svc.Models != nil {
-		for _, m := range s.svc.Models.Models() {
-			models = append(models, m)
+		for _, m := range s.svc.Models.Models(ctx) {
+			st.Models = append(st.Models, m)
 			if m.Available {
-				avail = append(avail, m.Key)
+				st.AvailableModels = append(st.AvailableModels, m.Key)
 			}
 		}
 	}
-	var keys KeyStatus
 	if s.svc.Settings != nil {
-		keys = s.svc.Settings.KeysSet(r.Context())
+		st.GoogleAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretGeminiKey)
+		st.OpenAIAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretOpenAIKey)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"async_processing_enabled": s.cfg.asyncEnabled(),
-		"sse_enabled":              s.cfg.sseEnabled(),
-		"available_models":         avail,
-		"models":                   models,
-		"google_api_key_set":       keys.GoogleAPIKey,
-		"openai_api_key_set":       keys.OpenAIAPIKey,
-		"tts_available":            s.svc.Speech != nil && s.svc.Speech.Available(),
-		"version":                  s.cfg.Version,
-		"login_enabled":            s.loginRequired(),
-	})
+	return st
 }
 
 // --- library ---
@@ -289,42 +246,22 @@ func queryInt(q map[string][]string, name string, def int) (int, bool) {
 func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
 		q := r.URL.Query()
-		lq := ListQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model")}
-		switch lq.Sort {
-		case "", "newest", "oldest", "title", "channel":
-		default:
-			return nil, invalid("sort", "Unknown sort "+strconv.Quote(lq.Sort)+"; use newest, oldest, title or channel.")
-		}
+		lq := LibraryQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model")}
 		page, hasPage := queryInt(q, "page", 1)
 		perPage, hasPer := queryInt(q, "per_page", 10)
 		if hasPage || hasPer {
-			if page < 1 {
-				page = 1
-			}
-			if perPage < 1 {
-				perPage = 10
-			}
-			perPage = min(perPage, 100)
-			lq.Offset, lq.Limit = (page-1)*perPage, perPage
-			items, total, err := s.svc.Library.List(ctx, lq)
-			if err != nil {
-				return nil, err
-			}
-			if items == nil {
-				items = []ytsum.Result{}
-			}
-			return struct {
-				Summaries  []ytsum.Result `json:"summaries"`
-				Total      int            `json:"total"`
-				Page       int            `json:"page"`
-				PerPage    int            `json:"per_page"`
-				TotalPages int            `json:"total_pages"`
-			}{items, total, page, perPage, (total + perPage - 1) / perPage}, nil
+			lq.Page, lq.PerPage = page, perPage
+			return s.Library(ctx, lq)
 		}
+		// The original app's unpaged form: a plain array.
+		if err := checkSort(lq.Sort); err != nil {
+			return nil, err
+		}
+		all := ListQuery{Sort: lq.Sort, Channel: lq.Channel, Model: lq.Model}
 		if limit, has := queryInt(q, "limit", 0); has && limit > 0 {
-			lq.Limit = limit
+			all.Limit = limit
 		}
-		items, _, err := s.svc.Library.List(ctx, lq)
+		items, _, err := s.svc.Library.List(ctx, all)
 		if err != nil {
 			return nil, err
 		}
@@ -336,38 +273,12 @@ func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
-		q := strings.TrimSpace(r.URL.Query().Get("q"))
-		if q == "" {
-			return nil, invalid("q", "Query parameter 'q' is required and cannot be empty")
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		hits, err := s.Search(ctx, r.URL.Query().Get("q"))
+		if hits == nil && err == nil {
+			hits = []SearchResult{}
 		}
-		hits, err := s.svc.Library.Search(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		var b bytes.Buffer
-		b.WriteByte('[')
-		for i, h := range hits {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			item, err := json.Marshal(h.Item)
-			if err != nil {
-				return nil, err
-			}
-			if h.Snippet != "" && len(item) > 1 && item[len(item)-1] == '}' {
-				var sb bytes.Buffer
-				enc := json.NewEncoder(&sb)
-				enc.SetEscapeHTML(false)
-				_ = enc.Encode(h.Snippet)
-				snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
-				item = append(item[:len(item)-1], `,"snippet":`...)
-				item = append(append(item, snip...), '}')
-			}
-			b.Write(item)
-		}
-		b.WriteByte(']')
-		return b.Bytes(), nil
+		return hits, err
 	})
 }
 
@@ -395,22 +306,12 @@ func (s *Server) handleDeleteSummary(w http.ResponseWriter, r *http.Request) {
 		if body.VideoID == "" {
 			body.VideoID = r.URL.Query().Get("video_id")
 		}
-		if body.VideoID == "" {
-			return nil, invalid("video_id", "video_id is required")
-		}
-		if !validVideoID(body.VideoID) {
-			return nil, invalid("video_id", "That is not a YouTube video id.")
-		}
-		if err := s.svc.Library.Delete(ctx, body.VideoID); err != nil {
-			return nil, asNotFound(err, "Summary not found")
-		}
-		return map[string]any{"success": true,
-			"message": "Summary for video " + body.VideoID + " deleted successfully"}, nil
+		return s.DeleteSummary(ctx, body.VideoID)
 	})
 }
 
 func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
+	if s.svc.Thumbnails == nil {
 		s.unavailable(w, r, "The library")
 		return
 	}
@@ -419,7 +320,7 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
 		return
 	}
-	data, ct, err := s.svc.Library.Thumbnail(r.Context(), id)
+	data, ct, err := s.svc.Thumbnails.Thumbnail(r.Context(), id)
 	if err != nil {
 		if ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 			s.writeError(w, r, err)
@@ -427,12 +328,10 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		}
 		// Not cached (yet): the remote picture when the library knows it,
 		// else a placeholder, so that an <img> never breaks.
-		if rt, ok := s.svc.Library.(RemoteThumbnails); ok {
-			if u := rt.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-				w.Header().Set("Cache-Control", "no-store")
-				http.Redirect(w, r, u, http.StatusFound)
-				return
-			}
+		if u := s.svc.Thumbnails.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, u, http.StatusFound)
+			return
 		}
 		w.Header().Set("Content-Type", "image/svg+xml")
 		w.Header().Set("Cache-Control", "no-store")
@@ -482,24 +381,7 @@ func writeFile(w http.ResponseWriter, f ExportFile) {
 }
 
 func (s *Server) handleExportSummary(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
-		s.unavailable(w, r, "The library")
-		return
-	}
-	id := r.PathValue("video_id")
-	if !validVideoID(id) {
-		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
-		return
-	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "md"
-	}
-	if format != "md" && format != "txt" && format != "json" {
-		s.writeError(w, r, invalid("format", "Unknown format "+strconv.Quote(format)+"; use md, txt or json."))
-		return
-	}
-	f, err := s.svc.Library.ExportSummary(r.Context(), id, format)
+	f, err := s.ExportSummary(r.Context(), r.PathValue("video_id"), r.URL.Query().Get("format"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -508,20 +390,8 @@ func (s *Server) handleExportSummary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleExportLibrary(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
-		s.unavailable(w, r, "The library")
-		return
-	}
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "json"
-	}
-	if format != "md" && format != "json" {
-		s.writeError(w, r, invalid("format", "Unknown format "+strconv.Quote(format)+"; use md or json."))
-		return
-	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
-	f, err := s.svc.Library.ExportLibrary(r.Context(), format)
+	f, err := s.ExportLibrary(r.Context(), r.URL.Query().Get("format"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -530,7 +400,7 @@ func (s *Server) handleExportLibrary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	if s.svc.Library == nil {
+	if s.svc.Files == nil {
 		s.unavailable(w, r, "The library")
 		return
 	}
@@ -548,20 +418,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if strings.TrimSpace(body.Path) == "" {
-		s.writeError(w, r, invalid("path", "Give the path of the original app's summary_cache.json."))
-		return
-	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
-	rep, err := s.svc.Library.Import(r.Context(), body.Path)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if rep.Errors == nil {
-		rep.Errors = []string{}
-	}
-	writeJSON(w, http.StatusOK, rep)
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		return s.Import(ctx, body.Path)
+	})
 }
 
 // --- speech ---
@@ -584,16 +444,8 @@ func (s *Server) handleSpeak(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if strings.TrimSpace(req.Text) == "" && req.VideoID == "" {
-		s.writeError(w, r, invalid("text", "No text provided"))
-		return
-	}
-	if req.VideoID != "" && !validVideoID(req.VideoID) {
-		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
-		return
-	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(5 * time.Minute))
-	audio, err := s.svc.Speech.Speak(r.Context(), req)
+	audio, err := s.Speak(r.Context(), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -609,27 +461,13 @@ func (s *Server) handlePreviewVoice(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, "Text-to-speech")
 		return
 	}
-	var req struct {
-		VoiceID string `json:"voice_id"`
-		Text    string `json:"text"`
-	}
+	var req PreviewRequest
 	if err := decodeJSON(r, &req, false); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if req.VoiceID == "" {
-		s.writeError(w, r, invalid("voice_id", "Choose a voice to preview (voice_id)."))
-		return
-	}
-	if strings.TrimSpace(req.Text) == "" {
-		s.writeError(w, r, invalid("text", "No text provided"))
-		return
-	}
-	if rs := []rune(req.Text); len(rs) > maxPreviewRunes {
-		req.Text = string(rs[:maxPreviewRunes]) + "…"
-	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2 * time.Minute))
-	audio, err := s.svc.Speech.Preview(r.Context(), req.VoiceID, req.Text)
+	audio, err := s.PreviewVoice(r.Context(), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -638,53 +476,21 @@ func (s *Server) handlePreviewVoice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleVoices(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
-		v, err := s.svc.Speech.Voices(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if v.Voices == nil {
-			v.Voices = map[string]Voice{}
-		}
-		if v.Tiers == nil {
-			v.Tiers = map[string][]string{}
-		}
-		return v, nil
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.Voices(ctx) })
 }
 
 func (s *Server) handleCacheStatus(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
-		st, err := s.svc.Speech.CacheStatus(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if st.Config == nil {
-			st.Config = map[string]any{}
-		}
-		return st, nil
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.CacheStatus(ctx) })
 }
 
 func (s *Server) handleCacheCleanup(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Speech != nil, "Text-to-speech", http.StatusOK, func(ctx context.Context) (any, error) {
-		c, err := s.svc.Speech.CacheCleanup(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return struct {
-			Success bool `json:"success"`
-			CacheCleanup
-		}{true, c}, nil
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.CacheCleanup(ctx) })
 }
 
 // --- settings and backups ---
 
 func (s *Server) handleGetSettings(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
-		return s.svc.Settings.View(ctx)
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.Settings(ctx) })
 }
 
 func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) {
@@ -693,55 +499,31 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		var obj map[string]json.RawMessage
-		if err := decodeBytes(body, &obj); err != nil {
-			return nil, err
-		}
-		return s.svc.Settings.Apply(ctx, bytes.TrimSpace(body))
+		return s.SaveSettings(ctx, body)
 	})
 }
 
 func (s *Server) handleRevealToken(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
-		tok, err := s.svc.Settings.RevealAPIToken(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]string{"token": tok}, nil
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.RevealAPIToken(ctx) })
 }
 
 func (s *Server) handleRotateToken(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Settings != nil, "Settings", http.StatusOK, func(ctx context.Context) (any, error) {
-		tok, err := s.svc.Settings.RotateAPIToken(ctx)
-		if err != nil {
-			return nil, err
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		tok, err := s.RotateAPIToken(ctx)
+		if err == nil {
+			s.log.Info("API token rotated", "remote", clientAddr(r))
 		}
-		s.log.Info("API token rotated", "remote", clientAddr(r))
-		return map[string]string{"token": tok}, nil
+		return tok, err
 	})
 }
 
 func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Backups != nil, "Backups", http.StatusOK, func(ctx context.Context) (any, error) {
-		list, err := s.svc.Backups.List(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if list == nil {
-			list = []Backup{}
-		}
-		return map[string]any{"backups": list}, nil
-	})
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.Backups(ctx) })
 }
 
 func (s *Server) handleCreateBackup(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, s.svc.Backups != nil, "Backups", http.StatusCreated, func(ctx context.Context) (any, error) {
+	s.serveJSON(w, r, true, "", http.StatusCreated, func(ctx context.Context) (any, error) {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
-		b, err := s.svc.Backups.Create(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"success": true, "message": "Backup created", "backup": b}, nil
+		return s.CreateBackup(ctx)
 	})
 }

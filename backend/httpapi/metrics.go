@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"ytsum/backend/jobs"
 )
 
 type mode int
@@ -149,17 +150,22 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func seconds(d time.Duration) float64 { return round2(d.Seconds()*1000) / 1000 }
 
-func (s *Server) jobStats() JobStats {
+func (s *Server) jobStats() jobs.Metrics {
 	if s.svc.Jobs == nil {
-		return JobStats{}
+		return jobs.Metrics{}
 	}
-	return s.svc.Jobs.Stats()
+	return s.svc.Jobs.Metrics()
 }
 
 func (s *Server) handlePerformanceMetrics(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.PerformanceMetrics())
+}
+
+// PerformanceMetrics is GET /performance_metrics.
+func (s *Server) PerformanceMetrics() map[string]any {
 	sy, as := s.metrics.snapshot(modeSync), s.metrics.snapshot(modeAsync)
 	js := s.jobStats()
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"sync_requests":    sy.count,
 		"async_requests":   as.count,
 		"avg_sync_time":    seconds(sy.avg),
@@ -173,7 +179,7 @@ func (s *Server) handlePerformanceMetrics(w http.ResponseWriter, r *http.Request
 		"resource_usage":   s.metrics.resources(),
 		"timestamp":        s.cfg.now().UTC().Format(time.RFC3339),
 		"timestamp_format": "RFC3339",
-	})
+	}
 }
 
 func pct(part, whole int64) float64 {
@@ -184,6 +190,11 @@ func pct(part, whole int64) float64 {
 }
 
 func (s *Server) handleSystemHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.SystemHealth())
+}
+
+// SystemHealth is GET /system_health.
+func (s *Server) SystemHealth() map[string]any {
 	sy, as := s.metrics.snapshot(modeSync), s.metrics.snapshot(modeAsync)
 	js := s.jobStats()
 	res := s.metrics.resources()
@@ -227,7 +238,7 @@ func (s *Server) handleSystemHealth(w http.ResponseWriter, r *http.Request) {
 	if len(alerts) > 0 {
 		status = "warning"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"status":    status,
 		"timestamp": s.cfg.now().UTC().Format(time.RFC3339),
 		"metrics": map[string]any{
@@ -242,7 +253,7 @@ func (s *Server) handleSystemHealth(w http.ResponseWriter, r *http.Request) {
 		"thresholds": map[string]any{"response_time": maxResp.Seconds(), "error_rate": maxErr,
 			"cpu_percent": maxCPU, "memory_percent": maxMem, "queued_jobs": maxQueue},
 		"alerts": alerts,
-	})
+	}
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(round2(f), 'f', -1, 64) }

@@ -125,7 +125,7 @@ func TestLoginLockout(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newEnv(t, func(c *Config) {
 		c.LoginEnabled = func() bool { return true }
-		c.Passcode = func() string { return "open sesame" }
+		c.Passcode = func(context.Context) string { return "open sesame" }
 		c.MaxAttempts = func() int { return 3 }
 		c.Lockout = func() time.Duration { return 15 * time.Minute }
 		c.Now = clock
@@ -198,7 +198,7 @@ func TestLoginLockout(t *testing.T) {
 // Ensure the bearer token is checked exactly and only from the header.
 func TestBearerToken(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.LoginEnabled = func() bool { return true } })
-	tok := e.settings.apiToken()
+	tok := e.settings.apiToken(context.Background())
 	cases := []struct {
 		name   string
 		target string
@@ -224,7 +224,7 @@ func TestBearerToken(t *testing.T) {
 	// An empty configured token never matches.
 	e2 := newEnv(t, func(c *Config) {
 		c.LoginEnabled = func() bool { return true }
-		c.APIToken = func() string { return "" }
+		c.APIToken = func(context.Context) string { return "" }
 	})
 	if w := e2.do("GET", "/api_status", "", "Authorization", "Bearer "); w.Code != 401 {
 		t.Errorf("empty token: %d", w.Code)
@@ -236,10 +236,10 @@ func TestNoSecretsInLogsOrAnswers(t *testing.T) {
 	const pass = "PASSCODE-d0-not-leak"
 	e := newEnv(t, func(c *Config) {
 		c.LoginEnabled = func() bool { return true }
-		c.Passcode = func() string { return pass }
+		c.Passcode = func(context.Context) string { return pass }
 		c.MaxAttempts = func() int { return 2 }
 	})
-	tok := e.settings.apiToken()
+	tok := e.settings.apiToken(context.Background())
 	var answers strings.Builder
 	for _, p := range []string{pass + "x", pass + "y", pass} {
 		answers.WriteString(e.do("POST", "/login", `{"passcode":"`+p+`"}`, "RemoteAddr", "127.0.0.9:1").Body.String())
@@ -352,7 +352,7 @@ func TestPublicServerKeepsLogin(t *testing.T) {
 	login.Store(true)
 	e := newEnv(t, func(c *Config) {
 		c.LoginEnabled = login.Load
-		c.Passcode = func() string { return "open sesame" }
+		c.Passcode = func(context.Context) string { return "open sesame" }
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -39,6 +39,15 @@ type Server struct {
 	public atomic.Bool
 }
 
+// Thumbnails serves GET /thumbnails/{video_id} alone, without the API's
+// authentication: the desktop window's asset server hands it the pictures
+// its <img> elements ask for (nothing else of the API is reachable there).
+func (s *Server) Thumbnails() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /thumbnails/{video_id}", s.handleThumbnail)
+	return mux
+}
+
 // loginRequired reports whether requests must be authenticated.
 func (s *Server) loginRequired() bool { return s.cfg.loginEnabled() || s.public.Load() }
 

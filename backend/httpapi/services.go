@@ -2,34 +2,44 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"ytsum/backend/config"
+	"ytsum/backend/events"
+	"ytsum/backend/jobs"
+	"ytsum/backend/summarize"
 	"ytsum/backend/ytsum"
 )
 
-// The interfaces below are what the HTTP API consumes. The integrator
-// adapts the real services (jobs, events, library, tts, config, summarize,
-// store) to them in main.go. Every method may be called from many
+// The interfaces below are what the HTTP API consumes, one per route group;
+// package main hands it the owners' services (jobs, events, library, tts,
+// config, summarize, store) in backend.go. Every method may be called from many
 // goroutines at once and must be safe for that. Errors crossing these
 // interfaces should be *ytsum.Error values: their Code picks the HTTP status
 // (ytsum.Code.HTTPStatus) and their Message is shown to the user. Any other
 // error is answered as 500 with a generic sentence and logged.
 
-// Jobs is the job engine.
-type Jobs interface {
-	// Async reports whether a /summarize request runs as a background job
-	// (true) or synchronously (false). The engine owns this decision: more
-	// than one URL or any playlist means async, unless forceSync/forceAsync
-	// say otherwise, and always sync when async processing is disabled.
-	Async(req ytsum.JobMetadata, forceSync, forceAsync bool) bool
+// Summarizer starts jobs (*jobs.Engine): the summarize routes.
+type Summarizer interface {
+	// Decide says whether a /summarize request runs as a background job or
+	// synchronously (see jobs.Engine.Decide).
+	Decide(ctx context.Context, req jobs.Request) jobs.Mode
+	// Estimate is how long a job for req should take (the estimated_time
+	// of an async /summarize answer).
+	Estimate(ctx context.Context, req jobs.Request) time.Duration
 	// Submit persists a job for req and returns it (status pending) without
-	// waiting. A full queue returns ytsum.ErrBusy (or an error with the same
-	// code and a RetryAfter hint); bad input returns a CodeInvalid error.
-	Submit(ctx context.Context, req ytsum.JobMetadata) (*ytsum.Job, error)
-	// SubmitAndWait runs req to its end and returns its result items, one per
-	// submitted link, in order. It returns when ctx is cancelled (the client
-	// went away) with ctx's error.
-	SubmitAndWait(ctx context.Context, req ytsum.JobMetadata) ([]ytsum.Result, error)
+	// waiting. A full queue returns ytsum.ErrBusy; bad input a CodeInvalid
+	// error.
+	Submit(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
+	// SubmitAndWait runs req to its end and returns the finished job. It
+	// returns when ctx is cancelled (the client went away) with an error.
+	SubmitAndWait(ctx context.Context, req jobs.Request) (*ytsum.Job, error)
+}
+
+// Jobs reads and cancels jobs (*jobs.Engine): the /jobs routes, the
+// stream's snapshot and the metrics.
+type Jobs interface {
 	// Get returns the job with id, or a CodeNotFound error.
 	Get(ctx context.Context, id string) (*ytsum.Job, error)
 	// List returns up to limit jobs (limit <= 0: all), newest first, only
@@ -38,38 +48,46 @@ type Jobs interface {
 	// Cancel cancels the job and returns its new state: CodeNotFound for an
 	// unknown id, CodeConflict when the job has already finished.
 	Cancel(ctx context.Context, id string) (*ytsum.Job, error)
-	// Stats counts the jobs the engine knows, by status.
-	Stats() JobStats
+	// Metrics counts the jobs the engine knows, by status.
+	Metrics() jobs.Metrics
 }
 
-// JobStats counts jobs by status.
-type JobStats struct {
-	Pending, Running, Completed, Failed, Cancelled int
-}
-
-// Events is the event broker the SSE stream reads.
+// Events is the event broker the SSE stream reads (*events.Broker).
 type Events interface {
-	// Subscribe delivers every event (ytsum.EventJob and
-	// ytsum.EventSummaryDelta) of job jobID published after the call, in Seq
-	// order, until cancel is called. The broker may close the channel (when
-	// it drops a slow subscriber or shuts down); the stream then ends and the
-	// client reconnects. cancel must be safe to call more than once.
-	Subscribe(jobID string) (events <-chan ytsum.Event, cancel func())
+	// Seq is the sequence number of the last event published: the id of a
+	// stream's first message.
+	Seq() uint64
+	// Subscribe returns a subscription to the events f selects, published
+	// after the call, in Seq order; the stream reads it directly.
+	Subscribe(f events.Filter) *events.Subscription
 }
 
-// Library is the store of summaries.
+// Library is the store of summaries: the library routes.
 type Library interface {
 	// List returns one page of video items (newest first unless q.Sort says
 	// otherwise) and the number of items matching q's filters.
 	List(ctx context.Context, q ListQuery) (items []ytsum.Result, total int, err error)
 	// Search returns the items matching query, best match first.
-	Search(ctx context.Context, query string) ([]SearchHit, error)
+	Search(ctx context.Context, query string) ([]SearchResult, error)
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
 	Delete(ctx context.Context, videoID string) error
+}
+
+// Thumbnails are the library's pictures: GET /thumbnails/{id}.
+type Thumbnails interface {
 	// Thumbnail returns the locally cached thumbnail of a video and its
 	// content type; CodeNotFound when none is cached.
 	Thumbnail(ctx context.Context, videoID string) (data []byte, contentType string, err error)
+	// RemoteThumbnailURL is the remote thumbnail of a summarized video (""
+	// when unknown): the route redirects there (302) when none is cached,
+	// else answers a placeholder SVG.
+	RemoteThumbnailURL(ctx context.Context, videoID string) string
+}
+
+// Files moves summaries in and out of the library: the export and import
+// routes.
+type Files interface {
 	// ExportSummary renders one summary as format ("md", "txt" or "json").
 	ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error)
 	// ExportLibrary renders the whole library as format ("md" or "json").
@@ -79,27 +97,12 @@ type Library interface {
 	Import(ctx context.Context, path string) (ImportReport, error)
 }
 
-// RemoteThumbnails is optionally implemented by a Library: the remote
-// thumbnail URL of a summarized video ("" when unknown).
-// GET /thumbnails/{id} redirects there (302) when no thumbnail is cached;
-// without it, or for an unknown video, it answers a placeholder SVG.
-type RemoteThumbnails interface {
-	RemoteThumbnailURL(ctx context.Context, videoID string) string
-}
-
 // ListQuery selects a page of the library. Limit <= 0 means all.
 type ListQuery struct {
 	Offset, Limit int
 	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
 	Channel       string // only this channel, when not empty
 	Model         string // only summaries made by this model key, when not empty
-}
-
-// SearchHit is one search result: the item and an optional HTML snippet
-// with <mark> around matches (escape-safe: everything else is escaped).
-type SearchHit struct {
-	Item    ytsum.Result
-	Snippet string
 }
 
 // ExportFile is a rendered export.
@@ -117,7 +120,7 @@ type ImportReport struct {
 	Errors  []string `json:"errors"`
 }
 
-// Speech is text-to-speech.
+// Speech is text-to-speech: /speak, /preview-voice and /api/voices.
 type Speech interface {
 	// Available reports whether speech can be made (a TTS credential is set
 	// or cached audio exists for offline use).
@@ -129,6 +132,10 @@ type Speech interface {
 	Preview(ctx context.Context, voiceID, text string) ([]byte, error)
 	// Voices lists the voices, as GET /api/voices answers.
 	Voices(ctx context.Context) (VoiceCatalog, error)
+}
+
+// AudioCache is the cache of spoken summaries: the /api/cache routes.
+type AudioCache interface {
 	// CacheStatus describes the audio cache, as GET /api/cache/status answers.
 	CacheStatus(ctx context.Context) (CacheStatus, error)
 	// CacheCleanup trims the audio cache, as POST /api/cache/cleanup answers.
@@ -184,38 +191,24 @@ type CacheCleanup struct {
 
 // Settings is the saved configuration.
 type Settings interface {
-	// View returns the settings JSON object; a secret only ever as set/unset.
-	View(ctx context.Context) (any, error)
+	// View returns the settings view; a secret only ever as set/unset.
+	View(ctx context.Context) (config.View, error)
 	// Apply applies a partial settings object (the raw JSON body) and returns
 	// the new View. Invalid values give a CodeInvalid error; an error that
 	// also has a FieldErrors() map[string]string method adds "fields".
-	Apply(ctx context.Context, patch []byte) (any, error)
-	// KeysSet reports which provider keys are configured.
-	KeysSet(ctx context.Context) KeyStatus
+	Apply(ctx context.Context, patch json.RawMessage) (config.View, error)
+	// HasSecret reports whether the secret name (config.Secret…) is set.
+	HasSecret(ctx context.Context, name string) bool
 	// RevealAPIToken returns the API token for scripts.
 	RevealAPIToken(ctx context.Context) (string, error)
 	// RotateAPIToken replaces the API token and returns the new one.
 	RotateAPIToken(ctx context.Context) (string, error)
 }
 
-// KeyStatus says which provider keys are set.
-type KeyStatus struct {
-	GoogleAPIKey bool
-	OpenAIAPIKey bool
-}
-
 // Models is the model registry.
 type Models interface {
 	// Models lists every known model, available or not, in display order.
-	Models() []ModelInfo
-}
-
-// ModelInfo describes one model (an entry of api_status "models").
-type ModelInfo struct {
-	Key         string `json:"key"`
-	Provider    string `json:"provider"`
-	DisplayName string `json:"display_name"`
-	Available   bool   `json:"available"`
+	Models(ctx context.Context) []summarize.Model
 }
 
 // Backups makes and lists consistent database snapshots.
@@ -233,14 +226,18 @@ type Backup struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Services are the backends the routes call. A nil service makes its routes
-// answer 503 "unavailable".
+// Services are the backends the routes call, one small interface per
+// route group. A nil service makes its routes answer 503 "unavailable".
 type Services struct {
-	Jobs     Jobs
-	Events   Events
-	Library  Library
-	Speech   Speech
-	Settings Settings
-	Models   Models
-	Backups  Backups
+	Summarize  Summarizer
+	Jobs       Jobs
+	Events     Events
+	Library    Library
+	Thumbnails Thumbnails
+	Files      Files
+	Speech     Speech
+	AudioCache AudioCache
+	Settings   Settings
+	Models     Models
+	Backups    Backups
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"ytsum/backend/jobs"
 
 	"go.uber.org/goleak"
 
@@ -132,7 +133,7 @@ func TestStreamLifecycle(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 	defer http.DefaultClient.CloseIdleConnections()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a", "b"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a", "b"}})
 
 	resp, p := openStream(t, t.Context(), ts.URL+"/jobs/"+job.ID+"/stream")
 	defer resp.Body.Close()
@@ -140,7 +141,7 @@ func TestStreamLifecycle(t *testing.T) {
 	if !first.hasID || jobOf(t, first).Status != ytsum.JobPending || first.data != string(ytsum.JobJSON(job)) {
 		t.Fatalf("first message %+v", first)
 	}
-	e.broker.waitSubscribers(t, 1)
+	waitSubscribers(t, e.broker, 1)
 
 	e.jobs.update(job.ID, func(j *ytsum.Job) error { j.Status = ytsum.JobRunning; return nil })
 	if ev := readEvent(t, p); jobOf(t, ev).Status != ytsum.JobRunning || ev.id == "" {
@@ -161,16 +162,17 @@ func TestStreamLifecycle(t *testing.T) {
 	if _, err := p.next(); err != io.EOF {
 		t.Fatalf("stream not closed after the terminal message: %v", err)
 	}
-	// A reconnect to a finished job gets its state at once, then the end.
+	// A reconnect to a finished job gets its state at once, with the
+	// broker's sequence number (not the client's), then the end.
 	resp2, p2 := openStream(t, t.Context(), ts.URL+"/jobs/"+job.ID+"/stream", "Last-Event-ID", "42")
 	defer resp2.Body.Close()
-	if ev := readEvent(t, p2); jobOf(t, ev).Status != ytsum.JobCompleted || ev.id != "42" {
+	if ev := readEvent(t, p2); jobOf(t, ev).Status != ytsum.JobCompleted || ev.id != fmt.Sprint(e.broker.Seq()) {
 		t.Fatalf("reconnect message %+v", ev)
 	}
 	if _, err := p2.next(); err != io.EOF {
 		t.Fatalf("reconnect stream not closed: %v", err)
 	}
-	e.broker.waitSubscribers(t, 0)
+	waitSubscribers(t, e.broker, 0)
 }
 
 // Ensure heartbeats come at the configured interval, in the documented
@@ -188,7 +190,7 @@ func TestStreamHeartbeatAndWriteTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- e.srv.Serve(ctx, ln) }()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	resp, p := openStream(t, t.Context(), "http://"+ln.Addr().String()+"/jobs/"+job.ID+"/stream")
 	defer resp.Body.Close()
 	readEvent(t, p)
@@ -240,17 +242,17 @@ func TestStreamClientDisconnect(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 	defer http.DefaultClient.CloseIdleConnections()
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	ctx, cancel := context.WithCancel(t.Context())
 	resp, p := openStream(t, ctx, ts.URL+"/jobs/"+job.ID+"/stream")
 	readEvent(t, p)
-	e.broker.waitSubscribers(t, 1)
+	waitSubscribers(t, e.broker, 1)
 	if n := e.srv.metrics.sseOpen(); n != 1 {
 		t.Fatalf("open streams %d", n)
 	}
 	cancel()
 	resp.Body.Close()
-	e.broker.waitSubscribers(t, 0) // cancel() of the subscription ran: the handler returned
+	waitSubscribers(t, e.broker, 0) // cancel() of the subscription ran: the handler returned
 	deadline := time.Now().Add(5 * time.Second)
 	for e.srv.metrics.sseOpen() != 0 {
 		if time.Now().After(deadline) {
@@ -263,7 +265,7 @@ func TestStreamClientDisconnect(t *testing.T) {
 // Ensure SSE disabled answers 404 so clients poll.
 func TestStreamDisabled(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.SSEEnabled = func() bool { return false } })
-	job, _ := e.jobs.Submit(t.Context(), ytsum.JobMetadata{URLs: []string{"a"}})
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"a"}})
 	w := e.do("GET", "/jobs/"+job.ID+"/stream", "")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "poll") {
 		t.Fatalf("%d %s", w.Code, w.Body)
@@ -276,7 +278,7 @@ func TestStreamDisabled(t *testing.T) {
 	}
 }
 
-// Ensure the frames the stream writes (events.FormatSSE) split multi-line
+// Ensure the frames the stream writes (formatSSE) split multi-line
 // data per the spec and that the parser used by these tests joins it back.
 func TestSSEFrames(t *testing.T) {
 	cases := []struct {
@@ -303,28 +305,6 @@ func TestSSEFrames(t *testing.T) {
 	hb := string(appendHeartbeat(nil, 7, time.Unix(1700000000, 0)))
 	if hb != "id: 7\ndata: {\"type\":\"heartbeat\",\"timestamp\":1700000000}\n\n" {
 		t.Errorf("heartbeat frame %q", hb)
-	}
-}
-
-// Ensure a slow client's mailbox keeps only the latest job state and joins
-// deltas, never a backlog.
-func TestMailboxLatestWins(t *testing.T) {
-	mb := newMailbox()
-	for i := 1; i <= 1000; i++ {
-		j := &ytsum.Job{ID: "j", Status: ytsum.JobRunning, Progress: i}
-		mb.put(ytsum.Event{Seq: uint64(2 * i), Type: ytsum.EventJob, JobID: "j", Data: ytsum.JobJSON(j)})
-		d, _ := json.Marshal(ytsum.SummaryDelta{JobID: "j", VideoID: "v", Delta: "x"})
-		mb.put(ytsum.Event{Seq: uint64(2*i + 1), Type: ytsum.EventSummaryDelta, JobID: "j", Data: d})
-	}
-	deltas, job, _ := mb.take()
-	if job == nil || job.Seq != 2000 || !strings.Contains(string(job.Data), `"progress":1000`) {
-		t.Fatalf("job %+v", job)
-	}
-	if len(deltas) != 1 || deltas[0].delta.Delta != strings.Repeat("x", 1000) || deltas[0].seq != 2001 {
-		t.Fatalf("deltas %d %+v", len(deltas), deltas)
-	}
-	if d, j, _ := mb.take(); d != nil || j != nil {
-		t.Fatal("mailbox not emptied")
 	}
 }
 

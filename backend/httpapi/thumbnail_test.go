@@ -17,7 +17,7 @@ func (remoteLibrary) RemoteThumbnailURL(_ context.Context, id string) string {
 
 func TestThumbnailNeverBreaks(t *testing.T) {
 	e := newEnv(t, nil)
-	e.srv.svc.Library = remoteLibrary{e.lib}
+	e.srv.svc.Thumbnails = remoteLibrary{e.lib}
 	tests := []struct {
 		target   string
 		status   int

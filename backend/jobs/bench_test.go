@@ -88,7 +88,7 @@ func runPlaylist(tb testing.TB, parallelism int) (wall time.Duration, commitLat 
 	defer broker.Close()
 	st := &timedStore{boltStore: MustOpenStore(tb, tb.TempDir()+"/bench.db"), broker: broker, puts: map[uint64]time.Time{}}
 	defer st.Close()
-	eng := jobs.New(st, yt, sum, broker, quietConfig(jobs.Config{VideoParallelism: parallelism}))
+	eng := jobs.New(st, st, yt, sum, broker, quietConfig(jobs.Config{VideoParallelism: parallelism}))
 	if err := eng.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func fanOut(tb testing.TB, n int) (allSaw bool, heapGrowth uint64, perSub float6
 	defer st.Close()
 	broker := events.New(events.Options{})
 	defer broker.Close()
-	eng := jobs.New(st, yt, sum, broker, quietConfig(jobs.Config{}))
+	eng := jobs.New(st, st, yt, sum, broker, quietConfig(jobs.Config{}))
 	if err := eng.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

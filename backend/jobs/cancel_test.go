@@ -26,7 +26,7 @@ func TestCancelPending(t *testing.T) {
 	recv(t, started, "job A to run")
 	b := h.MustSubmit(videoURL("bbbbbbbbbb1"), "not a link")
 
-	got, err := h.eng.Cancel(b.ID)
+	got, err := h.eng.Cancel(context.Background(), b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestCancelPending(t *testing.T) {
 			t.Fatalf("item %d = %+v, want kind %s", i, r, kind)
 		}
 	}
-	if _, err := h.eng.Cancel(a.ID); err != nil {
+	if _, err := h.eng.Cancel(context.Background(), a.ID); err != nil {
 		t.Fatal(err)
 	}
 	h.close() // waits for the worker: B can no longer run
@@ -49,7 +49,7 @@ func TestCancelPending(t *testing.T) {
 	}
 	h.restart(nil)
 	h.start()
-	if j, _ := h.eng.Get(b.ID); j.Status != ytsum.JobCancelled {
+	if j, _ := h.eng.Get(context.Background(), b.ID); j.Status != ytsum.JobCancelled {
 		t.Fatalf("after restart the job is %s", j.Status)
 	}
 }
@@ -75,7 +75,7 @@ func TestCancelRunning(t *testing.T) {
 	}
 
 	t0 := time.Now()
-	got, err := h.eng.Cancel(j.ID)
+	got, err := h.eng.Cancel(context.Background(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +127,13 @@ func TestCancelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := h.eng.Cancel(tt.id)
+			_, err := h.eng.Cancel(context.Background(), tt.id)
 			if ytsum.ErrorCode(err) != tt.code || tt.code.HTTPStatus() != tt.status {
 				t.Fatalf("Cancel = %v, want %s", err, tt.code)
 			}
 		})
 	}
-	if got, _ := h.eng.Get(j.ID); got.Status != ytsum.JobCompleted {
+	if got, _ := h.eng.Get(context.Background(), j.ID); got.Status != ytsum.JobCompleted {
 		t.Fatalf("a refused cancel changed the job to %s", got.Status)
 	}
 }
@@ -183,12 +183,12 @@ func TestCancelRacingFinish(t *testing.T) {
 				for recv(t, saved, "the summary to be saved") != id {
 				}
 			}
-			_, cancelErr = h.eng.Cancel(j.ID)
+			_, cancelErr = h.eng.Cancel(context.Background(), j.ID)
 		})
 		close(go1)
 		wg.Wait()
 		last := waitJob(t, sub, func(e *ytsum.Job) bool { return e.ID == j.ID && e.Status.Terminal() })
-		got, err := h.eng.Get(j.ID)
+		got, err := h.eng.Get(context.Background(), j.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,4 +205,49 @@ func TestCancelRacingFinish(t *testing.T) {
 		sub.Close()
 	}
 	t.Logf("outcomes of 40 races: %v", outcomes)
+}
+
+// Ensure a video's thumbnail is fetched after its result is published (a
+// slow picture never delays the progress event) under the job's context,
+// so a cancel is never stuck behind it.
+func TestThumbnailAfterProgressAndCancel(t *testing.T) {
+	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), newFakeSummarizer(4, 0))
+	fetching := make(chan *ytsum.Summary, 1)
+	h.store.thumbnail = func(ctx context.Context, s *ytsum.Summary) {
+		select {
+		case fetching <- s:
+		default:
+		}
+		<-ctx.Done() // a picture that never comes
+	}
+	h.start()
+	j := h.MustSubmit(videoURL("thumbvideo1"), videoURL("thumbvideo2"))
+	sub := h.subscribe(j.ID)
+	defer sub.Close()
+	var s *ytsum.Summary
+	select {
+	case s = <-fetching:
+	case <-time.After(waitTimeout):
+		t.Fatal("no thumbnail fetched")
+	}
+	// The video's result was published before its picture was asked for.
+	got, err := h.eng.Get(context.Background(), j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Progress < 1 {
+		t.Fatalf("thumbnail of %s fetched before its progress (%s)", s.ID, describe(got))
+	}
+	start := time.Now()
+	if _, err := h.eng.Cancel(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if done, err := h.eng.Wait(ctx, j.ID); err != nil || done.Status != ytsum.JobCancelled {
+		t.Fatalf("after cancel: %v %v", done, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("cancel took %v behind a thumbnail download", d)
+	}
 }

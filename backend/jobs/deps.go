@@ -2,25 +2,10 @@ package jobs
 
 import (
 	"context"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
-
-// LinkKind says what a submitted link points at.
-type LinkKind string
-
-// The kinds of link the engine runs.
-const (
-	LinkVideo    LinkKind = "video"
-	LinkPlaylist LinkKind = "playlist"
-)
-
-// Link is a submitted URL after parsing: a video or a playlist.
-type Link struct {
-	Kind       LinkKind
-	VideoID    string // set for LinkVideo
-	PlaylistID string // set for LinkPlaylist
-}
 
 // YouTube is what the engine needs from the YouTube side. Implementations
 // hold their own concurrency and rate limits (default: 2 requests at once);
@@ -32,13 +17,14 @@ type YouTube interface {
 	// the playlist when preferPlaylist is set, else the video. It should not
 	// need the network (Decide and Estimate call it while answering a
 	// request); an error makes the link a {"type":"error"} item.
-	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (Link, error)
+	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (youtube.Link, error)
 	// Playlist expands a playlist across all its pages.
 	Playlist(ctx context.Context, id string) (*ytsum.Playlist, error)
 	// Video returns a video's details.
 	Video(ctx context.Context, id string) (ytsum.Video, error)
-	// Transcript returns a video's captions (cached by the implementation).
-	Transcript(ctx context.Context, id string) (*ytsum.Transcript, error)
+	// Transcript returns a video's captions (cached by the implementation)
+	// in the first of languages it has; nil languages: the configured ones.
+	Transcript(ctx context.Context, id string, languages []string) (*ytsum.Transcript, error)
 }
 
 // Summarizer is what the engine needs from the summarizing side.
@@ -58,23 +44,35 @@ type Summarizer interface {
 	Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, opts ytsum.SummaryOptions, onDelta func(delta string)) (*ytsum.Summary, error)
 }
 
-// Store is the persistence the engine needs (package store implements it).
-// Every write must be durable when it returns. Methods are called from many
-// goroutines at once.
-type Store interface {
+// Records is where the engine keeps its job records (store.DB implements
+// it). Every write must be durable when it returns. Methods are called from
+// many goroutines at once.
+type Records interface {
 	// PutJob writes a job's record (opaque bytes owned by this package).
 	PutJob(id string, record []byte) error
 	// Job reads a job's record; a missing job is a *ytsum.Error with Code
 	// ytsum.CodeNotFound.
 	Job(id string) ([]byte, error)
-	// ForEachJob calls fn for every job record; fn must not call the Store.
+	// ForEachJob calls fn for every job record; fn must not call Records.
 	ForEachJob(fn func(id string, record []byte) error) error
 	// DeleteJob removes a job's record; summaries stay.
 	DeleteJob(id string) error
-	// PutSummary saves a summary into the library (and its index).
-	PutSummary(s *ytsum.Summary) error
+}
+
+// Summaries is the library of saved summaries, where the engine finds an
+// existing summary and saves a new one (library.Library implements it).
+// Methods are called from many goroutines at once.
+type Summaries interface {
 	// Summary looks a saved summary up by video and cache key.
 	Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error)
+	// Save commits a summary (and indexes it); it must not wait on the
+	// network.
+	Save(ctx context.Context, s *ytsum.Summary) error
+	// CacheThumbnail fetches and keeps the picture of a saved summary. The
+	// engine calls it after the video's result has been published, under
+	// the job's context, so a cancel stops it; a failure is the
+	// implementation's to log.
+	CacheThumbnail(ctx context.Context, s *ytsum.Summary)
 }
 
 // Publisher receives the engine's events (events.Broker implements it).

@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
@@ -68,6 +67,10 @@ type Config struct {
 	// AsyncEnabled reports ASYNC_PROCESSING_ENABLED, read on every Decide;
 	// nil means always enabled.
 	AsyncEnabled func() bool
+	// PreferPlaylist reports the playlist-mode setting, read on every
+	// request: true when a link carrying both a video and a playlist means
+	// the playlist even when the request does not ask for it. nil: false.
+	PreferPlaylist func() bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// NewID returns a new job ID; nil means 32 random hex digits.
@@ -97,6 +100,9 @@ func (c Config) withDefaults() Config {
 	defDur(&c.VideoTimeout, DefaultVideoTimeout)
 	if c.AsyncEnabled == nil {
 		c.AsyncEnabled = func() bool { return true }
+	}
+	if c.PreferPlaylist == nil {
+		c.PreferPlaylist = func() bool { return false }
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -155,12 +161,13 @@ const (
 // Engine persists jobs and runs them on a pool of goroutines. Create it with
 // New, call Start once, Stop once. All methods are safe for concurrent use.
 type Engine struct {
-	cfg   Config
-	store Store
-	yt    YouTube
-	sum   Summarizer
-	pub   Publisher
-	log   *slog.Logger
+	cfg       Config
+	store     Records
+	summaries Summaries
+	yt        YouTube
+	sum       Summarizer
+	pub       Publisher
+	log       *slog.Logger
 
 	baseCtx    context.Context
 	baseCancel context.CancelCauseFunc
@@ -209,12 +216,13 @@ func (a *average) mean() time.Duration {
 	return a.total / time.Duration(a.n)
 }
 
-// New returns an engine over its dependencies. pub may be nil (no events).
-func New(store Store, yt YouTube, sum Summarizer, pub Publisher, cfg Config) *Engine {
+// New returns an engine over its dependencies: records keeps the job
+// records, summaries the summaries. pub may be nil (no events).
+func New(records Records, summaries Summaries, yt YouTube, sum Summarizer, pub Publisher, cfg Config) *Engine {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Engine{
-		cfg: cfg, store: store, yt: yt, sum: sum, pub: pub, log: cfg.Logger,
+		cfg: cfg, store: records, summaries: summaries, yt: yt, sum: sum, pub: pub, log: cfg.Logger,
 		baseCtx: ctx, baseCancel: cancel,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), halted: make(chan struct{}),
 		maxJobs:  cfg.MaxJobs,
@@ -396,8 +404,24 @@ func (e *Engine) Stop(ctx context.Context) error {
 // MaxJobs jobs are pending or running, CodeUnavailable when the engine is
 // not running or the store failed.
 func (e *Engine) Submit(ctx context.Context, req Request) (*ytsum.Job, error) {
-	_, j, err := e.submit(ctx, req, ModeAsync)
+	_, j, err := e.submit(ctx, e.policy(req), ModeAsync)
 	return j, err
+}
+
+// policy applies the settings a request leaves open: the playlist mode.
+func (e *Engine) policy(req Request) Request {
+	req.PreferPlaylist = req.PreferPlaylist || e.cfg.PreferPlaylist()
+	return req
+}
+
+// Failure is the error of a job that failed as a whole (no result items,
+// only a job-level error, e.g. every link was refused at once); nil for
+// any other job. The synchronous front doors answer it as an error.
+func Failure(j *ytsum.Job) error {
+	if j == nil || j.Status != ytsum.JobFailed || j.Error == nil || len(j.Results) > 0 {
+		return nil
+	}
+	return ytsum.Errorf(ytsum.CodeInternal, "job_failed", "%s", *j.Error)
 }
 
 // SubmitAndWait runs req through the same queue as Submit and waits for the
@@ -405,17 +429,17 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*ytsum.Job, error) {
 // ctx ends first the job is cancelled and ctx's error returned. Errors are
 // Submit's, plus CodeUnavailable if the engine stops first.
 func (e *Engine) SubmitAndWait(ctx context.Context, req Request) (*ytsum.Job, error) {
-	r, _, err := e.submit(ctx, req, ModeSync)
+	r, _, err := e.submit(ctx, e.policy(req), ModeSync)
 	if err != nil {
 		return nil, err
 	}
 	j, err := e.wait(ctx, r)
 	if err != nil && ctx.Err() != nil {
-		if _, cerr := e.Cancel(r.id); cerr == nil {
+		if _, cerr := e.cancel(r.id); cerr == nil {
 			return nil, ytsum.Wrap(ctx.Err(), ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job finished, so the job was cancelled.")
 		}
 		// It finished meanwhile.
-		return e.Get(r.id)
+		return e.get(r.id)
 	}
 	return j, err
 }
@@ -428,7 +452,7 @@ func (e *Engine) Wait(ctx context.Context, id string) (*ytsum.Job, error) {
 	r := e.active[id]
 	e.mu.Unlock()
 	if r == nil {
-		return e.Get(id)
+		return e.get(id)
 	}
 	return e.wait(ctx, r)
 }
@@ -455,7 +479,7 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	if err := ctx.Err(); err != nil {
 		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "request_cancelled", "The request ended before the job was submitted.")
 	}
-	urls := cleanURLs(req.URLs)
+	urls := youtube.SplitEntries(req.URLs)
 	switch {
 	case len(urls) == 0:
 		return nil, nil, errNoURLs
@@ -547,41 +571,16 @@ func (e *Engine) parseLink(ctx context.Context, u string, preferPlaylist bool) (
 	return err
 }
 
-// cleanURLs splits entries into links, for every front door alike: one per
-// line, blanks dropped. A line of several links separated by spaces or
-// commas (as the original app accepted) is split too, but only when every
-// piece is a link; other text stays one entry, so it becomes one error item.
-func cleanURLs(in []string) []string {
-	var out []string
-	for _, s := range in {
-		for line := range strings.Lines(s) {
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-			if len(fields) > 1 && allLinks(fields) {
-				out = append(out, fields...)
-				continue
-			}
-			out = append(out, line)
-		}
+// Get returns job id (a copy the caller owns). Unknown id: not_found; a
+// done ctx: its error.
+func (e *Engine) Get(ctx context.Context, id string) (*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return out
+	return e.get(id)
 }
 
-// allLinks reports whether every field looks like a web link.
-func allLinks(fields []string) bool {
-	for _, f := range fields {
-		if !strings.HasPrefix(f, "http://") && !strings.HasPrefix(f, "https://") {
-			return false
-		}
-	}
-	return true
-}
-
-// Get returns job id (a copy the caller owns). Unknown id: not_found.
-func (e *Engine) Get(id string) (*ytsum.Job, error) {
+func (e *Engine) get(id string) (*ytsum.Job, error) {
 	e.mu.Lock()
 	r := e.active[id]
 	e.mu.Unlock()
@@ -620,12 +619,13 @@ func (e *Engine) snapshot(r *run) *ytsum.Job {
 // List returns the stored jobs, newest first, those with the given status
 // only when status is not empty, at most limit of them when limit > 0.
 // An unknown status is a CodeInvalid error.
-func (e *Engine) List(status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
-	switch status {
-	case "", ytsum.JobPending, ytsum.JobRunning, ytsum.JobCompleted, ytsum.JobFailed, ytsum.JobCancelled:
-	default:
+func (e *Engine) List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if status != "" && !status.Valid() {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "invalid_status",
-			"Unknown job status %q; use pending, running, completed, failed or cancelled.", status)
+			"Unknown job status %q; use %s.", status, ytsum.JobStatusList())
 	}
 	var out []*ytsum.Job
 	err := e.store.ForEachJob(func(id string, b []byte) error {
@@ -665,7 +665,14 @@ func (e *Engine) List(status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
 // already finished are kept. The job is cancelled (and durable) when Cancel
 // returns it. Errors: not_found for an unknown id, conflict for a job that
 // already finished.
-func (e *Engine) Cancel(id string) (*ytsum.Job, error) {
+func (e *Engine) Cancel(ctx context.Context, id string) (*ytsum.Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.cancel(id)
+}
+
+func (e *Engine) cancel(id string) (*ytsum.Job, error) {
 	e.mu.Lock()
 	r := e.active[id]
 	e.mu.Unlock()

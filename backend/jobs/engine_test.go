@@ -74,7 +74,7 @@ func TestJobLifecycle(t *testing.T) {
 	}
 
 	// Get, the store and the last event agree byte for byte.
-	got, err := h.eng.Get(j.ID)
+	got, err := h.eng.Get(context.Background(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestJobLifecycle(t *testing.T) {
 	if ev, ok := all.TryNext(); ok {
 		t.Fatalf("event after the terminal one: %s", ev.Data)
 	}
-	if _, err := h.eng.Get("nope"); ytsum.ErrorCode(err) != ytsum.CodeNotFound || ytsum.ErrorMessage(err) != "Job not found" {
+	if _, err := h.eng.Get(context.Background(), "nope"); ytsum.ErrorCode(err) != ytsum.CodeNotFound || ytsum.ErrorMessage(err) != "Job not found" {
 		t.Fatalf("Get(unknown) = %v", err)
 	}
 }
@@ -163,7 +163,7 @@ func TestSubmitErrors(t *testing.T) {
 	if !errors.Is(err, ytsum.ErrBusy) || ytsum.ErrorCode(err).HTTPStatus() != 503 || ytsum.RetryAfter(err) <= 0 {
 		t.Fatalf("third Submit = %v, want ErrBusy (503 + Retry-After)", err)
 	}
-	list, _ := h.eng.List("", 0)
+	list, _ := h.eng.List(context.Background(), "", 0)
 	if len(list) != 2 {
 		t.Fatalf("%d jobs stored, want 2", len(list))
 	}
@@ -328,7 +328,7 @@ func TestList(t *testing.T) {
 		ids = append(ids, j.ID)
 	}
 	j := h.MustSubmit(videoURL("llllllllll9"))
-	if _, err := h.eng.Cancel(j.ID); err != nil {
+	if _, err := h.eng.Cancel(context.Background(), j.ID); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -337,7 +337,7 @@ func TestList(t *testing.T) {
 		want   int
 	}{{"", 0, 4}, {"", 2, 2}, {ytsum.JobCompleted, 0, 3}, {ytsum.JobCancelled, 0, 1}, {ytsum.JobRunning, 0, 0}}
 	for _, tt := range tests {
-		got, err := h.eng.List(tt.status, tt.limit)
+		got, err := h.eng.List(context.Background(), tt.status, tt.limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,11 +350,11 @@ func TestList(t *testing.T) {
 			}
 		}
 	}
-	got, _ := h.eng.List(ytsum.JobCompleted, 1)
+	got, _ := h.eng.List(context.Background(), ytsum.JobCompleted, 1)
 	if len(got) != 1 || got[0].ID != ids[2] {
 		t.Fatalf("newest completed = %v", got)
 	}
-	if _, err := h.eng.List("done", 0); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+	if _, err := h.eng.List(context.Background(), "done", 0); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
 		t.Fatalf("List(bad status) = %v", err)
 	}
 }
@@ -385,7 +385,7 @@ func TestSubmitAndWait(t *testing.T) {
 		t.Fatalf("SubmitAndWait with a cancelled ctx = %v", err)
 	}
 	recv(t, stopped, "the summarizer to see the cancel")
-	list, _ := h.eng.List(ytsum.JobCancelled, 0)
+	list, _ := h.eng.List(context.Background(), ytsum.JobCancelled, 0)
 	if len(list) != 1 {
 		t.Fatalf("%d cancelled jobs, want 1", len(list))
 	}
@@ -397,7 +397,7 @@ func TestDecide(t *testing.T) {
 	async := true
 	var mu sync.Mutex
 	yt := newFakeYouTube(2, 0)
-	e := jobs.New(nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{AsyncEnabled: func() bool { mu.Lock(); defer mu.Unlock(); return async }}))
+	e := jobs.New(nil, nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{AsyncEnabled: func() bool { mu.Lock(); defer mu.Unlock(); return async }}))
 	one := []string{videoURL("aaaaaaaaaa1")}
 	two := []string{videoURL("aaaaaaaaaa1"), videoURL("aaaaaaaaaa2")}
 	mixed := []string{"https://www.youtube.com/watch?v=aaaaaaaaaa1&list=PL1"}
@@ -433,7 +433,7 @@ func TestDecide(t *testing.T) {
 // the measured mean.
 func TestEstimate(t *testing.T) {
 	yt := newFakeYouTube(2, 0)
-	e := jobs.New(nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{}))
+	e := jobs.New(nil, nil, yt, newFakeSummarizer(4, 0), nil, quietConfig(jobs.Config{}))
 	tests := []struct {
 		name  string
 		model string
@@ -464,5 +464,29 @@ func TestEstimate(t *testing.T) {
 	waitJob(t, sub, isTerminal)
 	if got := h.eng.Estimate(context.Background(), jobs.Request{URLs: []string{videoURL("x")}}); got != time.Second {
 		t.Fatalf("Estimate after a near-instant fake run = %v, want the 1 s floor", got)
+	}
+}
+
+// Ensure Failure reports only a job that failed as a whole.
+func TestFailure(t *testing.T) {
+	msg := "Every link was refused."
+	item := "This video is private."
+	tests := []struct {
+		name string
+		job  *ytsum.Job
+		want bool
+	}{
+		{"nil", nil, false},
+		{"completed", &ytsum.Job{Status: ytsum.JobCompleted}, false},
+		{"failed as a whole", &ytsum.Job{Status: ytsum.JobFailed, Error: &msg}, true},
+		{"failed with items", &ytsum.Job{Status: ytsum.JobFailed, Error: &msg,
+			Results: []ytsum.Result{{Type: ytsum.ResultError, Error: &item}}}, false},
+		{"cancelled", &ytsum.Job{Status: ytsum.JobCancelled, Error: &msg}, false},
+	}
+	for _, tt := range tests {
+		err := jobs.Failure(tt.job)
+		if (err != nil) != tt.want || err != nil && ytsum.ErrorMessage(err) != msg {
+			t.Errorf("%s: Failure = %v", tt.name, err)
+		}
 	}
 }

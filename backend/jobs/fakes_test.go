@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"ytsum/backend/youtube"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -36,10 +37,11 @@ var (
 // from then on no write reaches the file.
 type boltStore struct {
 	db         *bolt.DB
-	frozen     atomic.Bool // every write is dropped
-	frozenJobs atomic.Bool // job writes are dropped, summaries still saved
-	summaries  chan string // receives the video ID of every saved summary, if set
-	onWrite    func()      // called before every write, if set (may freeze)
+	frozen     atomic.Bool                           // every write is dropped
+	frozenJobs atomic.Bool                           // job writes are dropped, summaries still saved
+	summaries  chan string                           // receives the video ID of every saved summary, if set
+	onWrite    func()                                // called before every write, if set (may freeze)
+	thumbnail  func(context.Context, *ytsum.Summary) // CacheThumbnail, if set
 }
 
 // write reports whether a write may go ahead.
@@ -109,7 +111,14 @@ func (s *boltStore) DeleteJob(id string) error {
 
 func summaryKey(videoID, cacheKey string) []byte { return []byte(videoID + "\x00" + cacheKey) }
 
-func (s *boltStore) PutSummary(sum *ytsum.Summary) error {
+// CacheThumbnail calls the thumbnail hook, if set.
+func (s *boltStore) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {
+	if s.thumbnail != nil {
+		s.thumbnail(ctx, sum)
+	}
+}
+
+func (s *boltStore) Save(_ context.Context, sum *ytsum.Summary) error {
 	if !s.write() {
 		return errFrozen
 	}
@@ -214,22 +223,22 @@ func (y *fakeYouTube) call(ctx context.Context) error {
 	}
 }
 
-func (y *fakeYouTube) Resolve(ctx context.Context, raw string, preferPlaylist bool) (jobs.Link, error) {
+func (y *fakeYouTube) Resolve(ctx context.Context, raw string, preferPlaylist bool) (youtube.Link, error) {
 	if raw == y.panicResolve {
 		panic("fake youtube: resolve panic")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !strings.HasSuffix(u.Host, "youtube.com") {
-		return jobs.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
+		return youtube.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
 	}
 	q := u.Query()
 	switch {
 	case q.Get("list") != "" && (preferPlaylist || q.Get("v") == ""):
-		return jobs.Link{Kind: jobs.LinkPlaylist, PlaylistID: q.Get("list")}, nil
+		return youtube.Link{Kind: youtube.Playlist, PlaylistID: q.Get("list")}, nil
 	case q.Get("v") != "":
-		return jobs.Link{Kind: jobs.LinkVideo, VideoID: q.Get("v")}, nil
+		return youtube.Link{Kind: youtube.Video, VideoID: q.Get("v")}, nil
 	}
-	return jobs.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
+	return youtube.Link{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_url", "This is not a YouTube link: paste a video or playlist address.")
 }
 
 func (y *fakeYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
@@ -254,7 +263,7 @@ func (y *fakeYouTube) Video(ctx context.Context, id string) (ytsum.Video, error)
 		ThumbnailURL: "https://i.ytimg.com/vi/" + id + "/hqdefault.jpg"}, nil
 }
 
-func (y *fakeYouTube) Transcript(ctx context.Context, id string) (*ytsum.Transcript, error) {
+func (y *fakeYouTube) Transcript(ctx context.Context, id string, _ []string) (*ytsum.Transcript, error) {
 	if err := y.call(ctx); err != nil {
 		return nil, err
 	}
@@ -397,7 +406,7 @@ func (h *harness) open() {
 	h.t.Helper()
 	h.store = MustOpenStore(h.t, h.path)
 	h.broker = events.New(events.Options{})
-	h.eng = jobs.New(h.store, h.yt, h.sum, h.broker, h.cfg)
+	h.eng = jobs.New(h.store, h.store, h.yt, h.sum, h.broker, h.cfg)
 	h.closed = false
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"ytsum/backend/youtube"
 )
 
 // Mode is how a /summarize request is answered.
@@ -41,18 +42,19 @@ const estimateParallelism = 4
 // ForceAsync, win; else async for more than one link or any playlist, sync
 // for one video. ctx bounds the link parsing.
 func (e *Engine) Decide(ctx context.Context, req Request) Mode {
+	req = e.policy(req)
 	if !e.cfg.AsyncEnabled() || req.ForceSync {
 		return ModeSync
 	}
 	if req.ForceAsync {
 		return ModeAsync
 	}
-	urls := cleanURLs(req.URLs)
+	urls := youtube.SplitEntries(req.URLs)
 	if len(urls) > 1 {
 		return ModeAsync
 	}
 	for _, u := range urls {
-		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && l.Kind == LinkPlaylist {
+		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && l.Kind == youtube.Playlist {
 			return ModeAsync
 		}
 	}
@@ -66,12 +68,13 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 // four run at once. A playlist counts as PlaylistEstimateVideos videos.
 // Bad links count as none; the result is at least one second.
 func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
+	req = e.policy(req)
 	videos := 0
-	for _, u := range cleanURLs(req.URLs) {
+	for _, u := range youtube.SplitEntries(req.URLs) {
 		l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist)
 		switch {
 		case err != nil:
-		case l.Kind == LinkPlaylist:
+		case l.Kind == youtube.Playlist:
 			videos += PlaylistEstimateVideos
 		default:
 			videos++

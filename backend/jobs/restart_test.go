@@ -102,7 +102,7 @@ func TestInterruptedTooOften(t *testing.T) {
 		sub = h.subscribe(j.ID)
 		h.start()
 	}
-	got, err := h.eng.Get(j.ID)
+	got, err := h.eng.Get(context.Background(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestCrashAtEveryWrite(t *testing.T) {
 				h.crash()
 				h.restart(nil)
 				h.start()
-				if list, _ := h.eng.List("", 0); len(list) != 0 {
+				if list, _ := h.eng.List(context.Background(), "", 0); len(list) != 0 {
 					t.Fatalf("a refused job was stored: %v", list)
 				}
 				return
@@ -275,7 +275,7 @@ func TestRetention(t *testing.T) {
 	if n, err := h.eng.Purge(); err != nil || n != 1 {
 		t.Fatalf("Purge at 73 h = %d, %v; want 1", n, err)
 	}
-	if _, err := h.eng.Get(old.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, err := h.eng.Get(context.Background(), old.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("purged job still there: %v", err)
 	}
 	if m := h.eng.Metrics(); m.Completed != 1 || m.Running != 1 {
@@ -290,10 +290,10 @@ func TestRetention(t *testing.T) {
 	advance(100 * time.Hour)
 	h.restart(nil)
 	h.start()
-	if _, err := h.eng.Get(recent.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, err := h.eng.Get(context.Background(), recent.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("Start did not purge an expired job: %v", err)
 	}
-	if j, err := h.eng.Get(running.ID); err != nil || j.Status.Terminal() {
+	if j, err := h.eng.Get(context.Background(), running.ID); err != nil || j.Status.Terminal() {
 		t.Fatalf("an unfinished job was purged or ended: %v %v", j, err)
 	}
 	if n := h.store.countSummaries(t); n != 2 {
@@ -319,7 +319,7 @@ func TestStartStopStress(t *testing.T) {
 		h.restart(nil)
 	}
 	h.start()
-	list, err := h.eng.List("", 0)
+	list, err := h.eng.List(context.Background(), "", 0)
 	if err != nil || len(list) != 20 {
 		t.Fatalf("%d jobs after 20 cycles (%v), want 20", len(list), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"ytsum/backend/youtube"
 
 	"ytsum/backend/ytsum"
 )
@@ -132,7 +133,7 @@ func (e *Engine) runJob(ctx context.Context, r *run) {
 // records the outcome. A failure caused by ctx leaves the link unresolved.
 func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, prefer bool) {
 	var (
-		link Link
+		link youtube.Link
 		pl   *ytsum.Playlist
 		err  error
 	)
@@ -144,7 +145,7 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			}
 		}()
 		link, err = e.yt.Resolve(ctx, url, prefer)
-		if err == nil && link.Kind == LinkPlaylist {
+		if err == nil && link.Kind == youtube.Playlist {
 			pl, err = e.yt.Playlist(ctx, link.PlaylistID)
 			if err == nil && pl == nil {
 				err = fmt.Errorf("jobs: youtube returned no playlist for %s", link.PlaylistID)
@@ -160,7 +161,7 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			return false
 		}
 		switch {
-		case err != nil && link.Kind == LinkPlaylist:
+		case err != nil && link.Kind == youtube.Playlist:
 			msg := ytsum.ErrorMessage(err)
 			l.Kind, l.PlaylistID = kindPlaylist, link.PlaylistID
 			l.Item = &ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: link.PlaylistID, Summaries: []ytsum.Result{},
@@ -168,10 +169,10 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 		case err != nil:
 			item := ytsum.InputErrorResult(url, err)
 			l.Kind, l.Item = kindError, &item
-		case link.Kind == LinkVideo:
+		case link.Kind == youtube.Video:
 			l.Kind = kindVideo
 			l.Videos = []videoState{{ID: link.VideoID}}
-		case link.Kind == LinkPlaylist:
+		case link.Kind == youtube.Playlist:
 			l.Kind, l.PlaylistID, l.Title = kindPlaylist, pl.ID, pl.Title
 			if l.PlaylistID == "" {
 				l.PlaylistID = link.PlaylistID
@@ -221,9 +222,14 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		}
 		r.mu.Unlock()
 	}()
-	res, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
+	res, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
 	if !ok {
 		return
+	}
+	if made != nil {
+		// The picture comes after the result is out, under the job's
+		// context: it never delays the progress event, and a cancel stops it.
+		defer e.summaries.CacheThumbnail(ctx, made)
 	}
 	e.commit(r, func(rec *record) bool {
 		v := &rec.Links[t.link].Videos[t.video]
@@ -246,37 +252,39 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 // summarizeVideo returns the result of one video: from the summary cache
 // when a summary with the same cache key is saved (a resumed job finds its
 // own earlier work there), else by fetching and summarizing. ok is false
-// when the job's context stopped the work. A panic fails this video only.
-func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, ok bool) {
+// when the job's context stopped the work; made is the summary saved by this
+// call (nil when it came from the cache or failed). A panic fails this
+// video only.
+func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, made *ytsum.Summary, ok bool) {
 	v := ytsum.Video{ID: vs.ID, Title: vs.Title, DurationSeconds: vs.DurationSeconds}
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("jobs: panic while summarizing", "job", jobID, "video", vs.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			res, ok = ytsum.FailedVideoResult(v, errPanic), true
+			res, made, ok = ytsum.FailedVideoResult(v, errPanic), nil, true
 		}
 	}()
 
 	key := e.sum.CacheKey(vs.ID, opts)
-	s, found, err := e.store.Summary(vs.ID, key)
+	s, found, err := e.summaries.Summary(vs.ID, key)
 	if err != nil {
 		e.log.Error("jobs: reading the summary cache", "video", vs.ID, "err", err)
 	}
 	// With Regenerate, only a summary this job made itself counts.
 	if found && s != nil && (!opts.Regenerate || !s.CreatedAt.Before(created)) {
-		return ytsum.VideoResult(s, ytsum.SourceCache), true
+		return ytsum.VideoResult(s, ytsum.SourceCache), nil, true
 	}
 
 	vctx, cancel := context.WithTimeout(ctx, e.cfg.VideoTimeout)
 	defer cancel()
-	fail := func(err error) (ytsum.Result, bool) {
+	fail := func(err error) (ytsum.Result, *ytsum.Summary, bool) {
 		if ctx.Err() != nil {
-			return ytsum.Result{}, false
+			return ytsum.Result{}, nil, false
 		}
 		if vctx.Err() != nil {
 			err = ytsum.Wrap(err, ytsum.CodeUnavailable, "timeout",
 				"Summarizing this video took too long and was stopped; try it again later.")
 		}
-		return ytsum.FailedVideoResult(v, err), true
+		return ytsum.FailedVideoResult(v, err), nil, true
 	}
 
 	details, err := e.yt.Video(vctx, vs.ID)
@@ -294,7 +302,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 	}
 	v = details
 
-	tr, terr := e.yt.Transcript(vctx, vs.ID)
+	tr, terr := e.yt.Transcript(vctx, vs.ID, nil)
 	if terr == nil && tr == nil {
 		terr = ytsum.Errorf(ytsum.CodeNotFound, "no_transcript", "This video has no captions, so it cannot be summarized.")
 	}
@@ -325,7 +333,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = e.now()
 	}
-	if err := e.store.PutSummary(s); err != nil {
+	if err := e.summaries.Save(ctx, s); err != nil {
 		e.log.Error("jobs: saving a summary", "video", vs.ID, "err", err)
 		return fail(ytsum.Wrap(err, ytsum.CodeUnavailable, "save_failed",
 			"The summary was made but could not be saved; check the free disk space and try again."))
@@ -335,7 +343,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 		elapsed = time.Duration(s.ElapsedMS) * time.Millisecond
 	}
 	e.recordModelTime(opts.Model, elapsed)
-	return ytsum.VideoResult(s, ytsum.SourceGenerated), true
+	return ytsum.VideoResult(s, ytsum.SourceGenerated), s, true
 }
 
 func (e *Engine) publishDelta(jobID, videoID, delta string) {

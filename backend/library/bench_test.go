@@ -147,7 +147,12 @@ func runScale(t *testing.T, n int) benchRow {
 	src := t.TempDir()
 	vocab := vocabulary(20000)
 	writeOriginalCache(t, src, n, vocab)
-	lib, err := Open(Options{DataDir: dir, Logger: quiet})
+	db, err := store.Open(filepath.Join(dir, store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lib, err := Open(db, Options{DataDir: dir, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +230,7 @@ func runScale(t *testing.T, n int) benchRow {
 	row.lastP95 = pct(lastT, 95)
 	row.pageBest95, row.searchBest95 = pct(pageBest, 95), pct(searchBest, 95)
 	row.searchP50, row.searchP95 = pct(searchT, 50), pct(searchT, 95)
-	row.dbSize, _ = lib.DB().Size()
+	row.dbSize, _ = db.Size()
 	if fi, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
 		row.dbFile = fi.Size()
 	}
@@ -237,7 +242,7 @@ func runScale(t *testing.T, n int) benchRow {
 		}
 		return nil
 	})
-	if err := lib.DB().Check(); err != nil {
+	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
 	return row

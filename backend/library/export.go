@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +26,36 @@ const (
 	FormatText     Format = "text"
 	FormatJSON     Format = "json"
 )
+
+// SummaryFormats are the names one summary exports as (GET /export/{id}),
+// LibraryFormats those of the whole library (GET /export): the one list of
+// export formats, each accepted by ParseFormat.
+var (
+	SummaryFormats = []string{"md", "txt", "json"}
+	LibraryFormats = []string{"md", "json"}
+)
+
+// ExportLibrary renders the whole library as f, named for today (UTC):
+// json is one file (ytsum-library-<date>.json, see WriteJSON), markdown a
+// zip of one Markdown file per video (ytsum-library-<date>.zip, for
+// Obsidian). ctx is checked before the work starts.
+func (l *Library) ExportLibrary(ctx context.Context, f Format) (Export, error) {
+	if err := ctx.Err(); err != nil {
+		return Export{}, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The export was cancelled.")
+	}
+	var buf bytes.Buffer
+	stamp := time.Now().UTC().Format("2006-01-02")
+	if f == FormatJSON {
+		if _, err := l.WriteJSON(&buf); err != nil {
+			return Export{}, err
+		}
+		return Export{FileName: "ytsum-library-" + stamp + ".json", ContentType: "application/json", Data: buf.Bytes()}, nil
+	}
+	if _, err := l.WriteZip(&buf, f); err != nil {
+		return Export{}, err
+	}
+	return Export{FileName: "ytsum-library-" + stamp + ".zip", ContentType: "application/zip", Data: buf.Bytes()}, nil
+}
 
 // ParseFormat accepts "markdown"/"md", "text"/"txt"/"plain" and "json"
 // (any case); anything else is an *ytsum.Error with code invalid.

@@ -137,7 +137,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	// cache's own cleanup removes.
 	links := map[string][]string{}
 	audioDir := filepath.Join(filepath.Dir(file), OriginalAudioDir)
-	_, importer := l.audio()
+	importer := l.opts.AudioImport
 	if files := listAudio(audioDir); len(files) > 0 {
 		byHash := audioByHash(files)
 		matched := map[string]bool{}

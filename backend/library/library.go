@@ -33,7 +33,11 @@ import (
 // (package tts/audio's Cache implements it). It must be safe for concurrent
 // use; deleting a video with no audio is not an error.
 type AudioRemover interface {
+	// RemoveVideo deletes the audio files linked to videoID.
 	RemoveVideo(videoID string) error
+	// Remove deletes one cache file by name (a leftover the database still
+	// listed); a missing file is not an error.
+	Remove(name string) error
 }
 
 // AudioImporter stores an audio file under a cache file name (package
@@ -46,14 +50,13 @@ type AudioImporter interface {
 // Options configures Open. Only DataDir is required; every other zero value
 // is a working default.
 type Options struct {
-	// DataDir holds the database (store.FileName), the index
-	// (search.DirName) and the thumbnails folder.
+	// DataDir holds the index (search.DirName) and the thumbnails folder.
 	DataDir string
 	// HTTPClient fetches thumbnails. nil means a client with a 15 s timeout.
 	HTTPClient *http.Client
 	// Audio removes a video's audio when it is deleted. nil means only the
 	// audio index entries are removed (files are left to the audio cache's
-	// own cleanup). See also SetAudio.
+	// own cleanup).
 	Audio AudioRemover
 	// AudioImport receives the original app's audio files during Import.
 	// nil means audio is not imported.
@@ -62,8 +65,6 @@ type Options struct {
 	// original app named audio files by a hash of the cleaned summary, so
 	// Import uses it to find each summary's audio. nil means the text as is.
 	SpeechText func(string) string
-	// Store configures the database; its zero value is recommended.
-	Store store.Options
 	// Logger receives internal errors that do not fail an operation (a
 	// thumbnail that could not be fetched, an index update to be retried).
 	// nil means slog.Default().
@@ -80,35 +81,15 @@ type Library struct {
 	notices []string
 
 	syncMu sync.Mutex // serialises draining the index queue
-
-	audioMu     sync.RWMutex
-	audioRm     AudioRemover
-	audioImport AudioImporter
 }
 
-// SetAudio sets (or, with nils, clears) the audio cache Delete and Import
-// use, replacing Options.Audio and Options.AudioImport. It exists because
-// the audio cache keeps its links in this library's database (DB), so it
-// is usually opened after the library.
-func (l *Library) SetAudio(r AudioRemover, imp AudioImporter) {
-	l.audioMu.Lock()
-	defer l.audioMu.Unlock()
-	l.audioRm, l.audioImport = r, imp
-}
-
-func (l *Library) audio() (AudioRemover, AudioImporter) {
-	l.audioMu.RLock()
-	defer l.audioMu.RUnlock()
-	return l.audioRm, l.audioImport
-}
-
-// Open opens the database and the index in opts.DataDir, rebuilding the
-// index from the database when it is missing, damaged or out of step (this
-// can take a while for a large library: about a minute per 100,000
-// summaries). A second running instance gets an *ytsum.Error of kind
-// "already_running". Notices lists what the user should be told (a damaged
-// database set aside, an index rebuilt).
-func Open(opts Options) (*Library, error) {
+// Open opens the library over db, which its owner opened (and closes after
+// the library): it opens the index in opts.DataDir, rebuilding it from the
+// database when it is missing, damaged or out of step (this can take a
+// while for a large library: about a minute per 100,000 summaries). Notices
+// lists what the user should be told (a damaged database set aside, an
+// index rebuilt).
+func Open(db *store.DB, opts Options) (*Library, error) {
 	if opts.DataDir == "" {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "library_config", "No data folder is configured for the library.")
 	}
@@ -118,22 +99,15 @@ func Open(opts Options) (*Library, error) {
 	if opts.SpeechText == nil {
 		opts.SpeechText = func(s string) string { return s }
 	}
-	l := &Library{opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails"),
-		audioRm: opts.Audio, audioImport: opts.AudioImport}
+	l := &Library{db: db, opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails")}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
-	db, err := store.Open(filepath.Join(opts.DataDir, store.FileName), opts.Store)
-	if err != nil {
-		return nil, err
-	}
-	l.db = db
 	if r := db.Recovery(); r != nil {
 		l.notices = append(l.notices, r.Message)
 		l.log.Error("library: database was damaged and set aside", "moved_to", r.MovedTo, "err", r.Cause)
 	}
 	if err := l.openIndex(); err != nil {
-		_ = db.Close()
 		return nil, err
 	}
 	if err := l.SyncIndex(); err != nil {
@@ -186,20 +160,13 @@ func (l *Library) openIndex() error {
 	return nil
 }
 
-// Close closes the index and the database.
+// Close closes the index; the database stays open for its owner to close.
 func (l *Library) Close() error {
-	var errs []error
-	if l.ix != nil {
-		errs = append(errs, l.ix.Close())
+	if l.ix == nil {
+		return nil
 	}
-	errs = append(errs, l.db.Close())
-	return errors.Join(errs...)
+	return l.ix.Close()
 }
-
-// DB returns the database, for the packages that keep their own records in
-// it (jobs, settings, the youtube cache, the audio index). Summaries should
-// be written through Library so the index follows at once.
-func (l *Library) DB() *store.DB { return l.db }
 
 // Notices returns sentences for the user about what Open repaired; empty
 // when nothing happened.
@@ -280,17 +247,18 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 	return text
 }
 
-// Save stores s (replacing the summary with the same video and cache key),
-// caches its thumbnail when it is not cached yet (a failed download is
-// logged, not returned) and indexes it. An error means the summary was not
-// saved; an index failure is logged and repaired by the next SyncIndex.
+// Save stores s (replacing the summary with the same video and cache key)
+// and indexes it. It does not touch the network: a thumbnail already cached
+// is recorded at once, a missing one is CacheThumbnail's job, after the
+// save. An error means the summary was not saved; an index failure is
+// logged and repaired by the next SyncIndex. ctx is checked before writing.
 func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
-	// The picture must never hold up (or hang) saving the summary.
-	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
-	name, ok := l.cacheThumbnail(tctx, s.ID, s.ThumbnailURL)
-	cancel()
-	if ok {
-		s.LocalThumbnail = name
+	if err := ctx.Err(); err != nil {
+		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "Saving the summary was cancelled.")
+	}
+	s.LocalThumbnail = ""
+	if name, ok := l.cachedThumbnail(s.ID); ok {
+		s.LocalThumbnail = name // what is on disk, whatever s said
 	}
 	if err := l.db.PutSummary(s); err != nil {
 		return err
@@ -301,17 +269,46 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	return nil
 }
 
-// thumbnailTimeout bounds the thumbnail download of one Save.
-const thumbnailTimeout = 10 * time.Second
+// CacheThumbnail downloads the thumbnail of a saved summary when none is
+// cached yet (bounded by ctx and 10 s) and records it on the video's
+// summaries. A failure is logged, not returned: the UI falls back to the
+// remote picture.
+func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
+	if _, ok := l.cachedThumbnail(s.ID); ok && s.LocalThumbnail != "" {
+		return
+	}
+	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
+	name, ok := l.cacheThumbnail(tctx, s.ID, s.ThumbnailURL)
+	cancel()
+	if !ok {
+		return
+	}
+	s.LocalThumbnail = name
+	if _, err := l.db.SetLocalThumbnail(s.ID, name); err != nil {
+		l.log.Warn("library: recording a cached thumbnail", "video_id", s.ID, "err", err)
+	}
+}
 
-// PutSummary is Save without a context, with the shape the job engine's
-// summary store interface expects.
-func (l *Library) PutSummary(s *ytsum.Summary) error { return l.Save(context.Background(), s) }
+// thumbnailTimeout bounds one thumbnail download.
+const thumbnailTimeout = 10 * time.Second
 
 // Summary returns the summary (videoID, cacheKey); ok is false when there is
 // none.
 func (l *Library) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error) {
 	return l.db.Summary(videoID, cacheKey)
+}
+
+// SummaryText is the text of videoID's newest summary (what speech reads);
+// not_found when there is none.
+func (l *Library) SummaryText(ctx context.Context, videoID string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	s, err := l.Latest(videoID)
+	if err != nil {
+		return "", err
+	}
+	return s.Text, nil
 }
 
 // Latest returns the newest summary of videoID, or an *ytsum.Error with
@@ -464,7 +461,7 @@ func (l *Library) Delete(videoID string) error {
 	if videoID == "" {
 		return ytsum.Errorf(ytsum.CodeInvalid, "missing_video_id", "Say which video to delete (video_id).")
 	}
-	remover, _ := l.audio()
+	remover := l.opts.Audio
 	if remover != nil {
 		if err := remover.RemoveVideo(videoID); err != nil {
 			return err
@@ -475,11 +472,12 @@ func (l *Library) Delete(videoID string) error {
 		return err
 	}
 	if len(d.AudioFiles) > 0 {
-		if r, ok := remover.(interface{ Remove(name string) error }); ok {
-			for _, f := range d.AudioFiles {
-				if err := r.Remove(f); err != nil {
-					l.log.Warn("library: could not remove an audio file", "file", f, "err", err)
-				}
+		for _, f := range d.AudioFiles {
+			if remover == nil {
+				break
+			}
+			if err := remover.Remove(f); err != nil {
+				l.log.Warn("library: could not remove an audio file", "file", f, "err", err)
 			}
 		}
 	}

@@ -68,6 +68,7 @@ func (a *fakeAudio) RemoveVideo(videoID string) error {
 
 type env struct {
 	lib   *Library
+	db    *store.DB
 	dir   string
 	audio *fakeAudio
 	thumb *httptest.Server
@@ -109,30 +110,37 @@ func MustOpen(tb testing.TB) *env {
 
 func (e *env) reopen(tb testing.TB) {
 	tb.Helper()
-	lib, err := Open(Options{DataDir: e.dir, HTTPClient: e.thumb.Client(), Logger: quiet})
+	db, err := store.Open(filepath.Join(e.dir, store.FileName), store.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	lib.SetAudio(e.audio, e.audio)
-	e.lib = lib
-	e.audio.db = lib.DB
+	lib, err := Open(db, Options{DataDir: e.dir, HTTPClient: e.thumb.Client(), Logger: quiet,
+		Audio: e.audio, AudioImport: e.audio})
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	e.lib, e.db = lib, db
+	e.audio.db = func() *store.DB { return db }
 	tb.Cleanup(func() {
 		if e.lib != lib {
 			return
 		}
-		if err := lib.DB().Check(); err != nil {
+		if err := db.Check(); err != nil {
 			tb.Errorf("bbolt check: %v", err)
 		}
 		_ = lib.Close()
+		_ = db.Close()
 	})
 }
 
 func (e *env) close(tb testing.TB) {
-	if err := e.lib.DB().Check(); err != nil {
+	if err := e.db.Check(); err != nil {
 		tb.Errorf("bbolt check: %v", err)
 	}
 	_ = e.lib.Close()
-	e.lib = nil
+	_ = e.db.Close()
+	e.lib, e.db = nil, nil
 }
 
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -162,13 +170,24 @@ func TestSaveListSearchOffline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Saving does not touch the network; the pictures come after.
+	if *e.hits != 0 {
+		t.Errorf("thumbnail fetches during Save = %d, want 0", *e.hits)
+	}
+	for _, s := range []*ytsum.Summary{a, b, c} {
+		e.lib.CacheThumbnail(ctx, s)
+	}
 	// A second summary of a with another model becomes a's entry.
 	a2 := e.summary("aaaaaaaaaaa", "The AT&T breakup", "Second take: Ma Bell divested.", t0.Add(3*time.Hour))
 	a2.CacheKey, a2.Model = "k2", "gpt-4o"
-	if err := e.lib.PutSummary(a2); err != nil {
+	if err := e.lib.Save(context.Background(), a2); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.lib.DB().PutTranscript(&ytsum.Transcript{VideoID: "bbbbbbbbbbb", Language: "fr",
+	if a2.LocalThumbnail == "" {
+		t.Error("a second summary of a video does not record its cached thumbnail")
+	}
+	e.lib.CacheThumbnail(ctx, a2)
+	if err := e.db.PutTranscript(&ytsum.Transcript{VideoID: "bbbbbbbbbbb", Language: "fr",
 		Segments: []ytsum.Segment{{Text: "bonjour à tous"}, {Text: "aujourd'hui on parle d'espresso"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +209,7 @@ func TestSaveListSearchOffline(t *testing.T) {
 	if p9, _ := e.lib.List(9, 2); len(p9.Items) != 0 || p9.Items == nil {
 		t.Errorf("List past the end = %#v", p9.Items)
 	}
-	// Thumbnails were cached at save time.
+	// Thumbnails were cached once per video.
 	if *e.hits != 3 {
 		t.Errorf("thumbnail fetches = %d, want 3 (one per video)", *e.hits)
 	}
@@ -240,6 +259,7 @@ func TestSaveListSearchOffline(t *testing.T) {
 	if err := e.lib.Save(ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	e.lib.CacheThumbnail(ctx, d)
 	if s, _ := e.lib.Latest("ddddddddddd"); s.LocalThumbnail != "" {
 		t.Error("thumbnail recorded although the download failed")
 	}
@@ -247,7 +267,9 @@ func TestSaveListSearchOffline(t *testing.T) {
 
 func TestItemJSON(t *testing.T) {
 	e := MustOpen(t)
-	_ = e.lib.Save(context.Background(), e.summary("aaaaaaaaaaa", "T <b>", "Text about rust.", t0))
+	s := e.summary("aaaaaaaaaaa", "T <b>", "Text about rust.", t0)
+	_ = e.lib.Save(context.Background(), s)
+	e.lib.CacheThumbnail(context.Background(), s)
 	items, err := e.lib.Search(context.Background(), "rust", 5)
 	if err != nil || len(items) != 1 {
 		t.Fatal(items, err)
@@ -291,6 +313,31 @@ func TestItemJSON(t *testing.T) {
 	}
 }
 
+// Ensure a cancelled context stops a thumbnail download at once, and that
+// the summary saved before it stays.
+func TestCacheThumbnailHonoursCancel(t *testing.T) {
+	e := MustOpen(t)
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	s := e.summary("hhhhhhhhhhh", "Hangs", "x", t0)
+	s.ThumbnailURL = hang.URL + "/vi/hhhhhhhhhhh/hqdefault.jpg"
+	if err := e.lib.Save(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.lib.CacheThumbnail(ctx, s) }()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("CacheThumbnail did not return after cancel")
+	}
+	if got, err := e.lib.Latest(s.ID); err != nil || got.LocalThumbnail != "" {
+		t.Fatalf("after a cancelled download: %+v %v", got, err)
+	}
+}
+
 func TestThumbnailFailuresDoNotFailSave(t *testing.T) {
 	e := MustOpen(t)
 	for i, u := range []string{e.thumb.URL + "/broken.jpg", e.thumb.URL + "/html.jpg", "file:///etc/passwd", "::bad", ""} {
@@ -299,6 +346,7 @@ func TestThumbnailFailuresDoNotFailSave(t *testing.T) {
 		if err := e.lib.Save(context.Background(), s); err != nil {
 			t.Fatalf("Save with thumbnail %q: %v", u, err)
 		}
+		e.lib.CacheThumbnail(context.Background(), s)
 		if _, _, err := e.lib.Thumbnail(s.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 			t.Errorf("thumbnail %q cached: %v", u, err)
 		}
@@ -315,7 +363,7 @@ func TestDeleteCascade(t *testing.T) {
 	s2.CacheKey = "k2"
 	_ = e.lib.Save(ctx, s2)
 	_ = e.lib.Save(ctx, e.summary("bbbbbbbbbbb", "Keeper", "Kept text.", t0))
-	db := e.lib.DB()
+	db := e.db
 	_ = db.PutTranscript(&ytsum.Transcript{VideoID: id, Language: "en", Segments: []ytsum.Segment{{Text: "zebra"}}})
 	_ = db.PutVideo(ytsum.Video{ID: id, Title: "Doomed"})
 	for _, name := range []string{"v_1.mp3", "v_2.mp3"} {
@@ -377,7 +425,7 @@ func TestIndexFollowsDatabase(t *testing.T) {
 	ctx := context.Background()
 	// A write straight to the store (as after a crash before indexing) is
 	// found by the next search.
-	if err := e.lib.DB().PutSummary(e.summary("aaaaaaaaaaa", "Direct", "Written around the library: quokka.", t0)); err != nil {
+	if err := e.db.PutSummary(e.summary("aaaaaaaaaaa", "Direct", "Written around the library: quokka.", t0)); err != nil {
 		t.Fatal(err)
 	}
 	if items, _ := e.lib.Search(ctx, "quokka", 5); len(items) != 1 {
@@ -422,7 +470,7 @@ func TestIndexFollowsDatabase(t *testing.T) {
 
 func TestSecondInstance(t *testing.T) {
 	e := MustOpen(t)
-	_, err := Open(Options{DataDir: e.dir, Logger: quiet, Store: store.Options{Timeout: 50 * time.Millisecond}})
+	_, err := store.Open(filepath.Join(e.dir, store.FileName), store.Options{Timeout: 50 * time.Millisecond})
 	if ytsum.ErrorKind(err) != "already_running" {
 		t.Fatalf("second Open = %v", err)
 	}
@@ -431,7 +479,12 @@ func TestSecondInstance(t *testing.T) {
 func TestCorruptDatabaseNotice(t *testing.T) {
 	dir := t.TempDir()
 	_ = os.WriteFile(filepath.Join(dir, store.FileName), bytes.Repeat([]byte("junk"), 5000), 0o600)
-	lib, err := Open(Options{DataDir: dir, Logger: quiet})
+	db, err := store.Open(filepath.Join(dir, store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lib, err := Open(db, Options{DataDir: dir, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +521,7 @@ func TestImportOriginalCache(t *testing.T) {
 	if rep.AudioImported != 3 || rep.AudioUnmatched != 2 {
 		t.Errorf("audio imported %d unmatched %d", rep.AudioImported, rep.AudioUnmatched)
 	}
-	files, _ := e.lib.DB().AudioFiles("dQw4w9WgXcQ")
+	files, _ := e.db.AudioFiles("dQw4w9WgXcQ")
 	if len(files) != 1 || !strings.HasPrefix(files[0], "en-US-Chirp3-HD-Zephyr_") {
 		t.Errorf("audio of dQw4w9WgXcQ = %v", files)
 	}
@@ -508,10 +561,10 @@ func TestImportOriginalCache(t *testing.T) {
 	if rep2.Added != 0 || rep2.Skipped != 3 || rep2.Failed != 6 || rep2.AudioImported != 0 {
 		t.Errorf("second import = %+v", rep2)
 	}
-	if n, _ := e.lib.DB().VideoCount(); n != 3 {
+	if n, _ := e.db.VideoCount(); n != 3 {
 		t.Errorf("videos after second import = %d", n)
 	}
-	if f, _ := e.lib.DB().AudioFiles("dQw4w9WgXcQ"); len(f) != 1 {
+	if f, _ := e.db.AudioFiles("dQw4w9WgXcQ"); len(f) != 1 {
 		t.Errorf("audio links after second import = %v", f)
 	}
 	if !strings.Contains(rep2.String(), "0 added, 3 already there, 6 failed") {
@@ -544,7 +597,7 @@ func TestImportMalformedFileImportsNothing(t *testing.T) {
 			if ytsum.ErrorKind(err) != tt.kind || ytsum.ErrorCode(err) != ytsum.CodeInvalid {
 				t.Fatalf("Import = %v, want kind %s", err, tt.kind)
 			}
-			if n, _ := e.lib.DB().VideoCount(); n != 0 {
+			if n, _ := e.db.VideoCount(); n != 0 {
 				t.Errorf("%d summaries imported from a malformed file", n)
 			}
 		})
@@ -660,7 +713,7 @@ func TestCacheMissingThumbnails(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Point the imported URLs at the fake server.
-	err := e.lib.DB().Update(func(tx *store.Tx) error {
+	err := e.db.Update(func(tx *store.Tx) error {
 		s, _, _ := tx.Latest("dQw4w9WgXcQ")
 		s.ThumbnailURL = e.thumb.URL + "/vi/dQw4w9WgXcQ/hqdefault.jpg"
 		return tx.PutSummary(s)
@@ -678,7 +731,7 @@ func TestCacheMissingThumbnails(t *testing.T) {
 	if s, _ := e.lib.Latest("dQw4w9WgXcQ"); s.LocalThumbnail != "dQw4w9WgXcQ.jpg" {
 		t.Errorf("LocalThumbnail = %q", s.LocalThumbnail)
 	}
-	if p, _ := e.lib.DB().PendingIndex(10); len(p) != 0 {
+	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
 		t.Errorf("thumbnail update queued the index: %v", p)
 	}
 }
@@ -706,19 +759,5 @@ func TestZipListRangeAndJobs(t *testing.T) {
 	items, _, _ = e.lib.ListRange(0, 1, true)
 	if !reflect.DeepEqual(itemIDs(items), []string{"aaaaaaaaaaa"}) {
 		t.Errorf("ListRange oldest = %v", itemIDs(items))
-	}
-	if err := e.lib.PutJob("j1", []byte("rec")); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := e.lib.Job("j1"); err != nil || string(b) != "rec" {
-		t.Errorf("Job = %q %v", b, err)
-	}
-	seen := 0
-	_ = e.lib.ForEachJob(func(string, []byte) error { seen++; return nil })
-	if err := e.lib.DeleteJob("j1"); err != nil || seen != 1 {
-		t.Errorf("jobs: seen %d, delete %v", seen, err)
-	}
-	if _, err := e.lib.Job("j1"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
-		t.Errorf("deleted job err = %v", err)
 	}
 }

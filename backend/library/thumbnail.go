@@ -25,14 +25,10 @@ func thumbName(videoID string) string { return videoID + ".jpg" }
 // whether the file is there. Failures are logged, never returned: a summary
 // is saved with or without its picture.
 func (l *Library) cacheThumbnail(ctx context.Context, videoID, rawURL string) (string, bool) {
-	if !videoIDPattern.MatchString(videoID) {
-		return "", false
+	if name, ok := l.cachedThumbnail(videoID); ok || name == "" {
+		return name, ok
 	}
 	name := thumbName(videoID)
-	path := filepath.Join(l.thumbs, name)
-	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		return name, true
-	}
 	if rawURL == "" {
 		return "", false
 	}
@@ -45,6 +41,17 @@ func (l *Library) cacheThumbnail(ctx context.Context, videoID, rawURL string) (s
 		return "", false
 	}
 	return name, true
+}
+
+// cachedThumbnail returns the file name of videoID's thumbnail and whether
+// it is cached; the name is "" for an id that cannot have one.
+func (l *Library) cachedThumbnail(videoID string) (string, bool) {
+	if !videoIDPattern.MatchString(videoID) {
+		return "", false
+	}
+	name := thumbName(videoID)
+	fi, err := os.Stat(filepath.Join(l.thumbs, name))
+	return name, err == nil && fi.Size() > 0
 }
 
 func (l *Library) fetchThumbnail(ctx context.Context, rawURL string) ([]byte, error) {

@@ -23,9 +23,10 @@ type Voice struct {
 	Source string `json:"source"`
 }
 
-// VoicesResponse is the JSON answer of GET /api/voices (original app shape):
-// voices by id, the same voices grouped by tier, the configured voice and
-// the default.
+// VoicesResponse is the voice catalogue: voices by id, the same voices
+// grouped by tier, the configured voice and the default. GET /api/voices
+// answers it in the original app's shape, with each tier listing voice ids
+// (package httpapi's VoiceCatalog), not voice records.
 type VoicesResponse struct {
 	Voices       map[string]Voice   `json:"voices"`
 	Tiers        map[string][]Voice `json:"tiers"`

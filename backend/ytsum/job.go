@@ -18,6 +18,36 @@ const (
 	JobCancelled JobStatus = "cancelled"
 )
 
+// JobStatuses lists every job state, in the order of a job's life. It is
+// the one list of status names; the API's checks and messages use it.
+var JobStatuses = []JobStatus{JobPending, JobRunning, JobCompleted, JobFailed, JobCancelled}
+
+// Valid reports whether s is one of JobStatuses.
+func (s JobStatus) Valid() bool {
+	for _, v := range JobStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// JobStatusList is the status names as a sentence fragment:
+// "pending, running, completed, failed or cancelled".
+func JobStatusList() string {
+	var b []byte
+	for i, v := range JobStatuses {
+		switch {
+		case i == len(JobStatuses)-1:
+			b = append(b, " or "...)
+		case i > 0:
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(b)
+}
+
 // Terminal reports whether s is a final state.
 func (s JobStatus) Terminal() bool {
 	return s == JobCompleted || s == JobFailed || s == JobCancelled
@@ -41,20 +71,21 @@ type JobMetadata struct {
 }
 
 // Job is a unit of work the engine persists and runs. Its JSON (API.md §3)
-// is produced by JobJSON alone, for every transport.
+// is produced by JobJSON alone, for every transport; the tags name the same
+// members so generated models (Wails) describe it truly.
 type Job struct {
-	ID          string
-	Type        string
-	Status      JobStatus
-	CreatedAt   time.Time
-	StartedAt   *time.Time
-	CompletedAt *time.Time
-	Progress    int
-	TotalItems  int
-	CurrentItem string
-	Results     []Result
-	Error       *string
-	Metadata    JobMetadata
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	Status      JobStatus   `json:"status"`
+	CreatedAt   time.Time   `json:"created_at"`
+	StartedAt   *time.Time  `json:"started_at"`
+	CompletedAt *time.Time  `json:"completed_at"`
+	Progress    int         `json:"progress"`
+	TotalItems  int         `json:"total_items"`
+	CurrentItem string      `json:"current_item"`
+	Results     []Result    `json:"results"`
+	Error       *string     `json:"error"`
+	Metadata    JobMetadata `json:"metadata"`
 }
 
 // jobJSON is the wire shape of a job, in the contract's field order.

@@ -185,36 +185,37 @@ const (
 )
 
 // Result is one item of a job's results: a video, a playlist, or bad input
-// (API.md §4). Its JSON shape depends on Type; see MarshalJSON.
+// (API.md §4). Its JSON shape depends on Type; see MarshalJSON (the tags
+// name the members it writes, for generated models).
 type Result struct {
-	Type string // ResultVideo, ResultPlaylist or ResultError
+	Type string `json:"type"` // ResultVideo, ResultPlaylist or ResultError
 
 	// video
-	VideoID         string
-	Title           string
-	ThumbnailURL    string
-	Summary         *string
-	VideoURL        string
-	Channel         string
-	DurationSeconds int
-	ModelUsed       string
-	SummarizedAt    *time.Time
-	Source          string // SourceCache or SourceGenerated; empty while pending
+	VideoID         string     `json:"video_id,omitempty"`
+	Title           string     `json:"title,omitempty"`
+	ThumbnailURL    string     `json:"thumbnail_url,omitempty"`
+	Summary         *string    `json:"summary,omitempty"`
+	VideoURL        string     `json:"video_url,omitempty"`
+	Channel         string     `json:"channel,omitempty"`
+	DurationSeconds int        `json:"duration_seconds,omitempty"`
+	ModelUsed       string     `json:"model_used,omitempty"`
+	SummarizedAt    *time.Time `json:"summarized_at,omitempty"`
+	Source          string     `json:"source,omitempty"` // SourceCache or SourceGenerated; empty while pending
 
 	// playlist
-	PlaylistID string
-	Summaries  []Result // video results (their Type is ResultVideo; it is left out of their JSON)
+	PlaylistID string   `json:"playlist_id,omitempty"`
+	Summaries  []Result `json:"summaries,omitempty"` // video results (their Type is ResultVideo; it is left out of their JSON)
 
 	// error items: the input that could not be used
-	URL string
+	URL string `json:"url,omitempty"`
 
 	// answer items (Type ResultAnswer): the whole item, encoded as is.
 	Answer *Answer
 
 	// Error is the user-facing sentence when this item failed; nil on success.
-	Error *string
+	Error *string `json:"error,omitempty"`
 	// ErrorKind is the stable kind of the failure (see Error.Kind); not part of the contract but sent as "error_kind" so clients can tell failures apart.
-	ErrorKind string
+	ErrorKind string `json:"error_kind,omitempty"`
 }
 
 // VideoResult returns a successful video item for s.

@@ -1,4 +1,4 @@
-// End-to-end test of the web UI against a running `ytsum serve` (or e2e/mock-server.mjs).
+// End-to-end test of the web UI against a running `ytsum serve` (scripts/e2e-browser.sh starts it with the fakes).
 // Usage: node e2e/browser.e2e.mjs BASE_URL SCREENSHOT_DIR
 // Env: E2E_PLAYLIST_URL (default https://www.youtube.com/playlist?list=PLtestplaylist00000001),
 //      E2E_VIDEO_URL (default https://www.youtube.com/watch?v=dQw4w9WgXcQ),

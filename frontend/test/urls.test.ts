@@ -36,3 +36,15 @@ it('withTime keeps the host and sets t', () => {
   expect(withTime('https://www.youtube.com/watch?v=abc', 90)).toBe('https://www.youtube.com/watch?v=abc&t=90s');
   expect(withTime('not a url', 5)).toBe('not a url');
 });
+
+// The shared link table (backend/youtube/testdata/links.json), which the Go
+// link splitter is tested against too: the hint splitter finds the same ids.
+import links from '../../backend/youtube/testdata/links.json';
+
+describe('shared link table', () => {
+  for (const c of links.cases) {
+    it(c.name, () => {
+      expect(extractLinks(c.in).map((l) => l.videoId ?? l.playlistId)).toEqual(c.ids);
+    });
+  }
+});

@@ -214,8 +214,7 @@ function ServerSettings() {
       const out = await s.transport.saveSettings(patch);
       setErrors({});
       setEdits({});
-      if (out && typeof out === 'object' && Object.keys(out).length) setData(normalizeSettings(out));
-      else await load();
+      setData(normalizeSettings(out));
       setMsg('Saved.');
       void s.loadStatus();
     } catch (e) {

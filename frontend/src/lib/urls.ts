@@ -9,7 +9,8 @@ export interface FoundLink {
 
 const ID_RE = /^[A-Za-z0-9_-]{11}$/;
 // http(s) URLs, plus bare youtube.com / youtu.be links without a scheme.
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+|\b(?:(?:www|m|music)\.)?(?:youtube\.com|youtube-nocookie\.com|youtu\.be)\/[^\s<>"'`]+/gi;
+// A comma ends a link (YouTube links hold none), as in the Go splitter.
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`,]+|\b(?:(?:www|m|music)\.)?(?:youtube\.com|youtube-nocookie\.com|youtu\.be)\/[^\s<>"'`,]+/gi;
 const TRAILING = /[)\]}>.,;:!?'"]/;
 const count = (s: string, c: string) => s.split(c).length - 1;
 // Personal lists that are never worth expanding.

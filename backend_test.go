@@ -1,4 +1,4 @@
-package services
+package main
 
 import (
 	"bufio"
@@ -60,7 +60,7 @@ func (k *memKeyring) Delete(service, user string) error {
 // rig is one opening of the services on a data dir, with the fake YouTube.
 type rig struct {
 	t    *testing.T
-	svc  *Services
+	svc  *Backend
 	http *httptest.Server
 	logs *syncBuffer
 }
@@ -102,7 +102,7 @@ func openRig(t *testing.T, dataDir string, yt *youtubetest.Server, kc *memKeyrin
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := Open(ctx, Options{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc})
+	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

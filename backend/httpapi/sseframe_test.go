@@ -1,4 +1,4 @@
-package events_test
+package httpapi
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"ytsum/backend/events"
@@ -18,6 +17,21 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// waitTimeout bounds a wait for an event that must come.
+const waitTimeout = 10 * time.Second
+
+// mustNext returns the next event of s or fails.
+func mustNext(tb testing.TB, s *events.Subscription) ytsum.Event {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	ev, err := s.Next(ctx)
+	if err != nil {
+		tb.Fatalf("Next: %v", err)
+	}
+	return ev
+}
 
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
@@ -128,7 +142,7 @@ func TestWailsAndSSEPayloadsAreTheSameBytes(t *testing.T) {
 
 			b.Publish(tt.ev)
 			var frame bytes.Buffer
-			if err := events.FormatSSE(&frame, MustNext(t, sse)); err != nil {
+			if err := formatSSE(&frame, mustNext(t, sse)); err != nil {
 				t.Fatal(err)
 			}
 			var fromWails []byte
@@ -170,7 +184,7 @@ func TestFormatSSE(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := events.FormatSSE(&b, tt.ev); err != nil {
+			if err := formatSSE(&b, tt.ev); err != nil {
 				t.Fatal(err)
 			}
 			if b.String() != tt.want {
@@ -178,39 +192,6 @@ func TestFormatSSE(t *testing.T) {
 			}
 		})
 	}
-}
-
-// Ensure the heartbeat frame is exactly data: {"type":"heartbeat","timestamp":N}.
-func TestFormatHeartbeat(t *testing.T) {
-	var b bytes.Buffer
-	if err := events.FormatHeartbeat(&b, time.Unix(1795860000, 5e8)); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "heartbeat.sse", b.Bytes())
-	if want := "data: {\"type\":\"heartbeat\",\"timestamp\":1795860000}\n\n"; b.String() != want {
-		t.Fatalf("got %q, want %q", b.String(), want)
-	}
-}
-
-// Ensure the heartbeat ticks at its interval (default 15 s) and Reset applies
-// a new one, in virtual time.
-func TestHeartbeatCadence(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		h := events.NewHeartbeat(0)
-		defer h.Stop()
-		for i := 1; i <= 3; i++ {
-			tick := <-h.C()
-			if got := tick.Sub(start); got != time.Duration(i)*events.DefaultHeartbeatInterval {
-				t.Fatalf("tick %d after %v", i, got)
-			}
-		}
-		h.Reset(2 * time.Second)
-		from := time.Now()
-		if got := (<-h.C()).Sub(from); got != 2*time.Second {
-			t.Fatalf("after Reset, tick after %v, want 2s", got)
-		}
-	})
 }
 
 // parseFrame is a minimal SSE parser (the spec's field rules) for the fuzz target.
@@ -253,7 +234,7 @@ func FuzzFormatSSE(f *testing.F) {
 			data = "null"
 		}
 		var b bytes.Buffer
-		if err := events.FormatSSE(&b, ytsum.Event{Seq: seq, Type: typ, Data: json.RawMessage(data)}); err != nil {
+		if err := formatSSE(&b, ytsum.Event{Seq: seq, Type: typ, Data: json.RawMessage(data)}); err != nil {
 			t.Fatal(err)
 		}
 		id, gotType, gotData, ok := parseFrame(b.String())

@@ -1,4 +1,4 @@
-package services
+package main
 
 // Restart safety with a real kill -9 (issue [4/10] point 4, jobs/doc.go
 // guarantee 5). The test re-executes its own binary as a child process
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"ytsum/backend/events"
+	"ytsum/backend/jobs"
 	"ytsum/backend/store"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
@@ -77,7 +78,7 @@ func crashCatalogue() youtubetest.Catalogue {
 	return c
 }
 
-// crashEnv is env of services_test.go for a fake known only by its URL.
+// crashEnv is env of backend_test.go for a fake known only by its URL.
 func crashEnv(dataDir, ytURL string) func(string) (string, bool) {
 	m := map[string]string{
 		"YTSUM_DATA_DIR":       dataDir,
@@ -116,7 +117,7 @@ func TestCrashChild(t *testing.T) {
 		b, _ := json.Marshal(m)
 		fmt.Fprintf(os.Stdout, "%s%s\n", crashPrefix, b)
 	}
-	svc, err := Open(ctx, Options{Version: "crash-child", Stderr: os.Stderr,
+	svc, err := openBackend(ctx, backendOptions{Version: "crash-child", Stderr: os.Stderr,
 		Getenv: crashEnv(dir, os.Getenv(envCrashYT)), Keychain: &memKeyring{}})
 	if err != nil {
 		emit(childMsg{Event: "error", Err: err.Error()})
@@ -128,7 +129,7 @@ func TestCrashChild(t *testing.T) {
 	emit(childMsg{Event: "open"})
 	if id := os.Getenv(envCrashWatch); id != "" {
 		// The engine resumed the job before we subscribed: print where it is.
-		j, err := svc.engine.Get(id)
+		j, err := svc.engine.Get(ctx, id)
 		if err != nil {
 			emit(childMsg{Event: "error", JobID: id, Err: err.Error()})
 		} else {
@@ -136,7 +137,7 @@ func TestCrashChild(t *testing.T) {
 		}
 	}
 	for _, u := range strings.Fields(os.Getenv(envCrashSubmit)) {
-		j, err := svc.engine.Submit(ctx, svc.request(ytsum.JobMetadata{URLs: []string{u}}))
+		j, err := svc.engine.Submit(ctx, jobs.Request{URLs: []string{u}})
 		if err != nil {
 			emit(childMsg{Event: "error", URL: u, Err: err.Error()})
 			t.Fatalf("Submit %s: %v", u, err)
@@ -455,7 +456,7 @@ func TestCrashKillResumes(t *testing.T) {
 				t.Logf("job %s completed after the restart: %d items, %d from the cache", id[:8], len(items), cached)
 			}
 			// No job is left unfinished.
-			all, err := r.svc.engine.List("", 0)
+			all, err := r.svc.engine.List(context.Background(), "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package events
+package httpapi
 
 import (
 	"bytes"
@@ -10,10 +10,8 @@ import (
 	"ytsum/backend/ytsum"
 )
 
-// DefaultHeartbeatInterval is the SSE_HEARTBEAT_INTERVAL default.
-const DefaultHeartbeatInterval = 15 * time.Second
-
-// FormatSSE writes ev as one Server-Sent Events message (API.md §6):
+// formatSSE writes ev as one Server-Sent Events message (API.md §6) — the
+// one SSE encoder:
 //
 //	id: <ev.Seq>
 //	event: <ev.Type>      (left out for ytsum.EventJob, so onmessage sees it)
@@ -24,7 +22,7 @@ const DefaultHeartbeatInterval = 15 * time.Second
 // becomes its own "data:" line, which a client joins back with "\n". An
 // event without Data gets "data: null". The write is one call to w.Write;
 // its error is returned.
-func FormatSSE(w io.Writer, ev ytsum.Event) error {
+func formatSSE(w io.Writer, ev ytsum.Event) error {
 	var b bytes.Buffer
 	b.Grow(len(ev.Data) + 48)
 	b.WriteString("id: ")
@@ -45,24 +43,14 @@ func FormatSSE(w io.Writer, ev ytsum.Event) error {
 	return err
 }
 
-// HeartbeatJSON returns the heartbeat payload for t:
+// heartbeatJSON returns the heartbeat payload for t:
 // {"type":"heartbeat","timestamp":<unix seconds>}.
-func HeartbeatJSON(t time.Time) []byte {
+func heartbeatJSON(t time.Time) []byte {
 	b, _ := json.Marshal(struct {
 		Type      string `json:"type"`
 		Timestamp int64  `json:"timestamp"`
 	}{"heartbeat", t.Unix()})
 	return b
-}
-
-// FormatHeartbeat writes the SSE heartbeat message for t (no id, no event
-// line): data: {"type":"heartbeat","timestamp":<unix seconds>}.
-func FormatHeartbeat(w io.Writer, t time.Time) error {
-	var b bytes.Buffer
-	writeData(&b, HeartbeatJSON(t))
-	b.WriteByte('\n')
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 // writeData writes data as "data:" lines, splitting at CR, LF and CRLF.
@@ -90,32 +78,3 @@ func oneLine(s string) string {
 	}
 	return s
 }
-
-// Heartbeat is a ticker for SSE heartbeats. It is safe for concurrent use.
-type Heartbeat struct {
-	t *time.Ticker
-}
-
-// NewHeartbeat returns a heartbeat ticking every interval; zero or a
-// negative interval means DefaultHeartbeatInterval. Call Stop when done.
-func NewHeartbeat(interval time.Duration) *Heartbeat {
-	if interval <= 0 {
-		interval = DefaultHeartbeatInterval
-	}
-	return &Heartbeat{t: time.NewTicker(interval)}
-}
-
-// C returns the channel the heartbeat ticks on.
-func (h *Heartbeat) C() <-chan time.Time { return h.t.C }
-
-// Reset changes the interval (zero or negative: the default), for example
-// after the setting changed.
-func (h *Heartbeat) Reset(interval time.Duration) {
-	if interval <= 0 {
-		interval = DefaultHeartbeatInterval
-	}
-	h.t.Reset(interval)
-}
-
-// Stop stops the ticker; no more ticks are sent.
-func (h *Heartbeat) Stop() { h.t.Stop() }

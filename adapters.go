@@ -1,63 +1,21 @@
-package services
+package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"ytsum/backend/config"
-	"ytsum/backend/events"
 	"ytsum/backend/httpapi"
-	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
-	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
-
-// summaryTexts gives the speech service the text of a video's newest summary.
-type summaryTexts struct{ lib *library.Library }
-
-func (t summaryTexts) SummaryText(_ context.Context, videoID string) (string, error) {
-	s, err := t.lib.Latest(videoID)
-	if err != nil {
-		return "", err
-	}
-	return s.Text, nil
-}
-
-// jobsYouTube adapts the YouTube client to the job engine.
-type jobsYouTube struct{ c *youtube.Client }
-
-func (y jobsYouTube) Resolve(_ context.Context, raw string, preferPlaylist bool) (jobs.Link, error) {
-	l, err := youtube.Parse(raw, preferPlaylist)
-	if err != nil {
-		return jobs.Link{}, err
-	}
-	if l.Kind == youtube.Playlist {
-		return jobs.Link{Kind: jobs.LinkPlaylist, PlaylistID: l.PlaylistID}, nil
-	}
-	return jobs.Link{Kind: jobs.LinkVideo, VideoID: l.VideoID}, nil
-}
-
-func (y jobsYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist, error) {
-	return y.c.Playlist(ctx, id)
-}
-
-func (y jobsYouTube) Video(ctx context.Context, id string) (ytsum.Video, error) {
-	return y.c.Video(ctx, id)
-}
-
-func (y jobsYouTube) Transcript(ctx context.Context, id string) (*ytsum.Transcript, error) {
-	return y.c.Transcript(ctx, id, nil) // nil: the preferred-languages setting
-}
 
 // jobsSummarizer adapts the summarizer to the job engine.
 type jobsSummarizer struct{ s *summarize.Service }
@@ -73,95 +31,6 @@ func (j jobsSummarizer) CacheKey(videoID string, o ytsum.SummaryOptions) string 
 func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
 }
-
-// request turns the contract's job metadata into an engine request; the
-// playlist setting applies when the request does not ask for the playlist.
-func (s *Services) request(m ytsum.JobMetadata) jobs.Request {
-	return jobs.Request{URLs: m.URLs,
-		Options: ytsum.SummaryOptions{Model: m.Model, Style: m.Style, Length: m.Length,
-			Language: m.Language, Regenerate: m.Regenerate},
-		PreferPlaylist: m.PreferPlaylist || s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist}
-}
-
-// httpJobs adapts the engine to the HTTP API.
-type httpJobs struct{ s *Services }
-
-func (h httpJobs) Async(m ytsum.JobMetadata, forceSync, forceAsync bool) bool {
-	req := h.s.request(m)
-	req.ForceSync, req.ForceAsync = forceSync, forceAsync
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return h.s.engine.Decide(ctx, req) == jobs.ModeAsync
-}
-
-// Estimate is how long a job for m should take (estimated_time), from
-// measured per-model times once there are any.
-func (h httpJobs) Estimate(m ytsum.JobMetadata) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return h.s.engine.Estimate(ctx, h.s.request(m))
-}
-
-func (h httpJobs) Submit(ctx context.Context, m ytsum.JobMetadata) (*ytsum.Job, error) {
-	return h.s.engine.Submit(ctx, h.s.request(m))
-}
-
-func (h httpJobs) SubmitAndWait(ctx context.Context, m ytsum.JobMetadata) ([]ytsum.Result, error) {
-	j, err := h.s.engine.SubmitAndWait(ctx, h.s.request(m))
-	if err != nil {
-		return nil, err
-	}
-	if j.Status == ytsum.JobFailed && j.Error != nil && len(j.Results) == 0 {
-		return nil, ytsum.Errorf(ytsum.CodeInternal, "job_failed", "%s", *j.Error)
-	}
-	return j.Results, nil
-}
-
-func (h httpJobs) Get(_ context.Context, id string) (*ytsum.Job, error) { return h.s.engine.Get(id) }
-
-func (h httpJobs) List(_ context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
-	return h.s.engine.List(status, limit)
-}
-
-func (h httpJobs) Cancel(_ context.Context, id string) (*ytsum.Job, error) {
-	return h.s.engine.Cancel(id)
-}
-
-func (h httpJobs) Stats() httpapi.JobStats {
-	m := h.s.engine.Metrics()
-	return httpapi.JobStats{Pending: m.Pending, Running: m.Running, Completed: m.Completed,
-		Failed: m.Failed, Cancelled: m.Cancelled}
-}
-
-// httpEvents adapts the broker's subscriptions to the channel the SSE
-// handler reads.
-type httpEvents struct{ b *events.Broker }
-
-func (h httpEvents) Subscribe(jobID string) (<-chan ytsum.Event, func()) {
-	sub := h.b.Subscribe(events.Filter{JobID: jobID})
-	ch := make(chan ytsum.Event, 16)
-	ctx, stop := context.WithCancel(context.Background())
-	go func() {
-		defer close(ch)
-		for {
-			ev, err := sub.Next(ctx)
-			if err != nil {
-				return
-			}
-			select {
-			case ch <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return ch, func() { once.Do(func() { stop(); sub.Close() }) }
-}
-
-// Seq is the sequence number of the broker's last event: the id of a
-// stream's first message.
-func (h httpEvents) Seq() uint64 { return h.b.Seq() }
 
 // httpLibrary adapts the library to the HTTP API.
 type httpLibrary struct{ l *library.Library }
@@ -183,14 +52,14 @@ func results(items []library.Item) []ytsum.Result {
 	return out
 }
 
-func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchHit, error) {
+func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchResult, error) {
 	items, err := h.l.Search(ctx, q, 0)
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]httpapi.SearchHit, len(items))
+	hits := make([]httpapi.SearchResult, len(items))
 	for i, it := range items {
-		hits[i] = httpapi.SearchHit{Item: it.Result(), Snippet: it.Snippet}
+		hits[i] = httpapi.SearchResult{Item: it.Result(), Snippet: it.Snippet}
 	}
 	return hits, nil
 }
@@ -213,25 +82,16 @@ func (h httpLibrary) ExportSummary(_ context.Context, videoID, format string) (h
 	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
 }
 
-func (h httpLibrary) ExportLibrary(_ context.Context, format string) (httpapi.ExportFile, error) {
+func (h httpLibrary) ExportLibrary(ctx context.Context, format string) (httpapi.ExportFile, error) {
 	f, err := library.ParseFormat(format)
 	if err != nil {
 		return httpapi.ExportFile{}, err
 	}
-	var buf bytes.Buffer
-	stamp := time.Now().UTC().Format("2006-01-02")
-	if f == library.FormatJSON {
-		if _, err := h.l.WriteJSON(&buf); err != nil {
-			return httpapi.ExportFile{}, err
-		}
-		return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".json",
-			ContentType: "application/json", Content: buf.Bytes()}, nil
-	}
-	if _, err := h.l.WriteZip(&buf, f); err != nil {
+	e, err := h.l.ExportLibrary(ctx, f)
+	if err != nil {
 		return httpapi.ExportFile{}, err
 	}
-	return httpapi.ExportFile{Filename: "ytsum-library-" + stamp + ".zip",
-		ContentType: "application/zip", Content: buf.Bytes()}, nil
+	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
 }
 
 func (h httpLibrary) Import(ctx context.Context, path string) (httpapi.ImportReport, error) {
@@ -304,44 +164,8 @@ func (h httpSpeech) CacheCleanup(context.Context) (httpapi.CacheCleanup, error) 
 		RemainingFiles: r.RemainingFiles, RemainingSizeMB: r.RemainingSizeMB}, nil
 }
 
-// httpSettings adapts the settings model to the HTTP API.
-type httpSettings struct{ c *config.Config }
-
-func (h httpSettings) View(ctx context.Context) (any, error) { return h.c.View(ctx) }
-
-func (h httpSettings) Apply(ctx context.Context, patch []byte) (any, error) {
-	return h.c.Apply(ctx, json.RawMessage(patch))
-}
-
-func (h httpSettings) KeysSet(ctx context.Context) httpapi.KeyStatus {
-	return httpapi.KeyStatus{GoogleAPIKey: h.c.HasSecret(ctx, config.SecretGeminiKey),
-		OpenAIAPIKey: h.c.HasSecret(ctx, config.SecretOpenAIKey)}
-}
-
-func (h httpSettings) RevealAPIToken(ctx context.Context) (string, error) {
-	return h.c.RevealAPIToken(ctx)
-}
-
-func (h httpSettings) RotateAPIToken(ctx context.Context) (string, error) {
-	return h.c.RotateAPIToken(ctx)
-}
-
-// httpModels adapts the model registry to the HTTP API.
-type httpModels struct{ s *summarize.Service }
-
-func (h httpModels) Models() []httpapi.ModelInfo {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	ms := h.s.Models(ctx)
-	out := make([]httpapi.ModelInfo, len(ms))
-	for i, m := range ms {
-		out[i] = httpapi.ModelInfo{Key: m.Key, Provider: m.Provider, DisplayName: m.DisplayName, Available: m.Available}
-	}
-	return out
-}
-
 // httpBackups adapts the store's snapshots to the HTTP API.
-type httpBackups struct{ s *Services }
+type httpBackups struct{ s *Backend }
 
 func (h httpBackups) dir() string { return h.s.env.DataDir + "/backups" }
 
@@ -369,26 +193,30 @@ func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
 	return backupInfo(b), nil
 }
 
-func (s *Services) httpServices() httpapi.Services {
+func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
-		Jobs:     httpJobs{s},
-		Events:   httpEvents{s.broker},
-		Library:  httpLibrary{s.lib},
-		Speech:   httpSpeech{s.speech, s.audio},
-		Settings: httpSettings{s.cfg},
-		Models:   httpModels{s.sum},
-		Backups:  httpBackups{s},
+		Summarize:  s.engine,
+		Jobs:       s.engine,
+		Thumbnails: httpLibrary{s.lib},
+		Files:      httpLibrary{s.lib},
+		AudioCache: httpSpeech{s.speech, s.audio},
+		Events:     s.broker,
+		Library:    httpLibrary{s.lib},
+		Speech:     httpSpeech{s.speech, s.audio},
+		Settings:   s.cfg,
+		Models:     s.sum,
+		Backups:    httpBackups{s},
 	}
 }
 
-func (s *Services) httpConfig() httpapi.Config {
+func (s *Backend) httpConfig() httpapi.Config {
 	cur := s.cfg.Current
 	return httpapi.Config{
 		SSEEnabled:        func() bool { return cur().SSEEnabled },
 		HeartbeatInterval: func() time.Duration { return time.Duration(cur().HeartbeatSeconds) * time.Second },
 		AsyncEnabled:      func() bool { return cur().AsyncProcessing },
 		LoginEnabled:      func() bool { return cur().LoginEnabled },
-		Passcode:          s.secretFunc(config.SecretLoginPasscode),
+		Passcode:          s.secretCtx(config.SecretLoginPasscode),
 		MaxAttempts:       func() int { return cur().MaxLoginAttempts },
 		Lockout:           func() time.Duration { return time.Duration(cur().LockoutMinutes) * time.Minute },
 		APIToken:          s.apiToken,
@@ -404,9 +232,7 @@ func (s *Services) httpConfig() httpapi.Config {
 }
 
 // apiToken returns the bearer token for scripts ("" when it cannot be read).
-func (s *Services) apiToken() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (s *Backend) apiToken(ctx context.Context) string {
 	t, err := s.cfg.APIToken(ctx)
 	if err != nil {
 		return ""

@@ -1,9 +1,8 @@
-// Package services assembles the backend — store and library, YouTube
-// client, summarizer, job engine, event broker, speech, keychain and
-// settings — into the one set of services both front doors use: the HTTP
-// API (ytsum serve, and --http beside the window) and the desktop window
-// (package main). It holds wiring and thin adapters, no domain logic.
-package services
+package main
+
+// The wiring: one page that opens the store once, builds every service and
+// hands them to the two doors — the HTTP API (ytsum serve, and --http beside
+// the window) and the desktop window (app.go). No domain logic lives here.
 
 import (
 	"context"
@@ -32,8 +31,8 @@ import (
 	"ytsum/backend/ytsum"
 )
 
-// Options configure Open. Zero values are sensible defaults.
-type Options struct {
+// backendOptions configure openBackend. Zero values are sensible defaults.
+type backendOptions struct {
 	// Version is reported by /api_status.
 	Version string
 	// Stderr receives log lines (default os.Stderr).
@@ -49,11 +48,15 @@ type Options struct {
 	LogLevel slog.Level
 	// UI is the built web UI the HTTP API serves at "/" (nil: none).
 	UI fs.FS
+	// wrapSummarizer and wrapSummaries, when set, wrap what the job engine
+	// is given (benchmarks time the engine's steps through them).
+	wrapSummarizer func(jobs.Summarizer) jobs.Summarizer
+	wrapSummaries  func(jobs.Summaries) jobs.Summaries
 }
 
-// Services is the assembled backend. Its methods are safe for concurrent use.
-type Services struct {
-	opts    Options
+// Backend is the assembled backend. Its methods are safe for concurrent use.
+type Backend struct {
+	opts    backendOptions
 	log     *slog.Logger
 	env     config.Environment
 	notices []string
@@ -76,7 +79,7 @@ type Services struct {
 // directory (a second instance gets a clear "already running" error),
 // reads settings and the keychain, and starts the job engine, which resumes
 // jobs a crash interrupted. The caller must Close it.
-func Open(ctx context.Context, opts Options) (_ *Services, err error) {
+func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err error) {
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
@@ -87,7 +90,7 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	log := slog.New(slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: opts.LogLevel}))
-	s := &Services{opts: opts, log: log}
+	s := &Backend{opts: opts, log: log}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -103,14 +106,12 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
 	}
 
-	s.lib, err = library.Open(library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: log})
+	// The one owner of the database: everything that keeps records in it
+	// gets it from here (a second instance gets "already running").
+	s.db, err = store.Open(filepath.Join(s.env.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	s.db = s.lib.DB()
-	s.notices = append(s.notices, s.lib.Notices()...)
-
 	s.kc = keychain.New(keychain.Options{FallbackDir: s.env.DataDir, Provider: opts.Keychain, Logger: log,
 		AllowFile: func() bool { return s.cfg != nil && s.cfg.AllowFileKeystore() }})
 	s.cfg, err = config.New(config.Options{Store: s.db, Keychain: s.kc, Env: config.EnvFunc(opts.Getenv), Logger: log})
@@ -123,7 +124,12 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.lib.SetAudio(s.audio, s.audio) // the audio index lives in the library's database, so the cache comes second
+	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
+		SpeechText: tts.Clean, Logger: log, Audio: s.audio, AudioImport: s.audio})
+	if err != nil {
+		return nil, err
+	}
+	s.notices = append(s.notices, s.lib.Notices()...)
 
 	s.yt = youtube.New(youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
@@ -158,17 +164,26 @@ func Open(ctx context.Context, opts Options) (_ *Services, err error) {
 		HTTPClient:      opts.HTTPClient,
 		Voice:           func() string { return s.cfg.Current().TTSVoice },
 		Cache:           s.audio,
-		Texts:           summaryTexts{s.lib},
+		Texts:           s.lib,
 		Logger:          log,
 	})
 
 	s.broker = events.New(events.Options{})
-	s.engine = jobs.New(s.lib, jobsYouTube{s.yt}, jobsSummarizer{s.sum}, s.broker, jobs.Config{
+	var summarizer jobs.Summarizer = jobsSummarizer{s.sum}
+	var summaries jobs.Summaries = s.lib
+	if opts.wrapSummarizer != nil {
+		summarizer = opts.wrapSummarizer(summarizer)
+	}
+	if opts.wrapSummaries != nil {
+		summaries = opts.wrapSummaries(summaries)
+	}
+	s.engine = jobs.New(s.db, summaries, s.yt, summarizer, s.broker, jobs.Config{
 		Workers:            set.WorkerPoolSize,
 		MaxJobs:            set.MaxConcurrentJobs,
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
 		TranscriptOptional: true,
 		AsyncEnabled:       func() bool { return s.cfg.Current().AsyncProcessing },
+		PreferPlaylist:     func() bool { return s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist },
 		Logger:             log,
 	})
 	if err := s.engine.Start(ctx); err != nil {
@@ -191,7 +206,7 @@ func audioOptions(set config.Settings) audio.Options {
 
 // secretFunc returns a func reading a secret on every call (environment
 // first, then the keychain); a secret that cannot be read is "".
-func (s *Services) secretFunc(name string) func() string {
+func (s *Backend) secretFunc(name string) func() string {
 	return func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -203,9 +218,21 @@ func (s *Services) secretFunc(name string) func() string {
 	}
 }
 
+// secretCtx returns a func reading a secret under its caller's context
+// (environment first, then the keychain); one that cannot be read is "".
+func (s *Backend) secretCtx(name string) func(context.Context) string {
+	return func(ctx context.Context) string {
+		v, err := s.cfg.Secret(ctx, name)
+		if err != nil {
+			return ""
+		}
+		return v
+	}
+}
+
 // Close stops the engine (unfinished jobs resume at the next start), closes
-// the broker and the database. It is safe to call on a partly opened value.
-func (s *Services) Close() error {
+// the broker, the library and the database. It is safe to call on a partly opened value.
+func (s *Backend) Close() error {
 	if s.unwatch != nil {
 		s.unwatch()
 	}
@@ -221,21 +248,24 @@ func (s *Services) Close() error {
 	if s.lib != nil {
 		errs = append(errs, s.lib.Close())
 	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
 	return errors.Join(errs...)
 }
 
 // Notices are sentences for the user about what happened while opening
 // (for example a corrupt database that was moved aside).
-func (s *Services) Notices() []string { return s.notices }
+func (s *Backend) Notices() []string { return s.notices }
 
 // Logger is the shared structured logger.
-func (s *Services) Logger() *slog.Logger { return s.log }
+func (s *Backend) Logger() *slog.Logger { return s.log }
 
 // Handler is the HTTP API and web UI handler (the same one Serve runs).
-func (s *Services) Handler() http.Handler { return s.api.Handler() }
+func (s *Backend) Handler() http.Handler { return s.api.Handler() }
 
 // Broker is the event broker both front doors read.
-func (s *Services) Broker() *events.Broker { return s.broker }
+func (s *Backend) Broker() *events.Broker { return s.broker }
 
 // Sentence returns the user-facing sentence for err.
 func Sentence(err error) string {
@@ -249,7 +279,7 @@ func Sentence(err error) string {
 // Serve runs the HTTP API and web UI on addr (the saved setting when empty)
 // until ctx is done, then drains. A non-loopback address is refused unless
 // login is enabled. onListen is called with the base URL once bound.
-func (s *Services) Serve(ctx context.Context, addr string, onListen func(url string)) error {
+func (s *Backend) Serve(ctx context.Context, addr string, onListen func(url string)) error {
 	if addr == "" {
 		addr = s.cfg.Current().HTTPAddress
 	}
@@ -261,22 +291,13 @@ func (s *Services) Serve(ctx context.Context, addr string, onListen func(url str
 	return s.api.Serve(ctx, ln)
 }
 
-// APIToken returns the bearer token of the HTTP API ("" when it cannot be
-// read); the window's in-process calls present it when login is enabled.
-func (s *Services) APIToken() string {
-	if !s.cfg.Current().LoginEnabled {
-		return ""
-	}
-	return s.apiToken()
-}
-
 // DataDir is the folder holding the database, audio cache and backups.
-func (s *Services) DataDir() string { return s.env.DataDir }
+func (s *Backend) DataDir() string { return s.env.DataDir }
 
 // DesktopHTTPAddress is where the HTTP API should run beside the window:
 // flagAddr when given (--http), else the saved address when the HTTP server
 // is enabled in settings, else "" (no server).
-func (s *Services) DesktopHTTPAddress(flagAddr string) string {
+func (s *Backend) DesktopHTTPAddress(flagAddr string) string {
 	if flagAddr != "" {
 		return flagAddr
 	}

@@ -1,10 +1,11 @@
-package services
+package main
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"ytsum/backend/jobs"
 
 	"ytsum/backend/events"
 	"ytsum/backend/ytsum"
@@ -21,17 +22,18 @@ type CLIRequest struct {
 // window and the HTTP API), progress on stderr and results on stdout, and
 // returns the exit status of API.md §1: 0 when every item succeeded, 1 when
 // any failed.
-func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
-	m := ytsum.JobMetadata{URLs: req.URLs, Model: req.Model, Style: req.Style, Length: req.Length,
-		Language: req.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: req.Regenerate}
+func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
+	jr := jobs.Request{URLs: req.URLs, PreferPlaylist: req.PreferPlaylist,
+		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
+			Language: req.Language, Regenerate: req.Regenerate}}
 	// Subscribe before submitting, so no change of the new job is missed;
 	// the reporter keeps only the job's own events once its id is known.
 	sub := s.broker.Subscribe(events.Filter{Types: []string{ytsum.EventJob}})
 	defer sub.Close()
 	ids := make(chan string, 1)
 	reported := make(chan struct{})
-	go func() { defer close(reported); reportProgress(sub, ids, stderr) }()
-	job, err := s.engine.Submit(ctx, s.request(m))
+	go func() { defer close(reported); reportProgress(ctx, sub, ids, stderr) }()
+	job, err := s.engine.Submit(ctx, jr)
 	if err != nil {
 		close(ids)
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
@@ -44,7 +46,7 @@ func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, std
 	<-reported
 	if err != nil {
 		if ctx.Err() != nil {
-			s.engine.Cancel(id)
+			s.engine.Cancel(context.WithoutCancel(ctx), id)
 			fmt.Fprintln(stderr, "ytsum: cancelled")
 			return 1
 		}
@@ -75,14 +77,14 @@ func (s *Services) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, std
 // reportProgress prints one line per progress change of the job whose id
 // arrives on ids, until the subscription closes. Events that come before the
 // id are held back and then filtered.
-func reportProgress(sub *events.Subscription, ids <-chan string, w io.Writer) {
+func reportProgress(ctx context.Context, sub *events.Subscription, ids <-chan string, w io.Writer) {
 	id, ok := <-ids
 	if !ok {
 		return
 	}
 	last := -1
 	for {
-		ev, err := sub.Next(context.Background())
+		ev, err := sub.Next(ctx)
 		if err != nil {
 			return
 		}
@@ -146,7 +148,7 @@ func printVideo(w io.Writer, r ytsum.Result, h string) {
 }
 
 // ImportCLI imports the original app's cache at path and prints the report.
-func (s *Services) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
+func (s *Backend) ImportCLI(ctx context.Context, path string, stdout, stderr io.Writer) int {
 	r, err := s.lib.Import(ctx, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))

@@ -1,0 +1,30 @@
+// The hand-kept API types (src/lib/api/types.ts) and the window's bound
+// methods (src/lib/api/wails.ts) checked against the models Wails generates
+// from app.go (frontend/wailsjs, made by `wails generate module`; `make
+// frontend` runs it before tsc). The checks are on types: tsc fails when a
+// member is renamed, added or dropped on either side.
+import { describe, expectTypeOf, it } from 'vitest';
+import type * as Bound from '../wailsjs/go/main/App';
+import type { httpapi, main, ytsum } from '../wailsjs/go/models';
+import type { ExportedFile, ImportResult, Job, JobMetadata, Page, VideoItem, VoicesResponse } from '../src/lib/api/types';
+import type { WailsApp } from '../src/lib/api/wails';
+
+/** The JSON members of a generated model (its class also has convertValues). */
+type Members<T> = Exclude<keyof T, 'convertValues'>;
+
+describe('types.ts and the generated models', () => {
+  it('name the same members', () => {
+    expectTypeOf<keyof Job>().toEqualTypeOf<Members<ytsum.Job>>();
+    expectTypeOf<keyof JobMetadata>().toEqualTypeOf<Members<ytsum.JobMetadata>>();
+    expectTypeOf<keyof Page<VideoItem>>().toEqualTypeOf<Members<httpapi.LibraryPage>>();
+    expectTypeOf<keyof ImportResult>().toEqualTypeOf<Members<httpapi.ImportReport>>();
+    expectTypeOf<keyof ExportedFile>().toEqualTypeOf<Members<main.ExportedFile>>();
+    expectTypeOf<keyof VoicesResponse>().toEqualTypeOf<Members<httpapi.VoiceCatalog>>();
+    // A video item has every member a video result has (and a few extras).
+    expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
+  });
+
+  it('wails.ts calls exactly the bound methods', () => {
+    expectTypeOf<keyof WailsApp>().toEqualTypeOf<keyof typeof Bound>();
+  });
+});

@@ -1,0 +1,202 @@
+package main
+
+// One golden test for both doors: every operation the window and the HTTP
+// API both offer runs once through the bound method of App (its answer
+// encoded as Wails encodes it, with encoding/json.Marshal) and once through
+// the HTTP route of the same backend, and the JSON bytes must be the same.
+// The HTTP API writes "<", ">" and "&" unescaped while Wails escapes them,
+// so the HTTP body goes through json.HTMLEscape first: that is the only
+// difference allowed.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"ytsum/backend/httpapi"
+	"ytsum/backend/youtube/youtubetest"
+	"ytsum/backend/ytsum"
+)
+
+// fakeDialogs answers the file dialogs with fixed paths.
+type fakeDialogs struct{ save, open string }
+
+func (d fakeDialogs) SaveFile(context.Context, string, string) (string, error) { return d.save, nil }
+func (d fakeDialogs) OpenJSON(context.Context, string, string) (string, error) { return d.open, nil }
+
+// wailsJSON is what Wails sends the window for a bound method's answer.
+func wailsJSON(t *testing.T, v any, err error) []byte {
+	t.Helper()
+	if err != nil {
+		v = formatError(err)
+	}
+	b, merr := json.Marshal(v)
+	if merr != nil {
+		t.Fatalf("encoding %T: %v", v, merr)
+	}
+	return b
+}
+
+// httpJSON is the HTTP body as the window would have it (HTML-escaped).
+func httpJSON(body []byte) []byte {
+	var b bytes.Buffer
+	json.HTMLEscape(&b, bytes.TrimSpace(body))
+	return b.Bytes()
+}
+
+// sameJSON fails unless the two answers are the same bytes; error answers
+// (whose members Wails writes in name order) must hold the same members.
+func sameJSON(t *testing.T, op string, bound, viaHTTP []byte, isErr bool) {
+	t.Helper()
+	if isErr {
+		var a, b any
+		if json.Unmarshal(bound, &a) != nil || json.Unmarshal(viaHTTP, &b) != nil || !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: errors differ\nbound: %s\nhttp:  %s", op, bound, viaHTTP)
+		}
+		return
+	}
+	if !bytes.Equal(bound, viaHTTP) {
+		t.Errorf("%s: answers differ\nbound: %s\nhttp:  %s", op, bound, viaHTTP)
+	}
+}
+
+func TestBothDoorsAnswerTheSame(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	app := NewApp(ctx, r.svc, nil)
+	exportPath := filepath.Join(t.TempDir(), "export.json")
+	app.dialogs = fakeDialogs{save: exportPath, open: filepath.Join("backend", "library", "testdata", "original", "summary_cache.json")}
+
+	// Fill the library: one job through each door, each run to its end.
+	v1, v2 := youtubetest.PlaylistVideoIDs[0], youtubetest.PlaylistVideoIDs[1]
+	acc, err := app.Summarize(httpapi.SummarizeRequest{URLs: httpapi.URLList{youtubetest.WatchURL(v1)}})
+	if err != nil {
+		t.Fatalf("Summarize: %v", err)
+	}
+	var httpAcc httpapi.JobAccepted
+	r.mustJSON("POST", "/summarize_async", map[string]any{"urls": []string{youtubetest.WatchURL(v2)}}, 202, &httpAcc)
+	for _, id := range []string{acc.JobID, httpAcc.JobID} {
+		if j, err := r.svc.engine.Wait(ctx, id); err != nil || j.Status != ytsum.JobCompleted {
+			t.Fatalf("job %s: %v %v", id, j, err)
+		}
+	}
+	// The accepted answers differ only by the job id.
+	sameJSON(t, "submit", wailsJSON(t, acc, nil),
+		httpJSON(bytes.ReplaceAll(mustMarshal(httpAcc), []byte(httpAcc.JobID), []byte(acc.JobID))), false)
+	// Import once, so that both doors' imports below find the same state.
+	if _, err := r.svc.api.Import(ctx, app.dialogs.(fakeDialogs).open); err != nil {
+		t.Fatalf("first import: %v", err)
+	}
+
+	type door struct {
+		bound  func() (any, error)
+		method string
+		path   string
+		body   any
+	}
+	word := youtubetest.SearchWord
+	cases := []struct {
+		name string
+		door
+	}{
+		{"get job", door{func() (any, error) { return app.GetJob(acc.JobID) }, "GET", "/jobs/" + acc.JobID, nil}},
+		{"get unknown job", door{func() (any, error) { return app.GetJob("nope") }, "GET", "/jobs/nope", nil}},
+		{"list jobs", door{func() (any, error) { return app.ListJobs("", 0) }, "GET", "/jobs", nil}},
+		{"list completed jobs", door{func() (any, error) { return app.ListJobs("completed", 1) }, "GET", "/jobs?status=completed&limit=1", nil}},
+		{"list bad status", door{func() (any, error) { return app.ListJobs("done", 0) }, "GET", "/jobs?status=done", nil}},
+		{"cancel finished job", door{func() (any, error) { return app.CancelJob(acc.JobID) }, "POST", "/jobs/" + acc.JobID + "/cancel", nil}},
+		{"cancel unknown job", door{func() (any, error) { return app.CancelJob("nope") }, "POST", "/jobs/nope/cancel", nil}},
+		{"library page", door{func() (any, error) { return app.CachedSummaries(1, 10, "", "", "") }, "GET", "/get_cached_summaries?page=1&per_page=10", nil}},
+		{"library page by title", door{func() (any, error) { return app.CachedSummaries(2, 1, "title", "", "") }, "GET", "/get_cached_summaries?page=2&per_page=1&sort=title", nil}},
+		{"library bad sort", door{func() (any, error) { return app.CachedSummaries(1, 10, "size", "", "") }, "GET", "/get_cached_summaries?page=1&per_page=10&sort=size", nil}},
+		{"search", door{func() (any, error) { return app.SearchSummaries(word) }, "GET", "/search_summaries?q=" + word, nil}},
+		{"search nothing", door{func() (any, error) { return app.SearchSummaries("zzzqqq") }, "GET", "/search_summaries?q=zzzqqq", nil}},
+		{"search empty", door{func() (any, error) { return app.SearchSummaries(" ") }, "GET", "/search_summaries?q=+", nil}},
+		{"settings get", door{func() (any, error) { return app.GetSettings() }, "GET", "/settings", nil}},
+		{"settings set", door{func() (any, error) { return app.SaveSettings(json.RawMessage(`{"worker_pool_size":3}`)) }, "POST", "/settings", map[string]any{"worker_pool_size": 3}}},
+		{"settings set invalid", door{func() (any, error) { return app.SaveSettings(json.RawMessage(`{"worker_pool_size":-3}`)) }, "POST", "/settings", map[string]any{"worker_pool_size": -3}}},
+		{"voices", door{func() (any, error) { return app.Voices() }, "GET", "/api/voices", nil}},
+		{"cache status", door{func() (any, error) { return app.CacheStatus() }, "GET", "/api/cache/status", nil}},
+		{"api status", door{func() (any, error) { return app.APIStatus() }, "GET", "/api_status", nil}},
+		{"backups", door{func() (any, error) { return app.Backups() }, "GET", "/admin/backups", nil}},
+		{"import again", door{func() (any, error) { return app.ImportOriginal() }, "POST", "/import", map[string]any{"path": app.dialogs.(fakeDialogs).open}}},
+		{"delete unknown", door{func() (any, error) { return app.DeleteSummary("abcdefghijk") }, "DELETE", "/delete_summary", map[string]any{"video_id": "abcdefghijk"}}},
+		{"delete bad id", door{func() (any, error) { return app.DeleteSummary("../x") }, "DELETE", "/delete_summary", map[string]any{"video_id": "../x"}}},
+		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
+	}
+	for _, c := range cases {
+		v, err := c.bound()
+		code, _, body := r.do(c.method, c.path, c.body)
+		if (err != nil) != (code >= 400) {
+			t.Errorf("%s: bound error %v, HTTP status %d %s", c.name, err, code, body)
+			continue
+		}
+		sameJSON(t, c.name, wailsJSON(t, v, err), httpJSON(body), err != nil)
+	}
+
+	// Backups: one made through each door; the answers differ only by the
+	// snapshot's name, size and time.
+	made, err := app.CreateBackup()
+	if err != nil {
+		t.Fatalf("CreateBackup: %v", err)
+	}
+	var viaHTTP httpapi.BackupCreated
+	r.mustJSON("POST", "/admin/backups", nil, 201, &viaHTTP)
+	viaHTTP.Backup = made.Backup
+	sameJSON(t, "create backup", wailsJSON(t, made, nil), mustMarshal(viaHTTP), false)
+
+	// Exports: the bound method's file is the route's body, named alike.
+	for _, format := range []string{"md", "txt", "json"} {
+		f, err := app.ExportSummary(v1, format)
+		resp, herr := http.Get(r.http.URL + "/export/" + v1 + "?format=" + format)
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		_, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
+		if err != nil || resp.StatusCode != 200 || f.Content != string(body) || f.Filename != params["filename"] {
+			t.Errorf("export %s: bound %q (%v), HTTP %d %q", format, f.Filename, err, resp.StatusCode, params["filename"])
+		}
+	}
+	saved, err := app.ExportLibrary("json")
+	code, _, body := r.do("GET", "/export?format=json", nil)
+	file, _ := os.ReadFile(exportPath)
+	if err != nil || saved.Path != exportPath || code != 200 || !bytes.Equal(file, body) {
+		t.Errorf("export library: bound %+v (%v), %d bytes; HTTP %d, %d bytes", saved, err, len(file), code, len(body))
+	}
+
+	// Delete: one video through each door; the answers differ by the id.
+	del, err := app.DeleteSummary(v1)
+	code, _, body = r.do("DELETE", "/delete_summary", map[string]any{"video_id": v2})
+	if err != nil || code != 200 {
+		t.Fatalf("delete: %v, HTTP %d %s", err, code, body)
+	}
+	sameJSON(t, "delete", wailsJSON(t, del, nil), httpJSON(bytes.ReplaceAll(body, []byte(v2), []byte(v1))), false)
+
+	// Cache cleanup last: it changes what cache status would say.
+	cl, err := app.CacheCleanup()
+	code, _, body = r.do("POST", "/api/cache/cleanup", nil)
+	if err != nil || code != 200 {
+		t.Fatalf("cache cleanup: %v, HTTP %d %s", err, code, body)
+	}
+	sameJSON(t, "cache cleanup", wailsJSON(t, cl, nil), httpJSON(body), false)
+}
+
+func mustMarshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

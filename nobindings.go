@@ -1,0 +1,6 @@
+//go:build !bindings
+
+package main
+
+// bindingsBuild is false in every ordinary build (see bindings.go).
+const bindingsBuild = false

@@ -210,7 +210,8 @@ type Result struct {
 	URL string `json:"url,omitempty"`
 
 	// answer items (Type ResultAnswer): the whole item, encoded as is.
-	Answer *Answer
+	// Its members are the item's own (MarshalJSON), so it has no JSON name.
+	Answer *Answer `json:"-"`
 
 	// Error is the user-facing sentence when this item failed; nil on success.
 	Error *string `json:"error,omitempty"`

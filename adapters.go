@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"time"
 
 	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
-	"ytsum/backend/library"
 	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
@@ -30,80 +28,6 @@ func (j jobsSummarizer) CacheKey(videoID string, o ytsum.SummaryOptions) string 
 
 func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
-}
-
-// httpLibrary adapts the library to the HTTP API.
-type httpLibrary struct{ l *library.Library }
-
-func (h httpLibrary) List(_ context.Context, q httpapi.ListQuery) ([]ytsum.Result, int, error) {
-	items, total, err := h.l.Query(library.Query{Offset: q.Offset, Limit: q.Limit, Sort: q.Sort,
-		Channel: q.Channel, Model: q.Model})
-	if err != nil {
-		return nil, 0, err
-	}
-	return results(items), total, nil
-}
-
-func results(items []library.Item) []ytsum.Result {
-	out := make([]ytsum.Result, len(items))
-	for i, it := range items {
-		out[i] = it.Result()
-	}
-	return out
-}
-
-func (h httpLibrary) Search(ctx context.Context, q string) ([]httpapi.SearchResult, error) {
-	items, err := h.l.Search(ctx, q, 0)
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]httpapi.SearchResult, len(items))
-	for i, it := range items {
-		hits[i] = httpapi.SearchResult{Item: it.Result(), Snippet: it.Snippet}
-	}
-	return hits, nil
-}
-
-func (h httpLibrary) Delete(_ context.Context, videoID string) error { return h.l.Delete(videoID) }
-
-func (h httpLibrary) Thumbnail(_ context.Context, videoID string) ([]byte, string, error) {
-	return h.l.Thumbnail(videoID)
-}
-
-func (h httpLibrary) ExportSummary(_ context.Context, videoID, format string) (httpapi.ExportFile, error) {
-	f, err := library.ParseFormat(format)
-	if err != nil {
-		return httpapi.ExportFile{}, err
-	}
-	e, err := h.l.ExportOne(videoID, f)
-	if err != nil {
-		return httpapi.ExportFile{}, err
-	}
-	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
-}
-
-func (h httpLibrary) ExportLibrary(ctx context.Context, format string) (httpapi.ExportFile, error) {
-	f, err := library.ParseFormat(format)
-	if err != nil {
-		return httpapi.ExportFile{}, err
-	}
-	e, err := h.l.ExportLibrary(ctx, f)
-	if err != nil {
-		return httpapi.ExportFile{}, err
-	}
-	return httpapi.ExportFile{Filename: e.FileName, ContentType: e.ContentType, Content: e.Data}, nil
-}
-
-func (h httpLibrary) Import(ctx context.Context, path string) (httpapi.ImportReport, error) {
-	r, err := h.l.Import(ctx, path)
-	if err != nil {
-		return httpapi.ImportReport{}, err
-	}
-	out := httpapi.ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{}}
-	for _, f := range r.Failures {
-		out.Errors = append(out.Errors, fmt.Sprintf("%s: %s", f.VideoID, f.Reason))
-	}
-	return out, nil
 }
 
 // httpSpeech adapts the speech service and audio cache to the HTTP API.
@@ -197,11 +121,11 @@ func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
 		Summarize:  s.engine,
 		Jobs:       s.engine,
-		Thumbnails: httpLibrary{s.lib},
-		Files:      httpLibrary{s.lib},
+		Thumbnails: s.lib,
+		Files:      s.lib,
 		AudioCache: httpSpeech{s.speech, s.audio},
 		Events:     s.broker,
-		Library:    httpLibrary{s.lib},
+		Library:    s.lib,
 		Speech:     httpSpeech{s.speech, s.audio},
 		Settings:   s.cfg,
 		Models:     s.sum,
@@ -238,14 +162,4 @@ func (s *Backend) apiToken(ctx context.Context) string {
 		return ""
 	}
 	return t
-}
-
-// RemoteThumbnailURL is the remote thumbnail of a summarized video ("" when
-// unknown); /thumbnails/{id} redirects there when none is cached locally.
-func (h httpLibrary) RemoteThumbnailURL(_ context.Context, videoID string) string {
-	s, err := h.l.Latest(videoID)
-	if err != nil || s == nil {
-		return ""
-	}
-	return s.ThumbnailURL
 }

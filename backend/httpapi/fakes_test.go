@@ -16,6 +16,7 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/library"
 	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
@@ -190,7 +191,7 @@ func waitSubscribers(tb testing.TB, b *events.Broker, n int) {
 type fakeLibrary struct {
 	mu    sync.Mutex
 	items []ytsum.Result
-	last  ListQuery
+	last  library.Query
 }
 
 func newFakeLibrary(n int) *fakeLibrary {
@@ -204,7 +205,7 @@ func newFakeLibrary(n int) *fakeLibrary {
 	return l
 }
 
-func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, int, error) {
+func (l *fakeLibrary) Results(ctx context.Context, q library.Query) ([]ytsum.Result, int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.last = q
@@ -220,21 +221,21 @@ func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, in
 }
 
 // RemoteThumbnailURL knows no remote pictures.
-func (l *fakeLibrary) RemoteThumbnailURL(context.Context, string) string { return "" }
+func (l *fakeLibrary) RemoteThumbnailURL(string) string { return "" }
 
-func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchResult, error) {
+func (l *fakeLibrary) Find(ctx context.Context, query string) ([]library.Hit, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var hits []SearchResult
+	var hits []library.Hit
 	for _, it := range l.items {
 		if strings.Contains(*it.Summary, query) {
-			hits = append(hits, SearchResult{Item: it, Snippet: "<mark>" + query + "</mark>"})
+			hits = append(hits, library.Hit{Item: it, Snippet: "<mark>" + query + "</mark>"})
 		}
 	}
 	return hits, nil
 }
 
-func (l *fakeLibrary) Delete(ctx context.Context, id string) error {
+func (l *fakeLibrary) Delete(id string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i, it := range l.items {
@@ -246,29 +247,29 @@ func (l *fakeLibrary) Delete(ctx context.Context, id string) error {
 	return ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 }
 
-func (l *fakeLibrary) Thumbnail(ctx context.Context, id string) ([]byte, string, error) {
+func (l *fakeLibrary) Thumbnail(id string) ([]byte, string, error) {
 	if id == "vid00000000" {
 		return []byte("\xff\xd8\xffjpeg"), "image/jpeg", nil
 	}
 	return nil, "", ytsum.Errorf(ytsum.CodeNotFound, "thumbnail_not_found", "No thumbnail is cached for this video.")
 }
 
-func (l *fakeLibrary) ExportSummary(ctx context.Context, id, format string) (ExportFile, error) {
+func (l *fakeLibrary) ExportOne(id string, f library.Format) (library.Export, error) {
 	if id != "vid00000000" {
-		return ExportFile{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+		return library.Export{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 	}
-	return ExportFile{Filename: id + "." + format, ContentType: "text/markdown; charset=utf-8", Content: []byte("# Video 0\n")}, nil
+	return library.Export{FileName: id + "." + string(f), ContentType: "text/markdown; charset=utf-8", Data: []byte("# Video 0\n")}, nil
 }
 
-func (l *fakeLibrary) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
-	return ExportFile{Filename: "library." + format, ContentType: "application/json", Content: []byte(`[]`)}, nil
+func (l *fakeLibrary) ExportLibrary(ctx context.Context, f library.Format) (library.Export, error) {
+	return library.Export{FileName: "library." + string(f), ContentType: "application/json", Data: []byte(`[]`)}, nil
 }
 
-func (l *fakeLibrary) Import(ctx context.Context, path string) (ImportReport, error) {
+func (l *fakeLibrary) Import(ctx context.Context, path string) (library.ImportReport, error) {
 	if path == "/missing" {
-		return ImportReport{}, ytsum.Errorf(ytsum.CodeNotFound, "import_missing", "There is no file at /missing.")
+		return library.ImportReport{}, ytsum.Errorf(ytsum.CodeNotFound, "import_missing", "There is no file at /missing.")
 	}
-	return ImportReport{Added: 3, Skipped: 1}, nil
+	return library.ImportReport{Added: 3, Skipped: 1}, nil
 }
 
 // fakeSpeech returns fixed "audio".

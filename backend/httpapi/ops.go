@@ -189,7 +189,7 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 		perPage = 10
 	}
 	perPage = min(perPage, 100)
-	items, total, err := s.svc.Library.List(ctx, ListQuery{Offset: (page - 1) * perPage, Limit: perPage,
+	items, total, err := s.svc.Library.Results(ctx, library.Query{Offset: (page - 1) * perPage, Limit: perPage,
 		Sort: q.Sort, Channel: q.Channel, Model: q.Model})
 	if err != nil {
 		return LibraryPage{}, err
@@ -201,32 +201,8 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 		TotalPages: (total + perPage - 1) / perPage}, nil
 }
 
-// SearchResult is one item of GET /search_summaries: the video item and,
-// when the index made one, an HTML snippet with <mark> around matches
-// (everything else escaped).
-type SearchResult struct {
-	Item    ytsum.Result `json:"item"`
-	Snippet string       `json:"snippet,omitempty"`
-}
-
-// MarshalJSON writes the item's own object with "snippet" added as its
-// last member (API.md §5), the snippet's markup unescaped.
-func (h SearchResult) MarshalJSON() ([]byte, error) {
-	item, err := json.Marshal(h.Item)
-	if err != nil || h.Snippet == "" || len(item) < 2 || item[len(item)-1] != '}' {
-		return item, err
-	}
-	var sb bytes.Buffer
-	enc := json.NewEncoder(&sb)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(h.Snippet)
-	snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
-	item = append(item[:len(item)-1], `,"snippet":`...)
-	return append(append(item, snip...), '}'), nil
-}
-
 // Search is GET /search_summaries: the items matching query, best first.
-func (s *Server) Search(ctx context.Context, query string) ([]SearchResult, error) {
+func (s *Server) Search(ctx context.Context, query string) ([]library.Hit, error) {
 	if s.svc.Library == nil {
 		return nil, unwired("The library")
 	}
@@ -234,15 +210,11 @@ func (s *Server) Search(ctx context.Context, query string) ([]SearchResult, erro
 	if query == "" {
 		return nil, invalid("q", "Query parameter 'q' is required and cannot be empty")
 	}
-	hits, err := s.svc.Library.Search(ctx, query)
-	if err != nil {
-		return nil, err
+	hits, err := s.svc.Library.Find(ctx, query)
+	if hits == nil && err == nil {
+		hits = []library.Hit{}
 	}
-	out := make([]SearchResult, len(hits))
-	for i, h := range hits {
-		out[i] = SearchResult(h)
-	}
-	return out, nil
+	return hits, err
 }
 
 // Deleted is the answer of DELETE /delete_summary.
@@ -262,7 +234,10 @@ func (s *Server) DeleteSummary(ctx context.Context, videoID string) (Deleted, er
 	if !validVideoID(videoID) {
 		return Deleted{}, invalid("video_id", "That is not a YouTube video id.")
 	}
-	if err := s.svc.Library.Delete(ctx, videoID); err != nil {
+	if err := ctx.Err(); err != nil {
+		return Deleted{}, err
+	}
+	if err := s.svc.Library.Delete(videoID); err != nil {
 		return Deleted{}, asNotFound(err, "Summary not found")
 	}
 	return Deleted{Success: true, Message: "Summary for video " + videoID + " deleted successfully"}, nil
@@ -288,34 +263,47 @@ func orList(xs []string) string {
 
 // ExportSummary is GET /export/{video_id}: one summary as md (default),
 // txt or json.
-func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error) {
+func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (library.Export, error) {
 	if s.svc.Files == nil {
-		return ExportFile{}, unwired("The library")
+		return library.Export{}, unwired("The library")
 	}
 	if !validVideoID(videoID) {
-		return ExportFile{}, invalid("video_id", "That is not a YouTube video id.")
+		return library.Export{}, invalid("video_id", "That is not a YouTube video id.")
 	}
 	if format == "" {
 		format = "md"
 	}
-	if err := checkFormat(format, library.SummaryFormats...); err != nil {
-		return ExportFile{}, err
+	f, err := parseFormat(format, library.SummaryFormats)
+	if err != nil {
+		return library.Export{}, err
 	}
-	return s.svc.Files.ExportSummary(ctx, videoID, format)
+	if err := ctx.Err(); err != nil {
+		return library.Export{}, err
+	}
+	return s.svc.Files.ExportOne(videoID, f)
+}
+
+// parseFormat checks format against the offered ones and parses it.
+func parseFormat(format string, offered []string) (library.Format, error) {
+	if err := checkFormat(format, offered...); err != nil {
+		return "", err
+	}
+	return library.ParseFormat(format)
 }
 
 // ExportLibrary is GET /export: the whole library as json (default) or md.
-func (s *Server) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
+func (s *Server) ExportLibrary(ctx context.Context, format string) (library.Export, error) {
 	if s.svc.Files == nil {
-		return ExportFile{}, unwired("The library")
+		return library.Export{}, unwired("The library")
 	}
 	if format == "" {
 		format = "json"
 	}
-	if err := checkFormat(format, library.LibraryFormats...); err != nil {
-		return ExportFile{}, err
+	f, err := parseFormat(format, library.LibraryFormats)
+	if err != nil {
+		return library.Export{}, err
 	}
-	return s.svc.Files.ExportLibrary(ctx, format)
+	return s.svc.Files.ExportLibrary(ctx, f)
 }
 
 // Import is POST /import: the original app's summary_cache.json at path.
@@ -327,12 +315,13 @@ func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) 
 	if strings.TrimSpace(path) == "" {
 		return ImportReport{}, invalid("path", "Give the path of the original app's summary_cache.json.")
 	}
-	rep, err := s.svc.Files.Import(ctx, path)
+	r, err := s.svc.Files.Import(ctx, path)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if rep.Errors == nil {
-		rep.Errors = []string{}
+	rep := ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{}}
+	for _, f := range r.Failures {
+		rep.Errors = append(rep.Errors, f.VideoID+": "+f.Reason)
 	}
 	return rep, nil
 }

@@ -8,6 +8,7 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/library"
 	"ytsum/backend/summarize"
 	"ytsum/backend/ytsum"
 )
@@ -62,54 +63,40 @@ type Events interface {
 	Subscribe(f events.Filter) *events.Subscription
 }
 
-// Library is the store of summaries: the library routes.
+// Library is the store of summaries (*library.Library): the library routes.
 type Library interface {
-	// List returns one page of video items (newest first unless q.Sort says
-	// otherwise) and the number of items matching q's filters.
-	List(ctx context.Context, q ListQuery) (items []ytsum.Result, total int, err error)
-	// Search returns the items matching query, best match first.
-	Search(ctx context.Context, query string) ([]SearchResult, error)
+	// Results returns one page of video items (newest first unless q.Sort
+	// says otherwise) and the number of items matching q's filters.
+	Results(ctx context.Context, q library.Query) (items []ytsum.Result, total int, err error)
+	// Find returns the items matching query, best match first.
+	Find(ctx context.Context, query string) ([]library.Hit, error)
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
-	Delete(ctx context.Context, videoID string) error
+	Delete(videoID string) error
 }
 
-// Thumbnails are the library's pictures: GET /thumbnails/{id}.
+// Thumbnails are the library's pictures (*library.Library): GET
+// /thumbnails/{id}.
 type Thumbnails interface {
 	// Thumbnail returns the locally cached thumbnail of a video and its
 	// content type; CodeNotFound when none is cached.
-	Thumbnail(ctx context.Context, videoID string) (data []byte, contentType string, err error)
+	Thumbnail(videoID string) (data []byte, contentType string, err error)
 	// RemoteThumbnailURL is the remote thumbnail of a summarized video (""
 	// when unknown): the route redirects there (302) when none is cached,
 	// else answers a placeholder SVG.
-	RemoteThumbnailURL(ctx context.Context, videoID string) string
+	RemoteThumbnailURL(videoID string) string
 }
 
-// Files moves summaries in and out of the library: the export and import
-// routes.
+// Files moves summaries in and out of the library (*library.Library): the
+// export and import routes.
 type Files interface {
-	// ExportSummary renders one summary as format ("md", "txt" or "json").
-	ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error)
-	// ExportLibrary renders the whole library as format ("md" or "json").
-	ExportLibrary(ctx context.Context, format string) (ExportFile, error)
+	// ExportOne renders the newest summary of videoID as f.
+	ExportOne(videoID string, f library.Format) (library.Export, error)
+	// ExportLibrary renders the whole library as f, named for today.
+	ExportLibrary(ctx context.Context, f library.Format) (library.Export, error)
 	// Import imports the original app's summary_cache.json at path (and its
 	// audio_cache/ beside it). Importing twice adds nothing twice.
-	Import(ctx context.Context, path string) (ImportReport, error)
-}
-
-// ListQuery selects a page of the library. Limit <= 0 means all.
-type ListQuery struct {
-	Offset, Limit int
-	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
-	Channel       string // only this channel, when not empty
-	Model         string // only summaries made by this model key, when not empty
-}
-
-// ExportFile is a rendered export.
-type ExportFile struct {
-	Filename    string // suggested file name, e.g. "abc123.md"
-	ContentType string // e.g. "text/markdown; charset=utf-8"
-	Content     []byte
+	Import(ctx context.Context, path string) (library.ImportReport, error)
 }
 
 // ImportReport is the outcome of an import (the JSON of POST /import).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
-	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
 
@@ -30,11 +28,8 @@ func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.T
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
 }
 
-// httpSpeech adapts the speech service and audio cache to the HTTP API.
-type httpSpeech struct {
-	sp *tts.Service
-	ac *audio.Cache
-}
+// httpSpeech adapts the speech service to the HTTP API's wire shapes.
+type httpSpeech struct{ sp *tts.Service }
 
 func (h httpSpeech) Available() bool { return h.sp.Available() }
 
@@ -65,27 +60,6 @@ func (h httpSpeech) Voices(ctx context.Context) (httpapi.VoiceCatalog, error) {
 		out.Tiers[tier] = ids
 	}
 	return out, nil
-}
-
-func (h httpSpeech) CacheStatus(context.Context) (httpapi.CacheStatus, error) {
-	st, err := h.ac.Status()
-	if err != nil {
-		return httpapi.CacheStatus{}, err
-	}
-	var cfg map[string]any
-	b, _ := json.Marshal(st.Config)
-	_ = json.Unmarshal(b, &cfg)
-	return httpapi.CacheStatus{TotalFiles: st.TotalFiles, PreviewFiles: st.PreviewFiles, TotalSizeMB: st.TotalSizeMB,
-		MaxSizeMB: st.MaxSizeMB, CacheUtilization: st.CacheUtilization, NeedsCleanup: st.NeedsCleanup, Config: cfg}, nil
-}
-
-func (h httpSpeech) CacheCleanup(context.Context) (httpapi.CacheCleanup, error) {
-	r, err := h.ac.Cleanup()
-	if err != nil {
-		return httpapi.CacheCleanup{}, err
-	}
-	return httpapi.CacheCleanup{CleanedFiles: r.CleanedFiles, SizeFreedMB: r.SizeFreedMB,
-		RemainingFiles: r.RemainingFiles, RemainingSizeMB: r.RemainingSizeMB}, nil
 }
 
 // httpBackups adapts the store's snapshots to the HTTP API.
@@ -123,10 +97,10 @@ func (s *Backend) httpServices() httpapi.Services {
 		Jobs:       s.engine,
 		Thumbnails: s.lib,
 		Files:      s.lib,
-		AudioCache: httpSpeech{s.speech, s.audio},
+		AudioCache: s.audio,
 		Events:     s.broker,
 		Library:    s.lib,
-		Speech:     httpSpeech{s.speech, s.audio},
+		Speech:     httpSpeech{s.speech},
 		Settings:   s.cfg,
 		Models:     s.sum,
 		Backups:    httpBackups{s},

@@ -27,6 +27,7 @@ import (
 	"ytsum/backend/events"
 	"ytsum/backend/httpapi"
 	"ytsum/backend/library"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
@@ -348,10 +349,10 @@ func (a *App) PreviewVoice(req httpapi.PreviewRequest) (Speech, error) {
 func (a *App) Voices() (httpapi.VoiceCatalog, error) { return a.api.Voices(a.callCtx()) }
 
 // CacheStatus describes the audio cache, as GET /api/cache/status does.
-func (a *App) CacheStatus() (httpapi.CacheStatus, error) { return a.api.CacheStatus(a.callCtx()) }
+func (a *App) CacheStatus() (audio.Status, error) { return a.api.CacheStatus(a.callCtx()) }
 
 // CacheCleanup trims the audio cache, as POST /api/cache/cleanup does.
-func (a *App) CacheCleanup() (httpapi.CacheCleaned, error) { return a.api.CacheCleanup(a.callCtx()) }
+func (a *App) CacheCleanup() (audio.CleanupResult, error) { return a.api.CacheCleanup(a.callCtx()) }
 
 // GetSettings returns the settings view; secrets only as set/unset (GET /settings).
 func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callCtx()) }

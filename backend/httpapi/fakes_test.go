@@ -18,6 +18,7 @@ import (
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts/audio"
 
 	"ytsum/backend/ytsum"
 )
@@ -290,11 +291,11 @@ func (fakeSpeech) Voices(ctx context.Context) (VoiceCatalog, error) {
 		Tiers: map[string][]string{"chirp3-hd": {"en-US-Chirp3-HD-Zephyr"}}, CurrentVoice: "en-US-Chirp3-HD-Zephyr",
 		DefaultVoice: "en-US-Chirp3-HD-Zephyr"}, nil
 }
-func (fakeSpeech) CacheStatus(ctx context.Context) (CacheStatus, error) {
-	return CacheStatus{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil
+func (fakeSpeech) Status() (audio.Status, error) {
+	return audio.Status{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil
 }
-func (fakeSpeech) CacheCleanup(ctx context.Context) (CacheCleanup, error) {
-	return CacheCleanup{CleanedFiles: 1, RemainingFiles: 1}, nil
+func (fakeSpeech) Cleanup() (audio.CleanupResult, error) {
+	return audio.CleanupResult{CleanedFiles: 1, RemainingFiles: 1}, nil
 }
 
 // fakeSettings keeps a token and a tiny settings object.

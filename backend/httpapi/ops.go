@@ -9,6 +9,7 @@ import (
 
 	"ytsum/backend/config"
 	"ytsum/backend/library"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
 
@@ -345,36 +346,30 @@ func (s *Server) Voices(ctx context.Context) (VoiceCatalog, error) {
 }
 
 // CacheStatus is GET /api/cache/status.
-func (s *Server) CacheStatus(ctx context.Context) (CacheStatus, error) {
+func (s *Server) CacheStatus(ctx context.Context) (audio.Status, error) {
 	if s.svc.AudioCache == nil {
-		return CacheStatus{}, unwired("Text-to-speech")
+		return audio.Status{}, unwired("Text-to-speech")
 	}
-	st, err := s.svc.AudioCache.CacheStatus(ctx)
-	if err != nil {
-		return CacheStatus{}, err
+	if err := ctx.Err(); err != nil {
+		return audio.Status{}, err
 	}
-	if st.Config == nil {
-		st.Config = map[string]any{}
-	}
-	return st, nil
-}
-
-// CacheCleaned is the answer of POST /api/cache/cleanup.
-type CacheCleaned struct {
-	Success bool `json:"success"`
-	CacheCleanup
+	return s.svc.AudioCache.Status()
 }
 
 // CacheCleanup is POST /api/cache/cleanup.
-func (s *Server) CacheCleanup(ctx context.Context) (CacheCleaned, error) {
+func (s *Server) CacheCleanup(ctx context.Context) (audio.CleanupResult, error) {
 	if s.svc.AudioCache == nil {
-		return CacheCleaned{}, unwired("Text-to-speech")
+		return audio.CleanupResult{}, unwired("Text-to-speech")
 	}
-	c, err := s.svc.AudioCache.CacheCleanup(ctx)
+	if err := ctx.Err(); err != nil {
+		return audio.CleanupResult{}, err
+	}
+	c, err := s.svc.AudioCache.Cleanup()
 	if err != nil {
-		return CacheCleaned{}, err
+		return audio.CleanupResult{}, err
 	}
-	return CacheCleaned{Success: true, CacheCleanup: c}, nil
+	c.Success = true
+	return c, nil
 }
 
 // Settings is GET /settings.

@@ -10,6 +10,7 @@ import (
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
 
@@ -121,12 +122,13 @@ type Speech interface {
 	Voices(ctx context.Context) (VoiceCatalog, error)
 }
 
-// AudioCache is the cache of spoken summaries: the /api/cache routes.
+// AudioCache is the cache of spoken summaries (*audio.Cache): the
+// /api/cache routes. Both calls touch only the local disk.
 type AudioCache interface {
-	// CacheStatus describes the audio cache, as GET /api/cache/status answers.
-	CacheStatus(ctx context.Context) (CacheStatus, error)
-	// CacheCleanup trims the audio cache, as POST /api/cache/cleanup answers.
-	CacheCleanup(ctx context.Context) (CacheCleanup, error)
+	// Status describes the audio cache (GET /api/cache/status).
+	Status() (audio.Status, error)
+	// Cleanup trims the audio cache (POST /api/cache/cleanup).
+	Cleanup() (audio.CleanupResult, error)
 }
 
 // SpeakRequest is the body of POST /speak.
@@ -155,25 +157,6 @@ type VoiceCatalog struct {
 	Tiers        map[string][]string `json:"tiers"`
 	CurrentVoice string              `json:"current_voice"`
 	DefaultVoice string              `json:"default_voice"`
-}
-
-// CacheStatus is the answer of GET /api/cache/status.
-type CacheStatus struct {
-	TotalFiles       int            `json:"total_files"`
-	PreviewFiles     int            `json:"preview_files"`
-	TotalSizeMB      float64        `json:"total_size_mb"`
-	MaxSizeMB        float64        `json:"max_size_mb"`
-	CacheUtilization float64        `json:"cache_utilization"`
-	NeedsCleanup     bool           `json:"needs_cleanup"`
-	Config           map[string]any `json:"config"`
-}
-
-// CacheCleanup is the answer of POST /api/cache/cleanup (plus "success").
-type CacheCleanup struct {
-	CleanedFiles    int     `json:"cleaned_files"`
-	SizeFreedMB     float64 `json:"size_freed_mb"`
-	RemainingFiles  int     `json:"remaining_files"`
-	RemainingSizeMB float64 `json:"remaining_size_mb"`
 }
 
 // Settings is the saved configuration.

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
 	"ytsum/backend/store"
 	"ytsum/backend/summarize"
-	"ytsum/backend/tts"
 	"ytsum/backend/ytsum"
 )
 
@@ -26,40 +24,6 @@ func (j jobsSummarizer) CacheKey(videoID string, o ytsum.SummaryOptions) string 
 
 func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
-}
-
-// httpSpeech adapts the speech service to the HTTP API's wire shapes.
-type httpSpeech struct{ sp *tts.Service }
-
-func (h httpSpeech) Available() bool { return h.sp.Available() }
-
-func (h httpSpeech) Speak(ctx context.Context, r httpapi.SpeakRequest) ([]byte, error) {
-	a, err := h.sp.Speak(ctx, tts.SpeakRequest{Text: r.Text, VideoID: r.VideoID, VoiceID: r.VoiceID})
-	return a.Data, err
-}
-
-func (h httpSpeech) Preview(ctx context.Context, voiceID, text string) ([]byte, error) {
-	a, err := h.sp.Preview(ctx, voiceID, text)
-	return a.Data, err
-}
-
-func (h httpSpeech) Voices(ctx context.Context) (httpapi.VoiceCatalog, error) {
-	v := h.sp.Voices(ctx)
-	out := httpapi.VoiceCatalog{Voices: map[string]httpapi.Voice{}, Tiers: map[string][]string{},
-		CurrentVoice: v.CurrentVoice, DefaultVoice: v.DefaultVoice}
-	for id, x := range v.Voices {
-		out.Voices[id] = httpapi.Voice{Name: x.Name, DisplayName: x.DisplayName, LanguageCode: x.LanguageCode,
-			Gender: x.Gender, Accent: x.Accent, Style: x.Style, Tier: x.Tier, Description: x.Description, Quality: x.Quality}
-	}
-	for tier, vs := range v.Tiers {
-		ids := make([]string, len(vs))
-		for i, x := range vs {
-			ids[i] = x.Name
-		}
-		sort.Strings(ids)
-		out.Tiers[tier] = ids
-	}
-	return out, nil
 }
 
 // httpBackups adapts the store's snapshots to the HTTP API.
@@ -100,7 +64,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		AudioCache: s.audio,
 		Events:     s.broker,
 		Library:    s.lib,
-		Speech:     httpSpeech{s.speech},
+		Speech:     s.speech,
 		Settings:   s.cfg,
 		Models:     s.sum,
 		Backups:    httpBackups{s},

@@ -18,6 +18,7 @@ import (
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
 
 	"ytsum/backend/ytsum"
@@ -277,19 +278,19 @@ func (l *fakeLibrary) Import(ctx context.Context, path string) (library.ImportRe
 type fakeSpeech struct{}
 
 func (fakeSpeech) Available() bool { return true }
-func (fakeSpeech) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
+func (fakeSpeech) Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error) {
 	if req.VideoID == "unknownvid1" {
-		return nil, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+		return tts.Audio{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 	}
-	return []byte("ID3mp3"), nil
+	return tts.Audio{Data: []byte("ID3mp3")}, nil
 }
-func (fakeSpeech) Preview(ctx context.Context, voiceID, text string) ([]byte, error) {
-	return []byte("ID3preview:" + text), nil
+func (fakeSpeech) Preview(ctx context.Context, voiceID, text string) (tts.Audio, error) {
+	return tts.Audio{Data: []byte("ID3preview:" + text)}, nil
 }
-func (fakeSpeech) Voices(ctx context.Context) (VoiceCatalog, error) {
-	return VoiceCatalog{Voices: map[string]Voice{"en-US-Chirp3-HD-Zephyr": {Name: "en-US-Chirp3-HD-Zephyr", Tier: "chirp3-hd"}},
-		Tiers: map[string][]string{"chirp3-hd": {"en-US-Chirp3-HD-Zephyr"}}, CurrentVoice: "en-US-Chirp3-HD-Zephyr",
-		DefaultVoice: "en-US-Chirp3-HD-Zephyr"}, nil
+func (fakeSpeech) Voices(ctx context.Context) tts.VoicesResponse {
+	z := tts.Voice{Name: "en-US-Chirp3-HD-Zephyr", Tier: "chirp3-hd"}
+	return tts.VoicesResponse{Voices: map[string]tts.Voice{z.Name: z}, Tiers: map[string][]tts.Voice{"chirp3-hd": {z}},
+		CurrentVoice: z.Name, DefaultVoice: z.Name}
 }
 func (fakeSpeech) Status() (audio.Status, error) {
 	return audio.Status{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil

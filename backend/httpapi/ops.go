@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
 	"ytsum/backend/config"
 	"ytsum/backend/library"
+	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
@@ -327,22 +329,31 @@ func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) 
 	return rep, nil
 }
 
-// Voices is GET /api/voices.
+// Voices is GET /api/voices: the catalogue in the original app's shape,
+// each tier listing its voice ids in order.
 func (s *Server) Voices(ctx context.Context) (VoiceCatalog, error) {
 	if s.svc.Speech == nil {
 		return VoiceCatalog{}, unwired("Text-to-speech")
 	}
-	v, err := s.svc.Speech.Voices(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return VoiceCatalog{}, err
 	}
-	if v.Voices == nil {
-		v.Voices = map[string]Voice{}
+	v := s.svc.Speech.Voices(ctx)
+	out := VoiceCatalog{Voices: map[string]Voice{}, Tiers: map[string][]string{},
+		CurrentVoice: v.CurrentVoice, DefaultVoice: v.DefaultVoice}
+	for id, x := range v.Voices {
+		out.Voices[id] = Voice{Name: x.Name, DisplayName: x.DisplayName, LanguageCode: x.LanguageCode,
+			Gender: x.Gender, Accent: x.Accent, Style: x.Style, Tier: x.Tier, Description: x.Description, Quality: x.Quality}
 	}
-	if v.Tiers == nil {
-		v.Tiers = map[string][]string{}
+	for tier, vs := range v.Tiers {
+		ids := make([]string, len(vs))
+		for i, x := range vs {
+			ids[i] = x.Name
+		}
+		slices.Sort(ids)
+		out.Tiers[tier] = ids
 	}
-	return v, nil
+	return out, nil
 }
 
 // CacheStatus is GET /api/cache/status.
@@ -467,7 +478,8 @@ func (s *Server) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
 	if req.VideoID != "" && !validVideoID(req.VideoID) {
 		return nil, invalid("video_id", "That is not a YouTube video id.")
 	}
-	return s.svc.Speech.Speak(ctx, req)
+	a, err := s.svc.Speech.Speak(ctx, tts.SpeakRequest{Text: req.Text, VideoID: req.VideoID, VoiceID: req.VoiceID})
+	return a.Data, err
 }
 
 // PreviewRequest is the body of POST /preview-voice.
@@ -491,5 +503,6 @@ func (s *Server) PreviewVoice(ctx context.Context, req PreviewRequest) ([]byte, 
 	if rs := []rune(req.Text); len(rs) > maxPreviewRunes {
 		req.Text = string(rs[:maxPreviewRunes]) + "…"
 	}
-	return s.svc.Speech.Preview(ctx, req.VoiceID, req.Text)
+	a, err := s.svc.Speech.Preview(ctx, req.VoiceID, req.Text)
+	return a.Data, err
 }

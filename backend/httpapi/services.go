@@ -10,6 +10,7 @@ import (
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
@@ -108,18 +109,19 @@ type ImportReport struct {
 	Errors  []string `json:"errors"`
 }
 
-// Speech is text-to-speech: /speak, /preview-voice and /api/voices.
+// Speech is text-to-speech (*tts.Service): /speak, /preview-voice and
+// /api/voices.
 type Speech interface {
 	// Available reports whether speech can be made (a TTS credential is set
 	// or cached audio exists for offline use).
 	Available() bool
-	// Speak returns MP3 audio for req: req.Text, or the summary of
+	// Speak returns the audio of req: req.Text, or the summary of
 	// req.VideoID when Text is empty. CodeNotFound for an unknown video.
-	Speak(ctx context.Context, req SpeakRequest) ([]byte, error)
-	// Preview returns MP3 audio of text read by voiceID.
-	Preview(ctx context.Context, voiceID, text string) ([]byte, error)
-	// Voices lists the voices, as GET /api/voices answers.
-	Voices(ctx context.Context) (VoiceCatalog, error)
+	Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error)
+	// Preview returns audio of text read by voiceID.
+	Preview(ctx context.Context, voiceID, text string) (tts.Audio, error)
+	// Voices is the voice catalogue.
+	Voices(ctx context.Context) tts.VoicesResponse
 }
 
 // AudioCache is the cache of spoken summaries (*audio.Cache): the

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
-	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/ytsum"
 )
@@ -26,35 +26,6 @@ func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.T
 	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
 }
 
-// httpBackups adapts the store's snapshots to the HTTP API.
-type httpBackups struct{ s *Backend }
-
-func (h httpBackups) dir() string { return h.s.env.DataDir + "/backups" }
-
-func (h httpBackups) List(context.Context) ([]httpapi.Backup, error) {
-	bs, err := store.Backups(h.dir())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]httpapi.Backup, len(bs))
-	for i, b := range bs {
-		out[i] = backupInfo(b)
-	}
-	return out, nil
-}
-
-func backupInfo(b store.BackupInfo) httpapi.Backup {
-	return httpapi.Backup{Name: b.Name, SizeBytes: b.Size, CreatedAt: b.CreatedAt}
-}
-
-func (h httpBackups) Create(context.Context) (httpapi.Backup, error) {
-	b, err := h.s.db.Backup(h.dir(), 0)
-	if err != nil {
-		return httpapi.Backup{}, err
-	}
-	return backupInfo(b), nil
-}
-
 func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{
 		Summarize:  s.engine,
@@ -67,7 +38,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		Speech:     s.speech,
 		Settings:   s.cfg,
 		Models:     s.sum,
-		Backups:    httpBackups{s},
+		Backups:    s.db.Snapshots(filepath.Join(s.env.DataDir, "backups")),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
+	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
@@ -362,20 +363,20 @@ func (fakeModels) Models(context.Context) []summarize.Model {
 
 type fakeBackups struct {
 	mu   sync.Mutex
-	list []Backup
+	list []store.BackupInfo
 }
 
-func (f *fakeBackups) List(ctx context.Context) ([]Backup, error) {
+func (f *fakeBackups) List(ctx context.Context) ([]store.BackupInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Backup(nil), f.list...), nil
+	return append([]store.BackupInfo(nil), f.list...), nil
 }
 
-func (f *fakeBackups) Create(ctx context.Context) (Backup, error) {
+func (f *fakeBackups) Create(ctx context.Context) (store.BackupInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	b := Backup{Name: fmt.Sprintf("ytsum-%d.db", len(f.list)+1), SizeBytes: 4096, CreatedAt: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
-	f.list = append([]Backup{b}, f.list...)
+	b := store.BackupInfo{Name: fmt.Sprintf("ytsum-%d.db", len(f.list)+1), Size: 4096, CreatedAt: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	f.list = append([]store.BackupInfo{b}, f.list...)
 	return b, nil
 }
 

@@ -437,12 +437,13 @@ func (s *Server) Backups(ctx context.Context) (BackupList, error) {
 	if s.svc.Backups == nil {
 		return BackupList{}, unwired("Backups")
 	}
-	list, err := s.svc.Backups.List(ctx)
+	infos, err := s.svc.Backups.List(ctx)
 	if err != nil {
 		return BackupList{}, err
 	}
-	if list == nil {
-		list = []Backup{}
+	list := make([]Backup, len(infos))
+	for i, b := range infos {
+		list[i] = backupOf(b)
 	}
 	return BackupList{Backups: list}, nil
 }
@@ -463,7 +464,7 @@ func (s *Server) CreateBackup(ctx context.Context) (BackupCreated, error) {
 	if err != nil {
 		return BackupCreated{}, err
 	}
-	return BackupCreated{Success: true, Message: "Backup created", Backup: b}, nil
+	return BackupCreated{Success: true, Message: "Backup created", Backup: backupOf(b)}, nil
 }
 
 // Speak is POST /speak: MP3 audio of req.Text, or of the summary of

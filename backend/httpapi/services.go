@@ -9,6 +9,7 @@ import (
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
 	"ytsum/backend/library"
+	"ytsum/backend/store"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
@@ -186,16 +187,20 @@ type Models interface {
 // Backups makes and lists consistent database snapshots.
 type Backups interface {
 	// List returns the backups, newest first.
-	List(ctx context.Context) ([]Backup, error)
+	List(ctx context.Context) ([]store.BackupInfo, error)
 	// Create writes a consistent snapshot of the database and describes it.
-	Create(ctx context.Context) (Backup, error)
+	Create(ctx context.Context) (store.BackupInfo, error)
 }
 
-// Backup describes one snapshot file.
+// Backup describes one snapshot file (the wire shape of store.BackupInfo).
 type Backup struct {
 	Name      string    `json:"name"`
 	SizeBytes int64     `json:"size_bytes"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+func backupOf(b store.BackupInfo) Backup {
+	return Backup{Name: b.Name, SizeBytes: b.Size, CreatedAt: b.CreatedAt}
 }
 
 // Services are the backends the routes call, one small interface per

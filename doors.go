@@ -1,5 +1,10 @@
 package main
 
+// What the doors are handed: the owners' services as httpapi's route
+// groups, and httpapi's settings readers. One adapter is left:
+// jobsSummarizer, because the summarizer takes a summarize.Input where the
+// job engine hands over the video, transcript and options.
+
 import (
 	"context"
 	"path/filepath"

@@ -26,6 +26,8 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/httpapi"
+	"ytsum/backend/library"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/youtube"
 	"ytsum/backend/ytsum"
 )
@@ -311,12 +313,8 @@ func (a *App) CachedSummaries(page, perPage int, sort, channel, model string) (h
 }
 
 // SearchSummaries searches the library, as GET /search_summaries does.
-func (a *App) SearchSummaries(query string) ([]httpapi.SearchResult, error) {
-	hits, err := a.api.Search(a.callCtx(), query)
-	if hits == nil && err == nil {
-		hits = []httpapi.SearchResult{}
-	}
-	return hits, err
+func (a *App) SearchSummaries(query string) ([]library.Hit, error) {
+	return a.api.Search(a.callCtx(), query)
 }
 
 // DeleteSummary deletes a summary with its audio, as DELETE /delete_summary does.
@@ -351,10 +349,10 @@ func (a *App) PreviewVoice(req httpapi.PreviewRequest) (Speech, error) {
 func (a *App) Voices() (httpapi.VoiceCatalog, error) { return a.api.Voices(a.callCtx()) }
 
 // CacheStatus describes the audio cache, as GET /api/cache/status does.
-func (a *App) CacheStatus() (httpapi.CacheStatus, error) { return a.api.CacheStatus(a.callCtx()) }
+func (a *App) CacheStatus() (audio.Status, error) { return a.api.CacheStatus(a.callCtx()) }
 
 // CacheCleanup trims the audio cache, as POST /api/cache/cleanup does.
-func (a *App) CacheCleanup() (httpapi.CacheCleaned, error) { return a.api.CacheCleanup(a.callCtx()) }
+func (a *App) CacheCleanup() (audio.CleanupResult, error) { return a.api.CacheCleanup(a.callCtx()) }
 
 // GetSettings returns the settings view; secrets only as set/unset (GET /settings).
 func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callCtx()) }
@@ -395,7 +393,7 @@ func (a *App) ExportSummary(videoID, format string) (ExportedFile, error) {
 	if err != nil {
 		return ExportedFile{}, err
 	}
-	return ExportedFile{Filename: f.Filename, Content: string(f.Content)}, nil
+	return ExportedFile{Filename: f.FileName, Content: string(f.Data)}, nil
 }
 
 // Saved says where a file was saved; Path is empty when the user cancelled.
@@ -411,7 +409,7 @@ func (a *App) ExportLibrary(format string) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
-	return a.saveAs(ctx, "Export the library", f.Filename, f.Content, "export_write",
+	return a.saveAs(ctx, "Export the library", f.FileName, f.Data, "export_write",
 		"The export could not be written there; choose another folder.")
 }
 

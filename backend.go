@@ -96,67 +96,17 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 			s.Close()
 		}
 	}()
-
-	s.env, err = config.ReadEnvironment(opts.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(s.env.DataDir, 0o700); err != nil {
-		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "data_dir",
-			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
-	}
-
-	// The one owner of the database: everything that keeps records in it
-	// gets it from here (a second instance gets "already running").
-	s.db, err = store.Open(filepath.Join(s.env.DataDir, store.FileName), store.Options{})
-	if err != nil {
-		return nil, err
-	}
-	s.kc = keychain.New(keychain.Options{FallbackDir: s.env.DataDir, Provider: opts.Keychain, Logger: log,
-		AllowFile: func() bool { return s.cfg != nil && s.cfg.AllowFileKeystore() }})
-	s.cfg, err = config.New(config.Options{Store: s.db, Keychain: s.kc, Env: config.EnvFunc(opts.Getenv), Logger: log})
-	if err != nil {
+	if err := s.openData(); err != nil { // the store, settings, audio cache and library
 		return nil, err
 	}
 	set := s.cfg.Current()
-
-	s.audio, err = audio.Open(filepath.Join(s.env.DataDir, "audio"), audioOptions(set), s.db)
-	if err != nil {
-		return nil, err
-	}
-	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: log, Audio: s.audio, AudioImport: s.audio})
-	if err != nil {
-		return nil, err
-	}
-	s.notices = append(s.notices, s.lib.Notices()...)
-
 	s.yt = youtube.New(youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
 		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
 		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
 		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
 	})
-	s.sum = summarize.New(summarize.Options{
-		GeminiKey:        s.secretFunc(config.SecretGeminiKey),
-		OpenAIKey:        s.secretFunc(config.SecretOpenAIKey),
-		GeminiBaseURL:    func() string { return s.cfg.Current().GeminiBaseURL },
-		OpenAIBaseURL:    func() string { return s.cfg.Current().OpenAIBaseURL },
-		HTTPClient:       opts.HTTPClient,
-		DefaultModel:     func() string { return s.cfg.Current().DefaultModel },
-		LocalChunkTokens: set.LocalChunkTokens,
-		CustomPrompt:     func() string { return s.cfg.Current().CustomPrompt },
-		UILanguage:       func() string { return s.cfg.Current().OutputLanguage },
-		ConcurrencyFor: func(provider string) int { // read per call: a changed limit applies at once
-			switch set := s.cfg.Current(); provider {
-			case "google":
-				return set.GeminiConcurrency
-			case "openai": // OpenAI and compatible servers (Ollama, LM Studio…)
-				return set.OpenAIConcurrency
-			}
-			return 0 // local: Options.Concurrency's default
-		},
-	})
+	s.sum = s.newSummarizer(set)
 	s.speech = tts.New(tts.Options{
 		Endpoint:        s.env.TTSURL,
 		APIKey:          s.secretFunc(config.SecretTTSKey),
@@ -167,26 +117,8 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		Texts:           s.lib,
 		Logger:          log,
 	})
-
 	s.broker = events.New(events.Options{})
-	var summarizer jobs.Summarizer = jobsSummarizer{s.sum}
-	var summaries jobs.Summaries = s.lib
-	if opts.wrapSummarizer != nil {
-		summarizer = opts.wrapSummarizer(summarizer)
-	}
-	if opts.wrapSummaries != nil {
-		summaries = opts.wrapSummaries(summaries)
-	}
-	s.engine = jobs.New(s.db, summaries, s.yt, summarizer, s.broker, jobs.Config{
-		Workers:            set.WorkerPoolSize,
-		MaxJobs:            set.MaxConcurrentJobs,
-		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
-		TranscriptOptional: true,
-		AsyncEnabled:       func() bool { return s.cfg.Current().AsyncProcessing },
-		PreferPlaylist:     func() bool { return s.cfg.Current().PlaylistMode == config.PlaylistPreferPlaylist },
-		Logger:             log,
-	})
-	if err := s.engine.Start(ctx); err != nil {
+	if err := s.startEngine(ctx, set); err != nil {
 		return nil, err
 	}
 	s.unwatch = s.cfg.Subscribe(func(set config.Settings) {
@@ -197,6 +129,93 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	hc.UIFS = opts.UI
 	s.api = httpapi.New(hc, s.httpServices())
 	return s, nil
+}
+
+// openData opens the data folder: the store (its one owner: everything
+// that keeps records in it gets it from here; a second instance gets
+// "already running"), the settings and keychain, the audio cache and the
+// library.
+func (s *Backend) openData() (err error) {
+	s.env, err = config.ReadEnvironment(s.opts.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.env.DataDir, 0o700); err != nil {
+		return ytsum.Wrap(err, ytsum.CodeInternal, "data_dir",
+			fmt.Sprintf("The data folder %s cannot be created; check its permissions or set YTSUM_DATA_DIR.", s.env.DataDir))
+	}
+	s.db, err = store.Open(filepath.Join(s.env.DataDir, store.FileName), store.Options{})
+	if err != nil {
+		return err
+	}
+	s.kc = keychain.New(keychain.Options{FallbackDir: s.env.DataDir, Provider: s.opts.Keychain, Logger: s.log,
+		AllowFile: func() bool { return s.cfg != nil && s.cfg.AllowFileKeystore() }})
+	s.cfg, err = config.New(config.Options{Store: s.db, Keychain: s.kc, Env: config.EnvFunc(s.opts.Getenv), Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.audio, err = audio.Open(filepath.Join(s.env.DataDir, "audio"), audioOptions(s.cfg.Current()), s.db)
+	if err != nil {
+		return err
+	}
+	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: s.opts.HTTPClient,
+		SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio})
+	if err != nil {
+		return err
+	}
+	s.notices = append(s.notices, s.lib.Notices()...)
+	return nil
+}
+
+// newSummarizer builds the summarizer; settings it reads per call apply at
+// once, LocalChunkTokens after a restart.
+func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
+	cur := s.cfg.Current
+	return summarize.New(summarize.Options{
+		GeminiKey:        s.secretFunc(config.SecretGeminiKey),
+		OpenAIKey:        s.secretFunc(config.SecretOpenAIKey),
+		GeminiBaseURL:    func() string { return cur().GeminiBaseURL },
+		OpenAIBaseURL:    func() string { return cur().OpenAIBaseURL },
+		HTTPClient:       s.opts.HTTPClient,
+		DefaultModel:     func() string { return cur().DefaultModel },
+		LocalChunkTokens: set.LocalChunkTokens,
+		CustomPrompt:     func() string { return cur().CustomPrompt },
+		UILanguage:       func() string { return cur().OutputLanguage },
+		ConcurrencyFor: func(provider string) int { // read per call: a changed limit applies at once
+			switch set := cur(); provider {
+			case "google":
+				return set.GeminiConcurrency
+			case "openai": // OpenAI and compatible servers (Ollama, LM Studio…)
+				return set.OpenAIConcurrency
+			}
+			return 0 // local: Options.Concurrency's default
+		},
+	})
+}
+
+// startEngine builds the job engine over the store (job records), the
+// library (summaries), YouTube, the summarizer and the broker, and starts
+// it: it resumes the jobs a crash interrupted.
+func (s *Backend) startEngine(ctx context.Context, set config.Settings) error {
+	var summarizer jobs.Summarizer = jobsSummarizer{s.sum}
+	var summaries jobs.Summaries = s.lib
+	if s.opts.wrapSummarizer != nil {
+		summarizer = s.opts.wrapSummarizer(summarizer)
+	}
+	if s.opts.wrapSummaries != nil {
+		summaries = s.opts.wrapSummaries(summaries)
+	}
+	cur := s.cfg.Current
+	s.engine = jobs.New(s.db, summaries, s.yt, summarizer, s.broker, jobs.Config{
+		Workers:            set.WorkerPoolSize,
+		MaxJobs:            set.MaxConcurrentJobs,
+		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,
+		TranscriptOptional: true,
+		AsyncEnabled:       func() bool { return cur().AsyncProcessing },
+		PreferPlaylist:     func() bool { return cur().PlaylistMode == config.PlaylistPreferPlaylist },
+		Logger:             s.log,
+	})
+	return s.engine.Start(ctx)
 }
 
 func audioOptions(set config.Settings) audio.Options {

@@ -16,7 +16,11 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/library"
+	"ytsum/backend/store"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
+	"ytsum/backend/tts/audio"
 
 	"ytsum/backend/ytsum"
 )
@@ -190,7 +194,7 @@ func waitSubscribers(tb testing.TB, b *events.Broker, n int) {
 type fakeLibrary struct {
 	mu    sync.Mutex
 	items []ytsum.Result
-	last  ListQuery
+	last  library.Query
 }
 
 func newFakeLibrary(n int) *fakeLibrary {
@@ -204,7 +208,7 @@ func newFakeLibrary(n int) *fakeLibrary {
 	return l
 }
 
-func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, int, error) {
+func (l *fakeLibrary) Results(ctx context.Context, q library.Query) ([]ytsum.Result, int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.last = q
@@ -220,21 +224,21 @@ func (l *fakeLibrary) List(ctx context.Context, q ListQuery) ([]ytsum.Result, in
 }
 
 // RemoteThumbnailURL knows no remote pictures.
-func (l *fakeLibrary) RemoteThumbnailURL(context.Context, string) string { return "" }
+func (l *fakeLibrary) RemoteThumbnailURL(string) string { return "" }
 
-func (l *fakeLibrary) Search(ctx context.Context, query string) ([]SearchResult, error) {
+func (l *fakeLibrary) Find(ctx context.Context, query string) ([]library.Hit, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var hits []SearchResult
+	var hits []library.Hit
 	for _, it := range l.items {
 		if strings.Contains(*it.Summary, query) {
-			hits = append(hits, SearchResult{Item: it, Snippet: "<mark>" + query + "</mark>"})
+			hits = append(hits, library.Hit{Item: it, Snippet: "<mark>" + query + "</mark>"})
 		}
 	}
 	return hits, nil
 }
 
-func (l *fakeLibrary) Delete(ctx context.Context, id string) error {
+func (l *fakeLibrary) Delete(id string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i, it := range l.items {
@@ -246,54 +250,54 @@ func (l *fakeLibrary) Delete(ctx context.Context, id string) error {
 	return ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 }
 
-func (l *fakeLibrary) Thumbnail(ctx context.Context, id string) ([]byte, string, error) {
+func (l *fakeLibrary) Thumbnail(id string) ([]byte, string, error) {
 	if id == "vid00000000" {
 		return []byte("\xff\xd8\xffjpeg"), "image/jpeg", nil
 	}
 	return nil, "", ytsum.Errorf(ytsum.CodeNotFound, "thumbnail_not_found", "No thumbnail is cached for this video.")
 }
 
-func (l *fakeLibrary) ExportSummary(ctx context.Context, id, format string) (ExportFile, error) {
+func (l *fakeLibrary) ExportOne(id string, f library.Format) (library.Export, error) {
 	if id != "vid00000000" {
-		return ExportFile{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+		return library.Export{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 	}
-	return ExportFile{Filename: id + "." + format, ContentType: "text/markdown; charset=utf-8", Content: []byte("# Video 0\n")}, nil
+	return library.Export{FileName: id + "." + string(f), ContentType: "text/markdown; charset=utf-8", Data: []byte("# Video 0\n")}, nil
 }
 
-func (l *fakeLibrary) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
-	return ExportFile{Filename: "library." + format, ContentType: "application/json", Content: []byte(`[]`)}, nil
+func (l *fakeLibrary) ExportLibrary(ctx context.Context, f library.Format) (library.Export, error) {
+	return library.Export{FileName: "library." + string(f), ContentType: "application/json", Data: []byte(`[]`)}, nil
 }
 
-func (l *fakeLibrary) Import(ctx context.Context, path string) (ImportReport, error) {
+func (l *fakeLibrary) Import(ctx context.Context, path string) (library.ImportReport, error) {
 	if path == "/missing" {
-		return ImportReport{}, ytsum.Errorf(ytsum.CodeNotFound, "import_missing", "There is no file at /missing.")
+		return library.ImportReport{}, ytsum.Errorf(ytsum.CodeNotFound, "import_missing", "There is no file at /missing.")
 	}
-	return ImportReport{Added: 3, Skipped: 1}, nil
+	return library.ImportReport{Added: 3, Skipped: 1}, nil
 }
 
 // fakeSpeech returns fixed "audio".
 type fakeSpeech struct{}
 
 func (fakeSpeech) Available() bool { return true }
-func (fakeSpeech) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
+func (fakeSpeech) Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error) {
 	if req.VideoID == "unknownvid1" {
-		return nil, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
+		return tts.Audio{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")
 	}
-	return []byte("ID3mp3"), nil
+	return tts.Audio{Data: []byte("ID3mp3")}, nil
 }
-func (fakeSpeech) Preview(ctx context.Context, voiceID, text string) ([]byte, error) {
-	return []byte("ID3preview:" + text), nil
+func (fakeSpeech) Preview(ctx context.Context, voiceID, text string) (tts.Audio, error) {
+	return tts.Audio{Data: []byte("ID3preview:" + text)}, nil
 }
-func (fakeSpeech) Voices(ctx context.Context) (VoiceCatalog, error) {
-	return VoiceCatalog{Voices: map[string]Voice{"en-US-Chirp3-HD-Zephyr": {Name: "en-US-Chirp3-HD-Zephyr", Tier: "chirp3-hd"}},
-		Tiers: map[string][]string{"chirp3-hd": {"en-US-Chirp3-HD-Zephyr"}}, CurrentVoice: "en-US-Chirp3-HD-Zephyr",
-		DefaultVoice: "en-US-Chirp3-HD-Zephyr"}, nil
+func (fakeSpeech) Voices(ctx context.Context) tts.VoicesResponse {
+	z := tts.Voice{Name: "en-US-Chirp3-HD-Zephyr", Tier: "chirp3-hd"}
+	return tts.VoicesResponse{Voices: map[string]tts.Voice{z.Name: z}, Tiers: map[string][]tts.Voice{"chirp3-hd": {z}},
+		CurrentVoice: z.Name, DefaultVoice: z.Name}
 }
-func (fakeSpeech) CacheStatus(ctx context.Context) (CacheStatus, error) {
-	return CacheStatus{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil
+func (fakeSpeech) Status() (audio.Status, error) {
+	return audio.Status{TotalFiles: 2, TotalSizeMB: 1.5, MaxSizeMB: 500}, nil
 }
-func (fakeSpeech) CacheCleanup(ctx context.Context) (CacheCleanup, error) {
-	return CacheCleanup{CleanedFiles: 1, RemainingFiles: 1}, nil
+func (fakeSpeech) Cleanup() (audio.CleanupResult, error) {
+	return audio.CleanupResult{CleanedFiles: 1, RemainingFiles: 1}, nil
 }
 
 // fakeSettings keeps a token and a tiny settings object.
@@ -359,20 +363,20 @@ func (fakeModels) Models(context.Context) []summarize.Model {
 
 type fakeBackups struct {
 	mu   sync.Mutex
-	list []Backup
+	list []store.BackupInfo
 }
 
-func (f *fakeBackups) List(ctx context.Context) ([]Backup, error) {
+func (f *fakeBackups) List(ctx context.Context) ([]store.BackupInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Backup(nil), f.list...), nil
+	return append([]store.BackupInfo(nil), f.list...), nil
 }
 
-func (f *fakeBackups) Create(ctx context.Context) (Backup, error) {
+func (f *fakeBackups) Create(ctx context.Context) (store.BackupInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	b := Backup{Name: fmt.Sprintf("ytsum-%d.db", len(f.list)+1), SizeBytes: 4096, CreatedAt: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
-	f.list = append([]Backup{b}, f.list...)
+	b := store.BackupInfo{Name: fmt.Sprintf("ytsum-%d.db", len(f.list)+1), Size: 4096, CreatedAt: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	f.list = append([]store.BackupInfo{b}, f.list...)
 	return b, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 	"ytsum/backend/config"
 	"ytsum/backend/jobs"
+	"ytsum/backend/library"
 	"ytsum/backend/summarize"
 
 	"ytsum/backend/ytsum"
@@ -257,11 +258,11 @@ func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 		if err := checkSort(lq.Sort); err != nil {
 			return nil, err
 		}
-		all := ListQuery{Sort: lq.Sort, Channel: lq.Channel, Model: lq.Model}
+		all := library.Query{Sort: lq.Sort, Channel: lq.Channel, Model: lq.Model}
 		if limit, has := queryInt(q, "limit", 0); has && limit > 0 {
 			all.Limit = limit
 		}
-		items, _, err := s.svc.Library.List(ctx, all)
+		items, _, err := s.svc.Library.Results(ctx, all)
 		if err != nil {
 			return nil, err
 		}
@@ -274,11 +275,7 @@ func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
-		hits, err := s.Search(ctx, r.URL.Query().Get("q"))
-		if hits == nil && err == nil {
-			hits = []SearchResult{}
-		}
-		return hits, err
+		return s.Search(ctx, r.URL.Query().Get("q"))
 	})
 }
 
@@ -320,7 +317,7 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("video_id", "That is not a YouTube video id."))
 		return
 	}
-	data, ct, err := s.svc.Thumbnails.Thumbnail(r.Context(), id)
+	data, ct, err := s.svc.Thumbnails.Thumbnail(id)
 	if err != nil {
 		if ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 			s.writeError(w, r, err)
@@ -328,7 +325,7 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 		}
 		// Not cached (yet): the remote picture when the library knows it,
 		// else a placeholder, so that an <img> never breaks.
-		if u := s.svc.Thumbnails.RemoteThumbnailURL(r.Context(), id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+		if u := s.svc.Thumbnails.RemoteThumbnailURL(id); strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
 			w.Header().Set("Cache-Control", "no-store")
 			http.Redirect(w, r, u, http.StatusFound)
 			return
@@ -360,24 +357,24 @@ const placeholderThumbnail = `<svg xmlns="http://www.w3.org/2000/svg" width="480
 	`<rect width="480" height="270" fill="#8a919c"/><circle cx="240" cy="135" r="44" fill="#ffffff" fill-opacity="0.85"/>` +
 	`<path d="M226 112v46l38-23z" fill="#8a919c"/></svg>`
 
-func writeFile(w http.ResponseWriter, f ExportFile) {
+func writeFile(w http.ResponseWriter, f library.Export) {
 	ct := f.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-store")
-	if f.Filename != "" {
+	if f.FileName != "" {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+strings.Map(func(r rune) rune {
 			if r < 0x20 || r == '"' || r == '\\' || r > 0x7e {
 				return '_'
 			}
 			return r
-		}, f.Filename)+`"`)
+		}, f.FileName)+`"`)
 	}
-	w.Header().Set("Content-Length", itoa(len(f.Content)))
+	w.Header().Set("Content-Length", itoa(len(f.Data)))
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(f.Content)
+	_, _ = w.Write(f.Data)
 }
 
 func (s *Server) handleExportSummary(w http.ResponseWriter, r *http.Request) {

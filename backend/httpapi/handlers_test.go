@@ -60,7 +60,7 @@ func (otherNotFound) Cancel(ctx context.Context, id string) (*ytsum.Job, error) 
 
 type otherNotFoundLib struct{ *fakeLibrary }
 
-func (otherNotFoundLib) Delete(ctx context.Context, id string) error {
+func (otherNotFoundLib) Delete(id string) error {
 	return ytsum.Errorf(ytsum.CodeNotFound, "no_such_row", "row %s is gone", id)
 }
 

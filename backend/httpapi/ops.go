@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
 	"ytsum/backend/config"
 	"ytsum/backend/library"
+	"ytsum/backend/tts"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
 
@@ -189,7 +192,7 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 		perPage = 10
 	}
 	perPage = min(perPage, 100)
-	items, total, err := s.svc.Library.List(ctx, ListQuery{Offset: (page - 1) * perPage, Limit: perPage,
+	items, total, err := s.svc.Library.Results(ctx, library.Query{Offset: (page - 1) * perPage, Limit: perPage,
 		Sort: q.Sort, Channel: q.Channel, Model: q.Model})
 	if err != nil {
 		return LibraryPage{}, err
@@ -201,32 +204,8 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 		TotalPages: (total + perPage - 1) / perPage}, nil
 }
 
-// SearchResult is one item of GET /search_summaries: the video item and,
-// when the index made one, an HTML snippet with <mark> around matches
-// (everything else escaped).
-type SearchResult struct {
-	Item    ytsum.Result `json:"item"`
-	Snippet string       `json:"snippet,omitempty"`
-}
-
-// MarshalJSON writes the item's own object with "snippet" added as its
-// last member (API.md §5), the snippet's markup unescaped.
-func (h SearchResult) MarshalJSON() ([]byte, error) {
-	item, err := json.Marshal(h.Item)
-	if err != nil || h.Snippet == "" || len(item) < 2 || item[len(item)-1] != '}' {
-		return item, err
-	}
-	var sb bytes.Buffer
-	enc := json.NewEncoder(&sb)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(h.Snippet)
-	snip := bytes.TrimSuffix(sb.Bytes(), []byte("\n"))
-	item = append(item[:len(item)-1], `,"snippet":`...)
-	return append(append(item, snip...), '}'), nil
-}
-
 // Search is GET /search_summaries: the items matching query, best first.
-func (s *Server) Search(ctx context.Context, query string) ([]SearchResult, error) {
+func (s *Server) Search(ctx context.Context, query string) ([]library.Hit, error) {
 	if s.svc.Library == nil {
 		return nil, unwired("The library")
 	}
@@ -234,15 +213,11 @@ func (s *Server) Search(ctx context.Context, query string) ([]SearchResult, erro
 	if query == "" {
 		return nil, invalid("q", "Query parameter 'q' is required and cannot be empty")
 	}
-	hits, err := s.svc.Library.Search(ctx, query)
-	if err != nil {
-		return nil, err
+	hits, err := s.svc.Library.Find(ctx, query)
+	if hits == nil && err == nil {
+		hits = []library.Hit{}
 	}
-	out := make([]SearchResult, len(hits))
-	for i, h := range hits {
-		out[i] = SearchResult(h)
-	}
-	return out, nil
+	return hits, err
 }
 
 // Deleted is the answer of DELETE /delete_summary.
@@ -262,7 +237,10 @@ func (s *Server) DeleteSummary(ctx context.Context, videoID string) (Deleted, er
 	if !validVideoID(videoID) {
 		return Deleted{}, invalid("video_id", "That is not a YouTube video id.")
 	}
-	if err := s.svc.Library.Delete(ctx, videoID); err != nil {
+	if err := ctx.Err(); err != nil {
+		return Deleted{}, err
+	}
+	if err := s.svc.Library.Delete(videoID); err != nil {
 		return Deleted{}, asNotFound(err, "Summary not found")
 	}
 	return Deleted{Success: true, Message: "Summary for video " + videoID + " deleted successfully"}, nil
@@ -288,34 +266,47 @@ func orList(xs []string) string {
 
 // ExportSummary is GET /export/{video_id}: one summary as md (default),
 // txt or json.
-func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error) {
+func (s *Server) ExportSummary(ctx context.Context, videoID, format string) (library.Export, error) {
 	if s.svc.Files == nil {
-		return ExportFile{}, unwired("The library")
+		return library.Export{}, unwired("The library")
 	}
 	if !validVideoID(videoID) {
-		return ExportFile{}, invalid("video_id", "That is not a YouTube video id.")
+		return library.Export{}, invalid("video_id", "That is not a YouTube video id.")
 	}
 	if format == "" {
 		format = "md"
 	}
-	if err := checkFormat(format, library.SummaryFormats...); err != nil {
-		return ExportFile{}, err
+	f, err := parseFormat(format, library.SummaryFormats)
+	if err != nil {
+		return library.Export{}, err
 	}
-	return s.svc.Files.ExportSummary(ctx, videoID, format)
+	if err := ctx.Err(); err != nil {
+		return library.Export{}, err
+	}
+	return s.svc.Files.ExportOne(videoID, f)
+}
+
+// parseFormat checks format against the offered ones and parses it.
+func parseFormat(format string, offered []string) (library.Format, error) {
+	if err := checkFormat(format, offered...); err != nil {
+		return "", err
+	}
+	return library.ParseFormat(format)
 }
 
 // ExportLibrary is GET /export: the whole library as json (default) or md.
-func (s *Server) ExportLibrary(ctx context.Context, format string) (ExportFile, error) {
+func (s *Server) ExportLibrary(ctx context.Context, format string) (library.Export, error) {
 	if s.svc.Files == nil {
-		return ExportFile{}, unwired("The library")
+		return library.Export{}, unwired("The library")
 	}
 	if format == "" {
 		format = "json"
 	}
-	if err := checkFormat(format, library.LibraryFormats...); err != nil {
-		return ExportFile{}, err
+	f, err := parseFormat(format, library.LibraryFormats)
+	if err != nil {
+		return library.Export{}, err
 	}
-	return s.svc.Files.ExportLibrary(ctx, format)
+	return s.svc.Files.ExportLibrary(ctx, f)
 }
 
 // Import is POST /import: the original app's summary_cache.json at path.
@@ -327,65 +318,69 @@ func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) 
 	if strings.TrimSpace(path) == "" {
 		return ImportReport{}, invalid("path", "Give the path of the original app's summary_cache.json.")
 	}
-	rep, err := s.svc.Files.Import(ctx, path)
+	r, err := s.svc.Files.Import(ctx, path)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if rep.Errors == nil {
-		rep.Errors = []string{}
+	rep := ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{}}
+	for _, f := range r.Failures {
+		rep.Errors = append(rep.Errors, f.VideoID+": "+f.Reason)
 	}
 	return rep, nil
 }
 
-// Voices is GET /api/voices.
+// Voices is GET /api/voices: the catalogue in the original app's shape,
+// each tier listing its voice ids in order.
 func (s *Server) Voices(ctx context.Context) (VoiceCatalog, error) {
 	if s.svc.Speech == nil {
 		return VoiceCatalog{}, unwired("Text-to-speech")
 	}
-	v, err := s.svc.Speech.Voices(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return VoiceCatalog{}, err
 	}
-	if v.Voices == nil {
-		v.Voices = map[string]Voice{}
+	v := s.svc.Speech.Voices(ctx)
+	out := VoiceCatalog{Voices: map[string]Voice{}, Tiers: map[string][]string{},
+		CurrentVoice: v.CurrentVoice, DefaultVoice: v.DefaultVoice}
+	for id, x := range v.Voices {
+		out.Voices[id] = Voice{Name: x.Name, DisplayName: x.DisplayName, LanguageCode: x.LanguageCode,
+			Gender: x.Gender, Accent: x.Accent, Style: x.Style, Tier: x.Tier, Description: x.Description, Quality: x.Quality}
 	}
-	if v.Tiers == nil {
-		v.Tiers = map[string][]string{}
+	for tier, vs := range v.Tiers {
+		ids := make([]string, len(vs))
+		for i, x := range vs {
+			ids[i] = x.Name
+		}
+		slices.Sort(ids)
+		out.Tiers[tier] = ids
 	}
-	return v, nil
+	return out, nil
 }
 
 // CacheStatus is GET /api/cache/status.
-func (s *Server) CacheStatus(ctx context.Context) (CacheStatus, error) {
+func (s *Server) CacheStatus(ctx context.Context) (audio.Status, error) {
 	if s.svc.AudioCache == nil {
-		return CacheStatus{}, unwired("Text-to-speech")
+		return audio.Status{}, unwired("Text-to-speech")
 	}
-	st, err := s.svc.AudioCache.CacheStatus(ctx)
-	if err != nil {
-		return CacheStatus{}, err
+	if err := ctx.Err(); err != nil {
+		return audio.Status{}, err
 	}
-	if st.Config == nil {
-		st.Config = map[string]any{}
-	}
-	return st, nil
-}
-
-// CacheCleaned is the answer of POST /api/cache/cleanup.
-type CacheCleaned struct {
-	Success bool `json:"success"`
-	CacheCleanup
+	return s.svc.AudioCache.Status()
 }
 
 // CacheCleanup is POST /api/cache/cleanup.
-func (s *Server) CacheCleanup(ctx context.Context) (CacheCleaned, error) {
+func (s *Server) CacheCleanup(ctx context.Context) (audio.CleanupResult, error) {
 	if s.svc.AudioCache == nil {
-		return CacheCleaned{}, unwired("Text-to-speech")
+		return audio.CleanupResult{}, unwired("Text-to-speech")
 	}
-	c, err := s.svc.AudioCache.CacheCleanup(ctx)
+	if err := ctx.Err(); err != nil {
+		return audio.CleanupResult{}, err
+	}
+	c, err := s.svc.AudioCache.Cleanup()
 	if err != nil {
-		return CacheCleaned{}, err
+		return audio.CleanupResult{}, err
 	}
-	return CacheCleaned{Success: true, CacheCleanup: c}, nil
+	c.Success = true
+	return c, nil
 }
 
 // Settings is GET /settings.
@@ -442,12 +437,13 @@ func (s *Server) Backups(ctx context.Context) (BackupList, error) {
 	if s.svc.Backups == nil {
 		return BackupList{}, unwired("Backups")
 	}
-	list, err := s.svc.Backups.List(ctx)
+	infos, err := s.svc.Backups.List(ctx)
 	if err != nil {
 		return BackupList{}, err
 	}
-	if list == nil {
-		list = []Backup{}
+	list := make([]Backup, len(infos))
+	for i, b := range infos {
+		list[i] = backupOf(b)
 	}
 	return BackupList{Backups: list}, nil
 }
@@ -468,7 +464,7 @@ func (s *Server) CreateBackup(ctx context.Context) (BackupCreated, error) {
 	if err != nil {
 		return BackupCreated{}, err
 	}
-	return BackupCreated{Success: true, Message: "Backup created", Backup: b}, nil
+	return BackupCreated{Success: true, Message: "Backup created", Backup: backupOf(b)}, nil
 }
 
 // Speak is POST /speak: MP3 audio of req.Text, or of the summary of
@@ -483,7 +479,8 @@ func (s *Server) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
 	if req.VideoID != "" && !validVideoID(req.VideoID) {
 		return nil, invalid("video_id", "That is not a YouTube video id.")
 	}
-	return s.svc.Speech.Speak(ctx, req)
+	a, err := s.svc.Speech.Speak(ctx, tts.SpeakRequest{Text: req.Text, VideoID: req.VideoID, VoiceID: req.VoiceID})
+	return a.Data, err
 }
 
 // PreviewRequest is the body of POST /preview-voice.
@@ -507,5 +504,6 @@ func (s *Server) PreviewVoice(ctx context.Context, req PreviewRequest) ([]byte, 
 	if rs := []rune(req.Text); len(rs) > maxPreviewRunes {
 		req.Text = string(rs[:maxPreviewRunes]) + "…"
 	}
-	return s.svc.Speech.Preview(ctx, req.VoiceID, req.Text)
+	a, err := s.svc.Speech.Preview(ctx, req.VoiceID, req.Text)
+	return a.Data, err
 }

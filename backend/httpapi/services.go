@@ -8,7 +8,11 @@ import (
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/library"
+	"ytsum/backend/store"
 	"ytsum/backend/summarize"
+	"ytsum/backend/tts"
+	"ytsum/backend/tts/audio"
 	"ytsum/backend/ytsum"
 )
 
@@ -62,54 +66,40 @@ type Events interface {
 	Subscribe(f events.Filter) *events.Subscription
 }
 
-// Library is the store of summaries: the library routes.
+// Library is the store of summaries (*library.Library): the library routes.
 type Library interface {
-	// List returns one page of video items (newest first unless q.Sort says
-	// otherwise) and the number of items matching q's filters.
-	List(ctx context.Context, q ListQuery) (items []ytsum.Result, total int, err error)
-	// Search returns the items matching query, best match first.
-	Search(ctx context.Context, query string) ([]SearchResult, error)
+	// Results returns one page of video items (newest first unless q.Sort
+	// says otherwise) and the number of items matching q's filters.
+	Results(ctx context.Context, q library.Query) (items []ytsum.Result, total int, err error)
+	// Find returns the items matching query, best match first.
+	Find(ctx context.Context, query string) ([]library.Hit, error)
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
-	Delete(ctx context.Context, videoID string) error
+	Delete(videoID string) error
 }
 
-// Thumbnails are the library's pictures: GET /thumbnails/{id}.
+// Thumbnails are the library's pictures (*library.Library): GET
+// /thumbnails/{id}.
 type Thumbnails interface {
 	// Thumbnail returns the locally cached thumbnail of a video and its
 	// content type; CodeNotFound when none is cached.
-	Thumbnail(ctx context.Context, videoID string) (data []byte, contentType string, err error)
+	Thumbnail(videoID string) (data []byte, contentType string, err error)
 	// RemoteThumbnailURL is the remote thumbnail of a summarized video (""
 	// when unknown): the route redirects there (302) when none is cached,
 	// else answers a placeholder SVG.
-	RemoteThumbnailURL(ctx context.Context, videoID string) string
+	RemoteThumbnailURL(videoID string) string
 }
 
-// Files moves summaries in and out of the library: the export and import
-// routes.
+// Files moves summaries in and out of the library (*library.Library): the
+// export and import routes.
 type Files interface {
-	// ExportSummary renders one summary as format ("md", "txt" or "json").
-	ExportSummary(ctx context.Context, videoID, format string) (ExportFile, error)
-	// ExportLibrary renders the whole library as format ("md" or "json").
-	ExportLibrary(ctx context.Context, format string) (ExportFile, error)
+	// ExportOne renders the newest summary of videoID as f.
+	ExportOne(videoID string, f library.Format) (library.Export, error)
+	// ExportLibrary renders the whole library as f, named for today.
+	ExportLibrary(ctx context.Context, f library.Format) (library.Export, error)
 	// Import imports the original app's summary_cache.json at path (and its
 	// audio_cache/ beside it). Importing twice adds nothing twice.
-	Import(ctx context.Context, path string) (ImportReport, error)
-}
-
-// ListQuery selects a page of the library. Limit <= 0 means all.
-type ListQuery struct {
-	Offset, Limit int
-	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
-	Channel       string // only this channel, when not empty
-	Model         string // only summaries made by this model key, when not empty
-}
-
-// ExportFile is a rendered export.
-type ExportFile struct {
-	Filename    string // suggested file name, e.g. "abc123.md"
-	ContentType string // e.g. "text/markdown; charset=utf-8"
-	Content     []byte
+	Import(ctx context.Context, path string) (library.ImportReport, error)
 }
 
 // ImportReport is the outcome of an import (the JSON of POST /import).
@@ -120,26 +110,28 @@ type ImportReport struct {
 	Errors  []string `json:"errors"`
 }
 
-// Speech is text-to-speech: /speak, /preview-voice and /api/voices.
+// Speech is text-to-speech (*tts.Service): /speak, /preview-voice and
+// /api/voices.
 type Speech interface {
 	// Available reports whether speech can be made (a TTS credential is set
 	// or cached audio exists for offline use).
 	Available() bool
-	// Speak returns MP3 audio for req: req.Text, or the summary of
+	// Speak returns the audio of req: req.Text, or the summary of
 	// req.VideoID when Text is empty. CodeNotFound for an unknown video.
-	Speak(ctx context.Context, req SpeakRequest) ([]byte, error)
-	// Preview returns MP3 audio of text read by voiceID.
-	Preview(ctx context.Context, voiceID, text string) ([]byte, error)
-	// Voices lists the voices, as GET /api/voices answers.
-	Voices(ctx context.Context) (VoiceCatalog, error)
+	Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error)
+	// Preview returns audio of text read by voiceID.
+	Preview(ctx context.Context, voiceID, text string) (tts.Audio, error)
+	// Voices is the voice catalogue.
+	Voices(ctx context.Context) tts.VoicesResponse
 }
 
-// AudioCache is the cache of spoken summaries: the /api/cache routes.
+// AudioCache is the cache of spoken summaries (*audio.Cache): the
+// /api/cache routes. Both calls touch only the local disk.
 type AudioCache interface {
-	// CacheStatus describes the audio cache, as GET /api/cache/status answers.
-	CacheStatus(ctx context.Context) (CacheStatus, error)
-	// CacheCleanup trims the audio cache, as POST /api/cache/cleanup answers.
-	CacheCleanup(ctx context.Context) (CacheCleanup, error)
+	// Status describes the audio cache (GET /api/cache/status).
+	Status() (audio.Status, error)
+	// Cleanup trims the audio cache (POST /api/cache/cleanup).
+	Cleanup() (audio.CleanupResult, error)
 }
 
 // SpeakRequest is the body of POST /speak.
@@ -170,25 +162,6 @@ type VoiceCatalog struct {
 	DefaultVoice string              `json:"default_voice"`
 }
 
-// CacheStatus is the answer of GET /api/cache/status.
-type CacheStatus struct {
-	TotalFiles       int            `json:"total_files"`
-	PreviewFiles     int            `json:"preview_files"`
-	TotalSizeMB      float64        `json:"total_size_mb"`
-	MaxSizeMB        float64        `json:"max_size_mb"`
-	CacheUtilization float64        `json:"cache_utilization"`
-	NeedsCleanup     bool           `json:"needs_cleanup"`
-	Config           map[string]any `json:"config"`
-}
-
-// CacheCleanup is the answer of POST /api/cache/cleanup (plus "success").
-type CacheCleanup struct {
-	CleanedFiles    int     `json:"cleaned_files"`
-	SizeFreedMB     float64 `json:"size_freed_mb"`
-	RemainingFiles  int     `json:"remaining_files"`
-	RemainingSizeMB float64 `json:"remaining_size_mb"`
-}
-
 // Settings is the saved configuration.
 type Settings interface {
 	// View returns the settings view; a secret only ever as set/unset.
@@ -214,16 +187,20 @@ type Models interface {
 // Backups makes and lists consistent database snapshots.
 type Backups interface {
 	// List returns the backups, newest first.
-	List(ctx context.Context) ([]Backup, error)
+	List(ctx context.Context) ([]store.BackupInfo, error)
 	// Create writes a consistent snapshot of the database and describes it.
-	Create(ctx context.Context) (Backup, error)
+	Create(ctx context.Context) (store.BackupInfo, error)
 }
 
-// Backup describes one snapshot file.
+// Backup describes one snapshot file (the wire shape of store.BackupInfo).
 type Backup struct {
 	Name      string    `json:"name"`
 	SizeBytes int64     `json:"size_bytes"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+func backupOf(b store.BackupInfo) Backup {
+	return Backup{Name: b.Name, SizeBytes: b.Size, CreatedAt: b.CreatedAt}
 }
 
 // Services are the backends the routes call, one small interface per

@@ -1,14 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"testing"
 )
 
 // remoteLibrary is a library that knows the remote thumbnail of vid00000009.
 type remoteLibrary struct{ *fakeLibrary }
 
-func (remoteLibrary) RemoteThumbnailURL(_ context.Context, id string) string {
+func (remoteLibrary) RemoteThumbnailURL(id string) string {
 	if id == "vid00000009" {
 		return "https://i.ytimg.com/vi/vid00000009/hqdefault.jpg"
 	}

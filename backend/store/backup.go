@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,4 +127,32 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		_ = d.Close()
 	}
+}
+
+// Snapshots makes and lists the backups of db in one folder (the data
+// folder's backups/): what the HTTP API's backup routes serve. Safe for
+// concurrent use.
+type Snapshots struct {
+	db  *DB
+	dir string
+}
+
+// Snapshots returns the backups of db in dir.
+func (db *DB) Snapshots(dir string) Snapshots { return Snapshots{db: db, dir: dir} }
+
+// List lists the backups, newest first (see Backups); ctx is checked first.
+func (s Snapshots) List(ctx context.Context) ([]BackupInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return Backups(s.dir)
+}
+
+// Create writes a consistent snapshot, keeping the newest
+// DefaultKeepBackups (see DB.Backup); ctx is checked first.
+func (s Snapshots) Create(ctx context.Context) (BackupInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return BackupInfo{}, err
+	}
+	return s.db.Backup(s.dir, 0)
 }

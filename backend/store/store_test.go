@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -657,5 +658,26 @@ func TestYouTubeCacheAdapter(t *testing.T) {
 	_ = c.PutVideo(ytsum.Video{ID: "v", Title: "T"})
 	if v, _ := c.Video("v"); v == nil || v.Title != "T" {
 		t.Errorf("video = %+v", v)
+	}
+}
+
+// Ensure Snapshots makes and lists backups in its folder and honours ctx.
+func TestSnapshots(t *testing.T) {
+	db := MustOpen(t)
+	snaps := db.Snapshots(filepath.Join(t.TempDir(), "backups"))
+	if list, err := snaps.List(context.Background()); err != nil || len(list) != 0 {
+		t.Fatalf("empty: %v %v", list, err)
+	}
+	made, err := snaps.Create(context.Background())
+	if err != nil || made.Size == 0 {
+		t.Fatalf("Create = %+v %v", made, err)
+	}
+	if list, err := snaps.List(context.Background()); err != nil || len(list) != 1 || list[0].Name != made.Name {
+		t.Fatalf("List = %+v %v", list, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := snaps.Create(ctx); err == nil {
+		t.Fatal("Create with a cancelled context succeeded")
 	}
 }

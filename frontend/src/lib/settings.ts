@@ -66,7 +66,7 @@ export function normalizeSettings(json: unknown): NormalizedSettings {
     const fromEnv = secret ? secret.source === 'environment' : isObj(env[k]);
     const variable = secret ? str(secret.variable) : isObj(env[k]) ? str(env[k].variable) : '';
     const help = [
-      raw.doc,
+      raw.doc.replace(/`/g, ''), // the table's docs mark code with backticks (SETTINGS.md)
       fromEnv && variable ? `Set by the environment variable ${variable}.` : '',
       pending.has(k) ? 'Changed: restart the app to apply it.' : raw.restart ? 'Applies after a restart.' : '',
       secret && !secret.set && !kcProblem ? str(secret.message) : '',

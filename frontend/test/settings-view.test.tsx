@@ -5,8 +5,7 @@ import { setup } from './render';
 
 beforeEach(() => localStorage.clear());
 
-// Light on purpose: Settings' internals are being rebuilt around a server-sent schema. This only
-// checks that a GET /settings answer becomes sections the user sees.
+// A GET /settings answer becomes the sections its schema names.
 describe('Settings', () => {
   it('renders the sections of a settings answer', async () => {
     const { s } = setup(<Settings />, {
@@ -17,6 +16,15 @@ describe('Settings', () => {
         secrets: { gemini_api_key: { set: true, source: 'keychain' } },
         keychain: { state: 'available', backend: 'test' },
         restart_fields: [], restart_pending: [],
+        schema: [
+          { key: 'default_model', type: 'string', label: 'Default model', group: 'Summaries', doc: '', restart: false },
+          { key: 'default_style', type: 'string', label: 'Default style', group: 'Summaries', doc: '', restart: false,
+            choices: [{ value: 'audio', label: 'Audio' }, { value: 'key_points', label: 'Key points' }] },
+          { key: 'gemini_base_url', type: 'string', label: 'Gemini base URL', group: 'AI providers', doc: '', restart: false },
+          { key: 'gemini_api_key', type: 'secret', label: 'Gemini API key', group: 'AI providers', doc: '', restart: false },
+          { key: 'theme', type: 'string', label: 'Theme', group: 'Appearance', doc: '', restart: false,
+            choices: [{ value: 'system', label: 'System' }, { value: 'dark', label: 'Dark' }] },
+        ],
       })),
       voices: vi.fn(async () => ({ voices: {} })),
       backups: vi.fn(async () => ({ backups: [] })),

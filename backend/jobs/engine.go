@@ -77,6 +77,8 @@ type Config struct {
 	NewID func() string
 	// Logger receives internal errors; nil means slog.Default().
 	Logger *slog.Logger
+	// Asker answers the questions of ask jobs (ask.go); nil refuses them.
+	Asker Asker
 }
 
 func (c Config) withDefaults() Config {

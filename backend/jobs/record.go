@@ -17,6 +17,7 @@ const (
 	kindVideo      = "video"
 	kindPlaylist   = "playlist"
 	kindError      = "error"
+	kindAsk        = "ask" // the question of an ask job; Item is its answer (ask.go)
 )
 
 // record is what the engine stores for a job: the job's public fields plus
@@ -66,6 +67,12 @@ func (rec *record) refresh() {
 			if l.Item != nil {
 				results = append(results, *l.Item)
 			}
+		case kindAsk:
+			total++
+			if l.Item != nil {
+				results = append(results, *l.Item)
+				progress++
+			}
 		case kindVideo:
 			total += len(l.Videos)
 			for _, v := range l.Videos {
@@ -104,7 +111,7 @@ func (rec *record) refresh() {
 func (rec *record) unfinished() int {
 	n := 0
 	for _, l := range rec.Links {
-		if l.Kind == kindUnresolved {
+		if l.Kind == kindUnresolved || (l.Kind == kindAsk && l.Item == nil) {
 			n++
 			continue
 		}
@@ -125,6 +132,11 @@ func (rec *record) finalize(status ytsum.JobStatus, why *ytsum.Error, now time.T
 		if l.Kind == kindUnresolved {
 			item := ytsum.InputErrorResult(l.URL, orInternal(why))
 			l.Kind, l.Item = kindError, &item
+			continue
+		}
+		if l.Kind == kindAsk && l.Item == nil {
+			item := ytsum.AnswerResult(unanswered(rec.Job.Metadata.Ask, orInternal(why)))
+			l.Item = &item
 			continue
 		}
 		for j := range l.Videos {

@@ -73,6 +73,11 @@ func (e *Engine) execute(r *run) {
 // to at most VideoParallelism goroutines.
 func (e *Engine) runJob(ctx context.Context, r *run) {
 	r.mu.Lock()
+	if r.rec.Job.Type == ytsum.JobTypeAsk {
+		r.mu.Unlock()
+		e.runAsk(ctx, r) // ask.go
+		return
+	}
 	opts := r.rec.Options
 	created := r.rec.Job.CreatedAt
 	prefer := r.rec.Job.Metadata.PreferPlaylist

@@ -68,6 +68,8 @@ type JobMetadata struct {
 	// a video and a playlist (default: the video).
 	PreferPlaylist bool `json:"prefer_playlist,omitempty"`
 	Regenerate     bool `json:"regenerate,omitempty"`
+	// Ask is the question of an ask job (Type JobTypeAsk); nil otherwise.
+	Ask *AskRequest `json:"ask,omitempty"`
 }
 
 // Job is a unit of work the engine persists and runs. Its JSON (API.md §3)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"ytsum/backend/ask"
 	"ytsum/backend/config"
 	"ytsum/backend/events"
 	"ytsum/backend/httpapi"
@@ -73,6 +74,11 @@ type Backend struct {
 	engine  *jobs.Engine
 	api     *httpapi.Server
 	unwatch func()
+
+	asker     *ask.Asker         // questions (backend_ask.go)
+	askIndex  *ask.LibraryIndex  // the library's passages
+	askStop   context.CancelFunc // stops the background indexing
+	askSynced chan struct{}      // closed when it ended
 }
 
 // Open builds and starts every service: it opens the database in the data
@@ -107,6 +113,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
 	})
 	s.sum = s.newSummarizer(set)
+	s.openAsk()
 	s.speech = tts.New(tts.Options{
 		Endpoint:        s.env.TTSURL,
 		APIKey:          s.secretFunc(config.SecretTTSKey),
@@ -159,7 +166,7 @@ func (s *Backend) openData() (err error) {
 		return err
 	}
 	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: s.opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio})
+		SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio, Appendix: s.askAppendix})
 	if err != nil {
 		return err
 	}
@@ -214,6 +221,7 @@ func (s *Backend) startEngine(ctx context.Context, set config.Settings) error {
 		AsyncEnabled:       func() bool { return cur().AsyncProcessing },
 		PreferPlaylist:     func() bool { return cur().PlaylistMode == config.PlaylistPreferPlaylist },
 		Logger:             s.log,
+		Asker:              s.asker,
 	})
 	return s.engine.Start(ctx)
 }
@@ -264,6 +272,7 @@ func (s *Backend) Close() error {
 	if s.broker != nil {
 		s.broker.Close()
 	}
+	errs = append(errs, s.closeAsk())
 	if s.lib != nil {
 		errs = append(errs, s.lib.Close())
 	}

@@ -107,6 +107,9 @@ func (s *Server) routeTable() []route {
 		{"POST /settings/api_token/rotate", false, s.handleRotateToken},
 		{"GET /admin/backups", false, s.handleListBackups},
 		{"POST /admin/backups", false, s.handleCreateBackup},
+		{"POST /ask", false, s.handleAsk},
+		{"GET /conversations", false, s.handleConversations},
+		{"DELETE /conversations/{id}", false, s.handleDeleteConversation},
 	}
 }
 

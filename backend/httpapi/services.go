@@ -217,4 +217,7 @@ type Services struct {
 	Settings   Settings
 	Models     Models
 	Backups    Backups
+	// Ask and Conversations: POST /ask, /conversations (ask.go).
+	Ask           Asking
+	Conversations Conversations
 }

@@ -112,6 +112,11 @@ func (l *Library) ExportOne(videoID string, format Format) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
+	if format == FormatMarkdown && l.opts.Appendix != nil {
+		if more := l.opts.Appendix(videoID); more != "" {
+			data = append(append(bytes.TrimRight(data, "\n"), "\n\n"...), more...)
+		}
+	}
 	return Export{FileName: SafeFileName(s.Title, s.ID) + format.ext(), ContentType: format.contentType(), Data: data}, nil
 }
 

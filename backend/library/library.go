@@ -69,6 +69,9 @@ type Options struct {
 	// thumbnail that could not be fetched, an index update to be retried).
 	// nil means slog.Default().
 	Logger *slog.Logger
+	// Appendix returns Markdown appended to a video's Markdown export (its
+	// conversations: ask.Markdown); nil or "" appends nothing.
+	Appendix func(videoID string) string
 }
 
 // Library is the open library. All methods are safe for concurrent use.
@@ -482,6 +485,9 @@ func (l *Library) Delete(videoID string) error {
 		}
 	}
 	l.removeThumbnail(videoID)
+	if _, err := l.db.DeleteConversationsOf(videoID); err != nil {
+		l.log.Warn("library: could not remove the conversations of a deleted video", "video_id", videoID, "err", err)
+	}
 	if err := l.SyncIndex(); err != nil {
 		l.log.Error("library: removing a deleted video from the index failed; will retry", "video_id", videoID, "err", err)
 	}

@@ -132,6 +132,11 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"import again", door{func() (any, error) { return app.ImportOriginal() }, "POST", "/import", map[string]any{"path": app.dialogs.(fakeDialogs).open}}},
 		{"delete unknown", door{func() (any, error) { return app.DeleteSummary("abcdefghijk") }, "DELETE", "/delete_summary", map[string]any{"video_id": "abcdefghijk"}}},
 		{"delete bad id", door{func() (any, error) { return app.DeleteSummary("../x") }, "DELETE", "/delete_summary", map[string]any{"video_id": "../x"}}},
+		{"ask empty question", door{func() (any, error) { return app.Ask(httpapi.AskRequest{VideoID: v1, Question: " "}) }, "POST", "/ask", map[string]any{"video_id": v1, "question": " "}}},
+		{"ask unknown video", door{func() (any, error) { return app.Ask(httpapi.AskRequest{VideoID: "abcdefghijk", Question: "Q?"}) }, "POST", "/ask", map[string]any{"video_id": "abcdefghijk", "question": "Q?"}}},
+		{"conversations none", door{func() (any, error) { return app.Conversations(v1) }, "GET", "/conversations?video_id=" + v1, nil}},
+		{"conversations bad id", door{func() (any, error) { return app.Conversations("../x") }, "GET", "/conversations?video_id=..%2Fx", nil}},
+		{"delete unknown conversation", door{func() (any, error) { return app.DeleteConversation("nope") }, "DELETE", "/conversations/nope", nil}},
 		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
 	}
 	for _, c := range cases {
@@ -155,6 +160,42 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 	viaHTTP.Backup = made.Backup
 	sameJSON(t, "create backup", wailsJSON(t, made, nil), mustMarshal(viaHTTP), false)
 
+	// Ask (offline extract, synchronous): the answers differ only by the
+	// conversation id; then the conversations list is the same.
+	askReq := httpapi.AskRequest{VideoID: v1, Question: word + "?", Model: "local"}
+	answered, err := app.AskNow(askReq)
+	var askHTTP httpapi.AskAnswered
+	r.mustJSON("POST", "/ask", map[string]any{"video_id": v1, "question": word + "?", "model": "local", "force_sync": true}, 200, &askHTTP)
+	if err != nil || !answered.Answer.Extract {
+		t.Fatalf("AskNow: %+v %v", answered, err)
+	}
+	sameJSON(t, "ask", wailsJSON(t, answered, nil), httpJSON(bytes.ReplaceAll(mustMarshal(askHTTP), []byte(askHTTP.ConversationID), []byte(answered.ConversationID))), false)
+	convs, err := app.Conversations(v1)
+	_, _, body := r.do("GET", "/conversations?video_id="+v1, nil)
+	if err != nil || len(convs.Conversations) != 2 {
+		t.Fatalf("conversations: %+v %v", convs, err)
+	}
+	sameJSON(t, "conversations", wailsJSON(t, convs, nil), httpJSON(body), false)
+	asked, err := app.Ask(askReq)
+	var askedHTTP httpapi.AskAccepted
+	r.mustJSON("POST", "/ask", map[string]any{"video_id": v1, "question": word + "?", "model": "local"}, 202, &askedHTTP)
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	for _, id := range []string{asked.JobID, askedHTTP.JobID} {
+		if _, err := r.svc.engine.Wait(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameJSON(t, "ask async", wailsJSON(t, asked, nil), httpJSON(bytes.ReplaceAll(bytes.ReplaceAll(mustMarshal(askedHTTP),
+		[]byte(askedHTTP.JobID), []byte(asked.JobID)), []byte(askedHTTP.ConversationID), []byte(asked.ConversationID))), false)
+	gone, err := app.DeleteConversation(answered.ConversationID)
+	code, _, body := r.do("DELETE", "/conversations/"+askHTTP.ConversationID, nil)
+	if err != nil || code != 200 {
+		t.Fatalf("delete conversation: %v, HTTP %d %s", err, code, body)
+	}
+	sameJSON(t, "delete conversation", wailsJSON(t, gone, nil), httpJSON(bytes.ReplaceAll(body, []byte(askHTTP.ConversationID), []byte(answered.ConversationID))), false)
+
 	// Exports: the bound method's file is the route's body, named alike.
 	for _, format := range []string{"md", "txt", "json"} {
 		f, err := app.ExportSummary(v1, format)
@@ -170,7 +211,7 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		}
 	}
 	saved, err := app.ExportLibrary("json")
-	code, _, body := r.do("GET", "/export?format=json", nil)
+	code, _, body = r.do("GET", "/export?format=json", nil)
 	file, _ := os.ReadFile(exportPath)
 	if err != nil || saved.Path != exportPath || code != 200 || !bytes.Equal(file, body) {
 		t.Errorf("export library: bound %+v (%v), %d bytes; HTTP %d, %d bytes", saved, err, len(file), code, len(body))

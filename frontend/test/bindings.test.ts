@@ -6,7 +6,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Bound from '../wailsjs/go/main/App';
 import type { httpapi, main, ytsum } from '../wailsjs/go/models';
-import type { ExportedFile, ImportResult, Job, JobMetadata, Page, VideoItem, VoicesResponse } from '../src/lib/api/types';
+import type {
+  Answer, AnswerSource, AskAccepted, AskQuestion, AskRequest, Citation, Conversation, ExportedFile, ImportResult, Job, JobMetadata,
+  Page, Turn, VideoItem, VoicesResponse,
+} from '../src/lib/api/types';
 import type { WailsApp } from '../src/lib/api/wails';
 
 /** The JSON members of a generated model (its class also has convertValues). */
@@ -20,6 +23,14 @@ describe('types.ts and the generated models', () => {
     expectTypeOf<keyof ImportResult>().toEqualTypeOf<Members<httpapi.ImportReport>>();
     expectTypeOf<keyof ExportedFile>().toEqualTypeOf<Members<main.ExportedFile>>();
     expectTypeOf<keyof VoicesResponse>().toEqualTypeOf<Members<httpapi.VoiceCatalog>>();
+    expectTypeOf<keyof Answer>().toEqualTypeOf<Members<ytsum.Answer>>();
+    expectTypeOf<keyof Citation>().toEqualTypeOf<Members<ytsum.Citation>>();
+    expectTypeOf<keyof AnswerSource>().toEqualTypeOf<Members<ytsum.AnswerSource>>();
+    expectTypeOf<keyof Turn>().toEqualTypeOf<Members<ytsum.Turn>>();
+    expectTypeOf<keyof Conversation>().toEqualTypeOf<Members<ytsum.Conversation>>();
+    expectTypeOf<keyof AskQuestion>().toEqualTypeOf<Members<ytsum.AskRequest>>();
+    expectTypeOf<keyof AskRequest>().toEqualTypeOf<Members<httpapi.AskRequest>>();
+    expectTypeOf<keyof AskAccepted>().toEqualTypeOf<Members<httpapi.AskAccepted>>();
     // A video item has every member a video result has (and a few extras).
     expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
   });

@@ -4,6 +4,7 @@ import { useStore } from '../lib/store';
 import { PAGE_SIZES, type SortKey } from '../stores/prefs';
 import type { Since } from '../stores/library';
 import { useServices } from './context';
+import { AskBox } from './AskBox';
 import { VideoCard } from './VideoCard';
 
 export function Library() {
@@ -83,6 +84,7 @@ export function Library() {
           <button type="button" class="btn btn-small btn-quiet" onClick={() => void exportAll('json')}>Export library (JSON)</button>
         </div>
       </div>
+      {st.total > 0 && <AskBox />}
       {st.error && (
         <p class="error" role="alert">
           {st.error} <button type="button" class="btn btn-small" onClick={() => void s.library.refresh()}>Try again</button>

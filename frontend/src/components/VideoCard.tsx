@@ -7,6 +7,7 @@ import { pickerModels, requestFor, serverDefaults } from '../lib/models';
 import { useStore } from '../lib/store';
 import { useServices } from './context';
 import { STYLE_LABELS, SummaryOptions, type OptionValues } from './Options';
+import { AskBox } from './AskBox';
 import { Summary } from './Summary';
 
 export interface VideoCardProps {
@@ -53,6 +54,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
   const [open, setOpen] = useState(!foldable);
   const [regen, setRegen] = useState<OptionValues | null>(null);
   const [exportFmt, setExportFmt] = useState<'md' | 'txt' | 'json'>('md');
+  const [asking, setAsking] = useState(false);
   const titleId = `t-${item.video_id}`;
   const playingThis = player.current?.video_id === item.video_id;
 
@@ -156,8 +158,19 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
             }}>
             Regenerate…
           </button>
+          {item.summary && (
+            <button type="button" class="btn btn-small" aria-expanded={asking} aria-controls={`ask-${item.video_id}`}
+              onClick={() => setAsking(!asking)}>
+              Ask…
+            </button>
+          )}
           <button type="button" class="btn btn-small btn-danger" onClick={remove}>Delete</button>
         </div>
+        {asking && (
+          <div id={`ask-${item.video_id}`}>
+            <AskBox videoId={item.video_id} videoURL={item.video_url || `https://www.youtube.com/watch?v=${item.video_id}`} title={item.title} />
+          </div>
+        )}
         {regen && (
           <div class="regen" role="group" aria-label="Regenerate with other options">
             <SummaryOptions idPrefix={`rg-${item.video_id}`} models={pickerModels(st.api)} loading={!st.api && !st.error} value={regen} onChange={(v) => setRegen({ ...regen, ...v })} />

@@ -263,7 +263,7 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
 
   /** A job this page does not know yet, seen in a listing or a pushed event. */
   const adopt = (j: Job) => {
-    if (s.get().byId[j.id] || dismissed.has(j.id)) return;
+    if (j.type === 'ask' || s.get().byId[j.id] || dismissed.has(j.id)) return; // questions live in their Ask box
     put(j, { minimized: isTerminal(j.status) });
     if (!isTerminal(j.status)) watch(j.id);
   };
@@ -291,7 +291,7 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
     async load() {
       if (t.onJobEvent && !unPushed) unPushed = t.onJobEvent(adopt);
       try {
-        const jobs = await t.listJobs('', o.listLimit ?? 20);
+        const jobs = (await t.listJobs('', o.listLimit ?? 20)).filter((j) => j.type !== 'ask');
         for (const j of [...jobs].reverse()) if (!s.get().byId[j.id]) put(j, { minimized: isTerminal(j.status) });
         s.set((st) => ({ ...st, loaded: true, loadError: null }));
         for (const j of jobs) if (!isTerminal(j.status)) watch(j.id);

@@ -5,6 +5,7 @@ import {
   type AudioClip, type Capabilities, type ConnectionMethod, type JobWatcher, type ProcessingMode, type Transport,
 } from './transport';
 import type {
+  AskAccepted, AskRequest, Conversation,
   ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
@@ -156,6 +157,21 @@ export class HttpTransport implements Transport {
   async searchSummaries(q: string): Promise<VideoItem[]> {
     const out = await this.req<VideoItem[] | { results?: VideoItem[] }>('GET', `/search_summaries?q=${encodeURIComponent(q)}`);
     return Array.isArray(out) ? out : (out.results ?? []);
+  }
+
+  ask(r: AskRequest): Promise<AskAccepted> {
+    const body: AskRequest = { ...r };
+    delete body.force_sync;
+    return this.req('POST', '/ask', body);
+  }
+
+  async conversations(videoId?: string): Promise<Conversation[]> {
+    const q = videoId ? `?video_id=${encodeURIComponent(videoId)}` : '';
+    return (await this.req<{ conversations?: Conversation[] }>('GET', `/conversations${q}`)).conversations ?? [];
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    await this.req('DELETE', `/conversations/${encodeURIComponent(id)}`);
   }
 
   async deleteSummary(videoId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  AskAccepted, AskRequest, Conversation,
   ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
@@ -96,6 +97,15 @@ export interface Transport {
   loginStatus(): Promise<{ login_enabled: boolean; authenticated: boolean }>;
   login(passcode: string): Promise<void>;
   logout(): Promise<void>;
+
+  /**
+   * Asks a question (async): the answer is the one result of the returned job, its text
+   * streamed as the job's deltas (watchJob). Bad input rejects with the sentence.
+   */
+  ask(req: AskRequest): Promise<AskAccepted>;
+  /** The conversations about a video (undefined: about the library), newest first. */
+  conversations(videoId?: string): Promise<Conversation[]>;
+  deleteConversation(id: string): Promise<void>;
 
   /** Browser only; no-ops in the window. */
   setConnectionMethod(m: ConnectionMethod): void;

@@ -59,6 +59,8 @@ export interface JobMetadata {
   language?: string;
   prefer_playlist?: boolean;
   regenerate?: boolean;
+  /** The question of an ask job (type "ask"). */
+  ask?: AskQuestion;
 }
 
 export interface Job {
@@ -176,3 +178,79 @@ export interface ImportResult {
 }
 
 export type JSONObject = Record<string, unknown>;
+
+// --- Questions (API.md §5 POST /ask, GET /conversations; issue 18) ---
+
+/** A question as an ask job keeps it (job.metadata.ask). */
+export interface AskQuestion {
+  video_id?: string;
+  /** "video" (default) or "library". */
+  scope?: string;
+  question: string;
+  model?: string;
+  conversation_id?: string;
+}
+
+/** The body of POST /ask. */
+export interface AskRequest extends AskQuestion {
+  force_sync?: boolean;
+}
+
+/** The 202 answer of POST /ask. */
+export interface AskAccepted {
+  job_id: string;
+  conversation_id: string;
+  stream_url: string;
+  status_url: string;
+}
+
+/** One "[mm:ss]" of an answer: the video, the second (the video's own time) and the words said there. */
+export interface Citation {
+  video_id: string;
+  start_seconds: number;
+  quote: string;
+  /** The citation as written in the answer ("[12:34]" or "[V2 12:34]"). */
+  mark?: string;
+}
+
+/** A video an answer drew on; label is how a library answer names it ("V2"). */
+export interface AnswerSource {
+  video_id: string;
+  title: string;
+  label?: string;
+}
+
+/** The result item of an ask job. */
+export interface Answer {
+  type: string;
+  video_id: string | null;
+  question: string;
+  answer: string;
+  citations: Citation[];
+  model_used: string;
+  error: string | null;
+  error_kind?: string;
+  conversation_id?: string;
+  videos?: AnswerSource[];
+  /** The offline model's answer: passages of the transcript. */
+  extract?: boolean;
+}
+
+/** One question of a conversation and its answer. */
+export interface Turn {
+  question: string;
+  answer: string;
+  citations: Citation[];
+  model_used: string;
+  asked_at: string;
+  videos?: AnswerSource[];
+}
+
+/** A conversation about one video (video_id) or the library (null). */
+export interface Conversation {
+  id: string;
+  video_id: string | null;
+  turns: Turn[];
+  created_at: string;
+  updated_at: string;
+}

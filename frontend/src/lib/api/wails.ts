@@ -3,6 +3,7 @@ import { copyToClipboard } from './http';
 import { downloadBlob, type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
 import {
   isTerminal,
+  type Answer, type AskAccepted, type AskRequest, type Conversation,
   type ApiStatus, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
@@ -33,6 +34,10 @@ export interface WailsApp {
   ImportOriginal(): Promise<ImportResult>;
   Backups(): Promise<JSONObject>;
   CreateBackup(): Promise<JSONObject>;
+  Ask(body: AskRequest): Promise<AskAccepted>;
+  AskNow(body: AskRequest): Promise<{ conversation_id: string; answer: Answer }>;
+  Conversations(videoID: string): Promise<{ conversations: Conversation[] }>;
+  DeleteConversation(id: string): Promise<{ deleted: string }>;
   /** Optional (not in BINDINGS.md yet): save dialog for a file the UI made. */
   SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
   /** Tells the Go side whether the window has focus (for OS notifications). */
@@ -159,6 +164,19 @@ export class WailsTransport implements Transport {
   }
   searchSummaries(q: string): Promise<VideoItem[]> {
     return this.call(async () => (await this.app.SearchSummaries(q)) ?? []);
+  }
+  ask(r: AskRequest): Promise<AskAccepted> {
+    const body: AskRequest = { ...r };
+    delete body.force_sync;
+    return this.call(() => this.app.Ask(body));
+  }
+  conversations(videoId?: string): Promise<Conversation[]> {
+    return this.call(async () => (await this.app.Conversations(videoId ?? '')).conversations ?? []);
+  }
+  deleteConversation(id: string): Promise<void> {
+    return this.call(async () => {
+      await this.app.DeleteConversation(id);
+    });
   }
   deleteSummary(videoId: string): Promise<void> {
     return this.call(async () => {

@@ -32,12 +32,15 @@ type fakeChat struct {
 	*httptest.Server
 	mu      sync.Mutex
 	prompts []string
+	// gate holds back the answer to a prompt containing "gated" until it is
+	// closed (so a test can connect its stream first).
+	gate chan struct{}
 }
 
 var markRe = regexp.MustCompile(`\[(V\d+ )?(\d+:)?\d{1,2}:\d{2}\]`)
 
 func newFakeChat(t *testing.T) *fakeChat {
-	f := &fakeChat{}
+	f := &fakeChat{gate: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -65,6 +68,13 @@ func newFakeChat(t *testing.T) *fakeChat {
 			deltas = append(deltas, "here "+c+" ")
 		}
 		deltas = append(deltas, "and here [59:59].")
+		if strings.Contains(prompt, "gated") {
+			select {
+			case <-f.gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		fl := w.(http.Flusher)
 		chunk := func(d string) {
@@ -132,7 +142,7 @@ func summarizeLocal(t *testing.T, r *rig, ids ...string) {
 
 // askStream reads an ask job's SSE stream to its end: the summary_delta
 // texts in order, the time to the first one, and the final job.
-func askStream(t *testing.T, r *rig, id string, start time.Time) (deltas []ytsum.SummaryDelta, first time.Duration, last ytsum.Job) {
+func askStream(t *testing.T, r *rig, id string, start time.Time, onOpen func()) (deltas []ytsum.SummaryDelta, first time.Duration, last ytsum.Job) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -142,6 +152,9 @@ func askStream(t *testing.T, r *rig, id string, start time.Time) (deltas []ytsum
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if onOpen != nil {
+		onOpen()
+	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
 	var event string
@@ -206,11 +219,11 @@ func TestAskThroughBothDoors(t *testing.T) {
 	// same conversation.
 	var acc httpapi.AskAccepted
 	start := time.Now()
-	r.mustJSON("POST", "/ask", map[string]any{"video_id": v1, "question": "And then?", "model": "gpt-4o-mini", "conversation_id": sync.ConversationID}, 202, &acc)
+	r.mustJSON("POST", "/ask", map[string]any{"video_id": v1, "question": "And then? gated", "model": "gpt-4o-mini", "conversation_id": sync.ConversationID}, 202, &acc)
 	if acc.ConversationID != sync.ConversationID || acc.StreamURL != "/jobs/"+acc.JobID+"/stream" || acc.StatusURL != "/jobs/"+acc.JobID {
 		t.Fatalf("accepted %+v", acc)
 	}
-	deltas, first, job := askStream(t, r, acc.JobID, start)
+	deltas, first, job := askStream(t, r, acc.JobID, start, func() { close(chat.gate) })
 	t.Logf("HTTP door: first streamed word %v after POST /ask", first)
 	if job.Status != ytsum.JobCompleted || job.Type != ytsum.JobTypeAsk || len(job.Results) != 1 || job.Results[0].Type != ytsum.ResultAnswer {
 		t.Fatalf("ask job %+v", job)
@@ -290,7 +303,7 @@ func TestAskThroughBothDoors(t *testing.T) {
 
 	// The Markdown export carries the conversations.
 	f, err := app.ExportSummary(v1, "md")
-	if err != nil || !strings.Contains(f.Content, "## Questions and answers") || !strings.Contains(f.Content, "**Q:** And then?") ||
+	if err != nil || !strings.Contains(f.Content, "## Questions and answers") || !strings.Contains(f.Content, "**Q:** And then? gated") ||
 		!strings.Contains(f.Content, "&t=") {
 		t.Fatalf("export: %v\n%s", err, f.Content)
 	}
@@ -300,7 +313,7 @@ func TestAskThroughBothDoors(t *testing.T) {
 	r = openAskRig(t, dir, yt, chat)
 	var after httpapi.ConversationList
 	r.mustJSON("GET", "/conversations?video_id="+v1, nil, 200, &after)
-	if len(after.Conversations) != 2 || after.Conversations[1].ID != sync.ConversationID || after.Conversations[1].Turns[1].Question != "And then?" {
+	if len(after.Conversations) != 2 || after.Conversations[1].ID != sync.ConversationID || after.Conversations[1].Turns[1].Question != "And then? gated" {
 		t.Fatalf("after restart: %+v", after)
 	}
 	// Deleting one conversation, then the video (and its other conversation).
@@ -332,7 +345,7 @@ func TestAskCancelWithinASecond(t *testing.T) {
 	}
 	start := time.Now()
 	r.mustJSON("POST", "/jobs/"+acc.JobID+"/cancel", nil, 200, nil)
-	_, _, job := askStream(t, r, acc.JobID, start)
+	_, _, job := askStream(t, r, acc.JobID, start, nil)
 	if d := time.Since(start); d > time.Second || job.Status != ytsum.JobCancelled {
 		t.Fatalf("cancel: %s after %v", job.Status, d)
 	}

@@ -115,6 +115,29 @@ try {
     await page.screenshot({ path: join(dir, 'search.png'), fullPage: true });
   });
 
+  await step('ask a video and the library, keyboard only; every [mm:ss] links to the video', async () => {
+    const card = page.locator('.cards article.card').first();
+    await card.getByRole('button', { name: 'Ask…' }).focus();
+    await page.keyboard.press('Enter');
+    await card.getByLabel('Question').focus();
+    await page.keyboard.type(`What about the ${WORD}?`);
+    await page.keyboard.press('Enter');
+    const cite = card.locator('.answer a.cite').first();
+    await cite.waitFor({ timeout: T });
+    const href = await cite.getAttribute('href');
+    if (!/^https:\/\/www\.youtube\.com\/watch\?v=[\w-]+&t=\d+s$/.test(href ?? '')) throw new Error(`video citation links to ${href}`);
+    log(`  video answer: ${await card.locator('.answer a.cite').count()} citations, first ${href}`);
+    const lib = page.getByRole('region', { name: 'Ask your library' });
+    await lib.getByLabel('Question').focus();
+    await page.keyboard.type(`Which video explains the ${WORD}?`);
+    await page.keyboard.press('Enter');
+    await lib.locator('.answer a.cite').first().waitFor({ timeout: T });
+    const used = await lib.locator('.answer-sources li').count();
+    if (used < 1) throw new Error('the library answer does not say which videos it used');
+    log(`  library answer: ${await lib.locator('.answer a.cite').count()} citations from ${used} video(s)`);
+    await page.screenshot({ path: join(dir, 'ask.png'), fullPage: true });
+  });
+
   await step('play audio', async () => {
     const card = page.locator('.cards article.card').first();
     await card.getByRole('button', { name: /^Listen to/ }).click();

@@ -106,13 +106,14 @@ describe('Ask box', () => {
     expect(r.raw.ask.mock.calls[0]![0]).toEqual({ question: 'Which videos explain burrows?', scope: 'library' });
     await waitFor(() => expect(r.watchers.get('a1')).toBeTruthy());
     r.watchers.get('a1')!.onJob(askJob('completed', answer({
-      video_id: null, answer: 'Aardvarks dig [V1 00:10]; zeppelins fly [V2 01:00].',
+      video_id: null, answer: 'Aardvarks **dig** [V1 00:10]; zeppelins fly [V2 01:00].',
       citations: [{ video_id: 'aaaaaaaaaaa', start_seconds: 10, quote: 'dig', mark: '[V1 00:10]' }, { video_id: 'bbbbbbbbbbb', start_seconds: 60, quote: 'fly', mark: '[V2 01:00]' }],
       videos: [{ video_id: 'aaaaaaaaaaa', title: 'Aardvarks', label: 'V1' }, { video_id: 'bbbbbbbbbbb', title: 'Zeppelins', label: 'V2' }],
     })));
     const z = await screen.findByRole('link', { name: 'Zeppelins, open the video at 01:00' });
     expect(z.getAttribute('href')).toBe('https://www.youtube.com/watch?v=bbbbbbbbbbb&t=60s');
     expect(screen.getByText('Videos used:')).toBeTruthy();
+    expect(screen.getByText('dig', { selector: 'strong' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Aardvarks' }).getAttribute('href')).toBe('https://www.youtube.com/watch?v=aaaaaaaaaaa');
   });
 

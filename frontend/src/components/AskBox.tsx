@@ -23,6 +23,11 @@ function seconds(h: string | undefined, m: string, s: string): number {
   return (h ? Number(h) * 3600 : 0) + Number(m) * 60 + Number(s);
 }
 
+/** Plain answer text, with Markdown **bold** (the extract's video titles) as bold. */
+function plain(t: string, key: number): ComponentChildren[] {
+  return t.split(/\*\*([^*\n]+)\*\*/).map((part, i) => (i % 2 ? <strong key={`${key}-${i}`}>{part}</strong> : part));
+}
+
 /**
  * AnswerText renders an answer with every citation mark as a link opening the video at that
  * second in the external browser (data-external: the window's BrowserOpenURL, a new tab in a
@@ -45,7 +50,7 @@ export function AnswerText({ text, citations, videoId, sources }: {
     if (!vid) continue;
     const t = c?.start_seconds ?? seconds(h, mm as string, ss as string);
     const title = label ? byLabel.get(label)?.title : undefined;
-    out.push(text.slice(last, at));
+    out.push(...plain(text.slice(last, at), last));
     out.push(
       <a key={at} class="cite" href={citationURL(vid, t)} target="_blank" rel="noopener noreferrer" data-external=""
         title={c?.quote ? `“${c.quote}”` : undefined}
@@ -55,7 +60,7 @@ export function AnswerText({ text, citations, videoId, sources }: {
     );
     last = at + mark.length;
   }
-  out.push(text.slice(last));
+  out.push(...plain(text.slice(last), last));
   return <p class="answer-text">{out}</p>;
 }
 

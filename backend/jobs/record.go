@@ -16,6 +16,7 @@ const (
 	kindUnresolved = ""
 	kindVideo      = "video"
 	kindPlaylist   = "playlist"
+	kindChannel    = "channel"
 	kindError      = "error"
 )
 
@@ -36,6 +37,7 @@ type linkState struct {
 	URL        string        `json:"url"`
 	Kind       string        `json:"kind,omitempty"` // kindUnresolved until resolved
 	PlaylistID string        `json:"playlist_id,omitempty"`
+	ChannelID  string        `json:"channel_id,omitempty"`
 	Title      string        `json:"title,omitempty"`
 	Item       *ytsum.Result `json:"item,omitempty"` // error items and playlists that failed to expand
 	Videos     []videoState  `json:"videos,omitempty"`
@@ -76,7 +78,7 @@ func (rec *record) refresh() {
 					}
 				}
 			}
-		case kindPlaylist:
+		case kindPlaylist, kindChannel:
 			if l.Item != nil {
 				results = append(results, *l.Item)
 				continue
@@ -84,6 +86,9 @@ func (rec *record) refresh() {
 			total += len(l.Videos)
 			item := ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: l.PlaylistID, Title: l.Title,
 				Summaries: make([]ytsum.Result, 0, len(l.Videos))}
+			if l.Kind == kindChannel {
+				item.Type, item.PlaylistID, item.ChannelID = ytsum.ResultChannel, "", l.ChannelID
+			}
 			for _, v := range l.Videos {
 				if v.Result != nil {
 					item.Summaries = append(item.Summaries, *v.Result)

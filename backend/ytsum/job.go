@@ -68,6 +68,9 @@ type JobMetadata struct {
 	// a video and a playlist (default: the video).
 	PreferPlaylist bool `json:"prefer_playlist,omitempty"`
 	Regenerate     bool `json:"regenerate,omitempty"`
+	// Limit is how many of a channel link's newest uploads are summarized
+	// (the request's "limit"); 0: the channel_video_limit setting.
+	Limit int `json:"limit,omitempty"`
 }
 
 // Job is a unit of work the engine persists and runs. Its JSON (API.md §3)

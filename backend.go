@@ -52,6 +52,9 @@ type backendOptions struct {
 	// is given (benchmarks time the engine's steps through them).
 	wrapSummarizer func(jobs.Summarizer) jobs.Summarizer
 	wrapSummaries  func(jobs.Summaries) jobs.Summaries
+	// youtubePacing, when set, replaces the youtube_pacing_ms setting (whose
+	// least value is 250 ms): tests against local fakes pace at zero.
+	youtubePacing func() time.Duration
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -100,12 +103,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		return nil, err
 	}
 	set := s.cfg.Current()
-	s.yt = youtube.New(youtube.Options{
-		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
-		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
-		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
-		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
-	})
+	s.yt = s.newYouTube(set)
 	s.sum = s.newSummarizer(set)
 	s.speech = tts.New(tts.Options{
 		Endpoint:        s.env.TTSURL,
@@ -165,6 +163,26 @@ func (s *Backend) openData() (err error) {
 	}
 	s.notices = append(s.notices, s.lib.Notices()...)
 	return nil
+}
+
+// newYouTube builds the YouTube client; the settings it reads per call
+// (languages, yt-dlp, player clients, pacing, channel limit) apply at
+// once, youtube_concurrency after a restart.
+func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
+	cur := s.cfg.Current
+	pacing := func() time.Duration { return time.Duration(cur().YouTubePacingMs) * time.Millisecond }
+	if s.opts.youtubePacing != nil {
+		pacing = s.opts.youtubePacing
+	}
+	return youtube.New(youtube.Options{
+		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: s.opts.HTTPClient,
+		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: s.log,
+		Languages:         func() []string { return cur().TranscriptLanguages },
+		YtDlp:             func() bool { return cur().YtDlpFallback },
+		PlayerClients:     func() string { return cur().YouTubeClients },
+		Pacing:            pacing,
+		ChannelVideoLimit: func() int { return cur().ChannelVideoLimit },
+	})
 }
 
 // newSummarizer builds the summarizer; settings it reads per call apply at

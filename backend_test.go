@@ -102,7 +102,8 @@ func openRig(t *testing.T, dataDir string, yt *youtubetest.Server, kc *memKeyrin
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc})
+	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc,
+		youtubePacing: func() time.Duration { return 0 }}) // the fake needs no politeness
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 		{"POST /settings/api_token/rotate", false, s.handleRotateToken},
 		{"GET /admin/backups", false, s.handleListBackups},
 		{"POST /admin/backups", false, s.handleCreateBackup},
+		{"POST /diagnose", false, s.handleDiagnose},
 	}
 }
 

@@ -217,4 +217,5 @@ type Services struct {
 	Settings   Settings
 	Models     Models
 	Backups    Backups
+	Diagnose   Diagnoser
 }

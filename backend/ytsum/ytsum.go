@@ -177,7 +177,7 @@ const (
 	// ResultChannel is a channel link: its newest uploads, as a playlist's
 	// summaries are (API.md §4).
 	ResultChannel = "channel"
-	ResultError    = "error"
+	ResultError   = "error"
 	// ResultAnswer ("answer", ask.go) is an ask job's item; its fields are in Result.Answer.
 )
 

@@ -21,7 +21,7 @@ describe('types.ts and the generated models', () => {
     expectTypeOf<keyof ExportedFile>().toEqualTypeOf<Members<main.ExportedFile>>();
     expectTypeOf<keyof VoicesResponse>().toEqualTypeOf<Members<httpapi.VoiceCatalog>>();
     // A video item has every member a video result has (and a few extras).
-    expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
+    expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'channel_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
   });
 
   it('wails.ts calls exactly the bound methods', () => {

@@ -42,6 +42,16 @@ export interface PlaylistItem {
   error_kind?: string;
 }
 
+/** A channel link: its newest uploads (API.md §4). */
+export interface ChannelItem {
+  type: 'channel';
+  channel_id: string;
+  title: string;
+  summaries: VideoItem[];
+  error: string | null;
+  error_kind?: string;
+}
+
 export interface BadInputItem {
   type: 'error';
   url: string;
@@ -49,7 +59,7 @@ export interface BadInputItem {
   error_kind?: string;
 }
 
-export type ResultItem = VideoItem | PlaylistItem | BadInputItem;
+export type ResultItem = VideoItem | PlaylistItem | ChannelItem | BadInputItem;
 
 export interface JobMetadata {
   urls: string[];
@@ -59,6 +69,8 @@ export interface JobMetadata {
   language?: string;
   prefer_playlist?: boolean;
   regenerate?: boolean;
+  /** How many of a channel link's newest uploads (absent: the setting). */
+  limit?: number;
 }
 
 export interface Job {
@@ -90,6 +102,8 @@ export interface SummarizeRequest {
   language?: string;
   prefer_playlist?: boolean;
   regenerate?: boolean;
+  /** How many of a channel link's newest uploads to summarize (absent: the setting). */
+  limit?: number;
 }
 
 /** What summarize() resolves to: a job to follow, or (HTTP sync mode) results at once. */

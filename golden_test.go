@@ -132,6 +132,13 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"import again", door{func() (any, error) { return app.ImportOriginal() }, "POST", "/import", map[string]any{"path": app.dialogs.(fakeDialogs).open}}},
 		{"delete unknown", door{func() (any, error) { return app.DeleteSummary("abcdefghijk") }, "DELETE", "/delete_summary", map[string]any{"video_id": "abcdefghijk"}}},
 		{"delete bad id", door{func() (any, error) { return app.DeleteSummary("../x") }, "DELETE", "/delete_summary", map[string]any{"video_id": "../x"}}},
+		{"diagnose", door{func() (any, error) { return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.WatchURL(v1)}) }, "POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(v1)}}},
+		{"diagnose no transcript", door{func() (any, error) {
+			return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.WatchURL(youtubetest.PrivateVideoID)})
+		}, "POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(youtubetest.PrivateVideoID)}}},
+		{"diagnose playlist link", door{func() (any, error) {
+			return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
+		}, "POST", "/diagnose", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}}},
 		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
 	}
 	for _, c := range cases {

@@ -1,0 +1,209 @@
+package main
+
+// Issue 16 on the user's path: channel links, a gated manual track with a
+// clean automatic one, and `ytsum doctor`, through the whole backend
+// against the fake YouTube.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"ytsum/backend/youtube"
+	"ytsum/backend/youtube/youtubetest"
+	"ytsum/backend/ytsum"
+)
+
+// gatedManualID is a video whose manual English track needs a PO token
+// while its automatic English track is clean.
+const gatedManualID = "gatedManual"
+
+// catalogueWithGated is the default catalogue plus gatedManualID, made from
+// the real captured player answer with its manual English track gated.
+func catalogueWithGated(t *testing.T) youtubetest.Catalogue {
+	t.Helper()
+	raw, err := os.ReadFile("backend/youtube/youtubetest/testdata/watch.player.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := os.ReadFile("backend/youtube/youtubetest/testdata/transcript.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(bytes.ReplaceAll(raw, []byte(youtubetest.RealVideoID), []byte(gatedManualID)), &m); err != nil {
+		t.Fatal(err)
+	}
+	gated := 0
+	tracks := m["captions"].(map[string]any)["playerCaptionsTracklistRenderer"].(map[string]any)["captionTracks"].([]any)
+	for _, x := range tracks {
+		tk := x.(map[string]any)
+		if tk["languageCode"] == "en" && tk["kind"] == nil { // the manual English track
+			tk["baseUrl"] = strings.Replace(tk["baseUrl"].(string), "&caps=asr", "&caps=asr&exp=xpe", 1)
+			gated++
+		}
+	}
+	if gated != 1 {
+		t.Fatalf("the fixture has %d manual English tracks, want 1", gated)
+	}
+	player, _ := json.Marshal(m)
+	c := youtubetest.DefaultCatalogue()
+	c.Videos = append(c.Videos, youtubetest.Video{ID: gatedManualID, RawPlayer: player, RawTranscript: tr})
+	return c
+}
+
+// Ensure a channel link is summarized as a channel item of its newest
+// uploads (the request's limit), newest first, with progress counting them.
+func TestChannelLinkSummarized(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	var acc struct {
+		Mode  string `json:"mode"`
+		JobID string `json:"job_id"`
+	}
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.ChannelURL(youtubetest.ChannelHandle) + "/videos"},
+		"model": "local", "limit": 2}, 202, &acc)
+	if acc.Mode != "async" {
+		t.Fatalf("mode %q, want async for a channel", acc.Mode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	j, err := r.svc.engine.Wait(ctx, acc.JobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != ytsum.JobCompleted || j.TotalItems != 2 || j.Progress != 2 || len(j.Results) != 1 || j.Metadata.Limit != 2 {
+		t.Fatalf("job = %s", ytsum.JobJSON(j))
+	}
+	ch := j.Results[0]
+	if ch.Type != ytsum.ResultChannel || ch.ChannelID != youtubetest.ChannelID || ch.Title != "Curious Things" || ch.Error != nil {
+		t.Fatalf("channel item = %s", ytsum.JobJSON(j))
+	}
+	var got []string
+	for _, v := range ch.Summaries {
+		if v.Summary == nil || v.Error != nil {
+			t.Fatalf("video %s failed: %v", v.VideoID, *v.Error)
+		}
+		got = append(got, v.VideoID)
+	}
+	// Newest first: the channel lists its uploads in reverse playlist order.
+	if want := []string{youtubetest.PlaylistVideoIDs[2], youtubetest.PlaylistVideoIDs[1]}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("videos %v, want %v", got, want)
+	}
+	// The wire shape of API.md §4.
+	code, _, body := r.do("GET", "/jobs/"+acc.JobID, nil)
+	if code != 200 || !bytes.Contains(body, []byte(`"type":"channel","channel_id":"`+youtubetest.ChannelID+`"`)) {
+		t.Fatalf("GET job: %d %s", code, body)
+	}
+
+	// Without a limit, the channel_video_limit setting applies.
+	r.mustJSON("POST", "/settings", map[string]any{"channel_video_limit": 1}, 200, nil)
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{"https://www.youtube.com/channel/" + youtubetest.ChannelID},
+		"model": "local"}, 202, &acc)
+	if j, err = r.svc.engine.Wait(ctx, acc.JobID); err != nil || j.TotalItems != 1 || j.Results[0].Type != ytsum.ResultChannel {
+		t.Fatalf("with the setting: %v %s", err, ytsum.JobJSON(j))
+	}
+	// A limit out of range is bad input.
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.ChannelURL(youtubetest.ChannelHandle)}, "limit": 501}, 400, nil)
+}
+
+// Ensure a video whose manual English track is PO-token-gated but whose
+// automatic English track is clean is summarized (from the automatic
+// track), and /diagnose says so.
+func TestGatedManualTrackSummarized(t *testing.T) {
+	yt := youtubetest.MustStart(t, catalogueWithGated(t))
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	var res struct {
+		Mode    string         `json:"mode"`
+		Results []ytsum.Result `json:"results"`
+	}
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(gatedManualID)}, "model": "local",
+		"force_sync": true}, 200, &res)
+	if len(res.Results) != 1 || res.Results[0].Summary == nil || res.Results[0].Error != nil {
+		t.Fatalf("results = %+v", res.Results)
+	}
+	if n := yt.Hits("/api/timedtext"); n != 1 {
+		t.Errorf("timedtext fetched %d times, want 1 (the clean automatic track only)", n)
+	}
+
+	var d youtube.Diagnosis
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(gatedManualID)}, 200, &d)
+	if d.Chosen == nil || d.Chosen.Kind != "asr" || d.Chosen.Language != "en" {
+		t.Fatalf("diagnosis chose %+v", d.Chosen)
+	}
+	var sawGated, sawChosen bool
+	for _, s := range d.Sources {
+		for _, tk := range s.Tracks {
+			sawGated = sawGated || (tk.Language == "en" && tk.Kind == "manual" && tk.Gated)
+			sawChosen = sawChosen || (tk.Chosen && tk.Kind == "asr" && !tk.Gated)
+		}
+	}
+	if !sawGated || !sawChosen {
+		t.Fatalf("diagnosis tracks lack the gated manual or the chosen automatic track: %+v", d.Sources)
+	}
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}, 400, nil)
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": ""}, 400, nil)
+}
+
+// Ensure `ytsum doctor` exits 0 with the chosen track when a transcript is
+// found, 1 when none is, 2 for a link that is not a video; --json prints
+// the /diagnose answer.
+func TestDoctor(t *testing.T) {
+	yt := youtubetest.MustStart(t, catalogueWithGated(t))
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	ctx := context.Background()
+
+	var out, errb bytes.Buffer
+	if code := r.svc.DoctorCLI(ctx, youtubetest.WatchURL(gatedManualID), false, &out, &errb); code != 0 {
+		t.Fatalf("doctor (found) exit %d; %s %s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{"Video " + gatedManualID, "ANDROID", "needs a PO token", "CHOSEN", "Chosen: en asr track"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("doctor text lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	if code := r.svc.DoctorCLI(ctx, youtubetest.WatchURL(youtubetest.VideoID), true, &out, &errb); code != 0 {
+		t.Fatalf("doctor --json exit %d; %s", code, errb.String())
+	}
+	var d youtube.Diagnosis
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil || d.VideoID != youtubetest.VideoID || d.Chosen == nil || len(d.Sources) == 0 {
+		t.Fatalf("doctor --json = %s (%v)", out.String(), err)
+	}
+	var viaHTTP bytes.Buffer
+	_, _, body := r.do("POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(youtubetest.VideoID)})
+	json.Compact(&viaHTTP, body)
+	var compact bytes.Buffer
+	json.Compact(&compact, out.Bytes())
+	if !bytes.Equal(compact.Bytes(), viaHTTP.Bytes()) {
+		t.Errorf("doctor --json and POST /diagnose differ\ncli:  %s\nhttp: %s", compact.Bytes(), viaHTTP.Bytes())
+	}
+
+	out.Reset()
+	if code := r.svc.DoctorCLI(ctx, youtubetest.WatchURL(youtubetest.PrivateVideoID), false, &out, &errb); code != 1 {
+		t.Fatalf("doctor (none) exit %d, want 1; %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "No transcript found.") {
+		t.Errorf("doctor (none) text:\n%s", out.String())
+	}
+
+	out.Reset()
+	errb.Reset()
+	if code := r.svc.DoctorCLI(ctx, youtubetest.PlaylistURL(youtubetest.PlaylistID), false, &out, &errb); code != exitUsage {
+		t.Fatalf("doctor (playlist link) exit %d, want 2", code)
+	}
+	if !strings.HasPrefix(errb.String(), "ytsum: ") {
+		t.Errorf("doctor (playlist link) stderr %q", errb.String())
+	}
+	for _, args := range [][]string{{"doctor"}, {"doctor", "a", "b"}, {"doctor", "--bogus", "x"}} {
+		errb.Reset()
+		if code := run(args, &out, &errb); code != exitUsage || !strings.HasPrefix(errb.String(), "ytsum: ") {
+			t.Errorf("run %v: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+}

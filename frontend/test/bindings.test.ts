@@ -5,8 +5,8 @@
 // member is renamed, added or dropped on either side.
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Bound from '../wailsjs/go/main/App';
-import type { httpapi, main, ytsum } from '../wailsjs/go/models';
-import type { ExportedFile, ImportResult, Job, JobMetadata, Page, VideoItem, VoicesResponse } from '../src/lib/api/types';
+import type { httpapi, main, youtube, ytsum } from '../wailsjs/go/models';
+import type { Diagnosis, DiagnosisChoice, DiagnosisSource, DiagnosisTrack, ExportedFile, ImportResult, Job, JobMetadata, Page, VideoItem, VoicesResponse } from '../src/lib/api/types';
 import type { WailsApp } from '../src/lib/api/wails';
 
 /** The JSON members of a generated model (its class also has convertValues). */
@@ -20,6 +20,10 @@ describe('types.ts and the generated models', () => {
     expectTypeOf<keyof ImportResult>().toEqualTypeOf<Members<httpapi.ImportReport>>();
     expectTypeOf<keyof ExportedFile>().toEqualTypeOf<Members<main.ExportedFile>>();
     expectTypeOf<keyof VoicesResponse>().toEqualTypeOf<Members<httpapi.VoiceCatalog>>();
+    expectTypeOf<keyof Diagnosis>().toEqualTypeOf<Members<youtube.Diagnosis>>();
+    expectTypeOf<keyof DiagnosisSource>().toEqualTypeOf<Members<youtube.DiagnosisSource>>();
+    expectTypeOf<keyof DiagnosisTrack>().toEqualTypeOf<Members<youtube.DiagnosisTrack>>();
+    expectTypeOf<keyof DiagnosisChoice>().toEqualTypeOf<Members<youtube.DiagnosisChoice>>();
     // A video item has every member a video result has (and a few extras).
     expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'channel_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
   });

@@ -28,7 +28,7 @@ export function fakeTransport(over: Partial<Record<keyof Transport, unknown>> = 
     voices: vi.fn(),
     cacheStatus: vi.fn(), cacheCleanup: vi.fn(), getSettings: vi.fn(), saveSettings: vi.fn(),
     revealAPIToken: vi.fn(), rotateAPIToken: vi.fn(), performanceMetrics: vi.fn(), systemHealth: vi.fn(),
-    backups: vi.fn(), createBackup: vi.fn(), exportSummary: vi.fn(), exportLibrary: vi.fn(), importOriginal: vi.fn(),
+    backups: vi.fn(), createBackup: vi.fn(), diagnose: vi.fn(), exportSummary: vi.fn(), exportLibrary: vi.fn(), importOriginal: vi.fn(),
     saveFile: vi.fn(async () => undefined), openExternal: vi.fn(), copyText: vi.fn(async () => undefined),
     loginStatus: vi.fn(), login: vi.fn(), logout: vi.fn(), setConnectionMethod: vi.fn(), setProcessingMode: vi.fn(),
     ...over,

@@ -5,7 +5,7 @@ import {
   type AudioClip, type Capabilities, type ConnectionMethod, type JobWatcher, type ProcessingMode, type Transport,
 } from './transport';
 import type {
-  ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
+  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
 
@@ -205,6 +205,9 @@ export class HttpTransport implements Transport {
   }
   createBackup(): Promise<JSONObject> {
     return this.req('POST', '/admin/backups', {});
+  }
+  diagnose(url: string): Promise<Diagnosis> {
+    return this.req('POST', '/diagnose', { url });
   }
 
   async exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile> {

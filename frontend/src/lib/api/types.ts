@@ -190,3 +190,37 @@ export interface ImportResult {
 }
 
 export type JSONObject = Record<string, unknown>;
+
+/** One caption track a transcript source listed (POST /diagnose). */
+export interface DiagnosisTrack {
+  language: string;
+  /** "asr" is YouTube's automatic captions. */
+  kind: 'manual' | 'asr' | 'translated';
+  /** Its URL needs a proof-of-origin token, so it cannot be fetched. */
+  gated: boolean;
+  chosen: boolean;
+}
+
+/** One transcript source asked: a player client, or yt-dlp. */
+export interface DiagnosisSource {
+  name: string;
+  /** ok, no_captions, refused, failed, not_asked or not_tried. */
+  status: string;
+  error: string | null;
+  tracks: DiagnosisTrack[];
+}
+
+export interface DiagnosisChoice {
+  source: string;
+  language: string;
+  kind: string;
+  name: string;
+  reason: string;
+}
+
+/** The answer of POST /diagnose (`ytsum doctor --json`, API.md §5). */
+export interface Diagnosis {
+  video_id: string;
+  sources: DiagnosisSource[];
+  chosen: DiagnosisChoice | null;
+}

@@ -3,7 +3,7 @@ import { copyToClipboard } from './http';
 import { downloadBlob, type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
 import {
   isTerminal,
-  type ApiStatus, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
+  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
 
@@ -33,6 +33,7 @@ export interface WailsApp {
   ImportOriginal(): Promise<ImportResult>;
   Backups(): Promise<JSONObject>;
   CreateBackup(): Promise<JSONObject>;
+  Diagnose(body: { url: string }): Promise<Diagnosis>;
   /** Optional (not in BINDINGS.md yet): save dialog for a file the UI made. */
   SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
   /** Tells the Go side whether the window has focus (for OS notifications). */
@@ -207,6 +208,9 @@ export class WailsTransport implements Transport {
   }
   createBackup(): Promise<JSONObject> {
     return this.call(() => this.app.CreateBackup());
+  }
+  diagnose(url: string): Promise<Diagnosis> {
+    return this.call(() => this.app.Diagnose({ url }));
   }
   exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile> {
     return this.call(() => this.app.ExportSummary(videoId, format));

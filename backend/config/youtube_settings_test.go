@@ -27,3 +27,4 @@ func TestCheckPlayerClients(t *testing.T) {
 		t.Errorf("defaults %d %d %q", d.YouTubePacingMs, d.ChannelVideoLimit, d.YouTubeClients)
 	}
 }
+

@@ -161,6 +161,7 @@ func TestDoctor(t *testing.T) {
 	if code := r.svc.DoctorCLI(ctx, youtubetest.WatchURL(gatedManualID), false, &out, &errb); code != 0 {
 		t.Fatalf("doctor (found) exit %d; %s %s", code, out.String(), errb.String())
 	}
+	t.Logf("ytsum doctor:\n%s", out.String())
 	for _, want := range []string{"Video " + gatedManualID, "ANDROID", "needs a PO token", "CHOSEN", "Chosen: en asr track"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("doctor text lacks %q:\n%s", want, out.String())

@@ -157,7 +157,7 @@ func (s *Backend) openData() (err error) {
 		return err
 	}
 	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: s.opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio})
+		Fetch: s.fetchYouTube, SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio})
 	if err != nil {
 		return err
 	}
@@ -183,6 +183,16 @@ func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
 		Pacing:            pacing,
 		ChannelVideoLimit: func() int { return cur().ChannelVideoLimit },
 	})
+}
+
+// fetchYouTube fetches a thumbnail through the YouTube client, under its
+// deadlines, pacing and concurrency limit (the client is built after the
+// library, and used only once the engine runs).
+func (s *Backend) fetchYouTube(ctx context.Context, rawURL string) ([]byte, string, error) {
+	if s.yt == nil {
+		return nil, "", ytsum.Errorf(ytsum.CodeUnavailable, "not_started", "YouTube Summarizer is still starting; try again in a moment.")
+	}
+	return s.yt.Get(ctx, rawURL)
 }
 
 // newSummarizer builds the summarizer; settings it reads per call apply at

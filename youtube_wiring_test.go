@@ -208,3 +208,38 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a summary's thumbnail is fetched through the YouTube client (its
+// deadlines and pacing): the fake sees the thumbnail request, and the
+// picture is served from the library.
+func TestThumbnailThroughYouTubeClient(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	before, _ := r.svc.yt.Traffic()
+	var res struct {
+		Results []ytsum.Result `json:"results"`
+	}
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(youtubetest.VideoID)}, "model": "local",
+		"force_sync": true}, 200, &res)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := yt.WaitAnswered(ctx, "/vi/"+youtubetest.VideoID, 1); err != nil {
+		t.Fatalf("thumbnail never fetched: %v (requests %v)", err, yt.Requests())
+	}
+	for {
+		code, ctype, _ := r.do("GET", "/thumbnails/"+youtubetest.VideoID, nil)
+		if code == 200 && strings.HasPrefix(ctype, "image/") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("thumbnail not served: %d %s", code, ctype)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Every request the fake saw was made by the YouTube client, the
+	// thumbnail's too (a request of the library's own would not count).
+	after, _ := r.svc.yt.Traffic()
+	if n := len(yt.Requests()); after-before != n {
+		t.Fatalf("the YouTube client made %d requests, the fake saw %d: %v", after-before, n, yt.Requests())
+	}
+}

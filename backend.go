@@ -55,6 +55,9 @@ type backendOptions struct {
 	// youtubePacing, when set, replaces the youtube_pacing_ms setting (whose
 	// least value is 250 ms): tests against local fakes pace at zero.
 	youtubePacing func() time.Duration
+	// youtubeOptions, when set, adjusts the YouTube client's options before
+	// it is built (tests shorten its deadlines).
+	youtubeOptions func(*youtube.Options)
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -174,7 +177,7 @@ func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
 	if s.opts.youtubePacing != nil {
 		pacing = s.opts.youtubePacing
 	}
-	return youtube.New(youtube.Options{
+	o := youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: s.opts.HTTPClient,
 		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: s.log,
 		Languages:         func() []string { return cur().TranscriptLanguages },
@@ -182,7 +185,11 @@ func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
 		PlayerClients:     func() string { return cur().YouTubeClients },
 		Pacing:            pacing,
 		ChannelVideoLimit: func() int { return cur().ChannelVideoLimit },
-	})
+	}
+	if s.opts.youtubeOptions != nil {
+		s.opts.youtubeOptions(&o)
+	}
+	return youtube.New(o)
 }
 
 // fetchYouTube fetches a thumbnail through the YouTube client, under its

@@ -243,3 +243,46 @@ func TestThumbnailThroughYouTubeClient(t *testing.T) {
 		t.Fatalf("the YouTube client made %d requests, the fake saw %d: %v", after-before, n, yt.Requests())
 	}
 }
+
+// Ensure a stalled YouTube answer does not hold a job: with one YouTube
+// slot and short deadlines, the stalled video fails with the timeout
+// sentence within the deadline, and the next video in the job, which needs
+// that slot, is summarized.
+func TestStalledYouTubeFreesItsSlot(t *testing.T) {
+	c := youtubetest.DefaultCatalogue()
+	yt := youtubetest.MustStart(t, c)
+	r := openRigWith(t, t.TempDir(), yt, &memKeyring{}, func(o *youtube.Options) {
+		o.Concurrency = 1
+		o.FirstByteTimeout, o.IdleTimeout, o.RequestTimeout = 300*time.Millisecond, 300*time.Millisecond, time.Second
+		o.MaxRetries = -1
+	})
+	var acc struct {
+		JobID string `json:"job_id"`
+	}
+	start := time.Now()
+	r.mustJSON("POST", "/summarize_async", map[string]any{"model": "local",
+		"urls": []string{youtubetest.WatchURL(youtubetest.SlowVideoID), youtubetest.WatchURL(youtubetest.VideoID)}}, 202, &acc)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	j, err := r.svc.engine.Wait(ctx, acc.JobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if j.Status != ytsum.JobCompleted || len(j.Results) != 2 {
+		t.Fatalf("job = %s", ytsum.JobJSON(j))
+	}
+	slow, ok := j.Results[0], j.Results[1]
+	if slow.Error == nil || slow.ErrorKind != "youtube_timeout" || !strings.Contains(*slow.Error, "YouTube did not answer within") {
+		t.Fatalf("stalled video = %+v", slow)
+	}
+	if ok.Summary == nil || ok.Error != nil {
+		t.Fatalf("the next video was not summarized: %+v", ok)
+	}
+	// Each stalled request is given up after its first-byte deadline (the
+	// slow video costs a few: watch page, player, oEmbed), not SlowDelay.
+	if took > 10*time.Second {
+		t.Fatalf("the job took %v with a stalled upstream", took)
+	}
+	t.Logf("stalled video failed and the next was summarized in %v", took.Round(10*time.Millisecond))
+}

@@ -27,4 +27,3 @@ func TestCheckPlayerClients(t *testing.T) {
 		t.Errorf("defaults %d %d %q", d.YouTubePacingMs, d.ChannelVideoLimit, d.YouTubeClients)
 	}
 }
-

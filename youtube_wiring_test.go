@@ -286,3 +286,31 @@ func TestStalledYouTubeFreesItsSlot(t *testing.T) {
 	}
 	t.Logf("stalled video failed and the next was summarized in %v", took.Round(10*time.Millisecond))
 }
+
+// Ensure `ytsum summarize --limit N CHANNEL` summarizes the channel's N
+// newest videos and prints them under the channel's title; a limit out of
+// range is bad usage.
+func TestSummarizeCLIChannelLimit(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	var out, errb bytes.Buffer
+	code := r.svc.SummarizeCLI(context.Background(), CLIRequest{URLs: []string{youtubetest.ChannelURL(youtubetest.ChannelHandle)},
+		Model: "local", Limit: 1}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr %s", code, errb.String())
+	}
+	text := out.String()
+	if !strings.HasPrefix(text, "# Channel: Curious Things\n") || strings.Count(text, "\n## ") != 1 ||
+		!strings.Contains(text, youtubetest.WatchURL(youtubetest.PlaylistVideoIDs[2])) {
+		t.Fatalf("output:\n%s", text)
+	}
+	if !strings.Contains(errb.String(), "[1/1] completed") {
+		t.Errorf("progress: %s", errb.String())
+	}
+	for _, args := range [][]string{{"summarize", "--limit", "-1", "x"}, {"summarize", "--limit", "501", "x"}, {"summarize", "--limit", "many", "x"}} {
+		errb.Reset()
+		if code := run(args, &out, &errb); code != exitUsage {
+			t.Errorf("run %v: exit %d, want 2 (%s)", args, code, errb.String())
+		}
+	}
+}

@@ -173,23 +173,29 @@ func (s *Backend) openData() (err error) {
 // once, youtube_concurrency after a restart.
 func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
 	cur := s.cfg.Current
-	pacing := func() time.Duration { return time.Duration(cur().YouTubePacingMs) * time.Millisecond }
-	if s.opts.youtubePacing != nil {
-		pacing = s.opts.youtubePacing
-	}
 	o := youtube.Options{
 		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: s.opts.HTTPClient,
 		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: s.log,
 		Languages:         func() []string { return cur().TranscriptLanguages },
 		YtDlp:             func() bool { return cur().YtDlpFallback },
 		PlayerClients:     func() string { return cur().YouTubeClients },
-		Pacing:            pacing,
+		Pacing:            s.youtubePacing,
 		ChannelVideoLimit: func() int { return cur().ChannelVideoLimit },
 	}
 	if s.opts.youtubeOptions != nil {
 		s.opts.youtubeOptions(&o)
 	}
 	return youtube.New(o)
+}
+
+// youtubePacing is the base gap between two requests to YouTube: the
+// youtube_pacing_ms setting (read per request, so a change applies at
+// once), or the tests' override.
+func (s *Backend) youtubePacing() time.Duration {
+	if s.opts.youtubePacing != nil {
+		return s.opts.youtubePacing()
+	}
+	return time.Duration(s.cfg.Current().YouTubePacingMs) * time.Millisecond
 }
 
 // fetchYouTube fetches a thumbnail through the YouTube client, under its

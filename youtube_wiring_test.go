@@ -314,3 +314,26 @@ func TestSummarizeCLIChannelLimit(t *testing.T) {
 		}
 	}
 }
+
+// Ensure the YouTube settings have readers that apply at once: the player
+// clients asked (youtube_clients) and the base pacing (youtube_pacing_ms).
+func TestYouTubeSettingsApplyAtOnce(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	var d youtube.Diagnosis
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(youtubetest.VideoID)}, 200, &d)
+	if len(d.Sources) == 0 || d.Sources[0].Name != "ANDROID" {
+		t.Fatalf("default sources %+v", d.Sources)
+	}
+	clients := `[{"name":"IOS","id":5,"version":"20.10.4","user_agent":"com.google.ios.youtube/20.10.4 (iPhone16,2; U; CPU iOS 18_3_2 like Mac OS X;)"}]`
+	r.mustJSON("POST", "/settings", map[string]any{"youtube_clients": clients, "youtube_pacing_ms": 1500}, 200, nil)
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(youtubetest.VideoID)}, 200, &d)
+	if len(d.Sources) != 1 || d.Sources[0].Name != "IOS" || d.Chosen == nil || d.Chosen.Source != "IOS" {
+		t.Fatalf("with youtube_clients [IOS]: %+v, chosen %+v", d.Sources, d.Chosen)
+	}
+	r.svc.opts.youtubePacing = nil // the rig's zero pacing off: the setting is read
+	if p := r.svc.youtubePacing(); p != 1500*time.Millisecond {
+		t.Fatalf("pacing %v, want the setting's 1.5 s", p)
+	}
+	r.mustJSON("POST", "/settings", map[string]any{"youtube_pacing_ms": 100}, 400, nil) // the least is 250
+}

@@ -53,8 +53,30 @@ func catalogueWithGated(t *testing.T) youtubetest.Catalogue {
 	player, _ := json.Marshal(m)
 	c := youtubetest.DefaultCatalogue()
 	c.Videos = append(c.Videos, youtubetest.Video{ID: gatedManualID, RawPlayer: player, RawTranscript: tr})
+
+	// germanOnlyID: the same answer with only the German tracks left.
+	if err := json.Unmarshal(bytes.ReplaceAll(raw, []byte(youtubetest.RealVideoID), []byte(germanOnlyID)), &m); err != nil {
+		t.Fatal(err)
+	}
+	r := m["captions"].(map[string]any)["playerCaptionsTracklistRenderer"].(map[string]any)
+	var de []any
+	for _, x := range r["captionTracks"].([]any) {
+		if x.(map[string]any)["languageCode"] == "de" {
+			de = append(de, x)
+		}
+	}
+	if len(de) == 0 {
+		t.Fatal("the fixture has no German track")
+	}
+	r["captionTracks"] = de
+	player, _ = json.Marshal(m)
+	c.Videos = append(c.Videos, youtubetest.Video{ID: germanOnlyID, RawPlayer: player, RawTranscript: tr})
 	return c
 }
+
+// germanOnlyID is a video with German captions only (and YouTube offering
+// machine translations of them).
+const germanOnlyID = "germanOnly1"
 
 // Ensure a channel link is summarized as a channel item of its newest
 // uploads (the request's limit), newest first, with progress counting them.
@@ -336,4 +358,29 @@ func TestYouTubeSettingsApplyAtOnce(t *testing.T) {
 		t.Fatalf("pacing %v, want the setting's 1.5 s", p)
 	}
 	r.mustJSON("POST", "/settings", map[string]any{"youtube_pacing_ms": 100}, 400, nil) // the least is 250
+}
+
+// Ensure a video with German captions only is summarized from its German
+// track with the default settings: no machine translation is asked for.
+func TestOriginalLanguageFirst(t *testing.T) {
+	yt := youtubetest.MustStart(t, catalogueWithGated(t))
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	var res struct {
+		Results []ytsum.Result `json:"results"`
+	}
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(germanOnlyID)}, "model": "local",
+		"force_sync": true}, 200, &res)
+	if len(res.Results) != 1 || res.Results[0].Summary == nil {
+		t.Fatalf("results = %+v", res.Results)
+	}
+	for _, q := range yt.Requests() {
+		if strings.Contains(q, "tlang=") {
+			t.Fatalf("a machine translation was asked for: %s", q)
+		}
+	}
+	var d youtube.Diagnosis
+	r.mustJSON("POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(germanOnlyID)}, 200, &d)
+	if d.Chosen == nil || d.Chosen.Language != "de" || d.Chosen.Kind == "translated" {
+		t.Fatalf("chosen %+v", d.Chosen)
+	}
 }

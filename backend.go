@@ -53,6 +53,12 @@ type backendOptions struct {
 	// is given (benchmarks time the engine's steps through them).
 	wrapSummarizer func(jobs.Summarizer) jobs.Summarizer
 	wrapSummaries  func(jobs.Summaries) jobs.Summaries
+	// youtubePacing, when set, replaces the youtube_pacing_ms setting (whose
+	// least value is 250 ms): tests against local fakes pace at zero.
+	youtubePacing func() time.Duration
+	// youtubeOptions, when set, adjusts the YouTube client's options before
+	// it is built (tests shorten its deadlines).
+	youtubeOptions func(*youtube.Options)
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -106,12 +112,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		return nil, err
 	}
 	set := s.cfg.Current()
-	s.yt = youtube.New(youtube.Options{
-		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: opts.HTTPClient,
-		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
-		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
-		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
-	})
+	s.yt = s.newYouTube(set)
 	s.sum = s.newSummarizer(set)
 	s.openAsk()
 	s.speech = tts.New(tts.Options{
@@ -166,12 +167,52 @@ func (s *Backend) openData() (err error) {
 		return err
 	}
 	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: s.opts.HTTPClient,
-		SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio, Appendix: s.askAppendix})
+		Fetch: s.fetchYouTube, SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio, Appendix: s.askAppendix})
 	if err != nil {
 		return err
 	}
 	s.notices = append(s.notices, s.lib.Notices()...)
 	return nil
+}
+
+// newYouTube builds the YouTube client; the settings it reads per call
+// (languages, yt-dlp, player clients, pacing, channel limit) apply at
+// once, youtube_concurrency after a restart.
+func (s *Backend) newYouTube(set config.Settings) *youtube.Client {
+	cur := s.cfg.Current
+	o := youtube.Options{
+		BaseURL: s.env.YouTubeURL, ThumbnailURL: s.env.ThumbnailURL, HTTPClient: s.opts.HTTPClient,
+		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: s.log,
+		Languages:         func() []string { return cur().TranscriptLanguages },
+		YtDlp:             func() bool { return cur().YtDlpFallback },
+		PlayerClients:     func() string { return cur().YouTubeClients },
+		Pacing:            s.youtubePacing,
+		ChannelVideoLimit: func() int { return cur().ChannelVideoLimit },
+	}
+	if s.opts.youtubeOptions != nil {
+		s.opts.youtubeOptions(&o)
+	}
+	return youtube.New(o)
+}
+
+// youtubePacing is the base gap between two requests to YouTube: the
+// youtube_pacing_ms setting (read per request, so a change applies at
+// once), or the tests' override.
+func (s *Backend) youtubePacing() time.Duration {
+	if s.opts.youtubePacing != nil {
+		return s.opts.youtubePacing()
+	}
+	return time.Duration(s.cfg.Current().YouTubePacingMs) * time.Millisecond
+}
+
+// fetchYouTube fetches a thumbnail through the YouTube client, under its
+// deadlines, pacing and concurrency limit (the client is built after the
+// library, and used only once the engine runs).
+func (s *Backend) fetchYouTube(ctx context.Context, rawURL string) ([]byte, string, error) {
+	if s.yt == nil {
+		return nil, "", ytsum.Errorf(ytsum.CodeUnavailable, "not_started", "YouTube Summarizer is still starting; try again in a moment.")
+	}
+	return s.yt.Get(ctx, rawURL)
 }
 
 // newSummarizer builds the summarizer; settings it reads per call apply at

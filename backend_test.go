@@ -17,6 +17,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"ytsum/backend/youtube"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
 )
@@ -99,10 +100,18 @@ func env(dataDir string, yt *youtubetest.Server) func(string) (string, bool) {
 
 func openRig(t *testing.T, dataDir string, yt *youtubetest.Server, kc *memKeyring) *rig {
 	t.Helper()
+	return openRigWith(t, dataDir, yt, kc, nil)
+}
+
+// openRigWith is openRig whose YouTube client options adjust may change.
+func openRigWith(t *testing.T, dataDir string, yt *youtubetest.Server, kc *memKeyring, adjust func(*youtube.Options)) *rig {
+	t.Helper()
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc})
+	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc,
+		youtubePacing:  func() time.Duration { return 0 }, // the fake needs no politeness
+		youtubeOptions: adjust})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"ytsum/backend/jobs"
 
 	"ytsum/backend/events"
+	"ytsum/backend/httpapi"
 	"ytsum/backend/ytsum"
 )
 
@@ -16,6 +17,8 @@ type CLIRequest struct {
 	URLs                             []string
 	Model, Style, Length, Language   string
 	PreferPlaylist, Regenerate, JSON bool
+	// Limit is how many of a channel link's newest uploads (0: the setting).
+	Limit int
 }
 
 // SummarizeCLI runs req through the job engine (the same pipeline as the
@@ -23,7 +26,7 @@ type CLIRequest struct {
 // returns the exit status of API.md §1: 0 when every item succeeded, 1 when
 // any failed.
 func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
-	jr := jobs.Request{URLs: req.URLs, PreferPlaylist: req.PreferPlaylist,
+	jr := jobs.Request{URLs: req.URLs, PreferPlaylist: req.PreferPlaylist, Limit: req.Limit,
 		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
 			Language: req.Language, Regenerate: req.Regenerate}}
 	// Subscribe before submitting, so no change of the new job is missed;
@@ -121,8 +124,12 @@ func printResults(w io.Writer, rs []ytsum.Result) {
 		switch r.Type {
 		case ytsum.ResultError:
 			fmt.Fprintf(w, "✗ %s\n  %s\n", r.URL, *r.Error)
-		case ytsum.ResultPlaylist:
-			fmt.Fprintf(w, "# Playlist: %s\n", r.Title)
+		case ytsum.ResultPlaylist, ytsum.ResultChannel:
+			what := "Playlist"
+			if r.Type == ytsum.ResultChannel {
+				what = "Channel"
+			}
+			fmt.Fprintf(w, "# %s: %s\n", what, r.Title)
 			if r.Error != nil {
 				fmt.Fprintf(w, "✗ %s\n", *r.Error)
 			}
@@ -145,6 +152,35 @@ func printVideo(w io.Writer, r ytsum.Result, h string) {
 	if r.Summary != nil {
 		fmt.Fprintf(w, "\n%s\n", *r.Summary)
 	}
+}
+
+// DoctorCLI explains where the transcript of the video rawURL comes from
+// (`ytsum doctor`): the diagnosis as text, or with asJSON as the JSON of
+// POST /diagnose, on stdout. It returns 0 when a transcript was found, 1
+// when none was (or the diagnosis could not run), 2 for a link that is not
+// a video link.
+func (s *Backend) DoctorCLI(ctx context.Context, rawURL string, asJSON bool, stdout, stderr io.Writer) int {
+	d, err := s.api.Diagnose(ctx, httpapi.DiagnoseRequest{URL: rawURL})
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
+		if ytsum.ErrorCode(err) == ytsum.CodeInvalid {
+			return exitUsage
+		}
+		return 1
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return 1
+		}
+	} else if err := d.WriteText(stdout); err != nil {
+		return 1
+	}
+	if d.Chosen == nil {
+		return 1
+	}
+	return 0
 }
 
 // ImportCLI imports the original app's cache at path and prints the report.

@@ -47,6 +47,7 @@ func (s *Backend) httpServices() httpapi.Services {
 
 		Ask:           s.engine,
 		Conversations: s.db,
+		Diagnose:      s.yt,
 	}
 }
 

@@ -137,6 +137,13 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"conversations none", door{func() (any, error) { return app.Conversations(v1) }, "GET", "/conversations?video_id=" + v1, nil}},
 		{"conversations bad id", door{func() (any, error) { return app.Conversations("../x") }, "GET", "/conversations?video_id=..%2Fx", nil}},
 		{"delete unknown conversation", door{func() (any, error) { return app.DeleteConversation("nope") }, "DELETE", "/conversations/nope", nil}},
+		{"diagnose", door{func() (any, error) { return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.WatchURL(v1)}) }, "POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(v1)}}},
+		{"diagnose no transcript", door{func() (any, error) {
+			return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.WatchURL(youtubetest.PrivateVideoID)})
+		}, "POST", "/diagnose", map[string]any{"url": youtubetest.WatchURL(youtubetest.PrivateVideoID)}}},
+		{"diagnose playlist link", door{func() (any, error) {
+			return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
+		}, "POST", "/diagnose", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}}},
 		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
 	}
 	for _, c := range cases {

@@ -35,8 +35,10 @@ const usage = `YouTube Summarizer %s
 Usage:
   ytsum [--http ADDR] [URL...]          open the desktop window (URLs are submitted)
   ytsum serve [--addr 127.0.0.1:5001]   headless: HTTP API and web UI, no window
-  ytsum summarize [--model KEY] [--style S] [--length L] [--language LANG] [--playlist] [--json] URL...
+  ytsum summarize [--model KEY] [--style S] [--length L] [--language LANG] [--playlist] [--limit N] [--json] URL...
                                         summarize once; results on stdout, progress on stderr
+                                        (--limit: how many of a channel's newest videos)
+  ytsum doctor [--json] URL             explain where a video's transcript comes from (sources, tracks, choice)
   ytsum import PATH                     import the original app's summary_cache.json (and audio_cache/)
   ytsum version                         print the version
 
@@ -60,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return summarizeMain(args[1:], stdout, stderr)
 		case "import":
 			return importMain(args[1:], stdout, stderr)
+		case "doctor":
+			return doctorMain(args[1:], stdout, stderr)
 		case "version", "--version", "-version":
 			fmt.Fprintln(stdout, "ytsum", version)
 			return 0
@@ -165,12 +169,16 @@ func summarizeMain(args []string, stdout, stderr io.Writer) int {
 	fl.BoolVar(&req.PreferPlaylist, "playlist", false, "summarize the whole playlist of a link that has both a video and a playlist")
 	fl.BoolVar(&req.Regenerate, "regenerate", false, "ignore cached summaries")
 	fl.BoolVar(&req.JSON, "json", false, "print the result items as a JSON array")
+	fl.IntVar(&req.Limit, "limit", 0, "how many of a channel link's newest videos to summarize, 1-500 (default: the saved setting, 10)")
 	ordered, err := interleave(args, "json", "playlist", "regenerate")
 	if err != nil {
 		return usageError(stderr, "summarize: %v", err)
 	}
 	if ok, code := parseFlags(fl, ordered, stdout, stderr); !ok {
 		return code
+	}
+	if req.Limit < 0 || req.Limit > 500 {
+		return usageError(stderr, "summarize: --limit is a number from 1 to 500")
 	}
 	req.URLs = fl.Args()
 	if len(req.URLs) == 0 {
@@ -212,6 +220,26 @@ func interleave(args []string, boolFlags ...string) ([]string, error) {
 		rest = append(rest, a)
 	}
 	return append(flags, rest...), nil
+}
+
+// doctorMain is `ytsum doctor [--json] URL`: exit 0 when a transcript was
+// found, 1 when none was, 2 on bad usage (API.md §1).
+func doctorMain(args []string, stdout, stderr io.Writer) int {
+	fl := newFlagSet("doctor", stderr)
+	asJSON := fl.Bool("json", false, "print the diagnosis as JSON (the answer of POST /diagnose)")
+	ordered, err := interleave(args, "json")
+	if err != nil {
+		return usageError(stderr, "doctor: %v", err)
+	}
+	if ok, code := parseFlags(fl, ordered, stdout, stderr); !ok {
+		return code
+	}
+	if fl.NArg() != 1 {
+		return usageError(stderr, "doctor: give one YouTube video link")
+	}
+	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *Backend) int {
+		return svc.DoctorCLI(ctx, fl.Arg(0), *asJSON, stdout, stderr)
+	})
 }
 
 func importMain(args []string, stdout, stderr io.Writer) int {

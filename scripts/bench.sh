@@ -25,5 +25,8 @@ echo "== local LLM servers (discovery time with none and with two fake servers; 
 go test -count=1 -run 'TestTwoServersFound|TestNothingRunning' -v ./backend/summarize/discover/ 2>&1 | grep -E 'discovery with' || true
 go test -count=1 -run TestChunksFitLocalContext -v ./backend/summarize/ 2>&1 | grep -E 'one-hour transcript' || true
 echo
+echo "== YouTube traffic per summarized video on the fake (five videos on one client; before the per-session watch-page cache: 3 requests, 1,221,624 bytes down)"
+go test -count=1 -run '^TestTrafficPerVideo$' -v ./backend/youtube/ 2>&1 | grep -E 'per video:' | sed 's/^ *[a-z_]*_test.go:[0-9]*: //' || true
+echo
 echo "== micro-benchmarks (transcript parsing, URL parsing, local summarizer on 30,000 words, TTS chunking, settings)"
 go test -count=1 -run '^$' -bench . -benchmem ./backend/youtube/ ./backend/summarize/local/ ./backend/tts/ ./backend/config/ ./backend/events/ 2>&1 | grep -E '^(Benchmark|pkg:)' || true

@@ -95,6 +95,10 @@ const (
 	FromEnvironment = "environment"
 )
 
+// savedVersion is the version of the persisted form. Version 2:
+// transcript_languages defaults to empty (automatic) instead of ["en"].
+const savedVersion = 2
+
 // savedDoc is the persisted form: only the settings the user set.
 type savedDoc struct {
 	Version  int                        `json:"version"`
@@ -136,15 +140,16 @@ func New(o Options) (*Config, error) {
 			"The saved settings could not be read from the database.")
 	}
 	saved := map[string]json.RawMessage{}
+	version := savedVersion
 	if len(raw) > 0 {
 		var d savedDoc
 		if err := json.Unmarshal(raw, &d); err != nil {
 			c.log.Warn("config: saved settings are not valid JSON; starting from defaults (they are replaced at the next change)")
 		} else if d.Settings != nil {
-			saved = d.Settings
+			saved, version = d.Settings, d.Version
 		}
 	}
-	migrate(saved)
+	migrate(saved, version)
 	for range len(fields) + 1 {
 		s, sources, savedErrs, envErrs := c.resolve(saved)
 		if len(envErrs) > 0 {
@@ -188,10 +193,19 @@ var removed = []string{"ui_language"}
 
 // migrate moves saved values of renamed settings to their new names and
 // drops removed settings, in place; a value already saved under a new name
-// wins. The store is rewritten at the next Apply that changes something.
-func migrate(saved map[string]json.RawMessage) {
+// wins. Before version 2, transcript_languages ["en"] was the default that
+// every saved form carried, not a choice: it is dropped, so the automatic
+// languages apply (and no machine translation). The store is rewritten at
+// the next Apply that changes something.
+func migrate(saved map[string]json.RawMessage, version int) {
 	for _, k := range removed {
 		delete(saved, k)
+	}
+	if raw, ok := saved["transcript_languages"]; ok && version < 2 {
+		var langs []string
+		if json.Unmarshal(raw, &langs) == nil && len(langs) == 1 && strings.EqualFold(strings.TrimSpace(langs[0]), "en") {
+			delete(saved, "transcript_languages")
+		}
 	}
 	for old, news := range renamed {
 		v, ok := saved[old]
@@ -608,7 +622,7 @@ func (c *Config) ApplyWith(ctx context.Context, patch json.RawMessage, opts Appl
 	}
 
 	if len(changed) > 0 {
-		doc, err := json.Marshal(savedDoc{Version: 1, Settings: newSaved})
+		doc, err := json.Marshal(savedDoc{Version: savedVersion, Settings: newSaved})
 		if err == nil {
 			err = c.store.PutSettings(doc)
 		}

@@ -366,7 +366,7 @@ func TestPersistAcrossRestart(t *testing.T) {
 		Version  int                        `json:"version"`
 		Settings map[string]json.RawMessage `json:"settings"`
 	}
-	if err := json.Unmarshal(f.store.data, &doc); err != nil || doc.Version != 1 {
+	if err := json.Unmarshal(f.store.data, &doc); err != nil || doc.Version != 2 {
 		t.Fatalf("stored doc: %v %s", err, f.store.data)
 	}
 	if _, ok := doc.Settings["theme"]; ok {
@@ -779,6 +779,7 @@ func TestStoreFailure(t *testing.T) {
 // settings, and that readers and writers can run at once (-race).
 func TestConcurrentUse(t *testing.T) {
 	c := newFixture(t).MustLoad(t)
+	mustApply(t, c, `{"transcript_languages":["en"]}`)
 	cur := c.Current()
 	cur.TranscriptLanguages[0] = "xx"
 	if c.Current().TranscriptLanguages[0] != "en" {

@@ -119,7 +119,7 @@ func Defaults() Settings {
 
 		GeminiVideoFallback: VideoFallbackLow,
 
-		TranscriptLanguages: []string{"en"},
+		TranscriptLanguages: []string{}, // automatic: the system's language, then English
 		PlaylistMode:        PlaylistPreferVideo,
 		YouTubeConcurrency:  2,
 		YouTubePacingMs:     250,
@@ -286,7 +286,10 @@ var fields = []field{
 		func(s *Settings) *string { return &s.GeminiVideoFallback },
 		oneOf(func(s *Settings) *string { return &s.GeminiVideoFallback }, VideoFallbackOff, VideoFallbackLow, VideoFallbackDefault)),
 
-	listField("transcript_languages", "Preferred caption languages, best first (BCP-47 codes); at most 20.",
+	listField("transcript_languages", "Preferred caption languages, best first (BCP-47 codes); at most 20. "+
+		"Empty (the default) is automatic: the system's language, then English, then the video's own language; "+
+		"YouTube's machine translation is never used. Naming languages here also allows a machine-translated track "+
+		"into the first of them when a video has nothing else.",
 		func(s *Settings) *[]string { return &s.TranscriptLanguages }, checkTranscriptLanguages),
 	strField("playlist_mode", "", "For a link with both a video and a playlist: `prefer_video` or `prefer_playlist`.",
 		func(s *Settings) *string { return &s.PlaylistMode },

@@ -160,5 +160,5 @@ func (req SummarizeRequest) request() jobs.Request {
 	return jobs.Request{URLs: []string(req.URLs),
 		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
 			Language: req.Language, Regenerate: req.Regenerate},
-		PreferPlaylist: req.PreferPlaylist, ForceSync: req.ForceSync, ForceAsync: req.ForceAsync}
+		PreferPlaylist: req.PreferPlaylist, ForceSync: req.ForceSync, ForceAsync: req.ForceAsync, Limit: req.Limit}
 }

@@ -43,6 +43,9 @@ type SummarizeRequest struct {
 	Regenerate     bool    `json:"regenerate"`
 	ForceSync      bool    `json:"force_sync"`
 	ForceAsync     bool    `json:"force_async"`
+	// Limit is how many of a channel link's newest uploads are summarized
+	// (1–500); 0 or absent: the channel_video_limit setting.
+	Limit int `json:"limit,omitempty"`
 }
 
 // JobAccepted is the 202 answer of /summarize (mode async) and
@@ -70,6 +73,9 @@ func (s *Server) checkSummarize(ctx context.Context, req SummarizeRequest) error
 	}
 	if req.ForceSync && req.ForceAsync {
 		return invalid("force_sync", "Choose either force_sync or force_async, not both.")
+	}
+	if req.Limit < 0 || req.Limit > 500 {
+		return invalid("limit", "The limit is how many of a channel's newest videos to summarize: a number from 1 to 500.")
 	}
 	return s.checkModel(ctx, req.Model)
 }

@@ -110,6 +110,7 @@ func (s *Server) routeTable() []route {
 		{"POST /ask", false, s.handleAsk},
 		{"GET /conversations", false, s.handleConversations},
 		{"DELETE /conversations/{id}", false, s.handleDeleteConversation},
+		{"POST /diagnose", false, s.handleDiagnose},
 	}
 }
 

@@ -220,4 +220,5 @@ type Services struct {
 	// Ask and Conversations: POST /ask, /conversations (ask.go).
 	Ask           Asking
 	Conversations Conversations
+	Diagnose      Diagnoser
 }

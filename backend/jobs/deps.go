@@ -20,6 +20,11 @@ type YouTube interface {
 	Resolve(ctx context.Context, rawURL string, preferPlaylist bool) (youtube.Link, error)
 	// Playlist expands a playlist across all its pages.
 	Playlist(ctx context.Context, id string) (*ytsum.Playlist, error)
+	// Channel returns a channel's newest uploads, newest first: at most
+	// limit of them (limit <= 0: the configured channel_video_limit). ref
+	// is the channel link as submitted. Shorts-only and members-only
+	// channels fail with their own sentence.
+	Channel(ctx context.Context, ref string, limit int) (*ytsum.Channel, error)
 	// Video returns a video's details.
 	Video(ctx context.Context, id string) (ytsum.Video, error)
 	// Transcript returns a video's captions (cached by the implementation)

@@ -130,6 +130,10 @@ type Request struct {
 	PreferPlaylist bool
 	// ForceSync and ForceAsync override Decide (force_sync/force_async).
 	ForceSync, ForceAsync bool
+	// Limit is how many of a channel link's newest uploads are summarized
+	// ("limit" of the request, `ytsum summarize --limit`); 0: the
+	// channel_video_limit setting.
+	Limit int
 }
 
 // Errors returned across the package boundary.
@@ -517,7 +521,8 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 		Version: recordVersion,
 		Job: &ytsum.Job{ID: e.cfg.NewID(), Type: ytsum.JobTypeSummarize, Status: ytsum.JobPending, CreatedAt: now,
 			Metadata: ytsum.JobMetadata{URLs: urls, Model: opts.Model, Style: opts.Style, Length: opts.Length,
-				Language: opts.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: opts.Regenerate}},
+				Language: opts.Language, PreferPlaylist: req.PreferPlaylist, Regenerate: opts.Regenerate,
+				Limit: max(req.Limit, 0)}},
 		Options: opts,
 		Mode:    mode,
 		Links:   make([]linkState, len(urls)),

@@ -179,15 +179,19 @@ type fakeYouTube struct {
 	latency       time.Duration
 	sem           chan struct{}
 	playlists     map[string]*ytsum.Playlist
+	channels      map[string]*ytsum.Channel // by handle ("@name")
+	channelErr    map[string]error          // by handle
+	channelLimits []int                     // the limit of each Channel call
 	videoErr      map[string]error
 	transcriptErr map[string]error
 	panicResolve  string // a URL whose Resolve panics
 	calls         atomic.Int64
+	mu            sync.Mutex
 }
 
 func newFakeYouTube(limit int, latency time.Duration) *fakeYouTube {
 	return &fakeYouTube{latency: latency, sem: make(chan struct{}, limit),
-		playlists: map[string]*ytsum.Playlist{}, videoErr: map[string]error{}, transcriptErr: map[string]error{}}
+		playlists: map[string]*ytsum.Playlist{}, channels: map[string]*ytsum.Channel{}, channelErr: map[string]error{}, videoErr: map[string]error{}, transcriptErr: map[string]error{}}
 }
 
 // addPlaylist registers a playlist of the given video IDs.
@@ -198,6 +202,17 @@ func (y *fakeYouTube) addPlaylist(id string, videos ...string) string {
 	}
 	y.playlists[id] = pl
 	return "https://www.youtube.com/playlist?list=" + id
+}
+
+// addChannel registers channel @handle whose uploads, newest first, are
+// the given video IDs, and returns its link.
+func (y *fakeYouTube) addChannel(handle string, videos ...string) string {
+	ch := &ytsum.Channel{ID: "UC" + strings.Repeat("x", 22-len(handle)) + handle, Title: "Channel " + handle}
+	for _, v := range videos {
+		ch.Entries = append(ch.Entries, ytsum.PlaylistEntry{VideoID: v, Title: "Title " + v, DurationSeconds: 60})
+	}
+	y.channels["@"+handle] = ch
+	return "https://www.youtube.com/@" + handle
 }
 
 func videoURL(id string) string { return "https://www.youtube.com/watch?v=" + id }
@@ -233,6 +248,8 @@ func (y *fakeYouTube) Resolve(ctx context.Context, raw string, preferPlaylist bo
 	}
 	q := u.Query()
 	switch {
+	case strings.HasPrefix(u.Path, "/@"):
+		return youtube.Link{Kind: youtube.Channel, ChannelPath: strings.TrimPrefix(u.Path, "/")}, nil
 	case q.Get("list") != "" && (preferPlaylist || q.Get("v") == ""):
 		return youtube.Link{Kind: youtube.Playlist, PlaylistID: q.Get("list")}, nil
 	case q.Get("v") != "":
@@ -250,6 +267,30 @@ func (y *fakeYouTube) Playlist(ctx context.Context, id string) (*ytsum.Playlist,
 		return nil, ytsum.Errorf(ytsum.CodeNotFound, "playlist_not_found", "This playlist does not exist or is private.")
 	}
 	return pl, nil
+}
+
+func (y *fakeYouTube) Channel(ctx context.Context, ref string, limit int) (*ytsum.Channel, error) {
+	if err := y.call(ctx); err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(ref)
+	handle := strings.TrimPrefix(u.Path, "/")
+	y.mu.Lock()
+	y.channelLimits = append(y.channelLimits, limit)
+	y.mu.Unlock()
+	if err := y.channelErr[handle]; err != nil {
+		return nil, err
+	}
+	ch, ok := y.channels[handle]
+	if !ok {
+		return nil, ytsum.Errorf(ytsum.CodeNotFound, "channel_not_found", "This channel does not exist.")
+	}
+	if limit <= 0 {
+		limit = 10 // the setting's default
+	}
+	c := *ch
+	c.Entries = c.Entries[:min(limit, len(c.Entries))]
+	return &c, nil
 }
 
 func (y *fakeYouTube) Video(ctx context.Context, id string) (ytsum.Video, error) {

@@ -39,7 +39,7 @@ const estimateParallelism = 4
 
 // Decide picks the mode of a /summarize request: sync whenever async
 // processing is disabled (Config.AsyncEnabled); else ForceSync, then
-// ForceAsync, win; else async for more than one link or any playlist, sync
+// ForceAsync, win; else async for more than one link or any playlist or channel, sync
 // for one video. ctx bounds the link parsing.
 func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 	req = e.policy(req)
@@ -54,7 +54,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 		return ModeAsync
 	}
 	for _, u := range urls {
-		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && l.Kind == youtube.Playlist {
+		if l, err := e.yt.Resolve(ctx, u, req.PreferPlaylist); err == nil && (l.Kind == youtube.Playlist || l.Kind == youtube.Channel) {
 			return ModeAsync
 		}
 	}
@@ -65,7 +65,8 @@ func (e *Engine) Decide(ctx context.Context, req Request) Mode {
 // answer): the per-video time of its model — the mean measured in this run
 // once there is one, else a per-model constant (gemini-2.5-flash 15 s,
 // gpt-4o-mini 12 s, local 1 s, unknown 15 s) — times the videos, of which
-// four run at once. A playlist counts as PlaylistEstimateVideos videos.
+// four run at once. A playlist counts as PlaylistEstimateVideos videos, a
+// channel as its request's Limit (else PlaylistEstimateVideos).
 // Bad links count as none; the result is at least one second.
 func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
 	req = e.policy(req)
@@ -75,6 +76,10 @@ func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
 		switch {
 		case err != nil:
 		case l.Kind == youtube.Playlist:
+			videos += PlaylistEstimateVideos
+		case l.Kind == youtube.Channel && req.Limit > 0:
+			videos += req.Limit
+		case l.Kind == youtube.Channel:
 			videos += PlaylistEstimateVideos
 		default:
 			videos++

@@ -16,6 +16,7 @@ const (
 	kindUnresolved = ""
 	kindVideo      = "video"
 	kindPlaylist   = "playlist"
+	kindChannel    = "channel"
 	kindError      = "error"
 	kindAsk        = "ask" // the question of an ask job; Item is its answer (ask.go)
 )
@@ -37,6 +38,7 @@ type linkState struct {
 	URL        string        `json:"url"`
 	Kind       string        `json:"kind,omitempty"` // kindUnresolved until resolved
 	PlaylistID string        `json:"playlist_id,omitempty"`
+	ChannelID  string        `json:"channel_id,omitempty"`
 	Title      string        `json:"title,omitempty"`
 	Item       *ytsum.Result `json:"item,omitempty"` // error items and playlists that failed to expand
 	Videos     []videoState  `json:"videos,omitempty"`
@@ -83,7 +85,7 @@ func (rec *record) refresh() {
 					}
 				}
 			}
-		case kindPlaylist:
+		case kindPlaylist, kindChannel:
 			if l.Item != nil {
 				results = append(results, *l.Item)
 				continue
@@ -91,6 +93,9 @@ func (rec *record) refresh() {
 			total += len(l.Videos)
 			item := ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: l.PlaylistID, Title: l.Title,
 				Summaries: make([]ytsum.Result, 0, len(l.Videos))}
+			if l.Kind == kindChannel {
+				item.Type, item.PlaylistID, item.ChannelID = ytsum.ResultChannel, "", l.ChannelID
+			}
 			for _, v := range l.Videos {
 				if v.Result != nil {
 					item.Summaries = append(item.Summaries, *v.Result)

@@ -81,6 +81,7 @@ func (e *Engine) runJob(ctx context.Context, r *run) {
 	opts := r.rec.Options
 	created := r.rec.Job.CreatedAt
 	prefer := r.rec.Job.Metadata.PreferPlaylist
+	limit := r.rec.Job.Metadata.Limit
 	n := len(r.rec.Links)
 	r.mu.Unlock()
 
@@ -116,7 +117,7 @@ func (e *Engine) runJob(ctx context.Context, r *run) {
 		l := r.rec.Links[i]
 		r.mu.Unlock()
 		if l.Kind == kindUnresolved {
-			e.resolveLink(ctx, r, i, l.URL, prefer)
+			e.resolveLink(ctx, r, i, l.URL, prefer, limit)
 		}
 		r.mu.Lock()
 		var pending []int
@@ -134,12 +135,14 @@ func (e *Engine) runJob(ctx context.Context, r *run) {
 	}
 }
 
-// resolveLink parses link i and expands it if it is a playlist, then
-// records the outcome. A failure caused by ctx leaves the link unresolved.
-func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, prefer bool) {
+// resolveLink parses link i and expands it if it is a playlist or a
+// channel (its newest limit uploads; 0: the setting), then records the
+// outcome. A failure caused by ctx leaves the link unresolved.
+func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, prefer bool, limit int) {
 	var (
 		link youtube.Link
 		pl   *ytsum.Playlist
+		ch   *ytsum.Channel
 		err  error
 	)
 	func() {
@@ -154,6 +157,12 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			pl, err = e.yt.Playlist(ctx, link.PlaylistID)
 			if err == nil && pl == nil {
 				err = fmt.Errorf("jobs: youtube returned no playlist for %s", link.PlaylistID)
+			}
+		}
+		if err == nil && link.Kind == youtube.Channel {
+			ch, err = e.yt.Channel(ctx, url, limit)
+			if err == nil && ch == nil {
+				err = fmt.Errorf("jobs: youtube returned no channel for %s", url)
 			}
 		}
 	}()
@@ -171,6 +180,11 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			l.Kind, l.PlaylistID = kindPlaylist, link.PlaylistID
 			l.Item = &ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: link.PlaylistID, Summaries: []ytsum.Result{},
 				Error: &msg, ErrorKind: ytsum.ErrorKind(err)}
+		case err != nil && link.Kind == youtube.Channel:
+			msg := ytsum.ErrorMessage(err)
+			l.Kind, l.ChannelID = kindChannel, link.ChannelID
+			l.Item = &ytsum.Result{Type: ytsum.ResultChannel, ChannelID: link.ChannelID, Summaries: []ytsum.Result{},
+				Error: &msg, ErrorKind: ytsum.ErrorKind(err)}
 		case err != nil:
 			item := ytsum.InputErrorResult(url, err)
 			l.Kind, l.Item = kindError, &item
@@ -182,27 +196,40 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 			if l.PlaylistID == "" {
 				l.PlaylistID = link.PlaylistID
 			}
-			l.Videos = make([]videoState, len(pl.Entries))
-			for j, en := range pl.Entries {
-				v := videoState{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds}
-				if en.Error != "" {
-					kind := en.ErrorKind
-					if kind == "" {
-						kind = "video_unavailable"
-					}
-					res := ytsum.FailedVideoResult(ytsum.Video{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds},
-						ytsum.Errorf(ytsum.CodeNotFound, kind, "%s", en.Error))
-					v.Result = &res
-				}
-				l.Videos[j] = v
+			l.Videos = entryStates(pl.Entries)
+		case link.Kind == youtube.Channel:
+			l.Kind, l.ChannelID, l.Title = kindChannel, ch.ID, ch.Title
+			if l.ChannelID == "" {
+				l.ChannelID = link.ChannelID
 			}
+			l.Videos = entryStates(ch.Entries)
 		default:
 			item := ytsum.InputErrorResult(url, ytsum.Errorf(ytsum.CodeInvalid, "unsupported_link",
-				"This link is neither a YouTube video nor a playlist."))
+				"This link is not a YouTube video, playlist or channel."))
 			l.Kind, l.Item = kindError, &item
 		}
 		return true
 	})
+}
+
+// entryStates are the videos of a playlist's or channel's entries; an
+// entry YouTube marked unavailable is finished at once with its error.
+func entryStates(entries []ytsum.PlaylistEntry) []videoState {
+	out := make([]videoState, len(entries))
+	for j, en := range entries {
+		v := videoState{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds}
+		if en.Error != "" {
+			kind := en.ErrorKind
+			if kind == "" {
+				kind = "video_unavailable"
+			}
+			res := ytsum.FailedVideoResult(ytsum.Video{ID: en.VideoID, Title: en.Title, DurationSeconds: en.DurationSeconds},
+				ytsum.Errorf(ytsum.CodeNotFound, kind, "%s", en.Error))
+			v.Result = &res
+		}
+		out[j] = v
+	}
+	return out
 }
 
 // runVideo processes one video and records its result. A video stopped by

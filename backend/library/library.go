@@ -52,8 +52,13 @@ type AudioImporter interface {
 type Options struct {
 	// DataDir holds the index (search.DirName) and the thumbnails folder.
 	DataDir string
-	// HTTPClient fetches thumbnails. nil means a client with a 15 s timeout.
+	// HTTPClient fetches thumbnails when Fetch is nil. nil means a client
+	// with a 15 s timeout.
 	HTTPClient *http.Client
+	// Fetch, when set, downloads a thumbnail and returns its body and
+	// content type (youtube.Client.Get: the deadlines, pacing and
+	// concurrency limit of every YouTube request). It must honour ctx.
+	Fetch func(ctx context.Context, rawURL string) ([]byte, string, error)
 	// Audio removes a video's audio when it is deleted. nil means only the
 	// audio index entries are removed (files are left to the audio cache's
 	// own cleanup).

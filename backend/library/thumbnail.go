@@ -59,7 +59,27 @@ func (l *Library) fetchThumbnail(ctx context.Context, rawURL string) ([]byte, er
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("thumbnail URL %q is not http(s)", rawURL)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	data, err := l.download(ctx, u.String())
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxThumbnailBytes {
+		return nil, fmt.Errorf("thumbnail larger than %d bytes", maxThumbnailBytes)
+	}
+	if !strings.HasPrefix(http.DetectContentType(data), "image/") {
+		return nil, fmt.Errorf("thumbnail is not an image (%s)", http.DetectContentType(data))
+	}
+	return data, nil
+}
+
+// download fetches a thumbnail through Options.Fetch when set, else
+// Options.HTTPClient; it reads at most one byte over the size cap.
+func (l *Library) download(ctx context.Context, rawURL string) ([]byte, error) {
+	if l.opts.Fetch != nil {
+		data, _, err := l.opts.Fetch(ctx, rawURL)
+		return data, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -71,17 +91,7 @@ func (l *Library) fetchThumbnail(ctx context.Context, rawURL string) ([]byte, er
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("thumbnail: HTTP %d", resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxThumbnailBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxThumbnailBytes {
-		return nil, fmt.Errorf("thumbnail larger than %d bytes", maxThumbnailBytes)
-	}
-	if !strings.HasPrefix(http.DetectContentType(data), "image/") {
-		return nil, fmt.Errorf("thumbnail is not an image (%s)", http.DetectContentType(data))
-	}
-	return data, nil
+	return io.ReadAll(io.LimitReader(resp.Body, maxThumbnailBytes+1))
 }
 
 // Thumbnail returns the cached thumbnail of videoID and its content type

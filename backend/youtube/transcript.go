@@ -270,7 +270,11 @@ func (ts *trackSet) choices(langs []string, translate bool) []choice {
 			for _, level := range []int{2, 1} {
 				for _, m := range ts.tracks {
 					if m.asr == asr && langMatch(p, m.lang) == level {
-						add(m, "the best kind there is: a "+human(m)+" track in a preferred language ("+p+")")
+						why := "the best kind there is: a manual track in a preferred language (" + p + ")"
+						if asr {
+							why = "no clean manual track in a preferred language; the automatic track in a preferred language (" + p + ")"
+						}
+						add(m, why)
 					}
 				}
 			}

@@ -70,6 +70,9 @@ type JobMetadata struct {
 	Regenerate     bool `json:"regenerate,omitempty"`
 	// Ask is the question of an ask job (Type JobTypeAsk); nil otherwise.
 	Ask *AskRequest `json:"ask,omitempty"`
+	// Limit is how many of a channel link's newest uploads are summarized
+	// (the request's "limit"); 0: the channel_video_limit setting.
+	Limit int `json:"limit,omitempty"`
 }
 
 // Job is a unit of work the engine persists and runs. Its JSON (API.md §3)

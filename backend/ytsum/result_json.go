@@ -33,6 +33,15 @@ type playlistJSON struct {
 	ErrorKind  string   `json:"error_kind,omitempty"`
 }
 
+type channelJSON struct {
+	Type      string   `json:"type"`
+	ChannelID string   `json:"channel_id"`
+	Title     string   `json:"title"`
+	Summaries []Result `json:"summaries"`
+	Error     *string  `json:"error"`
+	ErrorKind string   `json:"error_kind,omitempty"`
+}
+
 type errorJSON struct {
 	Type      string  `json:"type"`
 	URL       string  `json:"url"`
@@ -56,6 +65,14 @@ func (r Result) MarshalJSON() ([]byte, error) {
 			sums[i] = s
 		}
 		return json.Marshal(playlistJSON{Type: r.Type, PlaylistID: r.PlaylistID, Title: r.Title,
+			Summaries: sums, Error: r.Error, ErrorKind: r.ErrorKind})
+	case ResultChannel:
+		sums := make([]Result, len(r.Summaries))
+		for i, s := range r.Summaries {
+			s.Type = "" // "video items without type"
+			sums[i] = s
+		}
+		return json.Marshal(channelJSON{Type: r.Type, ChannelID: r.ChannelID, Title: r.Title,
 			Summaries: sums, Error: r.Error, ErrorKind: r.ErrorKind})
 	case ResultAnswer:
 		a := Answer{Type: ResultAnswer}
@@ -95,6 +112,16 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		}
 		*r = Result{Type: ResultPlaylist, PlaylistID: p.PlaylistID, Title: p.Title, Summaries: p.Summaries,
 			Error: p.Error, ErrorKind: p.ErrorKind}
+	case ResultChannel:
+		var c channelJSON
+		if err := json.Unmarshal(b, &c); err != nil {
+			return err
+		}
+		for i := range c.Summaries {
+			c.Summaries[i].Type = ResultVideo
+		}
+		*r = Result{Type: ResultChannel, ChannelID: c.ChannelID, Title: c.Title, Summaries: c.Summaries,
+			Error: c.Error, ErrorKind: c.ErrorKind}
 	case ResultAnswer:
 		var a Answer
 		if err := json.Unmarshal(b, &a); err != nil {

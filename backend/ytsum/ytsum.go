@@ -174,7 +174,10 @@ type Summary struct {
 const (
 	ResultVideo    = "video"
 	ResultPlaylist = "playlist"
-	ResultError    = "error"
+	// ResultChannel is a channel link: its newest uploads, as a playlist's
+	// summaries are (API.md §4).
+	ResultChannel = "channel"
+	ResultError   = "error"
 	// ResultAnswer ("answer", ask.go) is an ask job's item; its fields are in Result.Answer.
 )
 
@@ -188,7 +191,7 @@ const (
 // (API.md §4). Its JSON shape depends on Type; see MarshalJSON (the tags
 // name the members it writes, for generated models).
 type Result struct {
-	Type string `json:"type"` // ResultVideo, ResultPlaylist or ResultError
+	Type string `json:"type"` // ResultVideo, ResultPlaylist, ResultChannel or ResultError
 
 	// video
 	VideoID         string     `json:"video_id,omitempty"`
@@ -205,6 +208,9 @@ type Result struct {
 	// playlist
 	PlaylistID string   `json:"playlist_id,omitempty"`
 	Summaries  []Result `json:"summaries,omitempty"` // video results (their Type is ResultVideo; it is left out of their JSON)
+
+	// channel (its Title and Summaries as a playlist's)
+	ChannelID string `json:"channel_id,omitempty"`
 
 	// error items: the input that could not be used
 	URL string `json:"url,omitempty"`

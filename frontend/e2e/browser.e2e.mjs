@@ -94,6 +94,9 @@ try {
     playlistJob = await submit(PLAYLIST, 'playlist');
     log(`  job ${playlistJob}`);
     await job(playlistJob).locator('[role="progressbar"][aria-valuenow="100"]').waitFor({ timeout: T });
+    // The job ends a moment after its last video (its thumbnail is fetched
+    // first, politely paced like every YouTube request).
+    await page.locator(`article.job[data-job-id="${playlistJob}"]:not([data-status="running"]):not([data-status="pending"])`).waitFor({ timeout: T });
     const status = await job(playlistJob).getAttribute('data-status');
     if (status !== 'completed') throw new Error(`job ended ${status}`);
     const cards = await job(playlistJob).locator('article.card:not(.card-error)').count();

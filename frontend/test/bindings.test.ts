@@ -5,10 +5,10 @@
 // member is renamed, added or dropped on either side.
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Bound from '../wailsjs/go/main/App';
-import type { httpapi, main, ytsum } from '../wailsjs/go/models';
+import type { httpapi, main, youtube, ytsum } from '../wailsjs/go/models';
 import type {
-  Answer, AnswerSource, AskAccepted, AskQuestion, AskRequest, Citation, Conversation, ExportedFile, ImportResult, Job, JobMetadata,
-  Page, Turn, VideoItem, VoicesResponse,
+  Answer, AnswerSource, AskAccepted, AskQuestion, AskRequest, Citation, Conversation, Diagnosis, DiagnosisChoice, DiagnosisSource,
+  DiagnosisTrack, ExportedFile, ImportResult, Job, JobMetadata, Page, Turn, VideoItem, VoicesResponse,
 } from '../src/lib/api/types';
 import type { WailsApp } from '../src/lib/api/wails';
 
@@ -31,8 +31,12 @@ describe('types.ts and the generated models', () => {
     expectTypeOf<keyof AskQuestion>().toEqualTypeOf<Members<ytsum.AskRequest>>();
     expectTypeOf<keyof AskRequest>().toEqualTypeOf<Members<httpapi.AskRequest>>();
     expectTypeOf<keyof AskAccepted>().toEqualTypeOf<Members<httpapi.AskAccepted>>();
+    expectTypeOf<keyof Diagnosis>().toEqualTypeOf<Members<youtube.Diagnosis>>();
+    expectTypeOf<keyof DiagnosisSource>().toEqualTypeOf<Members<youtube.DiagnosisSource>>();
+    expectTypeOf<keyof DiagnosisTrack>().toEqualTypeOf<Members<youtube.DiagnosisTrack>>();
+    expectTypeOf<keyof DiagnosisChoice>().toEqualTypeOf<Members<youtube.DiagnosisChoice>>();
     // A video item has every member a video result has (and a few extras).
-    expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
+    expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'channel_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
   });
 
   it('wails.ts calls exactly the bound methods', () => {

@@ -28,7 +28,7 @@ export function fakeTransport(over: Partial<Record<keyof Transport, unknown>> = 
     voices: vi.fn(),
     cacheStatus: vi.fn(), cacheCleanup: vi.fn(), getSettings: vi.fn(), saveSettings: vi.fn(),
     revealAPIToken: vi.fn(), rotateAPIToken: vi.fn(), performanceMetrics: vi.fn(), systemHealth: vi.fn(),
-    backups: vi.fn(), createBackup: vi.fn(), exportSummary: vi.fn(), exportLibrary: vi.fn(), importOriginal: vi.fn(),
+    backups: vi.fn(), createBackup: vi.fn(), diagnose: vi.fn(), exportSummary: vi.fn(), exportLibrary: vi.fn(), importOriginal: vi.fn(),
     saveFile: vi.fn(async () => undefined), openExternal: vi.fn(), copyText: vi.fn(async () => undefined),
     ask: vi.fn(async () => ({ job_id: 'a1', conversation_id: 'c1', stream_url: '/jobs/a1/stream', status_url: '/jobs/a1' })),
     conversations: vi.fn(async () => []), deleteConversation: vi.fn(async () => undefined),

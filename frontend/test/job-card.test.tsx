@@ -85,4 +85,24 @@ describe('job card', () => {
       urls: ['https://www.youtube.com/watch?v=ddddddddddd'], model: 'gemini-2.5-pro', style: 'audio', length: 'long', language: 'en', regenerate: true,
     });
   });
+
+  it('a channel link shows as its channel with its videos, and a channel error as its sentence', async () => {
+    const r = setup(<JobList />);
+    const { type: _t, ...a } = makeVideo('aaaaaaaaaaa');
+    const { type: _u, ...b } = makeVideo('bbbbbbbbbbb');
+    const card = await withJob(r, makeJob({
+      status: 'completed', total_items: 2, progress: 2,
+      metadata: { urls: ['https://www.youtube.com/@curiousthings'], model: 'local', limit: 2 },
+      results: [
+        { type: 'channel', channel_id: 'UCe2echannel000000000001', title: 'Curious Things', summaries: [a, b], error: null },
+        { type: 'channel', channel_id: 'UCe2echannel000000000002', title: '', summaries: [], error: 'This channel has only Shorts, which have no transcripts to summarize.', error_kind: 'channel_shorts_only' },
+      ],
+    }));
+    const ch = within(card).getByRole('region', { name: 'Channel: Curious Things' });
+    expect(within(ch).getByRole('heading', { level: 4 }).textContent).toBe('Channel: Curious Things');
+    expect(within(ch).getByText('Summary of aaaaaaaaaaa')).toBeTruthy();
+    expect(within(ch).getByText('Summary of bbbbbbbbbbb')).toBeTruthy();
+    const bad = within(card).getByRole('region', { name: 'Channel: UCe2echannel000000000002' });
+    expect(bad.textContent).toContain('This channel has only Shorts, which have no transcripts to summarize.');
+  });
 });

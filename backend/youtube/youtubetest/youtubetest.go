@@ -53,7 +53,11 @@ type Video struct {
 	Private bool
 	// Delay holds every request about this video (watch page, player,
 	// timedtext, oEmbed) this long before it is answered, so that a test has
-	// time to cancel. A request whose client gives up ends at once.
+	// time to cancel. A request whose client gives up ends at once. The
+	// real client gives up waiting for an answer's first byte after 15 s
+	// (youtube.Options.FirstByteTimeout): a longer Delay makes the video
+	// fail with youtube_timeout then, so a test must cancel before that or
+	// shorten the client's deadlines.
 	Delay time.Duration
 	// RawPlayer and RawTranscript, when set, are answered verbatim (the
 	// real captured answers of RealVideoID use them).
@@ -137,7 +141,9 @@ const (
 	VideoID = "dQw4w9WgXcQ"
 	// SlowVideoID answers after SlowDelay: long enough to cancel it.
 	SlowVideoID = "slowVideo01"
-	// SlowDelay is the delay of SlowVideoID.
+	// SlowDelay is the delay of SlowVideoID: longer than the real client's
+	// 15 s first-byte deadline, so unless cancelled within 15 s the video
+	// fails with youtube_timeout (as a stalled YouTube would make it).
 	SlowDelay = 60 * time.Second
 	// RealVideoID is served from the real captured player answer and
 	// transcript of the fixtures.

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import type { JSONObject } from '../lib/api/types';
+import { CheckLink } from './CheckLink';
 import { useServices } from './context';
 import { KeyValue } from './KeyValue';
 
@@ -49,6 +50,7 @@ export function Diagnostics() {
           <button type="button" class="btn btn-small" onClick={() => void refresh()}>Refresh</button>
         </div>
       </div>
+      <CheckLink />
       <Panel title="Service status" block={status} />
       <Panel title={`System health${typeof health_ === 'string' ? `: ${health_}` : ''}`} block={health} />
       <Panel title="Performance" block={perf} />

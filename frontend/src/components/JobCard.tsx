@@ -73,6 +73,17 @@ export function JobCard({ view }: { view: JobView }) {
         </section>
       );
     }
+    if ('type' in it && it.type === 'channel') {
+      return (
+        <section key={key} class="playlist" aria-label={`Channel: ${it.title || it.channel_id}`}>
+          <h4>Channel: {it.title || it.channel_id}</h4>
+          {it.error && <p class="error-text">{it.error} {retryable(it.error_kind) && it.channel_id && <button type="button" class="btn btn-small" onClick={() => void retry(`https://www.youtube.com/channel/${it.channel_id}`)}>Retry</button>}</p>}
+          {(it.summaries ?? []).filter((v) => !hidden.has(v.video_id)).map((v) => (
+            <VideoCard key={v.video_id} item={v} queue={queue} {...(v.error && retryable(v.error_kind) ? { onRetry: () => void retry(v.video_url) } : {})} />
+          ))}
+        </section>
+      );
+    }
     if ('type' in it && it.type === 'error') {
       return (
         <div key={key} class="card card-error">
@@ -133,7 +144,7 @@ export function JobCard({ view }: { view: JobView }) {
               ))}
             </div>
           )}
-          {job.results.map((r, i) => renderItem(r, `${i}-${'video_id' in r ? r.video_id : 'playlist_id' in r ? r.playlist_id : r.url}`))}
+          {job.results.map((r, i) => renderItem(r, `${i}-${'video_id' in r ? r.video_id : 'playlist_id' in r ? r.playlist_id : 'channel_id' in r ? r.channel_id : r.url}`))}
           <details class="log">
             <summary>Log ({view.log.length})</summary>
             <ol>

@@ -71,7 +71,7 @@ export function SummarizeForm() {
     e?.preventDefault();
     if (busy) return;
     if (!links.length) {
-      setError('Paste at least one YouTube link (a video or a playlist).');
+      setError('Paste at least one YouTube link (a video, a playlist or a channel).');
       return;
     }
     const req = requestFor(links.map((l) => l.url), value);

@@ -73,7 +73,7 @@ export interface JobsOptions {
 export function flatItems(results: ResultItem[]): (VideoItem | ResultItem)[] {
   const out: (VideoItem | ResultItem)[] = [];
   for (const r of results ?? []) {
-    if (r.type === 'playlist') {
+    if (r.type === 'playlist' || r.type === 'channel') {
       if (r.error) out.push(r);
       out.push(...(r.summaries ?? []));
     } else out.push(r);
@@ -127,6 +127,7 @@ function diffLog(prev: Job | undefined, next: Job, at: number): LogEntry[] {
     if (it.error) log.push({ at, text: `Failed: ${labelOf(it)} — ${it.error}` });
     else if ('summary' in it && it.summary) log.push({ at, text: `Summarized: ${labelOf(it)}${it.source === 'cache' ? ' (from the library)' : ''}` });
     else if (it.type === 'playlist') log.push({ at, text: `Playlist: ${it.title} (${it.summaries?.length ?? 0} videos so far)` });
+    else if (it.type === 'channel') log.push({ at, text: `Channel: ${it.title} (${it.summaries?.length ?? 0} videos so far)` });
   }
   if (next.error && next.error !== prev?.error) log.push({ at, text: next.error });
   return log;
@@ -134,6 +135,7 @@ function diffLog(prev: Job | undefined, next: Job, at: number): LogEntry[] {
 
 function keyOf(it: VideoItem | ResultItem): string {
   if (it.type === 'playlist') return `p:${it.playlist_id}:${it.error ?? ''}`;
+  if (it.type === 'channel') return `c:${it.channel_id}:${it.error ?? ''}`;
   if (it.type === 'error') return `e:${it.url}`;
   return `v:${it.video_id}:${it.summary ? 's' : 'e'}`;
 }

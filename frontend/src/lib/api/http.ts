@@ -6,7 +6,7 @@ import {
 } from './transport';
 import type {
   AskAccepted, AskRequest, Conversation,
-  ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
+  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
 
@@ -221,6 +221,9 @@ export class HttpTransport implements Transport {
   }
   createBackup(): Promise<JSONObject> {
     return this.req('POST', '/admin/backups', {});
+  }
+  diagnose(url: string): Promise<Diagnosis> {
+    return this.req('POST', '/diagnose', { url });
   }
 
   async exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile> {

@@ -1,6 +1,6 @@
 import type {
   AskAccepted, AskRequest, Conversation,
-  ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
+  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
 
@@ -82,6 +82,8 @@ export interface Transport {
   systemHealth(): Promise<JSONObject>;
   backups(): Promise<JSONObject>;
   createBackup(): Promise<JSONObject>;
+  /** Explains where a video's transcript comes from (POST /diagnose); rejects for a link that is not a video's. */
+  diagnose(url: string): Promise<Diagnosis>;
 
   exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile>;
   /** Returns a sentence saying where the export went. */

@@ -42,6 +42,16 @@ export interface PlaylistItem {
   error_kind?: string;
 }
 
+/** A channel link: its newest uploads (API.md §4). */
+export interface ChannelItem {
+  type: 'channel';
+  channel_id: string;
+  title: string;
+  summaries: VideoItem[];
+  error: string | null;
+  error_kind?: string;
+}
+
 export interface BadInputItem {
   type: 'error';
   url: string;
@@ -49,7 +59,7 @@ export interface BadInputItem {
   error_kind?: string;
 }
 
-export type ResultItem = VideoItem | PlaylistItem | BadInputItem;
+export type ResultItem = VideoItem | PlaylistItem | ChannelItem | BadInputItem;
 
 export interface JobMetadata {
   urls: string[];
@@ -61,6 +71,8 @@ export interface JobMetadata {
   regenerate?: boolean;
   /** The question of an ask job (type "ask"). */
   ask?: AskQuestion;
+  /** How many of a channel link's newest uploads (absent: the setting). */
+  limit?: number;
 }
 
 export interface Job {
@@ -92,6 +104,8 @@ export interface SummarizeRequest {
   language?: string;
   prefer_playlist?: boolean;
   regenerate?: boolean;
+  /** How many of a channel link's newest uploads to summarize (absent: the setting). */
+  limit?: number;
 }
 
 /** What summarize() resolves to: a job to follow, or (HTTP sync mode) results at once. */
@@ -253,4 +267,38 @@ export interface Conversation {
   turns: Turn[];
   created_at: string;
   updated_at: string;
+}
+
+/** One caption track a transcript source listed (POST /diagnose). */
+export interface DiagnosisTrack {
+  language: string;
+  /** "asr" is YouTube's automatic captions. */
+  kind: 'manual' | 'asr' | 'translated';
+  /** Its URL needs a proof-of-origin token, so it cannot be fetched. */
+  gated: boolean;
+  chosen: boolean;
+}
+
+/** One transcript source asked: a player client, or yt-dlp. */
+export interface DiagnosisSource {
+  name: string;
+  /** ok, no_captions, refused, failed, not_asked or not_tried. */
+  status: string;
+  error: string | null;
+  tracks: DiagnosisTrack[];
+}
+
+export interface DiagnosisChoice {
+  source: string;
+  language: string;
+  kind: string;
+  name: string;
+  reason: string;
+}
+
+/** The answer of POST /diagnose (`ytsum doctor --json`, API.md §5). */
+export interface Diagnosis {
+  video_id: string;
+  sources: DiagnosisSource[];
+  chosen: DiagnosisChoice | null;
 }

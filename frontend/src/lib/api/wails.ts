@@ -4,7 +4,7 @@ import { downloadBlob, type AudioClip, type Capabilities, type JobWatcher, type 
 import {
   isTerminal,
   type Answer, type AskAccepted, type AskRequest, type Conversation,
-  type ApiStatus, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
+  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
 
@@ -38,6 +38,7 @@ export interface WailsApp {
   AskNow(body: AskRequest): Promise<{ conversation_id: string; answer: Answer }>;
   Conversations(videoID: string): Promise<{ conversations: Conversation[] }>;
   DeleteConversation(id: string): Promise<{ deleted: string }>;
+  Diagnose(body: { url: string }): Promise<Diagnosis>;
   /** Optional (not in BINDINGS.md yet): save dialog for a file the UI made. */
   SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
   /** Tells the Go side whether the window has focus (for OS notifications). */
@@ -225,6 +226,9 @@ export class WailsTransport implements Transport {
   }
   createBackup(): Promise<JSONObject> {
     return this.call(() => this.app.CreateBackup());
+  }
+  diagnose(url: string): Promise<Diagnosis> {
+    return this.call(() => this.app.Diagnose({ url }));
   }
   exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile> {
     return this.call(() => this.app.ExportSummary(videoId, format));

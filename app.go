@@ -360,7 +360,8 @@ func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callC
 // SaveSettings applies a settings patch, a JSON object of the settings to
 // change (POST /settings).
 func (a *App) SaveSettings(patch json.RawMessage) (config.View, error) {
-	return a.api.SaveSettings(a.callCtx(), patch)
+	// The user at the keyboard: a base-URL change keeps the provider's key.
+	return a.api.SaveSettings(config.AsUser(a.callCtx()), patch)
 }
 
 // RevealAPIToken shows the API token, on explicit request only.

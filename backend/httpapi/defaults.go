@@ -4,7 +4,27 @@ import (
 	"context"
 
 	"ytsum/backend/summarize"
+	"ytsum/backend/summarize/discover"
 )
+
+// LocalServer is one local LLM server found on this machine (Ollama, LM
+// Studio, llama.cpp, or an added address): "local_servers" of /api_status,
+// shown in Settings.
+type LocalServer struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	BaseURL string `json:"base_url"`
+	Up      bool   `json:"up"`
+	// Problem is one sentence on why it is down; "" when up.
+	Problem string `json:"problem,omitempty"`
+	Models  int    `json:"models"`
+}
+
+// serverLister is optionally implemented by the Models service
+// (*summarize.Service): the local servers found by the last probe.
+type serverLister interface {
+	Servers() []discover.Server
+}
 
 // Defaults are the saved defaults a summarize request without them gets
 // (the "defaults" of /api_status, API.md §5).
@@ -41,6 +61,12 @@ func (s *Server) statusDefaults(ctx context.Context, st *APIStatus) {
 	if dm, ok := s.svc.Models.(defaultModeler); ok && s.svc.Models != nil {
 		if m := dm.DefaultModel(ctx); m != "" {
 			st.DefaultModel = m
+		}
+	}
+	if sl, ok := s.svc.Models.(serverLister); ok && s.svc.Models != nil {
+		for _, srv := range sl.Servers() {
+			st.LocalServers = append(st.LocalServers, LocalServer{ID: srv.ID, Name: srv.Name, BaseURL: srv.BaseURL,
+				Up: srv.Up, Problem: srv.Problem, Models: len(srv.Models)})
 		}
 	}
 	if s.cfg.Defaults != nil {

@@ -202,6 +202,7 @@ type APIStatus struct {
 	DefaultModel           string            `json:"default_model"`
 	Defaults               Defaults          `json:"defaults"`
 	GoogleAPIKeySet        bool              `json:"google_api_key_set"`
+	LocalServers           []LocalServer     `json:"local_servers,omitempty"`
 	LoginEnabled           bool              `json:"login_enabled"`
 	Models                 []summarize.Model `json:"models"`
 	OpenAIAPIKeySet        bool              `json:"openai_api_key_set"`

@@ -105,6 +105,10 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
 		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
 		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
+		Pacing:    func() time.Duration { return time.Duration(s.cfg.Current().YouTubePacingMs) * time.Millisecond },
+		// PlayerClients: the youtube_clients JSON ("" = the built-in list).
+		PlayerClients:     func() string { return s.cfg.Current().YouTubeClients },
+		ChannelVideoLimit: func() int { return s.cfg.Current().ChannelVideoLimit },
 	})
 	s.sum = s.newSummarizer(set)
 	s.speech = tts.New(tts.Options{

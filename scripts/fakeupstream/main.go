@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"ytsum/backend/summarize/llmfake"
 	"ytsum/backend/youtube/youtubetest"
 )
 
@@ -36,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fakeupstream:", err)
 		os.Exit(1)
 	}
-	llm := &http.Server{Handler: llmHandler()}
+	llm := &http.Server{Handler: llmfake.Handler()}
 	go llm.Serve(lln)
 	fmt.Println(s.URL)
 	fmt.Println("llm", "http://"+lln.Addr().String())

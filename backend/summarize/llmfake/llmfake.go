@@ -1,10 +1,10 @@
-package main
-
-// A fake LLM host speaking the real wire formats of Gemini (models.list and
+// Package llmfake is a fake LLM host speaking the real wire formats of Gemini (models.list and
 // streamGenerateContent?alt=sse, as the genai SDK reads them) and of the
 // OpenAI-compatible API (GET /v1/models, POST /v1/chat/completions with
 // stream: true), for the end-to-end runs "with keys". Every summary it
-// writes starts with LLMSentinel, which the e2e scripts look for.
+// writes starts with Sentinel, which the e2e scripts and tests look for.
+// scripts/fakeupstream serves it; package main's tests use it too.
+package llmfake
 
 import (
 	"encoding/json"
@@ -13,10 +13,13 @@ import (
 	"strings"
 )
 
-// LLMSentinel starts every answer of the fake LLM.
-const LLMSentinel = "FAKE-LLM summary"
+// Sentinel starts every answer of the fake LLM.
+const Sentinel = "FAKE-LLM summary"
 
-func llmHandler() http.Handler {
+// Handler answers Gemini's and the OpenAI-compatible API's model listing and
+// streaming generation at their real paths: use its server's URL as the
+// Gemini base URL and URL+"/v1" as the OpenAI one.
+func Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1beta/models", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -26,7 +29,7 @@ func llmHandler() http.Handler {
 	})
 	mux.HandleFunc("POST /v1beta/models/{call}", func(w http.ResponseWriter, r *http.Request) {
 		model, method, _ := strings.Cut(r.PathValue("call"), ":")
-		text := fmt.Sprintf("%s by %s.\n\n- The video explains its topic clearly.\n- It ends with a short recap.", LLMSentinel, model)
+		text := fmt.Sprintf("%s by %s.\n\n- The video explains its topic clearly.\n- It ends with a short recap.", Sentinel, model)
 		usage := `"usageMetadata":{"promptTokenCount":1200,"candidatesTokenCount":40,"totalTokenCount":1240}`
 		if method == "countTokens" {
 			w.Header().Set("Content-Type", "application/json")
@@ -63,7 +66,7 @@ func llmHandler() http.Handler {
 			Model string `json:"model"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
-		text := fmt.Sprintf("%s by %s.\n\n- The video explains its topic clearly.\n- It ends with a short recap.", LLMSentinel, req.Model)
+		text := fmt.Sprintf("%s by %s.\n\n- The video explains its topic clearly.\n- It ends with a short recap.", Sentinel, req.Model)
 		w.Header().Set("Content-Type", "text/event-stream")
 		for i, part := range []string{text[:len(text)/2], text[len(text)/2:]} {
 			b, _ := json.Marshal(part)

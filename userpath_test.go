@@ -104,3 +104,33 @@ func TestWithAKeyTheLLMSummarizesWhatNamesNoModel(t *testing.T) {
 		t.Fatalf("CLI output is not the LLM's: %.300s", out.String())
 	}
 }
+
+func TestSpeechFollowsTheSummarysLanguage(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := keyedRig(t, yt)
+	var job struct {
+		Results []ytsum.Result `json:"results"`
+	}
+	r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(youtubetest.VideoID)},
+		"language": "de", "force_sync": true}, 200, &job)
+	text, lang, err := summaryTexts{r.svc.lib}.SummarySpeech(context.Background(), youtubetest.VideoID)
+	if err != nil || lang != "de" || !strings.HasPrefix(text, llmfake.Sentinel) {
+		t.Fatalf("SummarySpeech = %.40q, %q, %v; want the summary in de", text, lang, err)
+	}
+	// GET /api/voices?language=de lists German voices (and the offline one) only.
+	var v struct {
+		Voices map[string]struct {
+			LanguageCode string `json:"language_code"`
+		} `json:"voices"`
+		Default string `json:"default_voice"`
+	}
+	r.mustJSON("GET", "/api/voices?language=de", nil, 200, &v)
+	if !strings.HasPrefix(v.Default, "de-") || len(v.Voices) == 0 {
+		t.Fatalf("voices for de: default %q, %d voices", v.Default, len(v.Voices))
+	}
+	for id, x := range v.Voices {
+		if id != "offline" && !strings.HasPrefix(x.LanguageCode, "de") {
+			t.Errorf("voice %s (%s) listed for de", id, x.LanguageCode)
+		}
+	}
+}

@@ -245,6 +245,24 @@ func readerProbes() map[string]readerProbe {
 				return fmt.Sprint(code)
 			}},
 		"theme": {value: "dark", observe: apiStatusField("theme")},
+		"playlist_mode": {value: "prefer_playlist", observe: func(t *testing.T, r *rig, _ *readerFixture) string {
+			var out struct {
+				Results []struct {
+					Type string `json:"type"`
+				} `json:"results"`
+			}
+			link := youtubetest.WatchURL(youtubetest.VideoID) + "&list=" + youtubetest.PlaylistID
+			r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{link}, "model": "local", "force_sync": true}, 200, &out)
+			if len(out.Results) == 0 {
+				return "no result"
+			}
+			return out.Results[0].Type
+		}},
+		"max_login_attempts": {value: 1, pre: map[string]any{"login_passcode": "a-long-passcode-42", "login_enabled": true},
+			observe: func(t *testing.T, r *rig, _ *readerFixture) string {
+				code, _, _ := r.do("POST", "/login", map[string]any{"passcode": "wrong-passcode"})
+				return fmt.Sprint(code)
+			}},
 	}
 }
 
@@ -263,7 +281,6 @@ func cacheStatus(name string) func(t *testing.T, r *rig, _ *readerFixture) strin
 // the test's log so it is not forgotten.
 var readerPending = map[string]string{
 	"transcript_languages":     "youtube.Options.Languages (caption track choice)",
-	"playlist_mode":            "jobs.Config.PreferPlaylist",
 	"ytdlp_fallback":           "youtube.Options.YtDlp",
 	"youtube_concurrency":      "youtube.Options.Concurrency (at start)",
 	"youtube_clients":          "youtube.Options.PlayerClients",
@@ -276,7 +293,6 @@ var readerPending = map[string]string{
 	"local_chunk_tokens":       "summarize.Options.LocalChunkTokens (at start)",
 	"sse_heartbeat_seconds":    "httpapi.Config.HeartbeatInterval",
 	"job_retention_hours":      "jobs.Config.Retention (at start)",
-	"max_login_attempts":       "httpapi.Config.MaxAttempts",
 	"lockout_minutes":          "httpapi.Config.Lockout",
 	"alert_response_seconds":   "httpapi.Config.MaxResponseTime (at start)",
 	"alert_error_rate_percent": "httpapi.Config.MaxErrorRate (at start)",

@@ -285,7 +285,7 @@ var readerPending = map[string]string{
 	"youtube_concurrency":      "youtube.Options.Concurrency (at start)",
 	"youtube_clients":          "youtube.Options.PlayerClients",
 	"youtube_pacing_ms":        "youtube.Options.Pacing",
-	"channel_video_limit":      "youtube.Options.ChannelVideoLimit",
+	"channel_video_limit":      "youtube.Options.ChannelVideoLimit (youtube.Client.Channel; channel links do not reach the job engine yet: issue 16/17 wiring)",
 	"worker_pool_size":         "jobs.Config.Workers (at start)",
 	"max_concurrent_jobs":      "jobs.Engine.SetMaxJobs (subscriber)",
 	"gemini_concurrency":       "summarize.Options.ConcurrencyFor(google)",

@@ -134,3 +134,40 @@ func TestSpeechFollowsTheSummarysLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The window (the user at the keyboard) keeps the stored key on a base-URL
+// change; the HTTP API clears it, so the new host never receives it.
+func TestBaseURLChangeKeepsTheKeyOnlyInTheWindow(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	attacker := newFakeLLMHost(t)
+	for _, door := range []string{"window", "http"} {
+		t.Run(door, func(t *testing.T) {
+			r := openReaderRig(t, t.TempDir(), yt, &memKeyring{})
+			if _, err := r.svc.cfg.ApplyTrusted(context.Background(), json.RawMessage(`{"gemini_api_key":"AIzaFakeKeyForTests0123456789"}`)); err != nil {
+				t.Fatal(err)
+			}
+			patch := map[string]any{"gemini_base_url": attacker.URL}
+			var cleared []string
+			if door == "window" {
+				v, err := NewApp(context.Background(), r.svc, nil).SaveSettings(readerJSON(t, patch))
+				if err != nil {
+					t.Fatal(err)
+				}
+				cleared = v.ClearedSecrets
+			} else {
+				var v struct {
+					Cleared []string `json:"cleared_secrets"`
+				}
+				r.mustJSON("POST", "/settings", patch, 200, &v)
+				cleared = v.Cleared
+			}
+			has := r.svc.cfg.HasSecret(context.Background(), "gemini_api_key")
+			if door == "window" && (!has || len(cleared) != 0) {
+				t.Fatalf("window: key kept %v, cleared %v; want kept", has, cleared)
+			}
+			if door == "http" && (has || strings.Join(cleared, ",") != "gemini_api_key") {
+				t.Fatalf("http: key kept %v, cleared %v; want cleared", has, cleared)
+			}
+		})
+	}
+}

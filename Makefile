@@ -130,12 +130,14 @@ smoke-native:
 # The real `ytsum serve` against the fake YouTube (scripts/fakeupstream), driven
 # in headless Chromium: playlist to 100 %, search, audio, delete, cancel, screenshots.
 e2e-browser:
-	scripts/e2e-browser.sh $(BIN) $(OUT)
+	scripts/e2e-browser.sh $(BIN) $(OUT) nokeys
+	scripts/e2e-browser.sh $(BIN) $(OUT) gemini
 
 # The real window under Xvfb against the fake YouTube: type a link, Ctrl+Enter,
 # the summary reaches the library and shows in the window.
 e2e-native:
-	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e-native.sh $(BIN) $(OUT)
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e-native.sh $(BIN) $(OUT) nokeys
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e-native.sh $(BIN) $(OUT) gemini
 
 bench:
 	scripts/bench.sh

@@ -50,6 +50,10 @@ type App struct {
 	mu      sync.Mutex
 	ctx     context.Context // the Wails context, set at startup
 	focused atomic.Bool
+	// uiRunning logs, once, that the window's script called in: the page
+	// has rendered the Summarize form (main.tsx renders before its first
+	// call), for scripts/bench-window.sh.
+	uiRunning sync.Once
 }
 
 // fileDialogs asks the user for a file to save to or to open. An empty path
@@ -84,6 +88,7 @@ func NewApp(ctx context.Context, svc *Backend, args []string) *App {
 // is up (it ends when the window closes).
 func (a *App) callCtx() context.Context {
 	if ctx := a.wailsCtx(); ctx != nil {
+		a.uiRunning.Do(func() { a.svc.Logger().Info("window: form usable (first call from the page)") })
 		return ctx
 	}
 	return a.base
@@ -360,7 +365,8 @@ func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callC
 // SaveSettings applies a settings patch, a JSON object of the settings to
 // change (POST /settings).
 func (a *App) SaveSettings(patch json.RawMessage) (config.View, error) {
-	return a.api.SaveSettings(a.callCtx(), patch)
+	// The user at the keyboard: a base-URL change keeps the provider's key.
+	return a.api.SaveSettings(config.AsUser(a.callCtx()), patch)
 }
 
 // RevealAPIToken shows the API token, on explicit request only.

@@ -122,7 +122,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		HTTPClient:      opts.HTTPClient,
 		Voice:           func() string { return s.cfg.Current().TTSVoice },
 		Cache:           s.audio,
-		Texts:           s.lib,
+		Texts:           summaryTexts{s.lib},
 		Logger:          log,
 	})
 	s.broker = events.New(events.Options{})
@@ -136,6 +136,9 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	hc := s.httpConfig()
 	hc.UIFS = opts.UI
 	s.api = httpapi.New(hc, s.httpServices())
+	// Probe for local LLM servers now, so the model list and default_model
+	// are ready when first asked; the window never waits for it.
+	go s.sum.Discover(context.WithoutCancel(ctx))
 	return s, nil
 }
 
@@ -167,7 +170,7 @@ func (s *Backend) openData() (err error) {
 		return err
 	}
 	s.lib, err = library.Open(s.db, library.Options{DataDir: s.env.DataDir, HTTPClient: s.opts.HTTPClient,
-		Fetch: s.fetchYouTube, SpeechText: tts.Clean, Logger: s.log, Audio: s.audio, AudioImport: s.audio, Appendix: s.askAppendix})
+		Fetch: s.fetchYouTube, SpeechText: tts.OriginalClean, Logger: s.log, Audio: s.audio, AudioImport: s.audio, Appendix: s.askAppendix})
 	if err != nil {
 		return err
 	}
@@ -229,14 +232,21 @@ func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 		LocalChunkTokens: set.LocalChunkTokens,
 		CustomPrompt:     func() string { return cur().CustomPrompt },
 		UILanguage:       func() string { return cur().OutputLanguage },
+		VideoFallback:    func() string { return cur().GeminiVideoFallback },
+		LocalDiscovery:   func() bool { return cur().LocalDiscovery },
+		LocalServers:     func() []string { return cur().LocalServers },
+		Logger:           s.log,
 		ConcurrencyFor: func(provider string) int { // read per call: a changed limit applies at once
 			switch set := cur(); provider {
 			case "google":
 				return set.GeminiConcurrency
-			case "openai": // OpenAI and compatible servers (Ollama, LM Studio…)
+			case "openai": // OpenAI and compatible servers at openai_base_url
 				return set.OpenAIConcurrency
 			}
-			return 0 // local: Options.Concurrency's default
+			// local, and a discovered server (ollama, lmstudio, llamacpp,
+			// host:port): 0 means the built-in limit (one call at a time
+			// for a discovered server).
+			return 0
 		},
 	})
 }
@@ -245,7 +255,7 @@ func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 // library (summaries), YouTube, the summarizer and the broker, and starts
 // it: it resumes the jobs a crash interrupted.
 func (s *Backend) startEngine(ctx context.Context, set config.Settings) error {
-	var summarizer jobs.Summarizer = jobsSummarizer{s.sum}
+	var summarizer jobs.Summarizer = jobsSummarizer{s.sum, s.cfg.Current}
 	var summaries jobs.Summaries = s.lib
 	if s.opts.wrapSummarizer != nil {
 		summarizer = s.opts.wrapSummarizer(summarizer)

@@ -26,6 +26,11 @@ type CLIRequest struct {
 // returns the exit status of API.md §1: 0 when every item succeeded, 1 when
 // any failed.
 func (s *Backend) SummarizeCLI(ctx context.Context, req CLIRequest, stdout, stderr io.Writer) int {
+	if req.Model == "" {
+		// default_model, as /api_status reports it: waits for the probe of
+		// local LLM servers (≤ 1.5 s) so a found server is not missed.
+		req.Model = s.sum.DefaultModel(ctx)
+	}
 	jr := jobs.Request{URLs: req.URLs, PreferPlaylist: req.PreferPlaylist, Limit: req.Limit,
 		Options: ytsum.SummaryOptions{Model: req.Model, Style: req.Style, Length: req.Length,
 			Language: req.Language, Regenerate: req.Regenerate}}

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"ytsum/backend/config"
@@ -16,10 +17,25 @@ import (
 	"ytsum/backend/ytsum"
 )
 
-// jobsSummarizer adapts the summarizer to the job engine.
-type jobsSummarizer struct{ s *summarize.Service }
+// jobsSummarizer adapts the summarizer to the job engine. A request
+// without a style or length gets the saved defaults (default_style,
+// default_length; the summarizer itself fills the model and language from
+// default_model and output_language), in every door: HTTP, window, CLI.
+type jobsSummarizer struct {
+	s        *summarize.Service
+	settings func() config.Settings
+}
 
 func (j jobsSummarizer) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+	if j.settings != nil {
+		set := j.settings()
+		if strings.TrimSpace(o.Style) == "" {
+			o.Style = set.DefaultStyle
+		}
+		if strings.TrimSpace(o.Length) == "" {
+			o.Length = set.DefaultLength
+		}
+	}
 	return j.s.Resolve(o)
 }
 
@@ -69,7 +85,12 @@ func (s *Backend) httpConfig() httpapi.Config {
 		MaxMemoryPercent:  cur().AlertMemoryPercent,
 		MaxQueuedJobs:     cur().AlertQueuedJobs,
 		Version:           s.opts.Version,
-		Logger:            s.log,
+		Defaults: func() httpapi.StatusDefaults {
+			set := cur()
+			return httpapi.StatusDefaults{Theme: set.Theme, Defaults: httpapi.Defaults{
+				Style: set.DefaultStyle, Length: set.DefaultLength, Language: set.OutputLanguage}}
+		},
+		Logger: s.log,
 	}
 }
 

@@ -30,3 +30,10 @@ go test -count=1 -run '^TestTrafficPerVideo$' -v ./backend/youtube/ 2>&1 | grep 
 echo
 echo "== micro-benchmarks (transcript parsing, URL parsing, local summarizer on 30,000 words, TTS chunking, settings)"
 go test -count=1 -run '^$' -bench . -benchmem ./backend/youtube/ ./backend/summarize/local/ ./backend/tts/ ./backend/config/ ./backend/events/ 2>&1 | grep -E '^(Benchmark|pkg:)' || true
+echo
+echo "== window ready at once (cold start under Xvfb, locked keyring; needs make build)"
+if [ -x build/bin/ytsum ] && command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/bench-window.sh build/bin/ytsum test-output 2>&1 || true
+else
+  echo "skipped: needs build/bin/ytsum, xvfb-run and xdotool"
+fi

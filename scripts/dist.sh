@@ -107,7 +107,8 @@ Architecture: $ARCH
 Maintainer: YouTube Summarizer developers <ytsum@users.noreply.github.com>
 Installed-Size: $installed_kb
 Depends: libc6 (>= 2.34), libgtk-3-0, libwebkit2gtk-4.1-0
-Suggests: gnome-keyring, espeak-ng, lame, yt-dlp
+Recommends: espeak-ng, lame
+Suggests: gnome-keyring, yt-dlp
 Section: video
 Priority: optional
 Description: summaries of YouTube videos and playlists

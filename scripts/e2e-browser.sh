@@ -4,11 +4,17 @@
 # YouTube of scripts/fakeupstream, driven by frontend/e2e/browser.e2e.mjs in
 # headless Chromium: summarize a playlist to 100 %, search, play audio,
 # delete, cancel, light and dark screenshots; any console error fails it.
-# Usage: scripts/e2e-browser.sh BIN OUT
+# With MODE "gemini" or "openai" it is the user's run with a key: a fake key
+# is set in the environment and the provider's URL points at the fake LLM of
+# scripts/fakeupstream; the form is submitted as it opens, and the LLM's
+# summary must appear (the other steps are the keyless run's).
+# Usage: scripts/e2e-browser.sh BIN OUT [nokeys|gemini|openai]
 set -euo pipefail
-bin=${1:?binary}; out=${2:-test-output}
+bin=${1:?binary}; out=${2:-test-output}; mode=${3:-nokeys}
 [ -x "$bin" ] || { echo "e2e-browser: $bin is missing; run 'make build' first" >&2; exit 1; }
-mkdir -p "$out/e2e"
+shots="$out/e2e"; slog="$out/e2e-serve.log"
+[ "$mode" = nokeys ] || { shots="$out/e2e-$mode"; slog="$out/e2e-serve-$mode.log"; }
+mkdir -p "$shots"
 tmp=$(mktemp -d)
 fpid=; spid=; bpid=
 cleanup() {
@@ -53,11 +59,18 @@ if command -v dbus-daemon >/dev/null && command -v gnome-keyring-daemon >/dev/nu
   bpid=$(sed -n 2p <<<"$bus")
   echo -n ytsum-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
 fi
+case "$mode" in
+  nokeys) ;;
+  gemini) export GEMINI_API_KEY=AIzaFakeE2EKey0123456789 YTSUM_GEMINI_URL=${link[llm]} E2E_EXPECT_TEXT="FAKE-LLM summary" ;;
+  openai) export OPENAI_API_KEY=sk-fake-e2e-0123456789 YTSUM_OPENAI_URL=${link[llm]}/v1 E2E_EXPECT_TEXT="FAKE-LLM summary" ;;
+  *) echo "e2e-browser: unknown mode $mode (nokeys, gemini or openai)" >&2; exit 2 ;;
+esac
+echo "e2e-browser: run $mode"
 mkfifo "$tmp/serve.out"
-"$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$out/e2e-serve.log" &
+"$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$slog" &
 spid=$!
 exec 4<"$tmp/serve.out"
-read -r -t 30 first <&4 || { echo "e2e-browser: no first line from ytsum serve" >&2; cat "$out/e2e-serve.log" >&2; exit 1; }
+read -r -t 30 first <&4 || { echo "e2e-browser: no first line from ytsum serve" >&2; cat "$slog" >&2; exit 1; }
 cat <&4 >/dev/null &
 case "$first" in
   "listening on http://127.0.0.1:"*) url=${first#listening on } ;;
@@ -75,16 +88,16 @@ echo "e2e-browser: the routes the UI calls at load answer 200"
 # 3. The scenario in headless Chromium.
 export E2E_PLAYLIST_URL=${link[playlist]} E2E_VIDEO_URL=${link[video]} E2E_CANCEL_URL=${link[slow]} E2E_SEARCH_WORD=${link[search]}
 set +e
-dbus-run-session -- node frontend/e2e/browser.e2e.mjs "$url/" "$out/e2e"
+dbus-run-session -- node frontend/e2e/browser.e2e.mjs "$url/" "$shots"
 code=$?
 set -e
 if [ "$code" != 0 ]; then
-  echo "e2e-browser: FAILED; server log: $out/e2e-serve.log, screenshots: $out/e2e/" >&2
-  tail -n 40 "$out/e2e-serve.log" >&2
+  echo "e2e-browser: FAILED ($mode); server log: $slog, screenshots: $shots/" >&2
+  tail -n 40 "$slog" >&2
   exit 1
 fi
 kill -TERM "$spid"
 set +e; wait "$spid"; scode=$?; set -e
 spid=
 [ "$scode" = 0 ] || { echo "e2e-browser: ytsum serve exited $scode after SIGTERM" >&2; exit 1; }
-echo "e2e-browser: ok (screenshots in $out/e2e/)"
+echo "e2e-browser: ok, $mode (screenshots in $shots/)"

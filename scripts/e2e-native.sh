@@ -5,9 +5,12 @@
 # into the links box, types a video link, presses Ctrl+Enter, waits for the
 # summary in the library (GET /get_cached_summaries, deadline 90 s) and checks
 # that the window shows it (the video's thumbnail colour appears on screen).
-# Usage: scripts/e2e-native.sh BIN OUT
+# With MODE "gemini" or "openai" a fake key is set and the provider's URL
+# points at the fake LLM of scripts/fakeupstream: the summary typed into the
+# untouched form must be the LLM's ("FAKE-LLM summary…"), never local.
+# Usage: scripts/e2e-native.sh BIN OUT [nokeys|gemini|openai]
 set -euo pipefail
-bin=${1:?binary}; out=${2:-test-output}
+bin=${1:?binary}; out=${2:-test-output}; mode=${3:-nokeys}
 [ -x "$bin" ] || { echo "e2e-native: $bin is missing; run 'make build' first" >&2; exit 1; }
 [ -n "${DISPLAY:-}" ] || { echo "e2e-native: no DISPLAY; run it under xvfb-run (make e2e-native)" >&2; exit 1; }
 mkdir -p "$out"
@@ -53,6 +56,13 @@ mkdir -p "$HOME"
 dbus-update-activation-environment HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME 2>/dev/null || true
 export YTSUM_YOUTUBE_URL="$fake" YTSUM_THUMBNAIL_URL="$fake"
 unset GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY GOOGLE_TTS_API_KEY GOOGLE_APPLICATION_CREDENTIALS YTSUM_GEMINI_URL YTSUM_OPENAI_URL YTSUM_TTS_URL
+case "$mode" in
+  nokeys) ;;
+  gemini) export GEMINI_API_KEY=AIzaFakeE2EKey0123456789 YTSUM_GEMINI_URL=${link[llm]} ;;
+  openai) export OPENAI_API_KEY=sk-fake-e2e-0123456789 YTSUM_OPENAI_URL=${link[llm]}/v1 ;;
+  *) fail "unknown mode $mode (nokeys, gemini or openai)" ;;
+esac
+echo "e2e-native: run $mode"
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 api="http://127.0.0.1:$port"
 "$bin" --http "127.0.0.1:$port" >"$out/native-e2e.log" 2>&1 &
@@ -92,6 +102,12 @@ until curl -fsS "$api/get_cached_summaries" 2>/dev/null | grep -q "\"video_id\":
   sleep 0.5
 done
 echo "e2e-native: the summary of $vid is in the library after $((90 - deadline + SECONDS)) s"
+if [ "$mode" != nokeys ]; then
+  lib=$(curl -fsS "$api/get_cached_summaries")
+  grep -q 'FAKE-LLM summary' <<<"$lib" || fail "with a $mode key the summary is not the LLM's: $(head -c 600 <<<"$lib")"
+  grep -q '"model_used":"local"' <<<"$lib" && fail "with a $mode key the window's form sent the local model"
+  echo "e2e-native: with a $mode key the untouched form gave the LLM's summary"
+fi
 # …and the window shows it.
 seen=0
 for _ in $(seq 1 40); do

@@ -53,6 +53,9 @@ type Config struct {
 
 	// Version is reported by /api_status.
 	Version string
+	// Defaults returns the saved defaults a summarize request without them
+	// gets and the UI theme, reported by /api_status. Nil: none reported.
+	Defaults func() StatusDefaults
 	// UI serves the web UI at "/" when set; it wins over UIFS.
 	UI http.Handler
 	// UIFS holds the built web UI (index.html at its root). An SPA: paths

@@ -199,12 +199,17 @@ func (s *Server) handleAPIStatus(w http.ResponseWriter, r *http.Request) {
 type APIStatus struct {
 	AsyncProcessingEnabled bool              `json:"async_processing_enabled"`
 	AvailableModels        []string          `json:"available_models"`
+	DefaultModel           string            `json:"default_model"`
+	Defaults               Defaults          `json:"defaults"`
 	GoogleAPIKeySet        bool              `json:"google_api_key_set"`
+	LocalServers           []LocalServer     `json:"local_servers,omitempty"`
 	LoginEnabled           bool              `json:"login_enabled"`
 	Models                 []summarize.Model `json:"models"`
 	OpenAIAPIKeySet        bool              `json:"openai_api_key_set"`
 	SSEEnabled             bool              `json:"sse_enabled"`
+	Theme                  string            `json:"theme,omitempty"`
 	TTSAvailable           bool              `json:"tts_available"`
+	TTSEngine              string            `json:"tts_engine,omitempty"`
 	Version                string            `json:"version"`
 }
 
@@ -225,6 +230,7 @@ func (s *Server) APIStatus(ctx context.Context) APIStatus {
 		st.GoogleAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretGeminiKey)
 		st.OpenAIAPIKeySet = s.svc.Settings.HasSecret(ctx, config.SecretOpenAIKey)
 	}
+	s.statusDefaults(ctx, &st)
 	return st
 }
 
@@ -473,7 +479,9 @@ func (s *Server) handlePreviewVoice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleVoices(w http.ResponseWriter, r *http.Request) {
-	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.Voices(ctx) })
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
+		return s.VoicesFor(ctx, r.URL.Query().Get("language"))
+	})
 }
 
 func (s *Server) handleCacheStatus(w http.ResponseWriter, r *http.Request) {

@@ -338,13 +338,25 @@ func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) 
 // Voices is GET /api/voices: the catalogue in the original app's shape,
 // each tier listing its voice ids in order.
 func (s *Server) Voices(ctx context.Context) (VoiceCatalog, error) {
+	return s.VoicesFor(ctx, "")
+}
+
+// VoicesFor is GET /api/voices?language=xx: the catalogue filtered to the
+// voices of language (and the offline voice), default_voice that
+// language's default; "" is the whole catalogue (Voices).
+func (s *Server) VoicesFor(ctx context.Context, language string) (VoiceCatalog, error) {
 	if s.svc.Speech == nil {
 		return VoiceCatalog{}, unwired("Text-to-speech")
 	}
 	if err := ctx.Err(); err != nil {
 		return VoiceCatalog{}, err
 	}
-	v := s.svc.Speech.Voices(ctx)
+	var v tts.VoicesResponse
+	if lf, ok := s.svc.Speech.(languageVoices); ok && strings.TrimSpace(language) != "" {
+		v = lf.VoicesFor(ctx, strings.TrimSpace(language))
+	} else {
+		v = s.svc.Speech.Voices(ctx)
+	}
 	out := VoiceCatalog{Voices: map[string]Voice{}, Tiers: map[string][]string{},
 		CurrentVoice: v.CurrentVoice, DefaultVoice: v.DefaultVoice}
 	for id, x := range v.Voices {
@@ -485,7 +497,7 @@ func (s *Server) Speak(ctx context.Context, req SpeakRequest) ([]byte, error) {
 	if req.VideoID != "" && !validVideoID(req.VideoID) {
 		return nil, invalid("video_id", "That is not a YouTube video id.")
 	}
-	a, err := s.svc.Speech.Speak(ctx, tts.SpeakRequest{Text: req.Text, VideoID: req.VideoID, VoiceID: req.VoiceID})
+	a, err := s.svc.Speech.Speak(ctx, tts.SpeakRequest{Text: req.Text, VideoID: req.VideoID, VoiceID: req.VoiceID, Language: req.Language})
 	return a.Data, err
 }
 

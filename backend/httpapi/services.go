@@ -139,6 +139,9 @@ type SpeakRequest struct {
 	Text    string `json:"text"`
 	VideoID string `json:"video_id"`
 	VoiceID string `json:"voice_id"`
+	// Language (optional) is the BCP-47 code of the text; "" means the
+	// summary's language for a video_id, else English.
+	Language string `json:"language,omitempty"`
 }
 
 // Voice is one voice of the catalog (the original app's voice record).

@@ -30,7 +30,6 @@ func (it Item) Result() ytsum.Result { return ytsum.VideoResult(it.Summary, ytsu
 type itemExtra struct {
 	Style           string  `json:"style,omitempty"`
 	ThumbnailCached bool    `json:"thumbnail_cached"`
-	FromVideo       bool    `json:"from_video,omitempty"`
 	VideoResolution string  `json:"video_resolution,omitempty"`
 	Language        string  `json:"language,omitempty"`
 	Snippet         string  `json:"snippet,omitempty"`
@@ -51,7 +50,7 @@ func (it Item) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	extra, err := json.Marshal(itemExtra{Style: it.Summary.Style, ThumbnailCached: it.Summary.LocalThumbnail != "",
-		FromVideo: it.Summary.FromVideo, VideoResolution: it.Summary.VideoResolution, Language: it.Summary.Language,
+		VideoResolution: it.Summary.VideoResolution, Language: it.Summary.Language,
 		Snippet: it.Snippet, TitleHTML: it.TitleHTML, MatchField: it.MatchField, Score: it.Score})
 	if err != nil {
 		return nil, err

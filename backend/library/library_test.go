@@ -302,7 +302,7 @@ func TestItemJSON(t *testing.T) {
 		t.Fatalf("saved record: %+v %v", got, err)
 	}
 	vb, _ := json.Marshal(Item{Summary: got})
-	if !bytes.Contains(vb, []byte(`"from_video":true,"video_resolution":"low"`)) {
+	if !bytes.Contains(vb, []byte(`"from_video":true`)) || !bytes.Contains(vb, []byte(`"video_resolution":"low"`)) {
 		t.Errorf("item JSON = %s", vb)
 	}
 	p, _ := e.lib.List(1, 10)

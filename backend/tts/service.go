@@ -183,6 +183,19 @@ func (s *Service) Available() bool {
 	return ok
 }
 
+// Engine names what listening uses now: "cloud" when Cloud credentials are
+// set, "offline" when only the offline voice exists, "" when neither (for
+// /api_status "tts_engine").
+func (s *Service) Engine() string {
+	if s.creds().set() {
+		return "cloud"
+	}
+	if _, ok := s.offline(); ok {
+		return "offline"
+	}
+	return ""
+}
+
 // Speak reads a summary or text aloud. It cleans the text, serves the cache
 // when it can, and otherwise synthesizes: with Cloud TTS (chunks in
 // parallel, falling back along FallbackChain when a voice fails) when

@@ -22,6 +22,8 @@ type videoJSON struct {
 	SummarizedAt    *time.Time `json:"summarized_at"`
 	Source          *string    `json:"source"` // null until the video is summarized
 	ErrorKind       string     `json:"error_kind,omitempty"`
+	FromVideo       bool       `json:"from_video,omitempty"`
+	Note            string     `json:"note,omitempty"`
 }
 
 type playlistJSON struct {
@@ -57,7 +59,8 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		return json.Marshal(videoJSON{Type: r.Type, VideoID: r.VideoID, Title: r.Title,
 			ThumbnailURL: r.ThumbnailURL, Summary: r.Summary, VideoURL: r.VideoURL, Error: r.Error,
 			Channel: r.Channel, DurationSeconds: r.DurationSeconds, ModelUsed: r.ModelUsed,
-			SummarizedAt: r.SummarizedAt, Source: optional(r.Source), ErrorKind: r.ErrorKind})
+			SummarizedAt: r.SummarizedAt, Source: optional(r.Source), ErrorKind: r.ErrorKind,
+			FromVideo: r.FromVideo, Note: r.Note})
 	case ResultPlaylist:
 		sums := make([]Result, len(r.Summaries))
 		for i, s := range r.Summaries {
@@ -142,7 +145,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		*r = Result{Type: ResultVideo, VideoID: v.VideoID, Title: v.Title, ThumbnailURL: v.ThumbnailURL,
 			Summary: v.Summary, VideoURL: v.VideoURL, Error: v.Error, Channel: v.Channel,
 			DurationSeconds: v.DurationSeconds, ModelUsed: v.ModelUsed, SummarizedAt: v.SummarizedAt,
-			Source: deref(v.Source), ErrorKind: v.ErrorKind}
+			Source: deref(v.Source), ErrorKind: v.ErrorKind, FromVideo: v.FromVideo, Note: v.Note}
 	default:
 		return fmt.Errorf("ytsum: unknown result type %q", head.Type)
 	}

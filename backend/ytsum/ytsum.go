@@ -204,6 +204,12 @@ type Result struct {
 	ModelUsed       string     `json:"model_used,omitempty"`
 	SummarizedAt    *time.Time `json:"summarized_at,omitempty"`
 	Source          string     `json:"source,omitempty"` // SourceCache or SourceGenerated; empty while pending
+	// FromVideo is true when the summary was made from the video itself
+	// (no usable captions); Note is the summary's sentence on how it was
+	// made when that differs from what was asked (Summary.Note). The UI
+	// shows both on the item.
+	FromVideo bool   `json:"from_video,omitempty"`
+	Note      string `json:"note,omitempty"`
 
 	// playlist
 	PlaylistID string   `json:"playlist_id,omitempty"`
@@ -231,7 +237,7 @@ func VideoResult(s *Summary, source string) Result {
 	at := s.CreatedAt
 	return Result{Type: ResultVideo, VideoID: s.ID, Title: s.Title, ThumbnailURL: s.ThumbnailURL,
 		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, DurationSeconds: s.DurationSeconds,
-		ModelUsed: s.Model, SummarizedAt: &at, Source: source}
+		ModelUsed: s.Model, SummarizedAt: &at, Source: source, FromVideo: s.FromVideo, Note: s.Note}
 }
 
 // FailedVideoResult returns a video item that failed with err's user message.

@@ -4,7 +4,9 @@
 //      E2E_VIDEO_URL (default https://www.youtube.com/watch?v=dQw4w9WgXcQ),
 //      E2E_CANCEL_URL (a link that takes a while; default E2E_VIDEO_URL),
 //      E2E_SEARCH_WORD (default "summary"), E2E_TIMEOUT_MS (per wait, default 120000),
-//      CHROMIUM_PATH (default /usr/bin/chromium).
+//      CHROMIUM_PATH (default /usr/bin/chromium),
+//      E2E_EXPECT_TEXT (the run "with keys": submit E2E_VIDEO_URL with the form as it opens and
+//      expect this text of the fake LLM in the summary; the other steps are left to the run without keys).
 // Fails (exit 1) on any console error or page error, or when a step does not hold.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ const VIDEO = process.env.E2E_VIDEO_URL || 'https://www.youtube.com/watch?v=dQw4
 const CANCEL = process.env.E2E_CANCEL_URL || VIDEO;
 const WORD = process.env.E2E_SEARCH_WORD || 'summary';
 const T = Number(process.env.E2E_TIMEOUT_MS || 120_000);
+const EXPECT = process.env.E2E_EXPECT_TEXT || '';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required'];
 
@@ -89,6 +92,26 @@ try {
     if (h1 !== 'YouTube Summarizer') throw new Error(`h1 is ${JSON.stringify(h1)}`);
   });
 
+  if (EXPECT) {
+    await step('with a key set, the LLM summarizes with no change to the form', async () => {
+      await go('#/');
+      // The form as it opens: wait until the service's default model is shown, change nothing.
+      await page.waitForFunction(() => !document.body.innerText.includes('No AI model available'), null, { timeout: T });
+      const id = await submit(VIDEO, 'video');
+      log(`  job ${id}`);
+      await job(id).locator('[role="progressbar"][aria-valuenow="100"]').waitFor({ timeout: T });
+      const status = await job(id).getAttribute('data-status');
+      if (status !== 'completed') throw new Error(`job ended ${status}: ${await job(id).innerText()}`);
+      const text = await job(id).innerText();
+      if (!text.includes(EXPECT)) throw new Error(`the summary is not the LLM's (no "${EXPECT}"): ${text.slice(0, 400)}`);
+      const badge = (await job(id).locator('.badge').first().textContent())?.trim();
+      log(`  the LLM's summary shows (model ${badge})`);
+      if (badge === 'local') throw new Error('the job used the local model although a key is set');
+      await page.screenshot({ path: join(dir, 'with-key-done.png'), fullPage: true });
+    });
+  }
+
+  if (!EXPECT) {
   let playlistJob = '';
   await step('submit a playlist and reach 100 %', async () => {
     playlistJob = await submit(PLAYLIST, 'playlist');
@@ -205,6 +228,7 @@ try {
     if (overflow) problems.push('horizontal overflow at 800×600');
     await page.screenshot({ path: join(dir, 'summarize-800x600-dark.png') });
   });
+  } // !EXPECT
 } catch {
   /* recorded in problems */
 } finally {

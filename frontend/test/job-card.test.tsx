@@ -67,6 +67,16 @@ describe('job card', () => {
     expect(within(within(card).getByRole('article', { name: 'From captions' })).queryByText(note)).toBeNull();
   });
 
+  it('an item whose summary has a note shows it (the chosen local model was gone)', async () => {
+    const r = setup(<JobList />);
+    const note = 'Ollama · llama3.2:3b is not running any more; the default model wrote this summary.';
+    const card = await withJob(r, makeJob({
+      status: 'completed', total_items: 1, progress: 1, metadata: { urls: ['a'], model: 'ollama/llama3.2:3b' },
+      results: [makeVideo('v1', { title: 'With note', note, model_used: 'local' })],
+    }));
+    expect(within(within(card).getByRole('article', { name: 'With note' })).getByText(note)).toBeTruthy();
+  });
+
   it('Regenerate starts from the item\'s own model and sends the options chosen', async () => {
     const r = setup(<JobList />);
     const card = await withJob(r, makeJob({

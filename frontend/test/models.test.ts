@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../src/lib/api/types';
-import { CUSTOM_MODEL, groupModels, modelLabel, modelPickerState } from '../src/lib/models';
+import { CUSTOM_MODEL, groupModels, modelLabel, modelPickerState, providerLabel } from '../src/lib/models';
 import { validate, type FieldSpec } from '../src/lib/settings';
 
 const models: ModelInfo[] = [
@@ -37,5 +37,20 @@ describe('model picker', () => {
     const f = { name: 'default_model', type: 'text' } as FieldSpec;
     expect(validate(f, ' ')).toBe('Enter a model name.');
     expect(validate(f, 'llama3')).toBeNull();
+  });
+});
+
+describe('discovered local servers in the model picker', () => {
+  it('group under their own provider names, and a stopped server says so', () => {
+    const ms = [
+      { key: 'local', provider: 'local', display_name: 'Local (offline extract)', available: true },
+      { key: 'ollama/llama3.2:3b', provider: 'ollama', display_name: 'Ollama · llama3.2:3b', available: true },
+      { key: 'lmstudio/qwen2.5-7b', provider: 'lmstudio', display_name: 'LM Studio · qwen2.5-7b', available: false },
+      { key: '10.0.0.5:8000/mistral', provider: '10.0.0.5:8000', display_name: 'Local server (10.0.0.5:8000) · mistral', available: true },
+    ];
+    expect(groupModels(ms).map(([g]) => g)).toEqual(['Local', 'Ollama', 'LM Studio', 'Local server 10.0.0.5:8000']);
+    expect(modelLabel(ms[1]!)).toBe('Ollama · llama3.2:3b');
+    expect(modelLabel(ms[2]!)).toBe('LM Studio · qwen2.5-7b — server not running');
+    expect(providerLabel('llamacpp')).toBe('llama.cpp');
   });
 });

@@ -1,7 +1,7 @@
 import type { ModelInfo } from '../lib/api/types';
 import { LANGUAGES, LENGTHS, STYLES } from '../stores/prefs';
 import { humanize } from '../lib/format';
-import { groupModels, type Choices } from '../lib/models';
+import { groupModels, modelLabel, type Choices } from '../lib/models';
 
 export const STYLE_LABELS: Record<string, string> = {
   audio: 'For listening', key_points: 'Key points', chapters: 'Chapters', detailed: 'Detailed', custom: 'Custom prompt',
@@ -42,7 +42,7 @@ export function SummaryOptions({ models, value, onChange, idPrefix, loading = fa
             <optgroup key={g} label={g}>
               {ms.map((m) => (
                 <option key={m.key} value={m.key} disabled={!m.available}>
-                  {m.display_name || m.key}{m.available ? '' : ' (no key)'}
+                  {modelLabel(m, ' (no key)')}
                 </option>
               ))}
             </optgroup>

@@ -4,7 +4,6 @@ import type { JSONObject, ModelInfo, VoicesResponse } from '../lib/api/types';
 import { CUSTOM_MODEL, groupModels, modelLabel, modelPickerState } from '../lib/models';
 import { coerce, normalizeSettings, validate, type FieldSpec, type NormalizedSettings } from '../lib/settings';
 import { useStore } from '../lib/store';
-import type { Theme } from '../stores/prefs';
 import type { ConnectionMethod, ProcessingMode } from '../lib/api/transport';
 import { useServices } from './context';
 import { KeyValue } from './KeyValue';
@@ -14,9 +13,9 @@ export function Settings() {
   return (
     <div class="settings">
       <h2>Settings</h2>
-      <Appearance />
       {s.transport.capabilities.connectionChoice && <Connection />}
       <ServerSettings />
+      <LocalServers />
       <Voices />
       <ApiToken />
       <ImportExport />
@@ -41,14 +40,29 @@ function Radios<T extends string>({ name, legend, value, options, onChange }: {
   );
 }
 
-function Appearance() {
-  const { prefs } = useServices();
-  const p = useStore(prefs);
+/** A secret's name as a person says it: "gemini_api_key" → "Gemini API key". */
+export function secretLabel(name: string): string {
+  const words = name.split('_').map((w) => (w === 'api' ? 'API' : w === 'tts' ? 'TTS' : w === 'openai' ? 'OpenAI' : w));
+  const s = words.join(' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The local LLM servers the service found by itself, each with its state. */
+function LocalServers() {
+  const s = useServices();
+  const servers = useStore(s.status).api?.local_servers ?? [];
+  if (!servers.length) return null;
   return (
-    <section class="panel" aria-labelledby="set-look">
-      <h3 id="set-look">Appearance</h3>
-      <Radios<Theme> name="theme" legend="Theme" value={p.theme} onChange={(theme) => prefs.update({ theme })}
-        options={[['system', 'System'], ['light', 'Light'], ['dark', 'Dark']]} />
+    <section class="panel" aria-labelledby="set-local">
+      <h3 id="set-local">Local AI servers</h3>
+      <ul class="local-servers">
+        {servers.map((v) => (
+          <li key={v.id}>
+            <strong>{v.name}</strong> at {v.base_url}:{' '}
+            {v.up ? `${v.models} model${v.models === 1 ? '' : 's'}, no key needed` : (v.problem || 'not running')}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -215,7 +229,10 @@ function ServerSettings() {
       setErrors({});
       setEdits({});
       setData(normalizeSettings(out));
-      setMsg('Saved.');
+      const cleared = Array.isArray((out as JSONObject).cleared_secrets) ? ((out as JSONObject).cleared_secrets as unknown[]).map((n) => secretLabel(String(n))) : [];
+      setMsg(cleared.length
+        ? `Saved. The stored ${cleared.join(', ')} ${cleared.length > 1 ? 'were' : 'was'} removed because the address changed; enter ${cleared.length > 1 ? 'them' : 'it'} again to use ${cleared.length > 1 ? 'them' : 'it'} there.`
+        : 'Saved.');
       void s.loadStatus();
     } catch (e) {
       const err = toApiError(e);

@@ -124,6 +124,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
           {item.source === 'cache' && <span class="badge badge-quiet">from library</span>}
         </p>
         {fromVideo(item) && <p class="note from-video">Summarized from the video itself (no captions).</p>}
+        {item.note && <p class="note summary-note">{item.note}</p>}
         {snippet && <p class="snippet" dangerouslySetInnerHTML={{ __html: snippet }} />}
         {item.summary && (
           <div class={open ? '' : 'folded'}>

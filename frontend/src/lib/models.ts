@@ -1,11 +1,18 @@
 import type { ApiStatus, ModelInfo, SummarizeRequest } from './api/types';
 import { humanize } from './format';
 
-const PROVIDERS: Record<string, string> = { gemini: 'Google Gemini', google: 'Google Gemini', openai: 'OpenAI', local: 'Local' };
+const PROVIDERS: Record<string, string> = {
+  gemini: 'Google Gemini', google: 'Google Gemini', openai: 'OpenAI', local: 'Local',
+  // Local LLM servers the service finds by itself (no key).
+  ollama: 'Ollama', lmstudio: 'LM Studio', llamacpp: 'llama.cpp',
+};
 
-/** The provider's name as shown to the user. */
+/** The provider's name as shown to the user; a server added by address ("host:port") keeps it. */
 export function providerLabel(provider: string): string {
-  return PROVIDERS[provider.toLowerCase()] ?? humanize(provider || 'Other');
+  const p = PROVIDERS[provider.toLowerCase()];
+  if (p) return p;
+  if (/[:.]/.test(provider)) return `Local server ${provider}`;
+  return humanize(provider || 'Other');
 }
 
 /** Models grouped by provider, in the order the service lists them. */
@@ -34,9 +41,20 @@ export function modelPickerState(models: readonly ModelInfo[], value: string, cu
   return { select: CUSTOM_MODEL, custom: true };
 }
 
-/** The label of one model in a list: unavailable ones say that a key is needed. */
+const CLOUD = new Set(['gemini', 'google', 'openai', 'local']);
+
+/** Whether a model is served by a local LLM server the service found (Ollama, LM Studio…). */
+export function isServerModel(m: ModelInfo): boolean {
+  return !CLOUD.has((m.provider ?? '').toLowerCase());
+}
+
+/**
+ * The label of one model in a list ("Ollama · llama3.2:3b"): an unavailable cloud model says
+ * that a key is needed, a local server's model that its server is not running.
+ */
 export function modelLabel(m: ModelInfo, unavailable = ' — needs a key'): string {
-  return `${m.display_name || m.key}${m.available ? '' : unavailable}`;
+  const why = isServerModel(m) ? ' — server not running' : unavailable;
+  return `${m.display_name || m.key}${m.available ? '' : why}`;
 }
 
 /** The offline model: always there, needs no key, so a form is usable before the list loads. */

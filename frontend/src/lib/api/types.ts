@@ -30,6 +30,8 @@ export interface VideoItem {
   snippet?: string;
   /** Set when the summary was made from the video itself (no captions); either spelling. */
   from_video?: boolean;
+  /** How the summary was made when it differs from what was asked (e.g. the chosen local model was gone). */
+  note?: string;
   input?: string;
 }
 
@@ -120,6 +122,16 @@ export interface ModelInfo {
   available: boolean;
 }
 
+export interface LocalServerInfo {
+  id: string;
+  name: string;
+  base_url: string;
+  up: boolean;
+  /** One sentence on why it is down. */
+  problem?: string;
+  models: number;
+}
+
 export interface ApiStatus {
   async_processing_enabled: boolean;
   sse_enabled: boolean;
@@ -135,6 +147,10 @@ export interface ApiStatus {
   defaults?: { style?: string; length?: string; language?: string };
   /** Optional: which voice listening uses, "cloud" or "offline" (the welcome says so when present). */
   tts_engine?: string;
+  /** Local LLM servers found on this machine (Ollama, LM Studio, llama.cpp) and their state. */
+  local_servers?: LocalServerInfo[];
+  /** The UI theme setting ("system", "light", "dark"). */
+  theme?: string;
   [k: string]: unknown;
 }
 

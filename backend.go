@@ -24,6 +24,7 @@ import (
 	"ytsum/backend/keychain"
 	"ytsum/backend/library"
 	"ytsum/backend/store"
+	"ytsum/backend/subscriptions"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
@@ -73,6 +74,8 @@ type Backend struct {
 	engine  *jobs.Engine
 	api     *httpapi.Server
 	unwatch func()
+	subs    *subscriptions.Service // issue 17; its scheduler: StartSubscriptions
+	subsRun subsRunner
 }
 
 // Open builds and starts every service: it opens the database in the data
@@ -121,6 +124,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	if err := s.startEngine(ctx, set); err != nil {
 		return nil, err
 	}
+	s.subs = s.newSubscriptions()
 	s.unwatch = s.cfg.Subscribe(func(set config.Settings) {
 		s.audio.SetOptions(audioOptions(set))
 		s.engine.SetMaxJobs(set.MaxConcurrentJobs)
@@ -255,6 +259,7 @@ func (s *Backend) Close() error {
 	if s.unwatch != nil {
 		s.unwatch()
 	}
+	s.stopSubscriptions()
 	var errs []error
 	if s.engine != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -44,6 +44,8 @@ func (s *Backend) httpServices() httpapi.Services {
 		Settings:   s.cfg,
 		Models:     s.sum,
 		Backups:    s.db.Snapshots(filepath.Join(s.env.DataDir, "backups")),
+
+		Subscriptions: s.subs,
 	}
 }
 

@@ -107,6 +107,13 @@ func (s *Server) routeTable() []route {
 		{"POST /settings/api_token/rotate", false, s.handleRotateToken},
 		{"GET /admin/backups", false, s.handleListBackups},
 		{"POST /admin/backups", false, s.handleCreateBackup},
+		// Subscriptions (subscriptions.go)
+		{"GET /subscriptions", false, s.handleListSubscriptions},
+		{"POST /subscriptions", false, s.handleFollow},
+		{"PATCH /subscriptions/{id}", false, s.handleUpdateSubscription},
+		{"DELETE /subscriptions/{id}", false, s.handleUnfollow},
+		{"POST /subscriptions/{id}/check", false, s.handleCheckSubscription},
+		{"POST /library/{video_id}/opened", false, s.handleMarkOpened},
 	}
 }
 

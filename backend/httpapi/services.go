@@ -217,4 +217,6 @@ type Services struct {
 	Settings   Settings
 	Models     Models
 	Backups    Backups
+	// Subscriptions: followed channels and playlists (subscriptions.go).
+	Subscriptions Subscriptions
 }

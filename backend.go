@@ -53,6 +53,9 @@ type backendOptions struct {
 	// is given (benchmarks time the engine's steps through them).
 	wrapSummarizer func(jobs.Summarizer) jobs.Summarizer
 	wrapSummaries  func(jobs.Summaries) jobs.Summaries
+	// tuneSubscriptions, when set, adjusts the subscriptions service's
+	// configuration (tests: a clock, no jitter).
+	tuneSubscriptions func(*subscriptions.Config)
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.

@@ -65,7 +65,7 @@ func (r subsResolver) Resolve(ctx context.Context, raw string) (kind, id, title,
 // newSubscriptions builds the subscriptions service; the engine must exist.
 func (s *Backend) newSubscriptions() *subscriptions.Service {
 	cur := s.cfg.Current
-	return subscriptions.New(subscriptions.Config{
+	cfg := subscriptions.Config{
 		DB:         s.db,
 		Feeds:      s.yt,
 		Resolver:   subsResolver{s.yt},
@@ -81,7 +81,11 @@ func (s *Backend) newSubscriptions() *subscriptions.Service {
 			Notify: s.notifySubscription,
 		},
 		Logger: s.log,
-	})
+	}
+	if s.opts.tuneSubscriptions != nil {
+		s.opts.tuneSubscriptions(&cfg)
+	}
+	return subscriptions.New(cfg)
 }
 
 // subsRunner is the scheduler's lifetime: started once, stopped by Close

@@ -191,12 +191,15 @@ type Result struct {
 	Type string `json:"type"` // ResultVideo, ResultPlaylist or ResultError
 
 	// video
-	VideoID         string     `json:"video_id,omitempty"`
-	Title           string     `json:"title,omitempty"`
-	ThumbnailURL    string     `json:"thumbnail_url,omitempty"`
-	Summary         *string    `json:"summary,omitempty"`
-	VideoURL        string     `json:"video_url,omitempty"`
-	Channel         string     `json:"channel,omitempty"`
+	VideoID      string  `json:"video_id,omitempty"`
+	Title        string  `json:"title,omitempty"`
+	ThumbnailURL string  `json:"thumbnail_url,omitempty"`
+	Summary      *string `json:"summary,omitempty"`
+	VideoURL     string  `json:"video_url,omitempty"`
+	Channel      string  `json:"channel,omitempty"`
+	// ChannelID is the channel's UC… id when known (the library's
+	// "Follow channel" needs it); not in the original app's item.
+	ChannelID       string     `json:"channel_id,omitempty"`
 	DurationSeconds int        `json:"duration_seconds,omitempty"`
 	ModelUsed       string     `json:"model_used,omitempty"`
 	SummarizedAt    *time.Time `json:"summarized_at,omitempty"`
@@ -224,7 +227,7 @@ func VideoResult(s *Summary, source string) Result {
 	text := s.Text
 	at := s.CreatedAt
 	return Result{Type: ResultVideo, VideoID: s.ID, Title: s.Title, ThumbnailURL: s.ThumbnailURL,
-		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, DurationSeconds: s.DurationSeconds,
+		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, ChannelID: s.ChannelID, DurationSeconds: s.DurationSeconds,
 		ModelUsed: s.Model, SummarizedAt: &at, Source: source}
 }
 

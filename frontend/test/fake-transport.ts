@@ -30,6 +30,8 @@ export function fakeTransport(over: Partial<Record<keyof Transport, unknown>> = 
     revealAPIToken: vi.fn(), rotateAPIToken: vi.fn(), performanceMetrics: vi.fn(), systemHealth: vi.fn(),
     backups: vi.fn(), createBackup: vi.fn(), exportSummary: vi.fn(), exportLibrary: vi.fn(), importOriginal: vi.fn(),
     saveFile: vi.fn(async () => undefined), openExternal: vi.fn(), copyText: vi.fn(async () => undefined),
+    listSubscriptions: vi.fn(async () => []), follow: vi.fn(), updateSubscription: vi.fn(), unfollow: vi.fn(async () => undefined),
+    checkSubscription: vi.fn(), markOpened: vi.fn(async () => undefined),
     loginStatus: vi.fn(), login: vi.fn(), logout: vi.fn(), setConnectionMethod: vi.fn(), setProcessingMode: vi.fn(),
     ...over,
   };

@@ -1,4 +1,5 @@
 import type {
+  CheckResult, FollowRequest, Subscription, SubscriptionPatch,
   ApiStatus, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
@@ -96,6 +97,20 @@ export interface Transport {
   loginStatus(): Promise<{ login_enabled: boolean; authenticated: boolean }>;
   login(passcode: string): Promise<void>;
   logout(): Promise<void>;
+
+  /** Followed channels and playlists (API.md §5). */
+  listSubscriptions(): Promise<Subscription[]>;
+  follow(req: FollowRequest): Promise<Subscription>;
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription>;
+  unfollow(id: string): Promise<void>;
+  checkSubscription(id: string): Promise<CheckResult>;
+  /** The user opened this summary: it is no longer new. */
+  markOpened(videoId: string): Promise<void>;
+  /**
+   * Present only where the service pushes subscription changes (the window: the `subscription`
+   * event); elsewhere the UI reloads the list.
+   */
+  onSubscriptionEvent?(fn: (s: Subscription) => void): () => void;
 
   /** Browser only; no-ops in the window. */
   setConnectionMethod(m: ConnectionMethod): void;

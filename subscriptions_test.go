@@ -45,10 +45,15 @@ func (c *shiftClock) advance(d time.Duration) {
 // openSubsRig is openRig with the subscriptions service tuned.
 func openSubsRig(t *testing.T, yt *youtubetest.Server, tune func(*subscriptions.Config)) *rig {
 	t.Helper()
+	return openSubsRigAt(t, t.TempDir(), yt, tune)
+}
+
+func openSubsRigAt(t *testing.T, dataDir string, yt *youtubetest.Server, tune func(*subscriptions.Config)) *rig {
+	t.Helper()
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(t.TempDir(), yt),
+	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt),
 		Keychain: &memKeyring{}, tuneSubscriptions: tune})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -336,3 +341,39 @@ func TestSubscriptionsFigures(t *testing.T) {
 }
 
 func eventsFilter(types ...string) events.Filter { return events.Filter{Types: types} }
+
+// A restart between a check and its job's end loses nothing and repeats
+// nothing: the check's job resumes at the next start, and the next check
+// finds no new video.
+func TestSubscriptionCheckSurvivesRestart(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	dir := t.TempDir()
+	r := openSubsRigAt(t, dir, yt, nil)
+	var sub ytsum.Subscription
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
+	v := newUpload("octopus0003", "Octopus Gardens")
+	v.Delay = time.Minute // the job is still running when the app closes
+	yt.AddUpload(youtubetest.ChannelID, v, false)
+	var chk httpapi.CheckResult
+	r.mustJSON("POST", "/subscriptions/"+sub.ID+"/check", nil, 202, &chk)
+	if chk.NewVideos != 1 || chk.JobID == nil {
+		t.Fatalf("check: %+v", chk)
+	}
+	r.close()
+
+	yt.SetDelay("octopus0003", 0)
+	r2 := openSubsRigAt(t, dir, yt, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	j, err := r2.svc.engine.Wait(ctx, *chk.JobID)
+	if err != nil || j.Status != ytsum.JobCompleted || len(j.Results) != 1 || j.Results[0].Summary == nil {
+		t.Fatalf("resumed job: %+v %v", j, err)
+	}
+	r2.mustJSON("POST", "/subscriptions/"+sub.ID+"/check", nil, 202, &chk)
+	if chk.NewVideos != 0 || chk.JobID != nil {
+		t.Errorf("check after the restart repeated: %+v", chk)
+	}
+	if ids := libraryIDs(t, r2, "page=1&new=1"); len(ids) != 1 || ids[0] != "octopus0003" {
+		t.Errorf("new after the restart: %v", ids)
+	}
+}

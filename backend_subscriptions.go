@@ -62,16 +62,34 @@ func (r subsResolver) Resolve(ctx context.Context, raw string) (kind, id, title,
 	return ytsum.SubscriptionChannel, id, title, "", nil
 }
 
+// subsVideoStates defers live streams that have not ended and premieres
+// that have not aired (the player answer's isLive / isUpcoming).
+type subsVideoStates struct{ yt *youtube.Client }
+
+func (v subsVideoStates) VideoState(ctx context.Context, id string) (subscriptions.VideoState, error) {
+	live, upcoming, err := v.yt.LiveState(ctx, id)
+	switch {
+	case err != nil:
+		return subscriptions.VideoState{}, err
+	case upcoming:
+		return subscriptions.VideoState{Status: subscriptions.VideoUpcoming}, nil
+	case live:
+		return subscriptions.VideoState{Status: subscriptions.VideoLive}, nil
+	}
+	return subscriptions.VideoState{Status: subscriptions.VideoReady}, nil
+}
+
 // newSubscriptions builds the subscriptions service; the engine must exist.
 func (s *Backend) newSubscriptions() *subscriptions.Service {
 	cur := s.cfg.Current
 	cfg := subscriptions.Config{
-		DB:         s.db,
-		Feeds:      s.yt,
-		Resolver:   subsResolver{s.yt},
-		Submitter:  subsSubmitter{s.engine},
-		Shorts:     subscriptions.HTTPShorts{BaseURL: s.env.YouTubeURL, Client: s.opts.HTTPClient},
-		SkipShorts: func() bool { return cur().SubscriptionsSkipShorts },
+		DB:          s.db,
+		Feeds:       s.yt,
+		Resolver:    subsResolver{s.yt},
+		Submitter:   subsSubmitter{s.engine},
+		VideoStates: subsVideoStates{s.yt},
+		Shorts:      subscriptions.HTTPShorts{BaseURL: s.env.YouTubeURL, Client: s.opts.HTTPClient},
+		SkipShorts:  func() bool { return cur().SubscriptionsSkipShorts },
 		ValidateOptions: func(o ytsum.SummaryOptions) error {
 			_, err := s.sum.Resolve(o)
 			return err

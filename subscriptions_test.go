@@ -348,7 +348,9 @@ func eventsFilter(types ...string) events.Filter { return events.Filter{Types: t
 func TestSubscriptionCheckSurvivesRestart(t *testing.T) {
 	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
 	dir := t.TempDir()
-	r := openSubsRigAt(t, dir, yt, nil)
+	// No live-state lookup: it would wait on the slow video's player answer.
+	noStates := func(c *subscriptions.Config) { c.VideoStates = nil }
+	r := openSubsRigAt(t, dir, yt, noStates)
 	var sub ytsum.Subscription
 	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
 	v := newUpload("octopus0003", "Octopus Gardens")
@@ -362,7 +364,7 @@ func TestSubscriptionCheckSurvivesRestart(t *testing.T) {
 	r.close()
 
 	yt.SetDelay("octopus0003", 0)
-	r2 := openSubsRigAt(t, dir, yt, nil)
+	r2 := openSubsRigAt(t, dir, yt, noStates)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	j, err := r2.svc.engine.Wait(ctx, *chk.JobID)

@@ -145,6 +145,7 @@ func TestSubscriptionsOverHTTP(t *testing.T) {
 	if err != nil || j.Status != ytsum.JobCompleted || len(j.Results) != 1 || j.Results[0].Summary == nil {
 		t.Fatalf("job: %+v %v", j, err)
 	}
+	t.Logf("requests of the check and its job: %d", len(yt.Requests())-before)
 	if ids := libraryIDs(t, r, "page=1&subscription="+sub.ID); len(ids) != 1 || ids[0] != "octopus0001" {
 		t.Errorf("library by subscription: %v", ids)
 	}

@@ -181,6 +181,7 @@ func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 		a.svc.Logger().Info("OS notifications unavailable", "err", err)
 	}
 	go a.forwardEvents(wctx)
+	a.svc.StartSubscriptions(a.notifySubscription)
 	go func() {
 		<-ctx.Done()
 		wruntime.Quit(wctx)

@@ -25,6 +25,7 @@ import (
 	"ytsum/backend/keychain"
 	"ytsum/backend/library"
 	"ytsum/backend/store"
+	"ytsum/backend/subscriptions"
 	"ytsum/backend/summarize"
 	"ytsum/backend/tts"
 	"ytsum/backend/tts/audio"
@@ -59,6 +60,9 @@ type backendOptions struct {
 	// youtubeOptions, when set, adjusts the YouTube client's options before
 	// it is built (tests shorten its deadlines).
 	youtubeOptions func(*youtube.Options)
+	// tuneSubscriptions, when set, adjusts the subscriptions service's
+	// configuration (tests: a clock, no jitter).
+	tuneSubscriptions func(*subscriptions.Config)
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -81,10 +85,12 @@ type Backend struct {
 	api     *httpapi.Server
 	unwatch func()
 
-	asker     *ask.Asker         // questions (backend_ask.go)
-	askIndex  *ask.LibraryIndex  // the library's passages
-	askStop   context.CancelFunc // stops the background indexing
-	askSynced chan struct{}      // closed when it ended
+	asker     *ask.Asker             // questions (backend_ask.go)
+	askIndex  *ask.LibraryIndex      // the library's passages
+	askStop   context.CancelFunc     // stops the background indexing
+	askSynced chan struct{}          // closed when it ended
+	subs      *subscriptions.Service // issue 17; its scheduler: StartSubscriptions
+	subsRun   subsRunner
 }
 
 // Open builds and starts every service: it opens the database in the data
@@ -129,6 +135,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	if err := s.startEngine(ctx, set); err != nil {
 		return nil, err
 	}
+	s.subs = s.newSubscriptions()
 	s.unwatch = s.cfg.Subscribe(func(set config.Settings) {
 		s.audio.SetOptions(audioOptions(set))
 		s.engine.SetMaxJobs(set.MaxConcurrentJobs)
@@ -314,6 +321,7 @@ func (s *Backend) Close() error {
 	if s.unwatch != nil {
 		s.unwatch()
 	}
+	s.stopSubscriptions()
 	var errs []error
 	if s.engine != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

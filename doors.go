@@ -64,6 +64,7 @@ func (s *Backend) httpServices() httpapi.Services {
 		Ask:           s.engine,
 		Conversations: s.db,
 		Diagnose:      s.yt,
+		Subscriptions: s.subs,
 	}
 }
 

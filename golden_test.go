@@ -105,6 +105,12 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		body   any
 	}
 	word := youtubetest.SearchWord
+	// Subscriptions (issue 17): one followed playlist, then both doors.
+	sub, err := app.Follow(httpapi.FollowRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	paused := true
 	cases := []struct {
 		name string
 		door
@@ -144,6 +150,27 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"diagnose playlist link", door{func() (any, error) {
 			return app.Diagnose(httpapi.DiagnoseRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
 		}, "POST", "/diagnose", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}}},
+		{"subscriptions", door{func() (any, error) { return app.ListSubscriptions() }, "GET", "/subscriptions", nil}},
+		{"follow again", door{func() (any, error) {
+			return app.Follow(httpapi.FollowRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
+		}, "POST", "/subscriptions", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}}},
+		{"follow a video", door{func() (any, error) { return app.Follow(httpapi.FollowRequest{URL: youtubetest.WatchURL(v1)}) },
+			"POST", "/subscriptions", map[string]any{"url": youtubetest.WatchURL(v1)}}},
+		{"pause", door{func() (any, error) { return app.UpdateSubscription(sub.ID, httpapi.SubscriptionPatch{Paused: &paused}) },
+			"PATCH", "/subscriptions/" + sub.ID, map[string]any{"paused": true}}},
+		{"edit unknown", door{func() (any, error) { return app.UpdateSubscription("nope", httpapi.SubscriptionPatch{Paused: &paused}) },
+			"PATCH", "/subscriptions/nope", map[string]any{"paused": true}}},
+		{"check", door{func() (any, error) { return app.CheckSubscription(sub.ID) }, "POST", "/subscriptions/" + sub.ID + "/check", nil}},
+		{"unfollow unknown", door{func() (any, error) { return app.Unfollow("nope") }, "DELETE", "/subscriptions/nope", nil}},
+		{"opened", door{func() (any, error) { return app.MarkOpened(v1) }, "POST", "/library/" + v1 + "/opened", nil}},
+		{"opened bad id", door{func() (any, error) { return app.MarkOpened("../x") }, "POST", "/library/..%2Fx/opened", nil}},
+		{"library new", door{func() (any, error) {
+			return app.SubscriptionSummaries(httpapi.LibraryQuery{Page: 1, PerPage: 10, New: true})
+		},
+			"GET", "/get_cached_summaries?page=1&per_page=10&new=1", nil}},
+		{"library by subscription", door{func() (any, error) {
+			return app.SubscriptionSummaries(httpapi.LibraryQuery{Page: 1, PerPage: 10, Subscription: sub.ID})
+		}, "GET", "/get_cached_summaries?page=1&per_page=10&subscription=" + sub.ID, nil}},
 		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
 	}
 	for _, c := range cases {
@@ -231,6 +258,18 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		t.Fatalf("delete: %v, HTTP %d %s", err, code, body)
 	}
 	sameJSON(t, "delete", wailsJSON(t, del, nil), httpJSON(bytes.ReplaceAll(body, []byte(v2), []byte(v1))), false)
+
+	// Unfollow: through each door, the same answer.
+	unf, err := app.Unfollow(sub.ID)
+	if err != nil {
+		t.Fatalf("Unfollow: %v", err)
+	}
+	sub2, err := app.Follow(httpapi.FollowRequest{URL: youtubetest.PlaylistURL(youtubetest.PlaylistID)})
+	if err != nil {
+		t.Fatalf("Follow again: %v", err)
+	}
+	code, _, body = r.do("DELETE", "/subscriptions/"+sub2.ID, nil)
+	sameJSON(t, "unfollow", wailsJSON(t, unf, nil), httpJSON(body), code >= 400)
 
 	// Cache cleanup last: it changes what cache status would say.
 	cl, err := app.CacheCleanup()

@@ -144,6 +144,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 // serve runs the HTTP API until ctx ends (SIGINT/SIGTERM), then drains.
 func serve(ctx context.Context, svc *Backend, addr string, stdout, stderr io.Writer) int {
 	err := svc.Serve(ctx, addr, func(url string) {
+		svc.StartSubscriptions(nil) // followed channels are checked while serving (a log line per find)
 		fmt.Fprintf(stdout, "listening on %s\n", url)
 		if f, ok := stdout.(*os.File); ok {
 			f.Sync()

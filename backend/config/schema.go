@@ -57,15 +57,16 @@ var secretSections = map[string]string{
 
 // labels are the form labels a key does not spell well by itself.
 var labels = map[string]string{
-	"ytdlp_fallback":         "Use yt-dlp when captions cannot be fetched",
-	"insecure_file_keystore": "Allow keeping keys in a file (less safe)",
-	"sse_enabled":            "Live updates (server-sent events)",
-	"async_processing":       "Run summaries as jobs",
-	"sse_heartbeat_seconds":  "Heartbeat interval (seconds)",
-	"ui_language":            "Interface language",
-	"openai_base_url":        "OpenAI-compatible API URL",
-	"gemini_base_url":        "Gemini API URL",
-	"openai_concurrency":     "OpenAI concurrency",
+	"ytdlp_fallback":            "Use yt-dlp when captions cannot be fetched",
+	"subscriptions_skip_shorts": "Skip Shorts of followed channels",
+	"insecure_file_keystore":    "Allow keeping keys in a file (less safe)",
+	"sse_enabled":               "Live updates (server-sent events)",
+	"async_processing":          "Run summaries as jobs",
+	"sse_heartbeat_seconds":     "Heartbeat interval (seconds)",
+	"ui_language":               "Interface language",
+	"openai_base_url":           "OpenAI-compatible API URL",
+	"gemini_base_url":           "Gemini API URL",
+	"openai_concurrency":        "OpenAI concurrency",
 }
 
 // choiceLabels are the labels of choices that do not read well as values.

@@ -43,6 +43,9 @@ type Settings struct {
 	YouTubeClients      string   `json:"youtube_clients"`
 	YouTubePacingMs     int      `json:"youtube_pacing_ms"`
 	ChannelVideoLimit   int      `json:"channel_video_limit"`
+	// SubscriptionsSkipShorts: a followed channel's Shorts are not
+	// summarized (read at every check by the subscriptions service).
+	SubscriptionsSkipShorts bool `json:"subscriptions_skip_shorts"`
 
 	// Jobs and performance
 	AsyncProcessing   bool `json:"async_processing"`
@@ -124,6 +127,8 @@ func Defaults() Settings {
 		YouTubeConcurrency:  2,
 		YouTubePacingMs:     250,
 		ChannelVideoLimit:   10,
+
+		SubscriptionsSkipShorts: true,
 
 		AsyncProcessing:   true,
 		WorkerPoolSize:    4,
@@ -307,6 +312,8 @@ var fields = []field{
 		func(s *Settings) *int { return &s.YouTubePacingMs }),
 	intField("channel_video_limit", "", "How many of a channel's newest videos a channel link summarizes when the request names no `limit`.", 1, 500,
 		func(s *Settings) *int { return &s.ChannelVideoLimit }),
+	boolField("subscriptions_skip_shorts", "", "Followed channels' Shorts are not summarized (checked at each feed check).",
+		func(s *Settings) *bool { return &s.SubscriptionsSkipShorts }),
 
 	boolField("async_processing", "ASYNC_PROCESSING_ENABLED", "`false` makes `/summarize` always answer synchronously.",
 		func(s *Settings) *bool { return &s.AsyncProcessing }),

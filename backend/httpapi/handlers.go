@@ -253,10 +253,11 @@ func queryInt(q map[string][]string, name string, def int) (int, bool) {
 func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, s.svc.Library != nil, "The library", http.StatusOK, func(ctx context.Context) (any, error) {
 		q := r.URL.Query()
-		lq := LibraryQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model")}
+		lq := LibraryQuery{Sort: q.Get("sort"), Channel: q.Get("channel"), Model: q.Get("model"),
+			Subscription: q.Get("subscription"), New: q.Get("new") == "1" || q.Get("new") == "true"}
 		page, hasPage := queryInt(q, "page", 1)
 		perPage, hasPer := queryInt(q, "per_page", 10)
-		if hasPage || hasPer {
+		if hasPage || hasPer || lq.Subscription != "" || lq.New {
 			lq.Page, lq.PerPage = page, perPage
 			return s.Library(ctx, lq)
 		}

@@ -166,6 +166,10 @@ type LibraryQuery struct {
 	Sort    string `json:"sort"`     // "", newest, oldest, title or channel
 	Channel string `json:"channel"`  // only this channel, when not empty
 	Model   string `json:"model"`    // only this model key, when not empty
+	// Subscription keeps only the videos that subscription found; New only
+	// the videos marked new (not opened yet). Either makes the answer paged.
+	Subscription string `json:"subscription,omitempty"`
+	New          bool   `json:"new,omitempty"`
 }
 
 // LibraryPage is the paged answer of GET /get_cached_summaries.
@@ -198,8 +202,12 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 		perPage = 10
 	}
 	perPage = min(perPage, 100)
+	ids, err := s.subscriptionFilter(q)
+	if err != nil {
+		return LibraryPage{}, err
+	}
 	items, total, err := s.svc.Library.Results(ctx, library.Query{Offset: (page - 1) * perPage, Limit: perPage,
-		Sort: q.Sort, Channel: q.Channel, Model: q.Model})
+		Sort: q.Sort, Channel: q.Channel, Model: q.Model, IDs: ids})
 	if err != nil {
 		return LibraryPage{}, err
 	}

@@ -111,6 +111,13 @@ func (s *Server) routeTable() []route {
 		{"GET /conversations", false, s.handleConversations},
 		{"DELETE /conversations/{id}", false, s.handleDeleteConversation},
 		{"POST /diagnose", false, s.handleDiagnose},
+		// Subscriptions (subscriptions.go)
+		{"GET /subscriptions", false, s.handleListSubscriptions},
+		{"POST /subscriptions", false, s.handleFollow},
+		{"PATCH /subscriptions/{id}", false, s.handleUpdateSubscription},
+		{"DELETE /subscriptions/{id}", false, s.handleUnfollow},
+		{"POST /subscriptions/{id}/check", false, s.handleCheckSubscription},
+		{"POST /library/{video_id}/opened", false, s.handleMarkOpened},
 	}
 }
 

@@ -224,4 +224,6 @@ type Services struct {
 	Ask           Asking
 	Conversations Conversations
 	Diagnose      Diagnoser
+	// Subscriptions: followed channels and playlists (subscriptions.go).
+	Subscriptions Subscriptions
 }

@@ -134,6 +134,13 @@ type Request struct {
 	// ("limit" of the request, `ytsum summarize --limit`); 0: the
 	// channel_video_limit setting.
 	Limit int
+	// Persist, when set, writes the new job's first record instead of
+	// Store.PutJob (the subscriptions package writes it in the transaction
+	// that marks the job's videos seen). The pending job is published and
+	// queued only if Persist returned nil; otherwise Submit returns its
+	// error and nothing of the job remains. Called once, from Submit's
+	// goroutine, with the job's id and record.
+	Persist func(id string, record []byte) error
 }
 
 // Errors returned across the package boundary.
@@ -542,7 +549,11 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	// Persist and announce before any worker can see the job, so its first
 	// event is "pending".
 	r.mu.Lock()
-	err = e.persistLocked(r)
+	if req.Persist != nil {
+		err = e.persistFirstLocked(r, req.Persist)
+	} else {
+		err = e.persistLocked(r)
+	}
 	submitted := cloneJob(r.rec.Job)
 	if err == nil {
 		e.mu.Lock()
@@ -559,6 +570,9 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 		e.mu.Lock()
 		e.reserved--
 		e.mu.Unlock()
+		if req.Persist != nil {
+			return nil, nil, err
+		}
 		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
 			"The job could not be saved; check the free disk space and try again.")
 	}
@@ -751,6 +765,21 @@ func (e *Engine) persistLocked(r *run) error {
 	if err != nil {
 		return fmt.Errorf("jobs: storing %s: %w", r.id, err)
 	}
+	return nil
+}
+
+// persistFirstLocked writes r's first record through persist (a
+// Request.Persist) and publishes its job JSON only when that succeeded.
+// r.mu is held.
+func (e *Engine) persistFirstLocked(r *run, persist func(id string, record []byte) error) error {
+	b, err := r.rec.encode()
+	if err != nil {
+		return fmt.Errorf("jobs: encoding %s: %w", r.id, err)
+	}
+	if err := persist(r.id, b); err != nil {
+		return err
+	}
+	e.publishLocked(r)
 	return nil
 }
 

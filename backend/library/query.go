@@ -13,6 +13,9 @@ type Query struct {
 	Sort          string // "" or "newest" (default), "oldest", "title", "channel"
 	Channel       string // only this channel (case-insensitive), when not empty
 	Model         string // only summaries made by this model key, when not empty
+	// IDs, when not nil, keeps only these videos (a subscription's, or the
+	// ones marked new); an empty non-nil slice matches nothing.
+	IDs []string
 }
 
 // Query returns the entries (one per video, its newest summary) that match
@@ -20,11 +23,21 @@ type Query struct {
 // date order it pages through the database directly; otherwise it reads
 // every entry, which takes a few milliseconds per ten thousand.
 func (l *Library) Query(q Query) ([]Item, int, error) {
-	if q.Channel == "" && q.Model == "" && (q.Sort == "" || q.Sort == "newest" || q.Sort == "oldest") {
+	if q.Channel == "" && q.Model == "" && q.IDs == nil && (q.Sort == "" || q.Sort == "newest" || q.Sort == "oldest") {
 		return l.ListRange(q.Offset, q.Limit, q.Sort == "oldest")
+	}
+	var only map[string]bool
+	if q.IDs != nil {
+		only = make(map[string]bool, len(q.IDs))
+		for _, id := range q.IDs {
+			only[id] = true
+		}
 	}
 	var all []*ytsum.Summary
 	err := l.db.ForEachLatest(func(s *ytsum.Summary) error {
+		if only != nil && !only[s.ID] {
+			return nil
+		}
 		if q.Channel != "" && !strings.EqualFold(s.Channel, q.Channel) {
 			return nil
 		}

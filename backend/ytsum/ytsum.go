@@ -194,12 +194,16 @@ type Result struct {
 	Type string `json:"type"` // ResultVideo, ResultPlaylist, ResultChannel or ResultError
 
 	// video
-	VideoID         string     `json:"video_id,omitempty"`
-	Title           string     `json:"title,omitempty"`
-	ThumbnailURL    string     `json:"thumbnail_url,omitempty"`
-	Summary         *string    `json:"summary,omitempty"`
-	VideoURL        string     `json:"video_url,omitempty"`
-	Channel         string     `json:"channel,omitempty"`
+	VideoID      string  `json:"video_id,omitempty"`
+	Title        string  `json:"title,omitempty"`
+	ThumbnailURL string  `json:"thumbnail_url,omitempty"`
+	Summary      *string `json:"summary,omitempty"`
+	VideoURL     string  `json:"video_url,omitempty"`
+	Channel      string  `json:"channel,omitempty"`
+	// ChannelID is the channel's UC… id: a channel item's own id, and a
+	// video item's channel when known (the library's "Follow channel" needs
+	// it; not in the original app's item).
+	ChannelID       string     `json:"channel_id,omitempty"`
 	DurationSeconds int        `json:"duration_seconds,omitempty"`
 	ModelUsed       string     `json:"model_used,omitempty"`
 	SummarizedAt    *time.Time `json:"summarized_at,omitempty"`
@@ -215,8 +219,7 @@ type Result struct {
 	PlaylistID string   `json:"playlist_id,omitempty"`
 	Summaries  []Result `json:"summaries,omitempty"` // video results (their Type is ResultVideo; it is left out of their JSON)
 
-	// channel (its Title and Summaries as a playlist's)
-	ChannelID string `json:"channel_id,omitempty"`
+	// channel items use ChannelID above, and their Title and Summaries as a playlist's
 
 	// error items: the input that could not be used
 	URL string `json:"url,omitempty"`
@@ -236,7 +239,7 @@ func VideoResult(s *Summary, source string) Result {
 	text := s.Text
 	at := s.CreatedAt
 	return Result{Type: ResultVideo, VideoID: s.ID, Title: s.Title, ThumbnailURL: s.ThumbnailURL,
-		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, DurationSeconds: s.DurationSeconds,
+		Summary: &text, VideoURL: WatchURL(s.ID), Channel: s.Channel, ChannelID: s.ChannelID, DurationSeconds: s.DurationSeconds,
 		ModelUsed: s.Model, SummarizedAt: &at, Source: source, FromVideo: s.FromVideo, Note: s.Note}
 }
 

@@ -32,6 +32,8 @@ export function fakeTransport(over: Partial<Record<keyof Transport, unknown>> = 
     saveFile: vi.fn(async () => undefined), openExternal: vi.fn(), copyText: vi.fn(async () => undefined),
     ask: vi.fn(async () => ({ job_id: 'a1', conversation_id: 'c1', stream_url: '/jobs/a1/stream', status_url: '/jobs/a1' })),
     conversations: vi.fn(async () => []), deleteConversation: vi.fn(async () => undefined),
+    listSubscriptions: vi.fn(async () => []), follow: vi.fn(), updateSubscription: vi.fn(), unfollow: vi.fn(async () => undefined),
+    checkSubscription: vi.fn(), markOpened: vi.fn(async () => undefined),
     loginStatus: vi.fn(), login: vi.fn(), logout: vi.fn(), setConnectionMethod: vi.fn(), setProcessingMode: vi.fn(),
     ...over,
   };

@@ -84,7 +84,7 @@ describe('WailsTransport', () => {
     stop();
     emit('job', makeJob({ progress: 3 }));
     expect(jobs).toEqual([0, 1, 2]);
-    expect(runtime.EventsOn).toHaveBeenCalledTimes(2); // one listener per event name, shared
+    expect(runtime.EventsOn).toHaveBeenCalledTimes(3); // one listener per event name (job, subscription, summary_delta), shared
   });
 
   it('openExternal uses the system browser', () => {

@@ -247,6 +247,7 @@ type Server struct {
 	log       []string
 	players   map[string][]byte
 	thumbs    map[string][]byte
+	published map[string]time.Time // feed dates of uploads added by AddUpload
 }
 
 // Start serves c on 127.0.0.1 at a free port until Close.
@@ -260,7 +261,7 @@ func Listen(addr string, c Catalogue) (*Server, error) {
 	}
 	s := &Server{ln: ln, URL: "http://" + ln.Addr().String(), videos: map[string]Video{},
 		playlists: map[string]Playlist{}, channels: map[string]Channel{}, hits: map[string]int{}, answered: map[string]int{}, players: map[string][]byte{},
-		thumbs: map[string][]byte{}, pageSize: c.PageSize, changed: make(chan struct{})}
+		thumbs: map[string][]byte{}, published: map[string]time.Time{}, pageSize: c.PageSize, changed: make(chan struct{})}
 	if s.pageSize <= 0 {
 		s.pageSize = 2
 	}
@@ -424,6 +425,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.thumbnail(w, r)
 	case r.URL.Path == "/":
 		io.WriteString(w, "fake YouTube (youtubetest)\n")
+	case r.URL.Path == "/feeds/videos.xml":
+		s.feed(w, r)
+	case strings.HasPrefix(r.URL.Path, "/shorts/"):
+		s.short(w, r)
 	case strings.HasPrefix(r.URL.Path, "/@") || strings.HasPrefix(r.URL.Path, "/channel/") ||
 		strings.HasPrefix(r.URL.Path, "/c/") || strings.HasPrefix(r.URL.Path, "/user/"):
 		s.channel(w, r)

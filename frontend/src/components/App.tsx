@@ -9,21 +9,23 @@ import { Library } from './Library';
 import { Login } from './Login';
 import { PlayerBar } from './PlayerBar';
 import { Settings } from './Settings';
+import { Subscriptions, useNewCountTitle } from './Subscriptions';
 import { SummarizeForm } from './SummarizeForm';
 import { Toasts } from './Toasts';
 import { Welcome } from './Welcome';
 
-type Route = 'home' | 'library' | 'settings' | 'diagnostics';
+type Route = 'home' | 'library' | 'subscriptions' | 'settings' | 'diagnostics';
 const ROUTES: [Route, string, string][] = [
   ['home', '#/', 'Summarize'],
   ['library', '#/library', 'Library'],
+  ['subscriptions', '#/subscriptions', 'Subscriptions'],
   ['settings', '#/settings', 'Settings'],
   ['diagnostics', '#/diagnostics', 'Diagnostics'],
 ];
 
 function routeOf(hash: string): Route {
   const r = hash.replace(/^#\/?/, '');
-  return (['library', 'settings', 'diagnostics'] as const).find((x) => x === r) ?? 'home';
+  return (['library', 'subscriptions', 'settings', 'diagnostics'] as const).find((x) => x === r) ?? 'home';
 }
 
 const SHORTCUTS: [string, string][] = [
@@ -40,6 +42,7 @@ export function App() {
   const hasSummaries = useStore(s.hasSummaries);
   const [route, setRoute] = useState<Route>(() => routeOf(location.hash));
   const [help, setHelp] = useState(false);
+  const newCount = useNewCountTitle();
   // Only whether something is loaded in the player (not every time update) re-renders the shell.
   const [hasPlayer, setHasPlayer] = useState(false);
   useEffect(() => s.player.subscribe((p) => setHasPlayer(p.current !== null)), []);
@@ -119,7 +122,9 @@ export function App() {
         <h1>YouTube Summarizer</h1>
         <nav aria-label="Main">
           {ROUTES.map(([r, href, label]) => (
-            <a key={r} href={href} class="tab" aria-current={route === r ? 'page' : undefined}>{label}</a>
+            <a key={r} href={href} class="tab" aria-current={route === r ? 'page' : undefined}>
+              {label}{r === 'subscriptions' && newCount > 0 ? <span class="badge badge-new" aria-label={`${newCount} new`}> {newCount}</span> : null}
+            </a>
           ))}
         </nav>
         <button type="button" class="btn-icon" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
@@ -134,6 +139,7 @@ export function App() {
           <>
             {route === 'home' && <>{hasSummaries === false && <Welcome />}<SummarizeForm /><JobList /></>}
             {route === 'library' && <Library />}
+            {route === 'subscriptions' && <Subscriptions />}
             {route === 'settings' && <Settings />}
             {route === 'diagnostics' && <Diagnostics />}
           </>

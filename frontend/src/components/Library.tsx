@@ -1,8 +1,9 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { useStore } from '../lib/store';
 import { PAGE_SIZES, type SortKey } from '../stores/prefs';
 import type { Since } from '../stores/library';
+import { subscriptionsFor } from '../stores/subscriptions';
 import { useServices } from './context';
 import { AskBox } from './AskBox';
 import { VideoCard } from './VideoCard';
@@ -12,6 +13,21 @@ export function Library() {
   const st = useStore(s.library);
   const search = useRef<HTMLInputElement>(null);
   useEffect(() => void s.library.refresh(), []);
+  const subs = useStore(subscriptionsFor(s.transport));
+  useEffect(() => { if (!subs.loaded) void subscriptionsFor(s.transport).load(); }, []);
+  // Which summaries are new (found by a subscription, not opened yet): their cards say so.
+  const [newIds, setNewIds] = useState<Set<string>>(new Set());
+  const anyNew = subs.list.some((x) => x.new_count > 0);
+  useEffect(() => {
+    if (!anyNew) { setNewIds(new Set()); return; }
+    s.transport.cachedSummaries({ page: 1, perPage: 100, new: true })
+      .then((p) => setNewIds(new Set((p.summaries ?? []).map((i) => i.video_id))), () => {});
+  }, [st.items, anyNew]);
+  const onOpened = (id: string) => {
+    setNewIds((prev) => { const n = new Set(prev); n.delete(id); return n; });
+    void subscriptionsFor(s.transport).load();
+    if (st.newOnly) void s.library.refresh();
+  };
   const hidden = new Set(st.pendingDelete);
   const items = st.items.filter((i) => !hidden.has(i.video_id));
   const q = st.query.trim();
@@ -60,6 +76,19 @@ export function Library() {
             {st.models.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
+        {subs.list.length > 0 && (
+          <label for="lib-sub">
+            Subscription
+            <select id="lib-sub" value={st.subscription} onChange={(e) => s.library.setFilter({ subscription: e.currentTarget.value })}>
+              <option value="">All</option>
+              {subs.list.map((x) => <option key={x.id} value={x.id}>{x.title || x.source_id}</option>)}
+            </select>
+          </label>
+        )}
+        <label for="lib-new" class="check">
+          <input id="lib-new" type="checkbox" checked={st.newOnly} onChange={(e) => s.library.setFilter({ newOnly: e.currentTarget.checked })} />
+          New only
+        </label>
         <label for="lib-since">
           Date
           <select id="lib-since" value={st.since} onChange={(e) => s.library.setFilter({ since: e.currentTarget.value as Since })}>
@@ -94,7 +123,8 @@ export function Library() {
         <p class="empty">{q ? `No summaries match “${q}”.` : 'No summaries yet. Summarize a video and it will be kept here, searchable offline.'}</p>
       )}
       <div class="cards" aria-busy={st.loading}>
-        {items.map((it) => <VideoCard key={it.video_id} item={it} queue={playable} highlight={q} fold />)}
+        {items.map((it) => <VideoCard key={it.video_id} item={it} queue={playable} highlight={q} fold offerFollow
+          isNew={newIds.has(it.video_id)} onOpened={onOpened} />)}
       </div>
       <nav class="pager" aria-label="Pages">
         <button type="button" class="btn btn-small" disabled={st.page <= 1} onClick={() => s.library.setPage(st.page - 1)}>‹ Previous</button>

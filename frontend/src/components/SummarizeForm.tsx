@@ -3,10 +3,11 @@ import { toApiError } from '../lib/api/errors';
 import type { SummarizeRequest } from '../lib/api/types';
 import { changedChoices, pickerModels, requestFor, serverDefaults, type Choices } from '../lib/models';
 import { useStore } from '../lib/store';
-import { extractLinks } from '../lib/urls';
+import { extractLinks, followable } from '../lib/urls';
 import { useServices } from './context';
 import { Dialog } from './Dialog';
 import { SummaryOptions } from './Options';
+import { FollowButton } from './Subscriptions';
 
 /**
  * The Summarize form. It starts from the service's defaults (GET /api_status default_model and
@@ -29,6 +30,7 @@ export function SummarizeForm() {
   const area = useRef<HTMLTextAreaElement>(null);
   const links = useMemo(() => extractLinks(text), [text]);
   const ambiguous = links.filter((l) => l.ambiguous).length;
+  const follows = links.filter(followable);
   const models = pickerModels(st.api);
   const loading = !st.api && !st.error;
   const defaults = serverDefaults(st.api);
@@ -107,6 +109,17 @@ export function SummarizeForm() {
           )}{' '}
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to start.
         </p>
+        {follows.length > 0 && (
+          <ul class="follow-offers" aria-label="Channels and playlists you can follow">
+            {follows.map((l) => (
+              <li key={l.url} class="row">
+                <span class="muted">{l.channel ? 'Channel' : 'Playlist'}: {l.url}</span>{' '}
+                <FollowButton key={l.url} url={l.url} />
+                <span class="muted"> — new videos are then summarized as they appear.</span>
+              </li>
+            ))}
+          </ul>
+        )}
         <SummaryOptions
           idPrefix="sum"
           models={models}

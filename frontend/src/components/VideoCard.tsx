@@ -9,6 +9,7 @@ import { useServices } from './context';
 import { STYLE_LABELS, SummaryOptions, type OptionValues } from './Options';
 import { AskBox } from './AskBox';
 import { Summary } from './Summary';
+import { FollowButton } from './Subscriptions';
 
 export interface VideoCardProps {
   item: VideoItem;
@@ -18,6 +19,12 @@ export interface VideoCardProps {
   onRetry?: () => void;
   /** Long summaries start folded (library). */
   fold?: boolean;
+  /** Found by a subscription and not opened yet: marked "New" until the user opens it. */
+  isNew?: boolean;
+  /** Called once the user opened a new summary (it was marked opened on the service). */
+  onOpened?: (videoId: string) => void;
+  /** Offer "Follow channel" (library) when the item knows its channel id. */
+  offerFollow?: boolean;
 }
 
 function Thumb({ item }: { item: VideoItem }) {
@@ -46,7 +53,7 @@ export function fromVideo(item: VideoItem): boolean {
   return item.from_video === true || item.input === 'video';
 }
 
-export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardProps) {
+export function VideoCard({ item, queue, highlight, onRetry, fold, isNew, onOpened, offerFollow }: VideoCardProps) {
   const s = useServices();
   const st = useStore(s.status);
   const player = useStore(s.player);
@@ -70,7 +77,13 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
     );
   }
 
+  // Opening a new summary (reading more, listening, copying, following its link) clears "New".
+  const opened = () => {
+    if (!isNew) return;
+    s.transport.markOpened(item.video_id).then(() => onOpened?.(item.video_id), () => {});
+  };
   const copy = async () => {
+    opened();
     try {
       await s.transport.copyText(item.summary ?? '');
       s.toasts.show('Summary copied.', { kind: 'success' });
@@ -112,7 +125,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
       <Thumb item={item} />
       <div class="card-body">
         <h3 id={titleId} class="card-title">
-          <a href={item.video_url} target="_blank" rel="noopener noreferrer" data-external=""
+          <a href={item.video_url} target="_blank" rel="noopener noreferrer" data-external="" onClick={opened}
             dangerouslySetInnerHTML={{ __html: highlightText(item.title || item.video_id, highlight ?? '') }} />
         </h3>
         <p class="meta">
@@ -122,6 +135,7 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
           {item.model_used && <span class="badge">{item.model_used}</span>}
           {item.style && <span class="badge badge-alt">{STYLE_LABELS[item.style] ?? item.style}</span>}
           {item.source === 'cache' && <span class="badge badge-quiet">from library</span>}
+          {isNew && <span class="badge badge-new">New</span>}
         </p>
         {fromVideo(item) && <p class="note from-video">Summarized from the video itself (no captions).</p>}
         {item.note && <p class="note summary-note">{item.note}</p>}
@@ -133,12 +147,12 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
         )}
         <div class="actions" role="group" aria-label={`Actions for ${item.title}`}>
           {foldable && (
-            <button type="button" class="btn btn-small btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)}>
+            <button type="button" class="btn btn-small btn-quiet" aria-expanded={open} onClick={() => { if (!open) opened(); setOpen(!open); }}>
               {open ? 'Show less' : 'Show more'}
             </button>
           )}
           <button type="button" class="btn btn-small"
-            onClick={() => (playingThis ? s.player.toggle() : void s.player.play(item, queue))}
+            onClick={() => { opened(); if (playingThis) s.player.toggle(); else void s.player.play(item, queue); }}
             aria-label={playingThis && player.status === 'playing' ? `Pause ${item.title}` : `Listen to ${item.title}`}>
             {playingThis && player.status === 'playing' ? '❚❚ Pause' : playingThis && player.status === 'loading' ? '… Loading' : '▶ Listen'}
           </button>
@@ -164,6 +178,9 @@ export function VideoCard({ item, queue, highlight, onRetry, fold }: VideoCardPr
               onClick={() => setAsking(!asking)}>
               Ask…
             </button>
+          )}
+          {offerFollow && item.channel_id && (
+            <FollowButton url={`https://www.youtube.com/channel/${item.channel_id}`} label={`Follow ${item.channel || 'channel'}`} />
           )}
           <button type="button" class="btn btn-small btn-danger" onClick={remove}>Delete</button>
         </div>

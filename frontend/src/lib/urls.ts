@@ -5,6 +5,13 @@ export interface FoundLink {
   playlistId?: string;
   /** Carries both a video and a playlist (watch?v=…&list=…): ask the user. */
   ambiguous: boolean;
+  /** A channel link (/@handle, /channel/UC…, /c/NAME, /user/NAME, with or without a tab). */
+  channel?: boolean;
+}
+
+/** followable: a channel or playlist link (not a video) can be followed. */
+export function followable(l: FoundLink): boolean {
+  return Boolean(l.channel || (l.playlistId && !l.videoId && !PRIVATE_LISTS.has(l.playlistId)));
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{11}$/;
@@ -63,6 +70,8 @@ export function describe(url: string): FoundLink {
   else if (host === 'youtu.be' && path[0] && ID_RE.test(path[0])) link.videoId = path[0];
   else if (path.length >= 2 && ['shorts', 'live', 'embed', 'v', 'e'].includes(path[0]!) && ID_RE.test(path[1]!)) link.videoId = path[1];
   if (list) link.playlistId = list;
+  if (!link.videoId && !list && path[0] && host !== 'youtu.be' &&
+    (/^@[\w.-]+$/.test(decodeURIComponent(path[0])) || (['channel', 'c', 'user'].includes(path[0]) && path[1]))) link.channel = true;
   link.ambiguous = Boolean(link.videoId && link.playlistId && !PRIVATE_LISTS.has(link.playlistId));
   return link;
 }

@@ -14,6 +14,10 @@ export interface LibraryState {
   channel: string;
   model: string;
   since: Since;
+  /** Only the videos this subscription found ('' for all). */
+  subscription: string;
+  /** Only the summaries marked new (from subscriptions, not opened yet). */
+  newOnly: boolean;
   items: VideoItem[];
   total: number;
   totalPages: number;
@@ -33,7 +37,7 @@ export interface LibraryStore extends Store<LibraryState> {
   setPage(p: number): void;
   setPerPage(n: number): void;
   setSort(s: SortKey | 'relevance'): void;
-  setFilter(f: Partial<Pick<LibraryState, 'channel' | 'model' | 'since'>>): void;
+  setFilter(f: Partial<Pick<LibraryState, 'channel' | 'model' | 'since' | 'subscription' | 'newOnly'>>): void;
   /**
    * Hides the item at once and deletes it for real after delayMs unless the returned
    * undo function is called first. onDone reports the outcome.
@@ -87,7 +91,7 @@ const merge = (a: string[], more: (string | undefined)[]) =>
 export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions = {}): LibraryStore {
   const now = o.now ?? (() => Date.now());
   const s = createStore<LibraryState>({
-    query: '', page: 1, perPage: prefs.get().perPage, sort: prefs.get().sort, channel: '', model: '', since: '',
+    query: '', page: 1, perPage: prefs.get().perPage, sort: prefs.get().sort, channel: '', model: '', since: '', subscription: '', newOnly: false,
     items: [], total: 0, totalPages: 1, loading: false, error: null, pendingDelete: [], channels: [], models: [],
   });
   let seq = 0;
@@ -120,6 +124,7 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
         const res = await t.cachedSummaries({
           page: st.page, perPage: st.perPage, sort,
           ...(st.channel ? { channel: st.channel } : {}), ...(st.model ? { model: st.model } : {}),
+          ...(st.subscription ? { subscription: st.subscription } : {}), ...(st.newOnly ? { new: true } : {}),
         });
         if (my !== seq) return;
         const cur = s.get();

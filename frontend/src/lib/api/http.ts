@@ -6,6 +6,7 @@ import {
 } from './transport';
 import type {
   AskAccepted, AskRequest, Conversation,
+  CheckResult, FollowRequest, Subscription, SubscriptionPatch,
   ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
@@ -151,7 +152,28 @@ export class HttpTransport implements Transport {
     if (q.sort) p.set('sort', q.sort);
     if (q.channel) p.set('channel', q.channel);
     if (q.model) p.set('model', q.model);
+    if (q.subscription) p.set('subscription', q.subscription);
+    if (q.new) p.set('new', '1');
     return this.req('GET', `/get_cached_summaries?${p}`);
+  }
+
+  async listSubscriptions(): Promise<Subscription[]> {
+    return (await this.req<{ subscriptions?: Subscription[] }>('GET', '/subscriptions')).subscriptions ?? [];
+  }
+  follow(r: FollowRequest): Promise<Subscription> {
+    return this.req('POST', '/subscriptions', r);
+  }
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription> {
+    return this.req('PATCH', `/subscriptions/${encodeURIComponent(id)}`, patch);
+  }
+  async unfollow(id: string): Promise<void> {
+    await this.req('DELETE', `/subscriptions/${encodeURIComponent(id)}`);
+  }
+  checkSubscription(id: string): Promise<CheckResult> {
+    return this.req('POST', `/subscriptions/${encodeURIComponent(id)}/check`);
+  }
+  async markOpened(videoId: string): Promise<void> {
+    await this.req('POST', `/library/${encodeURIComponent(videoId)}/opened`);
   }
 
   async searchSummaries(q: string): Promise<VideoItem[]> {

@@ -1,5 +1,6 @@
 import type {
   AskAccepted, AskRequest, Conversation,
+  CheckResult, FollowRequest, Subscription, SubscriptionPatch,
   ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
@@ -108,6 +109,19 @@ export interface Transport {
   /** The conversations about a video (undefined: about the library), newest first. */
   conversations(videoId?: string): Promise<Conversation[]>;
   deleteConversation(id: string): Promise<void>;
+  /** Followed channels and playlists (API.md §5). */
+  listSubscriptions(): Promise<Subscription[]>;
+  follow(req: FollowRequest): Promise<Subscription>;
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription>;
+  unfollow(id: string): Promise<void>;
+  checkSubscription(id: string): Promise<CheckResult>;
+  /** The user opened this summary: it is no longer new. */
+  markOpened(videoId: string): Promise<void>;
+  /**
+   * Present only where the service pushes subscription changes (the window: the `subscription`
+   * event); elsewhere the UI reloads the list.
+   */
+  onSubscriptionEvent?(fn: (s: Subscription) => void): () => void;
 
   /** Browser only; no-ops in the window. */
   setConnectionMethod(m: ConnectionMethod): void;

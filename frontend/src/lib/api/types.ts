@@ -17,6 +17,8 @@ export interface VideoItem {
   video_url: string;
   error: string | null;
   channel?: string;
+  /** The channel's UC… id, when known (the library's "Follow channel"). */
+  channel_id?: string;
   duration_seconds?: number;
   model_used?: string;
   summarized_at?: string | null;
@@ -160,6 +162,10 @@ export interface LibraryQuery {
   sort?: string;
   channel?: string;
   model?: string;
+  /** Only the videos this subscription found. */
+  subscription?: string;
+  /** Only the videos marked new (found by a subscription, not opened yet). */
+  new?: boolean;
 }
 
 export interface Page<T> {
@@ -317,4 +323,50 @@ export interface Diagnosis {
   video_id: string;
   sources: DiagnosisSource[];
   chosen: DiagnosisChoice | null;
+}
+
+/** A followed channel or playlist (API.md §5). */
+export interface Subscription {
+  id: string;
+  kind: 'channel' | 'playlist' | string;
+  source_id: string;
+  title: string;
+  url: string;
+  model: string;
+  style: string;
+  length: string;
+  language: string;
+  interval_minutes: number;
+  paused: boolean;
+  created_at: string;
+  last_checked_at?: string | null;
+  last_error?: string | null;
+  new_count: number;
+}
+
+/** The body of POST /subscriptions. */
+export interface FollowRequest {
+  url: string;
+  model?: string;
+  style?: string;
+  length?: string;
+  language?: string;
+  interval_minutes?: number;
+  backfill?: number;
+}
+
+/** The body of PATCH /subscriptions/{id}: only what changes. */
+export interface SubscriptionPatch {
+  paused?: boolean;
+  model?: string;
+  style?: string;
+  length?: string;
+  language?: string;
+  interval_minutes?: number;
+}
+
+/** The answer of POST /subscriptions/{id}/check. */
+export interface CheckResult {
+  new_videos: number;
+  job_id: string | null;
 }

@@ -5,6 +5,7 @@ import {
   isTerminal,
   type Answer, type AskAccepted, type AskRequest, type Conversation,
   type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
+  type CheckResult, type FollowRequest, type Subscription, type SubscriptionPatch,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
 
@@ -43,6 +44,14 @@ export interface WailsApp {
   SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
   /** Tells the Go side whether the window has focus (for OS notifications). */
   SetFocused?(focused: boolean): Promise<void>;
+  // Subscriptions (app_subscriptions.go)
+  ListSubscriptions(): Promise<{ subscriptions: Subscription[] }>;
+  Follow(body: FollowRequest): Promise<Subscription>;
+  UpdateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription>;
+  Unfollow(id: string): Promise<{ success: boolean }>;
+  CheckSubscription(id: string): Promise<CheckResult>;
+  MarkOpened(videoID: string): Promise<{ success: boolean }>;
+  SubscriptionSummaries(q: { page: number; per_page: number; sort: string; channel: string; model: string; subscription?: string; new?: boolean }): Promise<Page<VideoItem>>;
 }
 
 export interface WailsAudio {
@@ -65,6 +74,7 @@ export class WailsTransport implements Transport {
   readonly capabilities: Capabilities = { nativeDialogs: true, connectionChoice: false, login: false };
   private readonly watchers = new Map<string, Set<JobWatcher>>();
   private readonly jobListeners = new Set<(job: Job) => void>();
+  private readonly subListeners = new Set<(s: Subscription) => void>();
   private listening = false;
 
   constructor(private readonly app: WailsApp, private readonly rt: WailsRuntime | undefined) {
@@ -93,6 +103,11 @@ export class WailsTransport implements Transport {
       for (const w of [...(this.watchers.get(job.id) ?? [])]) w.onJob(job);
       if (isTerminal(job.status)) this.watchers.delete(job.id);
       for (const fn of [...this.jobListeners]) fn(job);
+    });
+    this.rt.EventsOn('subscription', (data: unknown) => {
+      const sub = parseMaybe<Subscription>(data);
+      if (!sub || typeof sub.id !== 'string') return;
+      for (const fn of [...this.subListeners]) fn(sub);
     });
     this.rt.EventsOn('summary_delta', (data: unknown) => {
       const d = parseMaybe<SummaryDelta>(data);
@@ -161,7 +176,37 @@ export class WailsTransport implements Transport {
     return this.call(() => this.app.APIStatus());
   }
   cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>> {
+    if (q.subscription || q.new) {
+      return this.call(() => this.app.SubscriptionSummaries({
+        page: q.page, per_page: q.perPage, sort: q.sort ?? '', channel: q.channel ?? '', model: q.model ?? '',
+        ...(q.subscription ? { subscription: q.subscription } : {}), ...(q.new ? { new: true } : {}),
+      }));
+    }
     return this.call(() => this.app.CachedSummaries(q.page, q.perPage, q.sort ?? '', q.channel ?? '', q.model ?? ''));
+  }
+
+  listSubscriptions(): Promise<Subscription[]> {
+    return this.call(async () => (await this.app.ListSubscriptions()).subscriptions ?? []);
+  }
+  follow(r: FollowRequest): Promise<Subscription> {
+    return this.call(() => this.app.Follow(r));
+  }
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription> {
+    return this.call(() => this.app.UpdateSubscription(id, patch));
+  }
+  unfollow(id: string): Promise<void> {
+    return this.call(async () => { await this.app.Unfollow(id); });
+  }
+  checkSubscription(id: string): Promise<CheckResult> {
+    return this.call(() => this.app.CheckSubscription(id));
+  }
+  markOpened(videoId: string): Promise<void> {
+    return this.call(async () => { await this.app.MarkOpened(videoId); });
+  }
+  onSubscriptionEvent(fn: (s: Subscription) => void): () => void {
+    this.listen();
+    this.subListeners.add(fn);
+    return () => { this.subListeners.delete(fn); };
   }
   searchSummaries(q: string): Promise<VideoItem[]> {
     return this.call(async () => (await this.app.SearchSummaries(q)) ?? []);

@@ -1,0 +1,88 @@
+import { toApiError } from '../lib/api/errors';
+import type { Transport } from '../lib/api/transport';
+import type { FollowRequest, Subscription } from '../lib/api/types';
+import { createStore, type Store } from '../lib/store';
+
+export interface SubscriptionsState {
+  list: Subscription[];
+  loaded: boolean;
+  loading: boolean;
+  error: string | null;
+}
+
+export interface SubscriptionsStore extends Store<SubscriptionsState> {
+  /** Reloads GET /subscriptions; never rejects (a failure is state.error). */
+  load(): Promise<void>;
+  /** Follows a link; rejects with the service's sentence (a video link, a duplicate…). */
+  follow(req: FollowRequest): Promise<Subscription>;
+  /** Puts a subscription's new state in the list (an answer or a pushed event). */
+  put(s: Subscription): void;
+  remove(id: string): void;
+  dispose(): void;
+}
+
+/** The total of new summaries (not opened yet) over all subscriptions. */
+export function newTotal(list: Subscription[]): number {
+  return list.reduce((n, s) => n + (s.new_count || 0), 0);
+}
+
+const stores = new WeakMap<Transport, SubscriptionsStore>();
+
+/**
+ * subscriptionsFor returns the one subscriptions store of a transport (created on first use).
+ * Where the service pushes `subscription` events (the window), every change reloads the list
+ * (a removal carries the last state, so the list is the service's word); elsewhere the list
+ * reloads when a screen asks and after each change made here.
+ */
+export function subscriptionsFor(t: Transport): SubscriptionsStore {
+  let s = stores.get(t);
+  if (!s) {
+    s = createSubscriptions(t);
+    stores.set(t, s);
+  }
+  return s;
+}
+
+export function createSubscriptions(t: Transport): SubscriptionsStore {
+  const s = createStore<SubscriptionsState>({ list: [], loaded: false, loading: false, error: null });
+  let seq = 0;
+  const load = async () => {
+    const my = ++seq;
+    s.set({ ...s.get(), loading: true });
+    try {
+      const list = await t.listSubscriptions();
+      if (my !== seq) return;
+      s.set({ list, loaded: true, loading: false, error: null });
+    } catch (e) {
+      if (my !== seq) return;
+      s.set({ ...s.get(), loading: false, error: toApiError(e).message });
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const off = t.onSubscriptionEvent?.(() => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; void load(); }, 100);
+  });
+  const put = (sub: Subscription) => {
+    const list = s.get().list;
+    const i = list.findIndex((x) => x.id === sub.id);
+    s.set({ ...s.get(), list: i < 0 ? [...list, sub] : list.map((x) => (x.id === sub.id ? sub : x)) });
+  };
+  return {
+    ...s,
+    load,
+    async follow(req) {
+      const sub = await t.follow(req);
+      put(sub);
+      return sub;
+    },
+    put,
+    remove(id) {
+      s.set({ ...s.get(), list: s.get().list.filter((x) => x.id !== id) });
+    },
+    dispose() {
+      off?.();
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}

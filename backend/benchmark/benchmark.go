@@ -82,6 +82,7 @@ func (r *Report) Missed() int { return r.missed }
 
 // line prints one row and fails the test on a miss.
 func (r *Report) line(name, figure, target string, ok bool) {
+	r.tb.Helper()
 	verdict := "PASS"
 	if !ok {
 		verdict = "FAIL"
@@ -102,7 +103,10 @@ func (r *Report) Note(format string, args ...any) {
 }
 
 // Check prints a figure against a target that is a condition.
-func (r *Report) Check(name, figure, target string, ok bool) { r.line(name, figure, target, ok) }
+func (r *Report) Check(name, figure, target string, ok bool) {
+	r.tb.Helper()
+	r.line(name, figure, target, ok)
+}
 
 func (r *Report) suffix() string {
 	if r.margin != 1 {
@@ -113,18 +117,21 @@ func (r *Report) suffix() string {
 
 // Below checks a duration against an upper bound (got < target·margin).
 func (r *Report) Below(name string, got, target time.Duration) {
+	r.tb.Helper()
 	lim := time.Duration(float64(target) * r.margin)
 	r.line(name, round(got), "< "+round(lim)+r.suffix(), got < lim)
 }
 
 // AtMost checks a number against an upper bound (got ≤ target·margin).
 func (r *Report) AtMost(name string, got, target float64, unit string) {
+	r.tb.Helper()
 	lim := target * r.margin
 	r.line(name, num(got)+unit, "≤ "+num(lim)+unit+r.suffix(), got <= lim)
 }
 
 // AtLeast checks a number against a lower bound (got ≥ target/margin).
 func (r *Report) AtLeast(name string, got, target float64, unit string) {
+	r.tb.Helper()
 	lim := target / r.margin
 	r.line(name, num(got)+unit, "≥ "+num(lim)+unit+r.suffix(), got >= lim)
 }

@@ -55,6 +55,9 @@ type backendOptions struct {
 	// wrapRecords, when set, wraps the job records the engine writes (the
 	// large-job benchmark times each commit through it).
 	wrapRecords func(jobs.Records) jobs.Records
+	// youtubePacing, when set, replaces the YouTube client's pacing between
+	// requests (benchmarks on the fake YouTube turn it off).
+	youtubePacing func() time.Duration
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -108,6 +111,7 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 		Concurrency: set.YouTubeConcurrency, Cache: s.db.YouTubeCache(), Logger: log,
 		Languages: func() []string { return s.cfg.Current().TranscriptLanguages },
 		YtDlp:     func() bool { return s.cfg.Current().YtDlpFallback },
+		Pacing:    opts.youtubePacing,
 	})
 	s.sum = s.newSummarizer(set)
 	s.speech = tts.New(tts.Options{

@@ -53,6 +53,17 @@ const (
 	ljSSEClients = 50
 )
 
+// ljPacing is the YouTube client's pacing in the child: none unless
+// YTSUM_BENCH_PACING says (a Go duration; the product's default is 250 ms,
+// which alone caps a job at about three requests a second).
+func ljPacing() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("YTSUM_BENCH_PACING"))
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
 // ljSummarizer is the local summarizer held to at least ljLLM per call,
 // ljLLMLimit at once; it prints "done <unixnano> <video>" when a call returns.
 type ljSummarizer struct {
@@ -114,6 +125,7 @@ func TestBenchLargeJobChild(t *testing.T) {
 		wrapSummarizer: func(s jobs.Summarizer) jobs.Summarizer { return ljSummarizer{s, sem} },
 		wrapSummaries:  func(s jobs.Summaries) jobs.Summaries { return ljSummaries{s} },
 		wrapRecords:    func(r jobs.Records) jobs.Records { return ljRecords{r} },
+		youtubePacing:  ljPacing,
 	})
 	if err != nil {
 		fmt.Printf("%serror %v\n", ljPrefix, err)
@@ -496,6 +508,7 @@ func TestBenchLargeJob(t *testing.T) {
 
 	r := benchmark.New(t)
 	r.Note("%d-video playlist on the fakes: YouTube %v per request, summarizer ≥ %v per call (%d at once); the child is the backend of `ytsum serve`", n, ljYouTube, ljLLM, ljLLMLimit)
+	r.Note("YouTube pacing between requests: %v in this run (YTSUM_BENCH_PACING; the product's default is 250 ms, and the youtube_pacing_ms setting has no reader)", ljPacing())
 	r.Note("SSE clients use the full stream (the job JSON with every result): ?results=delta does not exist yet")
 	r.Below("large job: submit (POST /summarize_async) answered", submitLat, 50*time.Millisecond)
 	r.Below("large job: first progress event (a video done) after submit, window", first.at.Sub(t0), time.Second)

@@ -13,7 +13,9 @@ package main
 //	YTSUM_BENCH=1 go test -run 'TestBenchLargeJob$' -v -timeout 40m .
 //
 // YTSUM_BENCH_VIDEOS changes the size (default 5000); YTSUM_BENCH_TIMEOUT
-// (a Go duration, default 20m) bounds each phase.
+// (a Go duration, default 20m) bounds each phase; YTSUM_BENCH_CPUPROFILE
+// (a file) profiles the restarted child from its start to the job's end
+// (go tool pprof -top <test binary> <file>).
 
 import (
 	"bufio"
@@ -27,6 +29,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,6 +122,15 @@ func TestBenchLargeJobChild(t *testing.T) {
 		t.Skip("helper process of TestBenchLargeJob (runs only when it starts it)")
 	}
 	ctx := context.Background()
+	// YTSUM_BENCH_CPUPROFILE: a CPU profile of this child until its first
+	// job ends (the parent passes it to the restarted child only).
+	var profiling bool
+	if p := os.Getenv("YTSUM_LJ_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
+			profiling = true
+			defer f.Close()
+		}
+	}
 	sem := make(chan struct{}, ljLLMLimit)
 	b, err := openBackend(ctx, backendOptions{Version: "bench", Stderr: io.Discard, Getenv: crashEnv(dir, os.Getenv(envLJYT)),
 		Keychain:       &memKeyring{},
@@ -144,6 +156,10 @@ func TestBenchLargeJobChild(t *testing.T) {
 			return
 		}
 		p, st := jobHead(ev.Data)
+		if profiling && ytsum.JobStatus(st).Terminal() {
+			pprof.StopCPUProfile()
+			profiling = false
+		}
 		if k := fmt.Sprint(p, st); last[ev.JobID] != k {
 			last[ev.JobID] = k
 			fmt.Printf("%swin %d %d %s\n", ljPrefix, time.Now().UnixNano(), p, st)
@@ -200,10 +216,10 @@ type ljChild struct {
 	_       struct{}
 }
 
-func startLJChild(t *testing.T, dir, ytURL string) *ljChild {
+func startLJChild(t *testing.T, dir, ytURL, profile string) *ljChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchLargeJobChild$", "-test.count=1", "-test.v=false", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), envLJDir+"="+dir, envLJYT+"="+ytURL)
+	cmd.Env = append(os.Environ(), envLJDir+"="+dir, envLJYT+"="+ytURL, "YTSUM_LJ_CPUPROFILE="+profile)
 	cmd.Stderr = os.Stderr
 	out, pw := io.Pipe()
 	cmd.Stdout = pw
@@ -401,7 +417,7 @@ func TestBenchLargeJob(t *testing.T) {
 	dbPath := filepath.Join(dir, store.FileName)
 
 	// Phase 1: submit, watch, kill at 50 %.
-	c1 := startLJChild(t, dir, yt.URL)
+	c1 := startLJChild(t, dir, yt.URL, "")
 	base := c1.awaitURL(time.Minute)
 	var dbStart int64
 	if fi, err := os.Stat(dbPath); err == nil {
@@ -461,7 +477,7 @@ func TestBenchLargeJob(t *testing.T) {
 	var c2 *ljChild
 	if reached {
 		t2 := time.Now()
-		c2 = startLJChild(t, dir, yt.URL)
+		c2 = startLJChild(t, dir, yt.URL, os.Getenv("YTSUM_BENCH_CPUPROFILE"))
 		c2.awaitURL(time.Minute)
 		final, ok = c2.awaitWin(phaseTimeout, func(o observation) bool { return ytsum.JobStatus(o.status).Terminal() })
 		phase2 = time.Since(t2)

@@ -122,8 +122,8 @@ func TestBenchLargeJobChild(t *testing.T) {
 		t.Skip("helper process of TestBenchLargeJob (runs only when it starts it)")
 	}
 	ctx := context.Background()
-	// YTSUM_BENCH_CPUPROFILE: a CPU profile of this child until its first
-	// job ends (the parent passes it to the restarted child only).
+	// YTSUM_LJ_CPUPROFILE: a CPU profile of this child until its first job
+	// ends (the parent passes YTSUM_BENCH_CPUPROFILE to the restarted child).
 	var profiling bool
 	if p := os.Getenv("YTSUM_LJ_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {

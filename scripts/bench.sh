@@ -43,8 +43,8 @@ section "job engine and event broker (50-video playlist vs the bound and the see
 section "live path: summarizer done → SSE client and window subscriber (upstreams 50 ms)" \
 	go test -count=1 -run TestBenchP2 -v .
 if [ "$mode" = smoke ]; then
-	section "library (smoke: 2,000 summaries; import scaled from 20 s per 100,000)" \
-		env YTSUM_BENCH_SIZES=2000 go test -count=1 -run TestLibraryScale -v ./backend/library/
+	section "library (smoke: 1,000 summaries; import target scaled from 20 s per 100,000)" \
+		env YTSUM_BENCH_SIZES=1000 go test -count=1 -run TestLibraryScale -v ./backend/library/
 else
 	section "library at ${YTSUM_BENCH_SIZES:-10000,100000} summaries (import time and RSS, search during and after, page and search p95)" \
 		env YTSUM_BENCH_SIZES="${YTSUM_BENCH_SIZES:-10000,100000}" go test -count=1 -run TestLibraryScale -v -timeout 30m ./backend/library/

@@ -33,7 +33,7 @@ func TestLibraryScale(t *testing.T) {
 	}
 	sizes := []int{10000, 100000}
 	if benchmark.Smoke() {
-		sizes = []int{5000}
+		sizes = []int{1000}
 	}
 	if s := os.Getenv("YTSUM_BENCH_SIZES"); s != "" {
 		sizes = nil

@@ -55,7 +55,7 @@ else
 	section "local summarizer quality (20 labelled synthetic caption transcripts)" \
 		go test -count=1 -run TestQualityReport -v ./backend/summarize/local/
 	section "local LLM servers (discovery; one-hour transcript on 8k/4k-context local models)" \
-		bash -c "go test -count=1 -run 'TestTwoServersFound|TestNothingRunning' -v ./backend/summarize/discover/ | grep -E 'discovery with|FAIL'; go test -count=1 -run TestChunksFitLocalContext -v ./backend/summarize/ | grep -E 'one-hour transcript|FAIL'; exit \${PIPESTATUS[0]}"
+		bash -o pipefail -c "go test -count=1 -run 'TestTwoServersFound|TestNothingRunning' -v ./backend/summarize/discover/ | grep -E 'discovery with|FAIL' && go test -count=1 -run TestChunksFitLocalContext -v ./backend/summarize/ | grep -E 'one-hour transcript|FAIL'"
 	section "micro-benchmarks (transcript and URL parsing, local summarizer on 30,000 words, TTS chunking, settings, broker)" \
 		go test -count=1 -run '^$' -bench . -benchmem ./backend/youtube/ ./backend/summarize/local/ ./backend/tts/ ./backend/config/ ./backend/events/
 	section "window under Xvfb (cold start to a usable form, RSS of Go + WebKit vs a bare Wails app)" \

@@ -50,11 +50,24 @@ const (
 	envLJYT      = "YTSUM_LJ_CHILD_YT"  // base URL of the parent's fake YouTube
 	ljPrefix     = "LJ "
 	ljPlaylistID = "PLlargejob000000000001"
-	ljYouTube    = 5 * time.Millisecond
-	ljLLM        = 20 * time.Millisecond
 	ljLLMLimit   = 4
 	ljSSEClients = 50
 )
+
+// The fakes' latencies: YouTube 5 ms per request, the summarizer 20 ms per
+// call; YTSUM_BENCH_YOUTUBE and YTSUM_BENCH_LLM (Go durations) change them
+// (50ms and 300ms measure the 50-video playlist on the user's path).
+var (
+	ljYouTube = envDuration("YTSUM_BENCH_YOUTUBE", 5*time.Millisecond)
+	ljLLM     = envDuration("YTSUM_BENCH_LLM", 20*time.Millisecond)
+)
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
 
 // ljPacing is the YouTube client's pacing in the child: none unless
 // YTSUM_BENCH_PACING says (a Go duration; the product's default is 250 ms,

@@ -539,6 +539,16 @@ func TestBenchLargeJob(t *testing.T) {
 	r.Note("%d-video playlist on the fakes: YouTube %v per request, summarizer ≥ %v per call (%d at once); the child is the backend of `ytsum serve`", n, ljYouTube, ljLLM, ljLLMLimit)
 	r.Note("YouTube pacing between requests: %v in this run (YTSUM_BENCH_PACING; the product's default is 250 ms, and the youtube_pacing_ms setting has no reader)", ljPacing())
 	r.Note("SSE clients use the full stream (the job JSON with every result): ?results=delta does not exist yet")
+	reqs := yt.Requests()
+	thumbs := 0
+	for _, q := range reqs {
+		if strings.Contains(q, "/vi/") || strings.Contains(q, "/vi_webp/") {
+			thumbs++
+		}
+	}
+	r.Info("large job: YouTube requests per video (both phases; thumbnails apart)",
+		fmt.Sprintf("%.2f + %.2f", float64(len(reqs)-thumbs)/float64(n), float64(thumbs)/float64(n)))
+	r.Info("large job: wall time to 50 %, then restart to the end", fmt.Sprintf("%v + %v", phase1.Round(time.Second), phase2.Round(time.Second)))
 	r.Below("large job: submit (POST /summarize_async) answered", submitLat, 50*time.Millisecond)
 	r.Below("large job: first progress event (a video done) after submit, window", first.at.Sub(t0), time.Second)
 	r.Info("large job: same, slowest of the 50 SSE clients", sseFirst.Round(time.Millisecond).String())

@@ -466,6 +466,13 @@ func TestBenchLargeJob(t *testing.T) {
 	half, reached := c1.awaitWin(phaseTimeout, func(o observation) bool { return o.progress >= n/2 })
 	phase1 := time.Since(t0)
 	c1.kill()
+	if !reached { // measure over what was done when the phase ran out
+		c1.mu.Lock()
+		if len(c1.win) > 0 {
+			half = c1.win[len(c1.win)-1]
+		}
+		c1.mu.Unlock()
+	}
 	cancel()
 	sseWG.Wait()
 
@@ -560,11 +567,30 @@ func TestBenchLargeJob(t *testing.T) {
 	r.AtMost("large job: database growth / summary bytes", float64(dbEnd-dbStart)/float64(max(sumBytes, 1)), 3, "×")
 	r.Info("large job: database growth", fmt.Sprintf("%.1f MB", float64(dbEnd-dbStart)/(1<<20)))
 	r.AtMost("large job: peak RSS of the serve process before the kill (VmHWM)", float64(max(hwm1, rss1))/(1<<20), 200, " MB")
-	r.AtMost("large job: peak RSS of the serve process after the restart", float64(max(hwm2, rss2))/(1<<20), 200, " MB")
-	r.Below(fmt.Sprintf("large job: LLM done → window subscriber, lag p99 (%d videos)", len(winLag)), benchmark.Percentile(winLag, 0.99), 100*time.Millisecond)
-	r.Below(fmt.Sprintf("large job: LLM done → %d SSE clients (full mode), lag p99", ljSSEClients), benchmark.Percentile(sseLag, 0.99), 100*time.Millisecond)
+	if c2 != nil {
+		r.AtMost("large job: peak RSS of the serve process after the restart", float64(max(hwm2, rss2))/(1<<20), 200, " MB")
+	} else {
+		r.Check("large job: peak RSS of the serve process after the restart", "not run", "≤ 200 MB", false)
+	}
+	for _, l := range []struct {
+		name string
+		lag  []time.Duration
+	}{
+		{fmt.Sprintf("large job: LLM done → window subscriber, lag p99 (%d videos)", len(winLag)), winLag},
+		{fmt.Sprintf("large job: LLM done → %d SSE clients (full mode), lag p99 (%d)", ljSSEClients, len(sseLag)), sseLag},
+	} {
+		if len(l.lag) == 0 {
+			r.Check(l.name, "no sample", "< 100ms", false)
+		} else {
+			r.Below(l.name, benchmark.Percentile(l.lag, 0.99), 100*time.Millisecond)
+		}
+	}
 	r.Check("large job: reached 50 % before the kill", fmt.Sprintf("%d/%d in %v", half.progress, n, phase1.Round(time.Second)), fmt.Sprintf("≥ %d in %v", n/2, phaseTimeout), reached)
-	r.Check("large job: videos summarized again after kill -9 and restart", fmt.Sprint(redone), "0", reached && redone == 0)
+	redoneFig := fmt.Sprint(redone)
+	if c2 == nil {
+		redoneFig = "not run"
+	}
+	r.Check("large job: videos summarized again after kill -9 and restart", redoneFig, "0", reached && redone == 0)
 	r.Check("large job: resumed job finished", fmt.Sprintf("%s %d/%d in %v", final.status, finished, n, phase2.Round(time.Second)),
 		"completed, all", final.status == string(ytsum.JobCompleted) && finished == n)
 	if len(c1.errs) > 0 {

@@ -480,9 +480,13 @@ func TestBenchLargeJob(t *testing.T) {
 	savedBefore := maps(c1.saved)
 	winLag := lags(c1.dones, c1.win, 0, half.progress)
 	var sseLag []time.Duration
+	keptUp := 0
 	sseMu.Lock()
 	for _, o := range sseObs {
 		sseLag = append(sseLag, lags(c1.dones, o, 0, half.progress)...)
+		if len(o) > 0 && o[len(o)-1].progress >= half.progress {
+			keptUp++
+		}
 	}
 	sseMu.Unlock()
 	puts1, putB1 := slices.Clone(c1.puts), c1.putB
@@ -585,6 +589,8 @@ func TestBenchLargeJob(t *testing.T) {
 			r.Below(l.name, benchmark.Percentile(l.lag, 0.99), 100*time.Millisecond)
 		}
 	}
+	r.Check("large job: SSE clients that saw the progress reached at the kill", fmt.Sprintf("%d/%d", keptUp, ljSSEClients),
+		"all", keptUp == ljSSEClients)
 	r.Check("large job: reached 50 % before the kill", fmt.Sprintf("%d/%d in %v", half.progress, n, phase1.Round(time.Second)), fmt.Sprintf("≥ %d in %v", n/2, phaseTimeout), reached)
 	redoneFig := fmt.Sprint(redone)
 	if c2 == nil {

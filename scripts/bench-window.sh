@@ -68,10 +68,15 @@ func main() {
 	}
 }
 GO
-(cd "$tmp/bare" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 && go build -tags "$tags" -o "$tmp/bare/bare" .) || {
-	echo "FAIL: the bare Wails app did not build (offline module cache?)"
-	exit 1
-}
+# Built once per Wails version and kept beside the release binary.
+bare=build/bin/bare-wails-$wails_version
+if [ ! -x "$bare" ]; then
+	(cd "$tmp/bare" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 && go build -tags "$tags" -o "$tmp/bare/bare" .) || {
+		echo "FAIL: the bare Wails app did not build (offline module cache?)"
+		exit 1
+	}
+	mkdir -p build/bin && cp "$tmp/bare/bare" "$bare"
+fi
 
 # tree PID: the process and all its descendants.
 tree() {
@@ -119,7 +124,7 @@ run() {
 	wait "$pid" 2>/dev/null || true
 }
 
-read -r bare_ms bare_rss bare_pss bare_n < <(run bare "$tmp/bare/bare" "Bare Wails")
+read -r bare_ms bare_rss bare_pss bare_n < <(run bare "$bare" "Bare Wails")
 read -r app_ms app_rss app_pss app_n < <(run ytsum "$bin" "YouTube Summarizer")
 
 fail=0

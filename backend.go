@@ -63,6 +63,9 @@ type backendOptions struct {
 	// tuneSubscriptions, when set, adjusts the subscriptions service's
 	// configuration (tests: a clock, no jitter).
 	tuneSubscriptions func(*subscriptions.Config)
+	// wrapRecords, when set, wraps the job records the engine writes (the
+	// large-job benchmark times each commit through it).
+	wrapRecords func(jobs.Records) jobs.Records
 }
 
 // Backend is the assembled backend. Its methods are safe for concurrent use.
@@ -270,8 +273,12 @@ func (s *Backend) startEngine(ctx context.Context, set config.Settings) error {
 	if s.opts.wrapSummaries != nil {
 		summaries = s.opts.wrapSummaries(summaries)
 	}
+	var records jobs.Records = s.db
+	if s.opts.wrapRecords != nil {
+		records = s.opts.wrapRecords(records)
+	}
 	cur := s.cfg.Current
-	s.engine = jobs.New(s.db, summaries, s.yt, summarizer, s.broker, jobs.Config{
+	s.engine = jobs.New(records, summaries, s.yt, summarizer, s.broker, jobs.Config{
 		Workers:            set.WorkerPoolSize,
 		MaxJobs:            set.MaxConcurrentJobs,
 		Retention:          time.Duration(set.JobRetentionHours) * time.Hour,

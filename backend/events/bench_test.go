@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/benchmark"
 	"ytsum/backend/events"
 	"ytsum/backend/ytsum"
 )
@@ -98,19 +99,20 @@ func latency(tb testing.TB, subs, n int) ([]time.Duration, bool) {
 //
 //	YTSUM_BENCH=1 go test -run TestBenchReport -v ./backend/events/
 func TestBenchReport(t *testing.T) {
-	if os.Getenv("YTSUM_BENCH") != "1" {
-		t.Skip("set YTSUM_BENCH=1 to run the benchmark report")
+	benchmark.Require(t)
+	cases := []struct{ subs, n int }{{1, 2000}, {100, 200}, {1000, 50}}
+	if benchmark.Smoke() {
+		cases = []struct{ subs, n int }{{1, 200}, {100, 20}}
 	}
+	r := benchmark.New(t)
 	var out strings.Builder
 	fmt.Fprintf(&out, "\nevent broker benchmark — %s\n", machine())
 	fmt.Fprintf(&out, "%-44s %12s %12s %12s %s\n", "publish → subscriber", "p50", "p99", "max", "all saw last")
-	for _, c := range []struct{ subs, n int }{{1, 2000}, {100, 200}, {1000, 50}} {
+	for _, c := range cases {
 		lat, all := latency(t, c.subs, c.n)
 		fmt.Fprintf(&out, "%-44s %12v %12v %12v %v\n", fmt.Sprintf("%d subscriber(s), %d events", c.subs, c.n),
 			pct(lat, 0.5), pct(lat, 0.99), pct(lat, 1), all)
-		if !all {
-			t.Errorf("%d subscribers: one missed the last event", c.subs)
-		}
+		r.Check(fmt.Sprintf("broker: %d subscriber(s), every one saw the last event", c.subs), fmt.Sprint(all), "true", all)
 	}
 	t.Log(out.String())
 }

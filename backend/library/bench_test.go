@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/benchmark"
 	"ytsum/backend/search"
 	"ytsum/backend/store"
 )
@@ -27,10 +28,13 @@ import (
 //
 //	YTSUM_BENCH_LIBRARY=1 go test -run TestLibraryScale -v -timeout 30m ./backend/library/
 func TestLibraryScale(t *testing.T) {
-	if os.Getenv("YTSUM_BENCH_LIBRARY") != "1" {
-		t.Skip("set YTSUM_BENCH_LIBRARY=1 to run the library benchmark")
+	if os.Getenv("YTSUM_BENCH_LIBRARY") != "1" && benchmark.Mode() == "" {
+		t.Skip("set YTSUM_BENCH_LIBRARY=1 or YTSUM_BENCH=1|smoke to run the library benchmark")
 	}
 	sizes := []int{10000, 100000}
+	if benchmark.Smoke() {
+		sizes = []int{1000}
+	}
 	if s := os.Getenv("YTSUM_BENCH_SIZES"); s != "" {
 		sizes = nil
 		for _, f := range strings.Split(s, ",") {
@@ -42,8 +46,21 @@ func TestLibraryScale(t *testing.T) {
 		}
 	}
 	var rows []benchRow
+	rep := benchmark.New(t)
 	for _, n := range sizes {
-		rows = append(rows, runScale(t, n))
+		r := runScale(t, n)
+		rows = append(rows, r)
+		// Targets of issue 19 at 100,000 summaries; smaller runs scale the
+		// import time linearly (the RSS target stays).
+		target := time.Duration(float64(20*time.Second) * float64(n) / 100000)
+		rep.Below(fmt.Sprintf("library: import of %d original-format summaries", n), r.imp, target)
+		rep.AtMost(fmt.Sprintf("library: peak RSS during the import of %d (sampled every 20 ms)", n), mb(r.rssPeak), 300, " MB")
+		rep.Check(fmt.Sprintf("library: searches during the import of %d that answered", n),
+			fmt.Sprintf("%d/%d", r.searchOK, r.searchDuring), "all, ≥ 1", r.searchDuring > 0 && r.searchOK == r.searchDuring)
+		rep.Check(fmt.Sprintf("library: search after the import of %d finds an imported summary", n),
+			fmt.Sprint(r.searchAfter), "true", r.searchAfter)
+		rep.Info(fmt.Sprintf("library: page p95 at %d", n), ms(r.pageP95))
+		rep.Info(fmt.Sprintf("library: search p95 at %d", n), ms(r.searchP95))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nlibrary scale (GOMAXPROCS=%d)\n", runtime.GOMAXPROCS(0))
@@ -66,6 +83,9 @@ type benchRow struct {
 	pageP50, pageP95, lastP95, searchP50, searchP95 time.Duration
 	pageBest95, searchBest95                        time.Duration
 	dbSize, dbFile, indexSize                       int64
+	rssPeak                                         int64
+	searchDuring, searchOK                          int
+	searchAfter                                     bool
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
@@ -159,11 +179,48 @@ func runScale(t *testing.T, n int) benchRow {
 	defer lib.Close()
 
 	row := benchRow{n: n}
+	// While the import runs: sample the process's RSS every 20 ms and
+	// search every 100 ms (a search must answer, empty or not).
+	runtime.GC()
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		lastSearch := time.Now()
+		for {
+			if cur, _ := benchmark.RSS(0); cur > row.rssPeak {
+				row.rssPeak = cur
+			}
+			if time.Since(lastSearch) >= 100*time.Millisecond {
+				lastSearch = time.Now()
+				row.searchDuring++
+				if _, err := lib.Search(context.Background(), vocab[10], 20); err == nil {
+					row.searchOK++
+				} else {
+					t.Logf("search during the import: %v", err)
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	start := time.Now()
 	rep, err := lib.Import(context.Background(), src)
 	row.imp = time.Since(start)
+	close(done)
+	<-sampled
 	if err != nil || rep.Added != n {
 		t.Fatalf("import: %+v %v", rep, err)
+	}
+	if res, err := lib.Search(context.Background(), vocab[10], 20); err == nil && len(res) > 0 {
+		row.searchAfter = true
+	} else {
+		t.Logf("search after the import: %d results, %v", len(res), err)
 	}
 
 	r := rand.New(rand.NewPCG(5, 6))

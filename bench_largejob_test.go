@@ -1,0 +1,613 @@
+package main
+
+// The large-job benchmark of issue 19: a playlist of 5,000 videos on the
+// fakes (YouTube 5 ms per request; the summarizer is the local one held to
+// at least 20 ms per call, at most 4 at once, as an LLM would be), run by
+// a child process that is the backend of `ytsum serve` (openBackend and its
+// HTTP handler, re-executing this test binary as crash_test.go does). The
+// parent submits over HTTP, watches with 50 SSE clients, samples the
+// child's RSS from /proc, kills it with SIGKILL at 50 % and starts it
+// again on the same data dir; the resumed job must finish without
+// summarizing again a video whose summary was saved before the kill.
+//
+//	YTSUM_BENCH=1 go test -run 'TestBenchLargeJob$' -v -timeout 40m .
+//
+// YTSUM_BENCH_VIDEOS changes the size (default 5000); YTSUM_BENCH_TIMEOUT
+// (a Go duration, default 20m) bounds each phase; YTSUM_BENCH_CPUPROFILE
+// (a file) profiles the restarted child from its start to the job's end
+// (go tool pprof -top <test binary> <file>).
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ytsum/backend/benchmark"
+	"ytsum/backend/events"
+	"ytsum/backend/jobs"
+	"ytsum/backend/store"
+	"ytsum/backend/youtube/youtubetest"
+	"ytsum/backend/ytsum"
+)
+
+const (
+	envLJDir     = "YTSUM_LJ_CHILD_DIR" // data dir; set only in the child
+	envLJYT      = "YTSUM_LJ_CHILD_YT"  // base URL of the parent's fake YouTube
+	ljPrefix     = "LJ "
+	ljPlaylistID = "PLlargejob000000000001"
+	ljLLMLimit   = 4
+	ljSSEClients = 50
+)
+
+// The fakes' latencies: YouTube 5 ms per request, the summarizer 20 ms per
+// call; YTSUM_BENCH_YOUTUBE and YTSUM_BENCH_LLM (Go durations) change them
+// (50ms and 300ms measure the 50-video playlist on the user's path).
+var (
+	ljYouTube = envDuration("YTSUM_BENCH_YOUTUBE", 5*time.Millisecond)
+	ljLLM     = envDuration("YTSUM_BENCH_LLM", 20*time.Millisecond)
+)
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// ljPacing is the YouTube client's pacing in the child: none unless
+// YTSUM_BENCH_PACING says (a Go duration; the product's default is 250 ms,
+// which alone caps a job at about three requests a second).
+func ljPacing() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("YTSUM_BENCH_PACING"))
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// ljSummarizer is the local summarizer held to at least ljLLM per call,
+// ljLLMLimit at once; it prints "done <unixnano> <video>" when a call returns.
+type ljSummarizer struct {
+	jobs.Summarizer
+	sem chan struct{}
+}
+
+func (s ljSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.sem }()
+	t0 := time.Now()
+	sum, err := s.Summarizer.Summarize(ctx, v, t, o, onDelta)
+	if d := ljLLM - time.Since(t0); d > 0 {
+		time.Sleep(d)
+	}
+	fmt.Printf("%sdone %d %s\n", ljPrefix, time.Now().UnixNano(), v.ID)
+	return sum, err
+}
+
+// ljSummaries prints "saved <video> <bytes of the summary's JSON>".
+type ljSummaries struct{ jobs.Summaries }
+
+func (s ljSummaries) Save(ctx context.Context, sum *ytsum.Summary) error {
+	err := s.Summaries.Save(ctx, sum)
+	if err == nil {
+		b, _ := json.Marshal(sum)
+		fmt.Printf("%ssaved %s %d\n", ljPrefix, sum.ID, len(b))
+	}
+	return err
+}
+
+// ljRecords prints "put <nanoseconds> <bytes>" for every job record write.
+type ljRecords struct{ jobs.Records }
+
+func (r ljRecords) PutJob(id string, rec []byte) error {
+	t0 := time.Now()
+	err := r.Records.PutJob(id, rec)
+	fmt.Printf("%sput %d %d\n", ljPrefix, time.Since(t0).Nanoseconds(), len(rec))
+	return err
+}
+
+// TestBenchLargeJobChild is the child process of TestBenchLargeJob; run on
+// its own it skips. It serves the backend's HTTP API on a free port, prints
+// "open <url>", and prints "win <unixnano> <progress> <status>" whenever a
+// window-style broker subscriber sees a job's progress or status change.
+func TestBenchLargeJobChild(t *testing.T) {
+	dir := os.Getenv(envLJDir)
+	if dir == "" {
+		t.Skip("helper process of TestBenchLargeJob (runs only when it starts it)")
+	}
+	ctx := context.Background()
+	// YTSUM_LJ_CPUPROFILE: a CPU profile of this child until its first job
+	// ends (the parent passes YTSUM_BENCH_CPUPROFILE to the restarted child).
+	var profiling bool
+	if p := os.Getenv("YTSUM_LJ_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
+			profiling = true
+			defer f.Close()
+		}
+	}
+	sem := make(chan struct{}, ljLLMLimit)
+	b, err := openBackend(ctx, backendOptions{Version: "bench", Stderr: io.Discard, Getenv: crashEnv(dir, os.Getenv(envLJYT)),
+		Keychain:       &memKeyring{},
+		wrapSummarizer: func(s jobs.Summarizer) jobs.Summarizer { return ljSummarizer{s, sem} },
+		wrapSummaries:  func(s jobs.Summaries) jobs.Summaries { return ljSummaries{s} },
+		wrapRecords:    func(r jobs.Records) jobs.Records { return ljRecords{r} },
+		youtubePacing:  ljPacing,
+	})
+	if err != nil {
+		fmt.Printf("%serror %v\n", ljPrefix, err)
+		t.Fatal(err)
+	}
+	defer b.Close()
+	sub := b.Broker().Subscribe(events.Filter{Types: []string{ytsum.EventJob}})
+	defer sub.Close()
+	srv := httptest.NewServer(b.Handler())
+	defer srv.Close()
+	fmt.Printf("%sopen %s\n", ljPrefix, srv.URL)
+	last := map[string]string{}
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			return
+		}
+		p, st := jobHead(ev.Data)
+		if profiling && ytsum.JobStatus(st).Terminal() {
+			pprof.StopCPUProfile()
+			profiling = false
+		}
+		if k := fmt.Sprint(p, st); last[ev.JobID] != k {
+			last[ev.JobID] = k
+			fmt.Printf("%swin %d %d %s\n", ljPrefix, time.Now().UnixNano(), p, st)
+		}
+	}
+}
+
+// jobHead reads the top-level progress and status of a job's JSON from its
+// first bytes (both come before the results), without decoding the rest.
+func jobHead(data []byte) (progress int, status string) {
+	head := data[:min(len(data), 1024)]
+	if i := bytes.Index(head, []byte(`"progress":`)); i >= 0 {
+		rest := head[i+len(`"progress":`):]
+		j := bytes.IndexAny(rest, ",}")
+		if j > 0 {
+			progress, _ = strconv.Atoi(string(rest[:j]))
+		}
+	}
+	if i := bytes.Index(head, []byte(`"status":"`)); i >= 0 {
+		rest := head[i+len(`"status":"`):]
+		if j := bytes.IndexByte(rest, '"'); j > 0 {
+			status = string(rest[:j])
+		}
+	}
+	return progress, status
+}
+
+// observation is when an observer first saw a job at a progress.
+type observation struct {
+	at       time.Time
+	progress int
+	status   string
+}
+
+// ljChild is a running child with what it printed so far.
+type ljChild struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	pw   *io.PipeWriter
+	url  chan string
+	done chan struct{} // closed when its output ended
+
+	mu      sync.Mutex
+	dones   []time.Time     // summarizer returns, in order
+	doneIDs map[string]int  // video → summarizer calls
+	saved   map[string]int  // video → bytes of its summary
+	puts    []time.Duration // job record writes
+	putB    int64           // bytes of job records written
+	win     []observation   // window subscriber
+	changed chan struct{}   // closed and replaced on every win line
+	errs    []string
+	rssPeak int64 // sampled VmRSS peak
+	hwm     int64 // VmHWM read just before the kill
+	_       struct{}
+}
+
+func startLJChild(t *testing.T, dir, ytURL, profile string) *ljChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchLargeJobChild$", "-test.count=1", "-test.v=false", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), envLJDir+"="+dir, envLJYT+"="+ytURL, "YTSUM_LJ_CPUPROFILE="+profile)
+	cmd.Stderr = os.Stderr
+	out, pw := io.Pipe()
+	cmd.Stdout = pw
+	c := &ljChild{t: t, cmd: cmd, pw: pw, url: make(chan string, 1), done: make(chan struct{}),
+		doneIDs: map[string]int{}, saved: map[string]int{}, changed: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the child: %v", err)
+	}
+	go func() {
+		defer close(c.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), ljPrefix)
+			if !ok {
+				continue
+			}
+			f := strings.Fields(line)
+			c.mu.Lock()
+			switch {
+			case f[0] == "open" && len(f) == 2:
+				c.url <- f[1]
+			case f[0] == "done" && len(f) == 3:
+				ns, _ := strconv.ParseInt(f[1], 10, 64)
+				c.dones = append(c.dones, time.Unix(0, ns))
+				c.doneIDs[f[2]]++
+			case f[0] == "saved" && len(f) == 3:
+				c.saved[f[1]], _ = strconv.Atoi(f[2])
+			case f[0] == "put" && len(f) == 3:
+				ns, _ := strconv.ParseInt(f[1], 10, 64)
+				n, _ := strconv.ParseInt(f[2], 10, 64)
+				c.puts = append(c.puts, time.Duration(ns))
+				c.putB += n
+			case f[0] == "win" && len(f) >= 3:
+				ns, _ := strconv.ParseInt(f[1], 10, 64)
+				p, _ := strconv.Atoi(f[2])
+				st := ""
+				if len(f) > 3 {
+					st = f[3]
+				}
+				c.win = append(c.win, observation{time.Unix(0, ns), p, st})
+				close(c.changed)
+				c.changed = make(chan struct{})
+			default:
+				c.errs = append(c.errs, line)
+			}
+			c.mu.Unlock()
+		}
+	}()
+	go func() { // RSS sampler
+		tick := time.NewTicker(25 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-c.done:
+				return
+			case <-tick.C:
+			}
+			if cur, _ := benchmark.RSS(cmd.Process.Pid); cur > 0 {
+				c.mu.Lock()
+				c.rssPeak = max(c.rssPeak, cur)
+				c.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(c.kill)
+	return c
+}
+
+// awaitURL returns the child's HTTP address once it has opened.
+func (c *ljChild) awaitURL(d time.Duration) string {
+	select {
+	case u := <-c.url:
+		return u
+	case <-c.done:
+	case <-time.After(d):
+	}
+	c.t.Fatalf("the child did not open within %v: %v", d, c.errs)
+	return ""
+}
+
+// awaitWin waits until the window subscriber saw a state match accepts.
+func (c *ljChild) awaitWin(d time.Duration, match func(observation) bool) (observation, bool) {
+	deadline := time.After(d)
+	for {
+		c.mu.Lock()
+		if n := len(c.win); n > 0 && match(c.win[n-1]) {
+			o := c.win[n-1]
+			c.mu.Unlock()
+			return o, true
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-c.done:
+			return observation{}, false
+		case <-deadline:
+			return observation{}, false
+		}
+	}
+}
+
+// kill reads VmHWM, sends SIGKILL, reaps the child and drains its output.
+func (c *ljChild) kill() {
+	if c.cmd.ProcessState != nil {
+		return
+	}
+	if _, hwm := benchmark.RSS(c.cmd.Process.Pid); hwm > 0 {
+		c.mu.Lock()
+		c.hwm = hwm
+		c.mu.Unlock()
+	}
+	_ = c.cmd.Process.Kill()
+	_ = c.cmd.Wait()
+	c.pw.Close()
+	<-c.done
+}
+
+// lags returns, for the k-th summarizer return (k = 1..upTo), the time
+// until obs first showed progress ≥ base+k.
+func lags(dones []time.Time, obs []observation, base, upTo int) []time.Duration {
+	d := slices.Clone(dones)
+	slices.SortFunc(d, func(a, b time.Time) int { return a.Compare(b) })
+	var out []time.Duration
+	j := 0
+	for k := 1; k <= min(upTo, len(d)); k++ {
+		for j < len(obs) && obs[j].progress < base+k {
+			j++
+		}
+		if j == len(obs) {
+			break
+		}
+		out = append(out, max(0, obs[j].at.Sub(d[k-1])))
+	}
+	return out
+}
+
+// sseWatch follows a job stream and records when each higher progress was
+// first seen; it reads only the head of each message.
+func sseWatch(ctx context.Context, url string, mu *sync.Mutex, obs *[]observation) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReaderSize(resp.Body, 64<<10)
+	best := -1
+	for {
+		line, err := br.ReadSlice('\n')
+		head := line
+		for err == bufio.ErrBufferFull { // a long line: keep its head only
+			_, err = br.ReadSlice('\n')
+		}
+		if err != nil {
+			return nil
+		}
+		if d, ok := bytes.CutPrefix(head, []byte("data: ")); ok {
+			p, st := jobHead(d)
+			if p > best || st == string(ytsum.JobCompleted) {
+				best = p
+				mu.Lock()
+				*obs = append(*obs, observation{time.Now(), p, st})
+				mu.Unlock()
+			}
+		}
+	}
+}
+
+func TestBenchLargeJob(t *testing.T) {
+	benchmark.RequireFull(t)
+	n := 5000
+	if s := os.Getenv("YTSUM_BENCH_VIDEOS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	phaseTimeout := 20 * time.Minute
+	if s := os.Getenv("YTSUM_BENCH_TIMEOUT"); s != "" {
+		phaseTimeout, _ = time.ParseDuration(s)
+	}
+	cat := youtubetest.Catalogue{PageSize: 100}
+	pl := youtubetest.Playlist{ID: ljPlaylistID, Title: "Large job"}
+	for i := range n {
+		id := fmt.Sprintf("lj%09d", i)
+		cat.Videos = append(cat.Videos, youtubetest.Video{ID: id, Title: "Large job video " + id, Channel: "Bench",
+			DurationSeconds: 300, Delay: ljYouTube, Lines: []string{
+				"This is video " + id + " of the large job benchmark.",
+				"It talks about bench marks, throughput and the latency of a live path.",
+				"Each video has a few caption lines so that the summarizer has something to do.",
+				"Thanks for watching video " + id + "."}})
+		pl.Entries = append(pl.Entries, youtubetest.Entry{VideoID: id})
+	}
+	cat.Playlists = []youtubetest.Playlist{pl}
+	yt := youtubetest.MustStart(t, cat)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, store.FileName)
+
+	// Phase 1: submit, watch, kill at 50 %.
+	c1 := startLJChild(t, dir, yt.URL, "")
+	base := c1.awaitURL(time.Minute)
+	var dbStart int64
+	if fi, err := os.Stat(dbPath); err == nil {
+		dbStart = fi.Size()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	t0 := time.Now()
+	resp, err := http.Post(base+"/summarize_async", "application/json",
+		strings.NewReader(`{"urls":["`+youtubetest.PlaylistURL(ljPlaylistID)+`"]}`))
+	submitLat := time.Since(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acc struct {
+		JobID string `json:"job_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&acc)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || acc.JobID == "" {
+		t.Fatalf("submit: %s %+v", resp.Status, acc)
+	}
+	var sseMu sync.Mutex
+	sseObs := make([][]observation, ljSSEClients)
+	var sseWG sync.WaitGroup
+	for i := range sseObs {
+		sseWG.Go(func() { sseWatch(ctx, base+"/jobs/"+acc.JobID+"/stream", &sseMu, &sseObs[i]) })
+	}
+	first, ok := c1.awaitWin(phaseTimeout, func(o observation) bool { return o.progress >= 1 })
+	if !ok {
+		t.Fatalf("no video done within %v", phaseTimeout)
+	}
+	half, reached := c1.awaitWin(phaseTimeout, func(o observation) bool { return o.progress >= n/2 })
+	phase1 := time.Since(t0)
+	c1.kill()
+	if !reached { // measure over what was done when the phase ran out
+		c1.mu.Lock()
+		if len(c1.win) > 0 {
+			half = c1.win[len(c1.win)-1]
+		}
+		c1.mu.Unlock()
+	}
+	cancel()
+	sseWG.Wait()
+
+	c1.mu.Lock()
+	savedBefore := maps(c1.saved)
+	winLag := lags(c1.dones, c1.win, 0, half.progress)
+	var sseLag []time.Duration
+	keptUp := 0
+	sseMu.Lock()
+	for _, o := range sseObs {
+		sseLag = append(sseLag, lags(c1.dones, o, 0, half.progress)...)
+		if len(o) > 0 && o[len(o)-1].progress >= half.progress {
+			keptUp++
+		}
+	}
+	sseMu.Unlock()
+	puts1, putB1 := slices.Clone(c1.puts), c1.putB
+	rss1, hwm1 := c1.rssPeak, c1.hwm
+	c1.mu.Unlock()
+
+	// Phase 2: restart on the same data dir; the job resumes and finishes.
+	var redone, finished int
+	var phase2 time.Duration
+	var rss2, hwm2 int64
+	var final observation
+	var c2 *ljChild
+	if reached {
+		t2 := time.Now()
+		c2 = startLJChild(t, dir, yt.URL, os.Getenv("YTSUM_BENCH_CPUPROFILE"))
+		c2.awaitURL(time.Minute)
+		final, ok = c2.awaitWin(phaseTimeout, func(o observation) bool { return ytsum.JobStatus(o.status).Terminal() })
+		phase2 = time.Since(t2)
+		c2.kill()
+		c2.mu.Lock()
+		for id, calls := range c2.doneIDs {
+			if _, was := savedBefore[id]; was {
+				redone += calls
+			}
+		}
+		rss2, hwm2 = c2.rssPeak, c2.hwm
+		finished = final.progress
+		c2.mu.Unlock()
+	}
+
+	// Bytes: the summaries saved against the database's growth and what the
+	// job record writes cost.
+	var sumBytes int64
+	all := maps(c1.saved)
+	var puts2 []time.Duration
+	var putB2 int64
+	if c2 != nil {
+		for id, b := range c2.saved {
+			all[id] = b
+		}
+		puts2, putB2 = c2.puts, c2.putB
+	}
+	for _, b := range all {
+		sumBytes += int64(b)
+	}
+	var dbEnd int64
+	if fi, err := os.Stat(dbPath); err == nil {
+		dbEnd = fi.Size()
+	}
+	var sseFirst time.Duration
+	for _, o := range sseObs {
+		if i := slices.IndexFunc(o, func(o observation) bool { return o.progress >= 1 }); i >= 0 {
+			if d := o[i].at.Sub(t0); sseFirst == 0 || d > sseFirst {
+				sseFirst = d
+			}
+		}
+	}
+	allPuts := append(puts1, puts2...)
+
+	r := benchmark.New(t)
+	r.Note("%d-video playlist on the fakes: YouTube %v per request, summarizer ≥ %v per call (%d at once); the child is the backend of `ytsum serve`", n, ljYouTube, ljLLM, ljLLMLimit)
+	r.Note("YouTube pacing between requests: %v in this run (YTSUM_BENCH_PACING; the product's default is 250 ms, and the youtube_pacing_ms setting has no reader)", ljPacing())
+	r.Note("SSE clients use the full stream (the job JSON with every result): ?results=delta does not exist yet")
+	reqs := yt.Requests()
+	thumbs := 0
+	for _, q := range reqs {
+		if strings.Contains(q, "/vi/") || strings.Contains(q, "/vi_webp/") {
+			thumbs++
+		}
+	}
+	r.Info("large job: YouTube requests per video (both phases; thumbnails apart)",
+		fmt.Sprintf("%.2f + %.2f", float64(len(reqs)-thumbs)/float64(n), float64(thumbs)/float64(n)))
+	r.Info("large job: wall time to 50 %, then restart to the end", fmt.Sprintf("%v + %v", phase1.Round(time.Second), phase2.Round(time.Second)))
+	r.Below("large job: submit (POST /summarize_async) answered", submitLat, 50*time.Millisecond)
+	r.Below("large job: first progress event (a video done) after submit, window", first.at.Sub(t0), time.Second)
+	r.Info("large job: same, slowest of the 50 SSE clients", sseFirst.Round(time.Millisecond).String())
+	r.Below(fmt.Sprintf("large job: per-video commit (job record write) p99, %d writes", len(allPuts)), benchmark.Percentile(allPuts, 0.99), 5*time.Millisecond)
+	r.Info("large job: per-video commit p50", benchmark.Percentile(allPuts, 0.5).String())
+	r.Info("large job: job record bytes written until 50 %", fmt.Sprintf("%.1f MB", float64(putB1)/(1<<20)))
+	r.AtMost("large job: job record bytes written / summary bytes", float64(putB1+putB2)/float64(max(sumBytes, 1)), 2, "×")
+	r.Info("large job: summary bytes saved (JSON)", fmt.Sprintf("%.1f MB", float64(sumBytes)/(1<<20)))
+	r.AtMost("large job: database growth / summary bytes", float64(dbEnd-dbStart)/float64(max(sumBytes, 1)), 3, "×")
+	r.Info("large job: database growth", fmt.Sprintf("%.1f MB", float64(dbEnd-dbStart)/(1<<20)))
+	r.AtMost("large job: peak RSS of the serve process before the kill (VmHWM)", float64(max(hwm1, rss1))/(1<<20), 200, " MB")
+	if c2 != nil {
+		r.AtMost("large job: peak RSS of the serve process after the restart", float64(max(hwm2, rss2))/(1<<20), 200, " MB")
+	} else {
+		r.Check("large job: peak RSS of the serve process after the restart", "not run", "≤ 200 MB", false)
+	}
+	for _, l := range []struct {
+		name string
+		lag  []time.Duration
+	}{
+		{fmt.Sprintf("large job: LLM done → window subscriber, lag p99 (%d videos)", len(winLag)), winLag},
+		{fmt.Sprintf("large job: LLM done → %d SSE clients (full mode), lag p99 (%d)", ljSSEClients, len(sseLag)), sseLag},
+	} {
+		if len(l.lag) == 0 {
+			r.Check(l.name, "no sample", "< 100ms", false)
+		} else {
+			r.Below(l.name, benchmark.Percentile(l.lag, 0.99), 100*time.Millisecond)
+		}
+	}
+	r.Check("large job: SSE clients that saw the progress reached at the kill", fmt.Sprintf("%d/%d", keptUp, ljSSEClients),
+		"all", keptUp == ljSSEClients)
+	r.Check("large job: reached 50 % before the kill", fmt.Sprintf("%d/%d in %v", half.progress, n, phase1.Round(time.Second)), fmt.Sprintf("≥ %d in %v", n/2, phaseTimeout), reached)
+	redoneFig := fmt.Sprint(redone)
+	if c2 == nil {
+		redoneFig = "not run"
+	}
+	r.Check("large job: videos summarized again after kill -9 and restart", redoneFig, "0", reached && redone == 0)
+	r.Check("large job: resumed job finished", fmt.Sprintf("%s %d/%d in %v", final.status, finished, n, phase2.Round(time.Second)),
+		"completed, all", final.status == string(ytsum.JobCompleted) && finished == n)
+	if len(c1.errs) > 0 {
+		t.Logf("child 1 printed: %v", c1.errs[:min(5, len(c1.errs))])
+	}
+}
+
+func maps(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

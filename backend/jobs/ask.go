@@ -111,24 +111,8 @@ func (e *Engine) submitAsk(ctx context.Context, req ytsum.AskRequest, mode Mode)
 	rec.refresh()
 	r := &run{id: rec.Job.ID, submitted: time.Now(), rec: rec, done: make(chan struct{})}
 
-	r.mu.Lock()
-	err = e.persistLocked(r)
-	submitted := cloneJob(r.rec.Job)
-	if err == nil {
-		e.mu.Lock()
-		e.reserved--
-		e.active[r.id] = r
-		e.counts[ytsum.JobPending]++
-		e.requests[mode]++
-		r.queued = true
-		e.queue = append(e.queue, r)
-		e.mu.Unlock()
-	}
-	r.mu.Unlock()
+	submitted, err := e.enqueueNew(r, mode, func() error { return e.persistLocked(r) })
 	if err != nil {
-		e.mu.Lock()
-		e.reserved--
-		e.mu.Unlock()
 		return nil, nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
 			"The question could not be saved; check the free disk space and try again.")
 	}

@@ -548,28 +548,13 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 
 	// Persist and announce before any worker can see the job, so its first
 	// event is "pending".
-	r.mu.Lock()
-	if req.Persist != nil {
-		err = e.persistFirstLocked(r, req.Persist)
-	} else {
-		err = e.persistLocked(r)
-	}
-	submitted := cloneJob(r.rec.Job)
-	if err == nil {
-		e.mu.Lock()
-		e.reserved--
-		e.active[r.id] = r
-		e.counts[ytsum.JobPending]++
-		e.requests[mode]++
-		r.queued = true
-		e.queue = append(e.queue, r)
-		e.mu.Unlock()
-	}
-	r.mu.Unlock()
+	submitted, err := e.enqueueNew(r, mode, func() error {
+		if req.Persist != nil {
+			return e.persistFirstLocked(r, req.Persist)
+		}
+		return e.persistLocked(r)
+	})
 	if err != nil {
-		e.mu.Lock()
-		e.reserved--
-		e.mu.Unlock()
 		if req.Persist != nil {
 			return nil, nil, err
 		}
@@ -578,6 +563,28 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	}
 	e.signal()
 	return r, submitted, nil
+}
+
+// enqueueNew persists a new run with persist (called with r.mu held) and,
+// when that succeeds, makes it active and queued; either way it gives back
+// the slot reserved for it. It returns the job as first saved. The caller
+// signals the workers.
+func (e *Engine) enqueueNew(r *run, mode Mode, persist func() error) (*ytsum.Job, error) {
+	r.mu.Lock()
+	err := persist()
+	submitted := cloneJob(r.rec.Job)
+	e.mu.Lock()
+	e.reserved--
+	if err == nil {
+		e.active[r.id] = r
+		e.counts[ytsum.JobPending]++
+		e.requests[mode]++
+		r.queued = true
+		e.queue = append(e.queue, r)
+	}
+	e.mu.Unlock()
+	r.mu.Unlock()
+	return submitted, err
 }
 
 // parseLink reports whether u can be resolved without the network; a panic

@@ -86,8 +86,11 @@ before=$(shown "$tmp/before.png")
 eval "$(xdotool getwindowgeometry --shell "$wid")" # WIDTH HEIGHT
 echo "e2e-native: window $wid ${WIDTH}x${HEIGHT}, API $api"
 
-# 3. Click into the links box (top of the Summarize screen), type, Ctrl+Enter.
-xdotool mousemove --window "$wid" $((WIDTH / 2)) 190 click 1
+# 3. Type into the links box, Ctrl+Enter.
+# The links box has the focus when the window opens (autofocus): give the
+# window the keyboard and type; a click at a fixed place would miss it when
+# the first-run welcome sits above the form.
+xdotool windowfocus --sync "$wid" 2>/dev/null || true
 sleep 0.3
 xdotool type --delay 15 "$video"
 xdotool key ctrl+Return

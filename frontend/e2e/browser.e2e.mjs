@@ -100,6 +100,8 @@ try {
       const id = await submit(VIDEO, 'video');
       log(`  job ${id}`);
       await job(id).locator('[role="progressbar"][aria-valuenow="100"]').waitFor({ timeout: T });
+      // The job ends a moment after its video (the thumbnail is fetched first).
+      await page.locator(`article.job[data-job-id="${id}"]:not([data-status="running"]):not([data-status="pending"])`).waitFor({ timeout: T });
       const status = await job(id).getAttribute('data-status');
       if (status !== 'completed') throw new Error(`job ended ${status}: ${await job(id).innerText()}`);
       const text = await job(id).innerText();

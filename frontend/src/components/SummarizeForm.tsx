@@ -89,6 +89,7 @@ export function SummarizeForm() {
         <textarea
           id="links"
           ref={area}
+          autoFocus
           rows={4}
           value={text}
           placeholder={'https://www.youtube.com/watch?v=…\nhttps://www.youtube.com/playlist?list=…'}

@@ -88,7 +88,7 @@ func (s *Backend) newSubscriptions() *subscriptions.Service {
 		Resolver:    subsResolver{s.yt},
 		Submitter:   subsSubmitter{s.engine},
 		VideoStates: subsVideoStates{s.yt},
-		Shorts:      subscriptions.HTTPShorts{BaseURL: s.env.YouTubeURL, Client: s.opts.HTTPClient},
+		Shorts:      subscriptions.HTTPShorts{BaseURL: s.env.YouTubeURL, Client: s.opts.HTTPClient, Wait: s.yt.Wait},
 		SkipShorts:  func() bool { return cur().SubscriptionsSkipShorts },
 		ValidateOptions: func(o ytsum.SummaryOptions) error {
 			_, err := s.sum.Resolve(o)

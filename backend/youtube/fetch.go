@@ -54,3 +54,9 @@ func (c *Client) allowedHost(u *url.URL) bool {
 func errNotFoundAt(u *url.URL) error {
 	return errYouTubeNotFound(fmt.Errorf("youtube: GET %s: HTTP 404", redactURL(u.String())))
 }
+
+// Wait blocks until YouTube's pacing (the base gap and any slow-down after
+// a refusal) lets one more request go, for callers that reach YouTube with
+// a client of their own (the subscriptions' Shorts check). It returns
+// ctx's error when ctx ends first. Safe for concurrent use.
+func (c *Client) Wait(ctx context.Context) error { return c.gov.wait(ctx) }

@@ -62,7 +62,9 @@ func Cancelled(ctx context.Context) error {
 }
 
 // Offline reports whether err means the server could not be reached at all:
-// DNS failure, refused or reset connection, unreachable network, dial timeout.
+// DNS failure, refused or reset connection, unreachable network, dial timeout,
+// or a connection the server closed under a request being sent (a local
+// server that stopped while the request was written).
 func Offline(err error) bool {
 	if err == nil {
 		return false
@@ -75,7 +77,7 @@ func Offline(err error) bool {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
-	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ENETUNREACH, syscall.EHOSTUNREACH} {
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ENETUNREACH, syscall.EHOSTUNREACH, syscall.EPIPE, net.ErrClosed} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -50,7 +50,7 @@ export function CheckLink() {
       <p class="muted">Where would this video's transcript come from? Every source asked, every caption track seen, and the one chosen.</p>
       <form class="row" onSubmit={(e) => void check(e)}>
         <label for="check-link" class="sr-only">Video link</label>
-        <input id="check-link" type="url" placeholder="https://www.youtube.com/watch?v=…" value={url}
+        <input id="check-link" class="grow" type="url" placeholder="https://www.youtube.com/watch?v=…" value={url}
           onInput={(e) => setUrl(e.currentTarget.value)} aria-invalid={error ? 'true' : 'false'} aria-describedby="check-link-err" />
         <button type="submit" class="btn btn-small" disabled={busy}>{busy ? 'Checking…' : 'Check'}</button>
       </form>

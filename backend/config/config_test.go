@@ -270,7 +270,7 @@ func TestValidation(t *testing.T) {
 		{"voice", `{"tts_voice":"Zephyr"}`, []string{"tts_voice"}},
 		{"video fallback", `{"gemini_video_fallback":"high"}`, []string{"gemini_video_fallback"}},
 		{"removed ui_language", `{"ui_language":"de"}`, []string{"ui_language"}},
-		{"model", `{"default_model":""}`, []string{"default_model"}},
+		{"model", `{"default_model":"bad model!"}`, []string{"default_model"}},
 		{"unknown", `{"no_such_setting":1}`, []string{"no_such_setting"}},
 		{"login without passcode", `{"login_enabled":true}`, []string{"login_passcode"}},
 		{"short passcode", `{"login_passcode":"abc"}`, []string{"login_passcode"}},
@@ -828,5 +828,23 @@ func TestSettingsDoc(t *testing.T) {
 		if !strings.Contains(want, s) {
 			t.Errorf("SETTINGS.md lacks %s", s)
 		}
+	}
+}
+
+// default_model is automatic by default (empty) and can be set back to
+// automatic after a model was chosen.
+func TestDefaultModelAutomatic(t *testing.T) {
+	c := newFixture(t).MustLoad(t)
+	if got := c.Current().DefaultModel; got != "" {
+		t.Fatalf("default_model by default = %q, want automatic (empty)", got)
+	}
+	if _, err := c.Apply(context.Background(), json.RawMessage(`{"default_model":"gpt-5-mini"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(context.Background(), json.RawMessage(`{"default_model":""}`)); err != nil {
+		t.Fatalf("setting default_model back to automatic: %v", err)
+	}
+	if got := c.Current().DefaultModel; got != "" {
+		t.Fatalf("default_model = %q after choosing automatic", got)
 	}
 }

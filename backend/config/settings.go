@@ -103,7 +103,7 @@ const (
 
 // Defaults of settings that other packages may want to name.
 const (
-	DefaultModel         = "gemini-2.5-flash"
+	DefaultModel         = "" // automatic: see the default_model doc
 	DefaultOpenAIBaseURL = "https://api.openai.com/v1"
 	DefaultHTTPAddress   = "127.0.0.1:5001"
 	DefaultTTSVoice      = "en-US-Chirp3-HD-Zephyr"
@@ -263,7 +263,7 @@ func restart(f field) field { f.restart = true; return f }
 // fields lists every setting in display order. Tests check it covers every
 // Settings field exactly once.
 var fields = []field{
-	strField("default_model", "", "Model key used when a request names none (used only when it can be used now; otherwise Gemini, then OpenAI, then a local LLM server's model, then the offline `local` model is chosen), e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model such as `ollama/llama3.2:3b`.",
+	strField("default_model", "", "Model key used when a request names none; empty (the default) is automatic. A model set here is used whenever it can be used now; otherwise, and when empty, Gemini (with a Gemini key), then OpenAI (with an OpenAI key), then a local LLM server's model, then the offline `local` model is chosen; e.g. `gemini-2.5-flash`, `gpt-5-mini`, `local` or a local server's model such as `ollama/llama3.2:3b`.",
 		func(s *Settings) *string { return &s.DefaultModel }, checkModel),
 	strField("openai_base_url", "YTSUM_OPENAI_URL", "Base URL of the OpenAI-compatible API (OpenAI, Ollama `http://127.0.0.1:11434/v1`, LM Studio, OpenRouter…).",
 		func(s *Settings) *string { return &s.OpenAIBaseURL }, checkURL(func(s *Settings) *string { return &s.OpenAIBaseURL }, false)),
@@ -408,7 +408,7 @@ func validate(s *Settings) FieldErrors {
 var modelRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$`)
 
 func checkModel(s *Settings) string {
-	if !modelRE.MatchString(s.DefaultModel) {
+	if s.DefaultModel != "" && !modelRE.MatchString(s.DefaultModel) {
 		return "Enter a model name of letters, digits and . _ : / @ + - (at most 128 characters)."
 	}
 	return ""

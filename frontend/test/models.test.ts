@@ -33,9 +33,9 @@ describe('model picker', () => {
     expect(modelPickerState(models, '', false)).toEqual({ select: '', custom: false });
   });
 
-  it('an empty model name is refused before saving', () => {
+  it('an empty default model is automatic, not an error', () => {
     const f = { name: 'default_model', type: 'text' } as FieldSpec;
-    expect(validate(f, ' ')).toBe('Enter a model name.');
+    expect(validate(f, '')).toBeNull();
     expect(validate(f, 'llama3')).toBeNull();
   });
 });

@@ -112,7 +112,7 @@ function ModelField({ id, value, models, disabled, describedBy, invalid, onChang
             onChange(v);
           }
         }}>
-        {st.select === '' && <option value="" disabled>Choose a model</option>}
+        <option value="">Automatic — your Gemini or OpenAI key, else a local server, else offline</option>
         {groupModels(models).map(([g, ms]) => (
           <optgroup key={g} label={g}>
             {ms.map((m) => <option key={m.key} value={m.key}>{modelLabel(m)}</option>)}

@@ -110,7 +110,6 @@ export function coerce(f: FieldSpec, raw: unknown): unknown {
 
 /** Client-side checks before saving; the server's answer is the final word. */
 export function validate(f: FieldSpec, v: unknown): string | null {
-  if (f.name === 'default_model' && !String(v ?? '').trim()) return 'Enter a model name.';
   if (f.type === 'number') {
     if (typeof v !== 'number' || Number.isNaN(v)) return 'Enter a number.';
     if (f.min !== undefined && v < f.min) return `Must be at least ${f.min}.`;

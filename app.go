@@ -363,11 +363,10 @@ func (a *App) CacheCleanup() (audio.CleanupResult, error) { return a.api.CacheCl
 // GetSettings returns the settings view; secrets only as set/unset (GET /settings).
 func (a *App) GetSettings() (config.View, error) { return a.api.Settings(a.callCtx()) }
 
-// SaveSettings applies a settings patch, a JSON object of the settings to
-// change (POST /settings).
-func (a *App) SaveSettings(patch json.RawMessage) (config.View, error) {
-	// The user at the keyboard: a base-URL change keeps the provider's key.
-	return a.api.SaveSettings(config.AsUser(a.callCtx()), patch)
+// SaveSettings applies a settings patch (POST /settings). The window is
+// the user at the keyboard: a base-URL change keeps the provider's key.
+func (a *App) SaveSettings(patch config.Patch) (config.View, error) {
+	return a.api.SaveSettings(a.callCtx(), patch, config.ApplyOptions{KeepKeysOnBaseURLChange: true})
 }
 
 // RevealAPIToken shows the API token, on explicit request only.

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
@@ -129,8 +130,8 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"search nothing", door{func() (any, error) { return app.SearchSummaries("zzzqqq") }, "GET", "/search_summaries?q=zzzqqq", nil}},
 		{"search empty", door{func() (any, error) { return app.SearchSummaries(" ") }, "GET", "/search_summaries?q=+", nil}},
 		{"settings get", door{func() (any, error) { return app.GetSettings() }, "GET", "/settings", nil}},
-		{"settings set", door{func() (any, error) { return app.SaveSettings(json.RawMessage(`{"worker_pool_size":3}`)) }, "POST", "/settings", map[string]any{"worker_pool_size": 3}}},
-		{"settings set invalid", door{func() (any, error) { return app.SaveSettings(json.RawMessage(`{"worker_pool_size":-3}`)) }, "POST", "/settings", map[string]any{"worker_pool_size": -3}}},
+		{"settings set", door{func() (any, error) { return app.SaveSettings(config.Patch{"worker_pool_size": 3}) }, "POST", "/settings", map[string]any{"worker_pool_size": 3}}},
+		{"settings set invalid", door{func() (any, error) { return app.SaveSettings(config.Patch{"worker_pool_size": -3}) }, "POST", "/settings", map[string]any{"worker_pool_size": -3}}},
 		{"voices", door{func() (any, error) { return app.Voices() }, "GET", "/api/voices", nil}},
 		{"cache status", door{func() (any, error) { return app.CacheStatus() }, "GET", "/api/cache/status", nil}},
 		{"api status", door{func() (any, error) { return app.APIStatus() }, "GET", "/api_status", nil}},

@@ -376,11 +376,15 @@ func TestEverySettingHasAReader(t *testing.T) {
 	}
 }
 
-func readerJSON(t *testing.T, v any) json.RawMessage {
+func readerJSON(t *testing.T, v any) config.Patch {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	p, err := config.ParsePatch(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

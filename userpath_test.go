@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/config"
 	"ytsum/backend/summarize/llmfake"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
@@ -66,7 +67,7 @@ func TestWithAKeyTheLLMSummarizesWhatNamesNoModel(t *testing.T) {
 
 	// The user changes the defaults in Settings (the window's door).
 	app := NewApp(context.Background(), r.svc, nil)
-	if _, err := app.SaveSettings(json.RawMessage(`{"default_style":"key_points","default_length":"short","theme":"dark"}`)); err != nil {
+	if _, err := app.SaveSettings(config.Patch{"default_style": "key_points", "default_length": "short", "theme": "dark"}); err != nil {
 		t.Fatal(err)
 	}
 	r.mustJSON("GET", "/api_status", nil, 200, &st)
@@ -143,7 +144,7 @@ func TestBaseURLChangeKeepsTheKeyOnlyInTheWindow(t *testing.T) {
 	for _, door := range []string{"window", "http"} {
 		t.Run(door, func(t *testing.T) {
 			r := openReaderRig(t, t.TempDir(), yt, &memKeyring{})
-			if _, err := r.svc.cfg.ApplyTrusted(context.Background(), json.RawMessage(`{"gemini_api_key":"AIzaFakeKeyForTests0123456789"}`)); err != nil {
+			if _, err := r.svc.cfg.ApplyTrusted(context.Background(), config.Patch{"gemini_api_key": "AIzaFakeKeyForTests0123456789"}); err != nil {
 				t.Fatal(err)
 			}
 			patch := map[string]any{"gemini_base_url": attacker.URL}

@@ -468,31 +468,37 @@ var baseURLKeys = []struct{ setting, secret, official string }{
 	{"openai_base_url", SecretOpenAIKey, DefaultOpenAIBaseURL},
 }
 
-// ApplyTrusted is Apply for the desktop window (the user at the keyboard):
-// a base URL change keeps the provider's stored key.
-func (c *Config) ApplyTrusted(ctx context.Context, patch json.RawMessage) (View, error) {
+// Patch is a change of settings and secrets by name (the keys of the
+// settings schema): a value sets a setting (a string, number, bool or list
+// of strings, as the setting's type) or a secret (a string; "" deletes it);
+// nil resets a setting to its default or deletes a secret.
+type Patch map[string]any
+
+// ParsePatch reads a Patch from a JSON object (the body of POST /settings).
+// Numbers keep their exact text, so 2.5 for a whole-number setting is still
+// refused by Apply. Anything but an object is a CodeInvalid error.
+func ParsePatch(raw []byte) (Patch, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var p Patch
+	if err := dec.Decode(&p); err != nil || p == nil || dec.More() {
+		return nil, ytsum.Errorf(ytsum.CodeInvalid, "invalid_settings", "The settings must be sent as a JSON object.")
+	}
+	return p, nil
+}
+
+// ApplyTrusted is ApplyWith for the desktop window (the user at the
+// keyboard): a base URL change keeps the provider's stored key.
+func (c *Config) ApplyTrusted(ctx context.Context, patch Patch) (View, error) {
 	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: true})
 }
 
-// Apply is ApplyWith with the rules for the HTTP API (the zero
-// ApplyOptions), unless ctx was marked by AsUser: then it is ApplyTrusted.
-func (c *Config) Apply(ctx context.Context, patch json.RawMessage) (View, error) {
-	return c.ApplyWith(ctx, patch, ApplyOptions{KeepKeysOnBaseURLChange: IsUser(ctx)})
+// Apply is ApplyWith with the rules for the HTTP API (the zero ApplyOptions).
+func (c *Config) Apply(ctx context.Context, patch Patch) (View, error) {
+	return c.ApplyWith(ctx, patch, ApplyOptions{})
 }
 
-type userKey struct{}
-
-// AsUser marks ctx as a call from the user at the keyboard: the desktop
-// window's bound methods, which reach the settings through the HTTP API's
-// handler in process. Apply then keeps keys on a base-URL change. Only Go
-// code can set it; no HTTP request can (never mark requests that come from
-// a network listener or from web content).
-func AsUser(ctx context.Context) context.Context { return context.WithValue(ctx, userKey{}, true) }
-
-// IsUser reports whether ctx was marked by AsUser.
-func IsUser(ctx context.Context) bool { v, _ := ctx.Value(userKey{}).(bool); return v }
-
-// ApplyWith applies a JSON object of changes and returns the new view. Keys are
+// ApplyWith applies a Patch and returns the new view. Keys are
 // setting names (a value sets it, null resets it to its default) and secret
 // names (a string sets or replaces it, "" or null deletes it). A setting or
 // secret that an environment variable sets can only be "changed" to the
@@ -514,10 +520,19 @@ func IsUser(ctx context.Context) bool { v, _ := ctx.Value(userKey{}).(bool); ret
 // deleted, so such a change must carry that key, else it is refused.
 //
 // Apply calls are serialized; safe for concurrent use.
-func (c *Config) ApplyWith(ctx context.Context, patch json.RawMessage, opts ApplyOptions) (View, error) {
-	var changes map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &changes); err != nil || changes == nil {
+func (c *Config) ApplyWith(ctx context.Context, patch Patch, opts ApplyOptions) (View, error) {
+	if patch == nil {
 		return View{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_settings", "The settings must be sent as a JSON object.")
+	}
+	// Each value is checked in its JSON form, by the same decoding a saved
+	// settings file gets.
+	changes := make(map[string]json.RawMessage, len(patch))
+	for k, v := range patch {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return View{}, ytsum.Errorf(ytsum.CodeInvalid, "invalid_settings", "The value of %s is not a string, number, true/false or list.", k)
+		}
+		changes[k] = b
 	}
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()

@@ -171,9 +171,19 @@ func (f *fixture) MustLoad(t testing.TB) *config.Config {
 	return cfg
 }
 
+// patchOf reads a settings patch from its JSON text, as POST /settings does.
+func patchOf(t testing.TB, body string) config.Patch {
+	t.Helper()
+	p, err := config.ParsePatch([]byte(body))
+	if err != nil {
+		t.Fatalf("patch %s: %v", body, err)
+	}
+	return p
+}
+
 func mustApply(t testing.TB, c *config.Config, patch string) config.View {
 	t.Helper()
-	v, err := c.Apply(context.Background(), json.RawMessage(patch))
+	v, err := c.Apply(context.Background(), patchOf(t, patch))
 	if err != nil {
 		t.Fatalf("apply %s: %v", patch, err)
 	}
@@ -287,7 +297,7 @@ func TestValidation(t *testing.T) {
 			f := newFixture(t)
 			c := f.MustLoad(t)
 			before := c.Current()
-			_, err := c.Apply(context.Background(), json.RawMessage(tt.patch))
+			_, err := c.Apply(context.Background(), patchOf(t, tt.patch))
 			fe := fieldErrors(t, err)
 			var got []string
 			for k, msg := range fe {
@@ -318,9 +328,12 @@ func TestValidation(t *testing.T) {
 	// A body that is not an object.
 	c := newFixture(t).MustLoad(t)
 	for _, body := range []string{`[]`, `"x"`, `null`, `{`} {
-		if _, err := c.Apply(context.Background(), json.RawMessage(body)); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+		if _, err := config.ParsePatch([]byte(body)); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
 			t.Errorf("%s: %v", body, err)
 		}
+	}
+	if _, err := c.Apply(context.Background(), nil); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+		t.Errorf("no patch: %v", err)
 	}
 }
 
@@ -471,7 +484,7 @@ func TestEnvironmentOverrides(t *testing.T) {
 		t.Errorf("passcode = %+v", s)
 	}
 	// Changing an env-set value is refused; posting it back unchanged is fine.
-	_, err := c.Apply(context.Background(), json.RawMessage(`{"worker_pool_size":2,"login_passcode":"other-pass"}`))
+	_, err := c.Apply(context.Background(), patchOf(t, `{"worker_pool_size":2,"login_passcode":"other-pass"}`))
 	fe := fieldErrors(t, err)
 	if !strings.Contains(fe["worker_pool_size"], "WORKER_POOL_SIZE") || !strings.Contains(fe["login_passcode"], "LOGIN_CODE") {
 		t.Fatalf("field errors = %v", fe)
@@ -599,19 +612,19 @@ func TestSecretsThroughApply(t *testing.T) {
 func TestLoginRules(t *testing.T) {
 	c := newFixture(t).MustLoad(t)
 	fe := fieldErrors(t, func() error {
-		_, err := c.Apply(context.Background(), json.RawMessage(`{"login_enabled":true}`))
+		_, err := c.Apply(context.Background(), patchOf(t, `{"login_enabled":true}`))
 		return err
 	}())
 	if fe["login_passcode"] == "" {
 		t.Fatal("login without passcode accepted")
 	}
 	mustApply(t, c, `{"login_enabled":true,"login_passcode":"correct horse"}`)
-	_, err := c.Apply(context.Background(), json.RawMessage(`{"login_passcode":null}`))
+	_, err := c.Apply(context.Background(), patchOf(t, `{"login_passcode":null}`))
 	if fieldErrors(t, err)["login_passcode"] == "" {
 		t.Fatal("passcode deleted while login is on")
 	}
 	mustApply(t, c, `{"http_address":"0.0.0.0:5001","allowed_hosts":["192.168.1.20","mybox.local"]}`)
-	_, err = c.Apply(context.Background(), json.RawMessage(`{"login_enabled":false}`))
+	_, err = c.Apply(context.Background(), patchOf(t, `{"login_enabled":false}`))
 	if fieldErrors(t, err)["http_address"] == "" {
 		t.Fatal("login turned off while listening on a non-loopback address")
 	}
@@ -718,7 +731,7 @@ func TestFileKeystoreOptIn(t *testing.T) {
 	if v.Keychain.State != keychain.StateMissing || v.Keychain.FileFallback || !strings.Contains(v.Keychain.Message, "less safe") {
 		t.Fatalf("keychain = %+v", v.Keychain)
 	}
-	_, err := c.Apply(ctx, json.RawMessage(`{"gemini_api_key":"AIzaSyTEST-file-0009"}`))
+	_, err := c.Apply(ctx, patchOf(t, `{"gemini_api_key":"AIzaSyTEST-file-0009"}`))
 	var fe config.FieldErrors
 	if ytsum.ErrorKind(err) != "secret_not_saved" || ytsum.ErrorCode(err) != ytsum.CodeUnavailable || !errors.As(err, &fe) || fe["gemini_api_key"] == "" {
 		t.Fatalf("set without keychain: %v", err)
@@ -756,7 +769,7 @@ func TestSubscribe(t *testing.T) {
 	mustApply(t, c, `{"theme":"light"}`)
 	mustApply(t, c, `{"gemini_api_key":"AIzaSyTEST-sub-0001"}`) // secrets only: still notified
 	mustApply(t, c, `{}`)                                       // nothing changed: not notified
-	_, _ = c.Apply(context.Background(), json.RawMessage(`{"theme":"x"}`))
+	_, _ = c.Apply(context.Background(), patchOf(t, `{"theme":"x"}`))
 	cancel()
 	mustApply(t, c, `{"theme":"system"}`)
 	if !slices.Equal(got, []string{"dark", "light", "light"}) {
@@ -769,7 +782,7 @@ func TestStoreFailure(t *testing.T) {
 	f := newFixture(t)
 	c := f.MustLoad(t)
 	f.store.err = errors.New("disk full")
-	_, err := c.Apply(context.Background(), json.RawMessage(`{"theme":"dark"}`))
+	_, err := c.Apply(context.Background(), patchOf(t, `{"theme":"dark"}`))
 	if ytsum.ErrorCode(err) != ytsum.CodeInternal || c.Current().Theme != "system" {
 		t.Fatalf("apply with a failing store: %v, theme %s", err, c.Current().Theme)
 	}
@@ -800,7 +813,7 @@ func TestConcurrentUse(t *testing.T) {
 					}
 				case 2:
 					theme := []string{"dark", "light"}[j%2]
-					if _, err := c.Apply(ctx, json.RawMessage(`{"theme":"`+theme+`"}`)); err != nil {
+					if _, err := c.Apply(ctx, patchOf(t, `{"theme":"`+theme+`"}`)); err != nil {
 						t.Error(err)
 					}
 				case 3:
@@ -838,10 +851,10 @@ func TestDefaultModelAutomatic(t *testing.T) {
 	if got := c.Current().DefaultModel; got != "" {
 		t.Fatalf("default_model by default = %q, want automatic (empty)", got)
 	}
-	if _, err := c.Apply(context.Background(), json.RawMessage(`{"default_model":"gpt-5-mini"}`)); err != nil {
+	if _, err := c.Apply(context.Background(), patchOf(t, `{"default_model":"gpt-5-mini"}`)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Apply(context.Background(), json.RawMessage(`{"default_model":""}`)); err != nil {
+	if _, err := c.Apply(context.Background(), patchOf(t, `{"default_model":""}`)); err != nil {
 		t.Fatalf("setting default_model back to automatic: %v", err)
 	}
 	if got := c.Current().DefaultModel; got != "" {

@@ -34,7 +34,7 @@ func TestNoSecretInResponsesOrLogs(t *testing.T) {
 			out = append(out, err.Error(), string(body))
 		}
 	}
-	apply := func(patch string) { record(c.Apply(ctx, json.RawMessage(patch))) }
+	apply := func(patch string) { record(c.Apply(ctx, patchOf(t, patch))) }
 
 	apply(`{"gemini_api_key":"AIzaSyLEAK-gemini-SECRET-0001","openai_api_key":"sk-LEAK-openai-SECRET-0002",
 		"login_passcode":"LEAK-passcode-SECRET","login_enabled":true,"api_token":"LEAK-custom-token-SECRET-0005"}`)

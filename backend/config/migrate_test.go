@@ -2,7 +2,6 @@ package config_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -42,7 +41,7 @@ func TestTranscriptLanguagesMigration(t *testing.T) {
 	f := newFixture(t)
 	f.store.data = []byte(`{"version":1,"settings":{"theme":"dark"}}`)
 	c := f.MustLoad(t)
-	if _, err := c.Apply(context.Background(), json.RawMessage(`{"transcript_languages":["en"]}`)); err != nil {
+	if _, err := c.Apply(context.Background(), patchOf(t, `{"transcript_languages":["en"]}`)); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(f.MustLoad(t).Current().TranscriptLanguages); got != "[en]" {

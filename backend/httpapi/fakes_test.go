@@ -314,7 +314,8 @@ func (f *fakeSettings) View(ctx context.Context) (config.View, error) {
 		Secrets: map[string]config.SecretState{"google_api_key": {Set: true}}}, nil
 }
 
-func (f *fakeSettings) Apply(ctx context.Context, patch json.RawMessage) (config.View, error) {
+func (f *fakeSettings) ApplyWith(ctx context.Context, in config.Patch, _ config.ApplyOptions) (config.View, error) {
+	patch, _ := json.Marshal(in)
 	var p struct {
 		TTSVoice *string `json:"tts_voice"`
 	}

@@ -505,7 +505,15 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.SaveSettings(ctx, body)
+		var obj map[string]any // the HTTP API's own sentences for a body that is no object
+		if err := decodeBytes(body, &obj); err != nil {
+			return nil, err
+		}
+		patch, err := config.ParsePatch(body)
+		if err != nil {
+			return nil, err
+		}
+		return s.SaveSettings(ctx, patch, config.ApplyOptions{})
 	})
 }
 

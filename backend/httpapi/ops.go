@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -417,17 +415,15 @@ func (s *Server) Settings(ctx context.Context) (config.View, error) {
 	return s.svc.Settings.View(ctx)
 }
 
-// SaveSettings is POST /settings: patch is a JSON object of the settings to
-// change.
-func (s *Server) SaveSettings(ctx context.Context, patch json.RawMessage) (config.View, error) {
+// SaveSettings is POST /settings (and the window's settings form): it
+// applies patch under opts — the HTTP route passes the zero options, so a
+// base-URL change there clears that provider's stored key; the window, the
+// user at the keyboard, keeps it.
+func (s *Server) SaveSettings(ctx context.Context, patch config.Patch, opts config.ApplyOptions) (config.View, error) {
 	if s.svc.Settings == nil {
 		return config.View{}, unwired("Settings")
 	}
-	var obj map[string]json.RawMessage
-	if err := decodeBytes(patch, &obj); err != nil {
-		return config.View{}, err
-	}
-	return s.svc.Settings.Apply(ctx, bytes.TrimSpace(patch))
+	return s.svc.Settings.ApplyWith(ctx, patch, opts)
 }
 
 // Token is the answer of the API-token reveal and rotate routes.

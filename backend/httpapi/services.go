@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"ytsum/backend/config"
@@ -169,10 +168,10 @@ type VoiceCatalog struct {
 type Settings interface {
 	// View returns the settings view; a secret only ever as set/unset.
 	View(ctx context.Context) (config.View, error)
-	// Apply applies a partial settings object (the raw JSON body) and returns
-	// the new View. Invalid values give a CodeInvalid error; an error that
-	// also has a FieldErrors() map[string]string method adds "fields".
-	Apply(ctx context.Context, patch json.RawMessage) (config.View, error)
+	// ApplyWith applies a settings patch under opts and returns the new
+	// View. Invalid values give a CodeInvalid error; an error that also has
+	// a FieldErrors() map[string]string method adds "fields".
+	ApplyWith(ctx context.Context, patch config.Patch, opts config.ApplyOptions) (config.View, error)
 	// HasSecret reports whether the secret name (config.Secret…) is set.
 	HasSecret(ctx context.Context, name string) bool
 	// RevealAPIToken returns the API token for scripts.

@@ -376,10 +376,12 @@ func (a *App) RevealAPIToken() (httpapi.Token, error) { return a.api.RevealAPITo
 func (a *App) RotateAPIToken() (httpapi.Token, error) { return a.api.RotateAPIToken(a.callCtx()) }
 
 // PerformanceMetrics returns what GET /performance_metrics returns.
-func (a *App) PerformanceMetrics() (map[string]any, error) { return a.api.PerformanceMetrics(), nil }
+func (a *App) PerformanceMetrics() (httpapi.PerformanceMetrics, error) {
+	return a.api.PerformanceMetrics(), nil
+}
 
 // SystemHealth returns what GET /system_health returns.
-func (a *App) SystemHealth() (map[string]any, error) { return a.api.SystemHealth(), nil }
+func (a *App) SystemHealth() (httpapi.SystemHealth, error) { return a.api.SystemHealth(), nil }
 
 // Backups lists the database snapshots, as GET /admin/backups does.
 func (a *App) Backups() (httpapi.BackupList, error) { return a.api.Backups(a.callCtx()) }

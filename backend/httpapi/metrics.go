@@ -98,8 +98,9 @@ func (m *metrics) snapshot(md mode) modeSnapshot {
 	return s
 }
 
-// resourceUsage is the process's CPU and memory.
-type resourceUsage struct {
+// ResourceUsage is the process's CPU and memory (resource_usage of
+// /performance_metrics and /system_health).
+type ResourceUsage struct {
 	CPUPercent    float64 `json:"cpu_percent"`
 	MemoryPercent float64 `json:"memory_percent"`
 	MemoryRSSMB   float64 `json:"memory_rss_mb"`
@@ -112,10 +113,10 @@ type resourceUsage struct {
 // resources measures the process. CPU percent is the share of one core
 // used since the previous call (the first call: since the process started),
 // divided by the number of cores, as top's Irix-off mode.
-func (m *metrics) resources() resourceUsage {
+func (m *metrics) resources() ResourceUsage {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	u := resourceUsage{Goroutines: runtime.NumGoroutine(), NumCPU: runtime.NumCPU(),
+	u := ResourceUsage{Goroutines: runtime.NumGoroutine(), NumCPU: runtime.NumCPU(),
 		GoHeapMB: round2(float64(ms.HeapAlloc) / (1 << 20))}
 	rss, total := processMemory()
 	if rss == 0 {
@@ -162,24 +163,95 @@ func (s *Server) handlePerformanceMetrics(w http.ResponseWriter, r *http.Request
 }
 
 // PerformanceMetrics is GET /performance_metrics.
-func (s *Server) PerformanceMetrics() map[string]any {
+func (s *Server) PerformanceMetrics() PerformanceMetrics {
 	sy, as := s.metrics.snapshot(modeSync), s.metrics.snapshot(modeAsync)
 	js := s.jobStats()
-	return map[string]any{
-		"sync_requests":    sy.count,
-		"async_requests":   as.count,
-		"avg_sync_time":    seconds(sy.avg),
-		"avg_async_time":   seconds(as.avg),
-		"active_jobs":      js.Pending + js.Running,
-		"completed_jobs":   js.Completed,
-		"failed_jobs":      js.Failed,
-		"cancelled_jobs":   js.Cancelled,
-		"queued_jobs":      js.Pending,
-		"sse_connections":  s.metrics.sseOpen(),
-		"resource_usage":   s.metrics.resources(),
-		"timestamp":        s.cfg.now().UTC().Format(time.RFC3339),
-		"timestamp_format": "RFC3339",
+	return PerformanceMetrics{
+		SyncRequests:    sy.count,
+		AsyncRequests:   as.count,
+		AvgSyncTime:     seconds(sy.avg),
+		AvgAsyncTime:    seconds(as.avg),
+		ActiveJobs:      js.Pending + js.Running,
+		CompletedJobs:   js.Completed,
+		FailedJobs:      js.Failed,
+		CancelledJobs:   js.Cancelled,
+		QueuedJobs:      js.Pending,
+		SSEConnections:  s.metrics.sseOpen(),
+		ResourceUsage:   s.metrics.resources(),
+		Timestamp:       s.cfg.now().UTC().Format(time.RFC3339),
+		TimestampFormat: "RFC3339",
 	}
+}
+
+// PerformanceMetrics is the answer of GET /performance_metrics (API.md §5).
+// Its members are in name order, the order this answer has always had.
+type PerformanceMetrics struct {
+	ActiveJobs      int           `json:"active_jobs"`
+	AsyncRequests   int64         `json:"async_requests"`
+	AvgAsyncTime    float64       `json:"avg_async_time"` // seconds
+	AvgSyncTime     float64       `json:"avg_sync_time"`  // seconds
+	CancelledJobs   int           `json:"cancelled_jobs"`
+	CompletedJobs   int           `json:"completed_jobs"`
+	FailedJobs      int           `json:"failed_jobs"`
+	QueuedJobs      int           `json:"queued_jobs"`
+	ResourceUsage   ResourceUsage `json:"resource_usage"`
+	SSEConnections  int           `json:"sse_connections"`
+	SyncRequests    int64         `json:"sync_requests"`
+	Timestamp       string        `json:"timestamp"`
+	TimestampFormat string        `json:"timestamp_format"`
+}
+
+// SystemHealth is the answer of GET /system_health (API.md §5).
+type SystemHealth struct {
+	Alerts     []Alert          `json:"alerts"`
+	Metrics    HealthMetrics    `json:"metrics"`
+	Status     string           `json:"status"` // "healthy" or "warning"
+	Thresholds HealthThresholds `json:"thresholds"`
+	Timestamp  string           `json:"timestamp"`
+}
+
+// Alert is one threshold the service is over.
+type Alert struct {
+	Message   string  `json:"message"`
+	Threshold float64 `json:"threshold"`
+	Type      string  `json:"type"`
+	Value     float64 `json:"value"`
+}
+
+// HealthMetrics are the figures /system_health judges.
+type HealthMetrics struct {
+	ActiveConnections int           `json:"active_connections"`
+	ErrorRates        ErrorRates    `json:"error_rates"`
+	JobQueueSize      int           `json:"job_queue_size"`
+	ResourceUsage     ResourceUsage `json:"resource_usage"`
+	ResponseTimes     ResponseTimes `json:"response_times"`
+}
+
+// ErrorRates are percentages of failed requests and jobs, and a count of
+// answers with a status >= 500.
+type ErrorRates struct {
+	Async        float64 `json:"async"`
+	Jobs         float64 `json:"jobs"`
+	Overall      float64 `json:"overall"`
+	ServerErrors int64   `json:"server_errors"`
+	Sync         float64 `json:"sync"`
+}
+
+// ResponseTimes are summarize response times in seconds.
+type ResponseTimes struct {
+	AvgAsync float64 `json:"avg_async"`
+	AvgSync  float64 `json:"avg_sync"`
+	MaxAsync float64 `json:"max_async"`
+	MaxSync  float64 `json:"max_sync"`
+}
+
+// HealthThresholds are the alert thresholds in force (the alert_* settings).
+type HealthThresholds struct {
+	CPUPercent    float64 `json:"cpu_percent"`
+	ErrorRate     float64 `json:"error_rate"`
+	MemoryPercent float64 `json:"memory_percent"`
+	QueuedJobs    int     `json:"queued_jobs"`
+	ResponseTime  float64 `json:"response_time"` // seconds
 }
 
 func pct(part, whole int64) float64 {
@@ -194,7 +266,7 @@ func (s *Server) handleSystemHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // SystemHealth is GET /system_health.
-func (s *Server) SystemHealth() map[string]any {
+func (s *Server) SystemHealth() SystemHealth {
 	sy, as := s.metrics.snapshot(modeSync), s.metrics.snapshot(modeAsync)
 	js := s.jobStats()
 	res := s.metrics.resources()
@@ -211,9 +283,9 @@ func (s *Server) SystemHealth() map[string]any {
 	finished := int64(js.Completed + js.Failed)
 	jobFail := pct(int64(js.Failed), finished)
 
-	alerts := []map[string]any{}
+	alerts := []Alert{}
 	add := func(kind, msg string, value, threshold float64) {
-		alerts = append(alerts, map[string]any{"type": kind, "message": msg, "value": value, "threshold": threshold})
+		alerts = append(alerts, Alert{Type: kind, Message: msg, Value: value, Threshold: threshold})
 	}
 	if sy.avg > maxResp {
 		add("response_time", "Synchronous summaries take "+ftoa(sy.avg.Seconds())+" s on average; use async mode for long inputs.",
@@ -238,21 +310,21 @@ func (s *Server) SystemHealth() map[string]any {
 	if len(alerts) > 0 {
 		status = "warning"
 	}
-	return map[string]any{
-		"status":    status,
-		"timestamp": s.cfg.now().UTC().Format(time.RFC3339),
-		"metrics": map[string]any{
-			"response_times": map[string]any{"avg_sync": seconds(sy.avg), "avg_async": seconds(as.avg),
-				"max_sync": seconds(sy.max), "max_async": seconds(as.max)},
-			"error_rates": map[string]any{"overall": errRate, "sync": pct(sy.errors, sy.count),
-				"async": pct(as.errors, as.count), "jobs": jobFail, "server_errors": s.metrics.srvErrs.Load()},
-			"resource_usage":     res,
-			"active_connections": s.metrics.sseOpen(),
-			"job_queue_size":     js.Pending,
+	return SystemHealth{
+		Status:    status,
+		Timestamp: s.cfg.now().UTC().Format(time.RFC3339),
+		Metrics: HealthMetrics{
+			ResponseTimes: ResponseTimes{AvgSync: seconds(sy.avg), AvgAsync: seconds(as.avg),
+				MaxSync: seconds(sy.max), MaxAsync: seconds(as.max)},
+			ErrorRates: ErrorRates{Overall: errRate, Sync: pct(sy.errors, sy.count),
+				Async: pct(as.errors, as.count), Jobs: jobFail, ServerErrors: s.metrics.srvErrs.Load()},
+			ResourceUsage:     res,
+			ActiveConnections: s.metrics.sseOpen(),
+			JobQueueSize:      js.Pending,
 		},
-		"thresholds": map[string]any{"response_time": maxResp.Seconds(), "error_rate": maxErr,
-			"cpu_percent": maxCPU, "memory_percent": maxMem, "queued_jobs": maxQueue},
-		"alerts": alerts,
+		Thresholds: HealthThresholds{ResponseTime: maxResp.Seconds(), ErrorRate: maxErr,
+			CPUPercent: maxCPU, MemoryPercent: maxMem, QueuedJobs: maxQueue},
+		Alerts: alerts,
 	}
 }
 

@@ -461,7 +461,10 @@ func (a *App) ImportOriginal() (*httpapi.ImportReport, error) {
 
 // SetFocused records whether the window has focus (the UI reports it), so
 // a finished job notifies only when the user is elsewhere.
-func (a *App) SetFocused(focused bool) { a.focused.Store(focused) }
+func (a *App) SetFocused(focused bool) error {
+	a.focused.Store(focused)
+	return nil
+}
 
 // notifyIfFinished shows an OS notification when a job that ran for a while
 // ends while the window is not focused.

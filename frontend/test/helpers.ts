@@ -1,5 +1,7 @@
+import { vi } from 'vitest';
 import type { EventSourceLike } from '../src/lib/api/live';
 import type { Job, VideoItem } from '../src/lib/api/types';
+import type { AudioLike } from '../src/stores/player';
 
 /** A controllable EventSource: tests open it, send messages, drop it. */
 export class FakeEventSource implements EventSourceLike {
@@ -63,4 +65,31 @@ export function makeVideo(id: string, p: Partial<VideoItem> = {}): VideoItem {
 /** Lets pending promise callbacks run (with fake timers too). */
 export async function flush(n = 5): Promise<void> {
   for (let i = 0; i < n; i++) await Promise.resolve();
+}
+
+/** An audio element that "plays" at once, for the real player store. */
+export class FakeAudio implements AudioLike {
+  src = '';
+  currentTime = 0;
+  duration = NaN;
+  playbackRate = 1;
+  paused = true;
+  private l = new Map<string, (() => void)[]>();
+  addEventListener(type: string, fn: () => void) {
+    this.l.set(type, [...(this.l.get(type) ?? []), fn]);
+  }
+  emit(type: string) {
+    for (const fn of this.l.get(type) ?? []) fn();
+  }
+  play = vi.fn(async () => {
+    this.paused = false;
+    this.duration = 300;
+    this.emit('loadedmetadata');
+    this.emit('play');
+  });
+  pause = vi.fn(() => {
+    if (this.paused) return;
+    this.paused = true;
+    this.emit('pause');
+  });
 }

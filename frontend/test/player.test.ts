@@ -1,35 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { load } from '../src/lib/storage';
-import { createPlayer, type AudioLike } from '../src/stores/player';
+import { createPlayer } from '../src/stores/player';
 import { createPrefs, loadPrefs } from '../src/stores/prefs';
 import { fakeTransport } from './fake-transport';
-import { flush, makeVideo } from './helpers';
+import { FakeAudio, flush, makeVideo } from './helpers';
 
-class FakeAudio implements AudioLike {
-  src = '';
-  currentTime = 0;
-  duration = NaN;
-  playbackRate = 1;
-  paused = true;
-  private l = new Map<string, (() => void)[]>();
-  addEventListener(type: string, fn: () => void) {
-    this.l.set(type, [...(this.l.get(type) ?? []), fn]);
-  }
-  emit(type: string) {
-    for (const fn of this.l.get(type) ?? []) fn();
-  }
-  play = vi.fn(async () => {
-    this.paused = false;
-    this.duration = 300;
-    this.emit('loadedmetadata');
-    this.emit('play');
-  });
-  pause = vi.fn(() => {
-    if (this.paused) return;
-    this.paused = true;
-    this.emit('pause');
-  });
-}
 
 function setup() {
   const audio = new FakeAudio();

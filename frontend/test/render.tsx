@@ -3,10 +3,12 @@ import { render } from '@testing-library/preact';
 import { vi } from 'vitest';
 import { ServicesContext } from '../src/components/context';
 import type { ApiStatus, ModelInfo } from '../src/lib/api/types';
-import type { AudioLike } from '../src/stores/player';
 import { createPrefs, loadPrefs } from '../src/stores/prefs';
 import { createServices, type Services } from '../src/stores/services';
 import { fakeTransport } from './fake-transport';
+import { FakeAudio } from './helpers';
+
+export { FakeAudio };
 
 export const MODELS: ModelInfo[] = [
   { key: 'local', provider: 'local', display_name: 'Local (offline extract)', available: true },
@@ -32,32 +34,6 @@ export function keylessStatus(): ApiStatus {
   });
 }
 
-/** An audio element that "plays" at once, for the real player store. */
-export class FakeAudio implements AudioLike {
-  src = '';
-  currentTime = 0;
-  duration = NaN;
-  playbackRate = 1;
-  paused = true;
-  private l = new Map<string, (() => void)[]>();
-  addEventListener(type: string, fn: () => void) {
-    this.l.set(type, [...(this.l.get(type) ?? []), fn]);
-  }
-  emit(type: string) {
-    for (const fn of this.l.get(type) ?? []) fn();
-  }
-  play = vi.fn(async () => {
-    this.paused = false;
-    this.duration = 300;
-    this.emit('loadedmetadata');
-    this.emit('play');
-  });
-  pause = vi.fn(() => {
-    if (this.paused) return;
-    this.paused = true;
-    this.emit('pause');
-  });
-}
 
 /**
  * setup makes the real services over a fake transport (over: its stubs) and renders ui with

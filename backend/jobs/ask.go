@@ -84,20 +84,9 @@ func (e *Engine) submitAsk(ctx context.Context, req ytsum.AskRequest, mode Mode)
 		return nil, nil, err
 	}
 
-	e.mu.Lock()
-	switch {
-	case e.state == stateNew || e.state == stateStarting:
-		e.mu.Unlock()
-		return nil, nil, errNotStarted
-	case e.state != stateStarted:
-		e.mu.Unlock()
-		return nil, nil, errStopped
-	case len(e.active)+e.reserved >= e.maxJobs:
-		e.mu.Unlock()
-		return nil, nil, ytsum.ErrBusy
+	if err := e.reserve(); err != nil {
+		return nil, nil, err
 	}
-	e.reserved++
-	e.mu.Unlock()
 
 	ask := req
 	rec := &record{

@@ -508,20 +508,9 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 		return nil, nil, ytsum.Wrap(err, ytsum.CodeInvalid, "invalid_options", "These summary options cannot be used; pick another model or style.")
 	}
 
-	e.mu.Lock()
-	switch {
-	case e.state == stateNew || e.state == stateStarting:
-		e.mu.Unlock()
-		return nil, nil, errNotStarted
-	case e.state != stateStarted:
-		e.mu.Unlock()
-		return nil, nil, errStopped
-	case len(e.active)+e.reserved >= e.maxJobs:
-		e.mu.Unlock()
-		return nil, nil, ytsum.ErrBusy
+	if err := e.reserve(); err != nil {
+		return nil, nil, err
 	}
-	e.reserved++
-	e.mu.Unlock()
 
 	now := e.now()
 	rec := &record{
@@ -563,6 +552,24 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	}
 	e.signal()
 	return r, submitted, nil
+}
+
+// reserve takes a slot for a job about to be submitted: errNotStarted or
+// errStopped when the engine does not take jobs, ytsum.ErrBusy when
+// MaxJobs are pending or running. enqueueNew gives the slot back.
+func (e *Engine) reserve() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.state == stateNew || e.state == stateStarting:
+		return errNotStarted
+	case e.state != stateStarted:
+		return errStopped
+	case len(e.active)+e.reserved >= e.maxJobs:
+		return ytsum.ErrBusy
+	}
+	e.reserved++
+	return nil
 }
 
 // enqueueNew persists a new run with persist (called with r.mu held) and,

@@ -91,13 +91,7 @@ func OriginalClean(text string) string {
 		ln = reHeading.ReplaceAllString(ln, "")
 		ln = reQuote.ReplaceAllString(ln, "")
 		ln = reBullet.ReplaceAllString(ln, "")
-		if strings.Count(ln, "|") >= 2 { // a table row: cells become a list
-			cells := strings.FieldsFunc(ln, func(r rune) bool { return r == '|' })
-			for i := range cells {
-				cells[i] = strings.TrimSpace(cells[i])
-			}
-			ln = strings.Join(nonEmpty(cells), ", ")
-		}
+		ln = tableRow(ln)
 		ln = strings.TrimSpace(ln)
 		if ln == "" {
 			continue
@@ -213,4 +207,17 @@ func removeThousands(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// tableRow reads a Markdown table row as a list: its cells joined by
+// commas. Any other line is returned as it is.
+func tableRow(ln string) string {
+	if strings.Count(ln, "|") < 2 {
+		return ln
+	}
+	cells := strings.FieldsFunc(ln, func(r rune) bool { return r == '|' })
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return strings.Join(nonEmpty(cells), ", ")
 }

@@ -194,13 +194,7 @@ func CleanFor(text, lang string) string {
 		ln = reQuote.ReplaceAllString(ln, "")
 		ln = reBullet.ReplaceAllString(ln, "")
 		ln = reNumbered.ReplaceAllString(ln, "")
-		if strings.Count(ln, "|") >= 2 { // a table row: cells become a list
-			cells := strings.FieldsFunc(ln, func(r rune) bool { return r == '|' })
-			for i := range cells {
-				cells[i] = strings.TrimSpace(cells[i])
-			}
-			ln = strings.Join(nonEmpty(cells), ", ")
-		}
+		ln = tableRow(ln)
 		ln = trimMarks(ln)
 		ln = trimMarks(reTSLead.ReplaceAllString(ln, ""))
 		if ln == "" || !hasWordRune(ln) {

@@ -23,6 +23,7 @@ import (
 	"ytsum/backend/events"
 	"ytsum/backend/jobs"
 	"ytsum/backend/store"
+	"ytsum/backend/youtube"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
 )
@@ -118,7 +119,12 @@ func TestCrashChild(t *testing.T) {
 		fmt.Fprintf(os.Stdout, "%s%s\n", crashPrefix, b)
 	}
 	svc, err := openBackend(ctx, backendOptions{Version: "crash-child", Stderr: os.Stderr,
-		Getenv: crashEnv(dir, os.Getenv(envCrashYT)), Keychain: &memKeyring{}})
+		Getenv: crashEnv(dir, os.Getenv(envCrashYT)), Keychain: &memKeyring{},
+		// The blocker video must stay unfinished until the kill, however slow
+		// the machine: the client's stall deadlines (15 s) would fail it.
+		youtubeOptions: func(o *youtube.Options) {
+			o.FirstByteTimeout, o.IdleTimeout, o.RequestTimeout = time.Hour, time.Hour, 2*time.Hour
+		}})
 	if err != nil {
 		emit(childMsg{Event: "error", Err: err.Error()})
 		t.Fatalf("Open: %v", err)

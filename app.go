@@ -125,7 +125,12 @@ func (a *App) run(ctx context.Context, ui fs.FS, httpAddr string) error {
 			UniqueId:               singleInstanceID,
 			OnSecondInstanceLaunch: a.secondInstance,
 		},
-		Linux: &linux.Options{ProgramName: "ytsum", WindowIsTranslucent: false},
+		// GPU policy Never, as Wails defaults to when no Linux options are
+		// given: the zero value (OnDemand) enters WebKit's accelerated
+		// compositing, which without a GPU is software GL costing about
+		// 110 MB in the web process (scripts/bench-window.sh) and nothing
+		// this text UI needs.
+		Linux: &linux.Options{ProgramName: "ytsum", WindowIsTranslucent: false, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		Mac: &mac.Options{About: &mac.AboutInfo{Title: "YouTube Summarizer", Message: "Version " + version},
 			// macOS delivers ytsum:// links as an Apple event, not as arguments.
 			OnUrlOpen: func(u string) { a.openURL(u) }},

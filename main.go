@@ -238,9 +238,56 @@ func doctorMain(args []string, stdout, stderr io.Writer) int {
 	if fl.NArg() != 1 {
 		return usageError(stderr, "doctor: give one YouTube video link")
 	}
-	return withServices(stderr, slog.LevelError, func(ctx context.Context, svc *Backend) int {
-		return svc.DoctorCLI(ctx, fl.Arg(0), *asJSON, stdout, stderr)
-	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, closeFn, err := openDoctorBackend(ctx, backendOptions{Version: version, Stderr: stderr, LogLevel: slog.LevelError})
+	if err != nil {
+		fmt.Fprintf(stderr, "ytsum: %s\n", Sentence(err))
+		return 1
+	}
+	defer closeFn()
+	return svc.DoctorCLI(ctx, fl.Arg(0), *asJSON, stdout, stderr)
+}
+
+// openDoctorBackend opens the backend for `ytsum doctor`. The diagnosis
+// needs no library, so while the window or `ytsum serve` holds it (the
+// database is locked), doctor runs on an empty, temporary data folder with
+// the default YouTube settings and says so on stderr, instead of failing
+// with "already running". The returned function closes the backend and
+// removes that folder.
+func openDoctorBackend(ctx context.Context, opts backendOptions) (*Backend, func(), error) {
+	svc, err := openBackend(ctx, opts)
+	if err == nil {
+		return svc, func() { svc.Close() }, nil
+	}
+	if ytsum.ErrorKind(err) != "already_running" {
+		return nil, nil, err
+	}
+	dir, derr := os.MkdirTemp("", "ytsum-doctor-")
+	if derr != nil {
+		return nil, nil, err
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	opts.Getenv = func(k string) (string, bool) {
+		if k == "YTSUM_DATA_DIR" {
+			return dir, true
+		}
+		return getenv(k)
+	}
+	svc, err = openBackend(ctx, opts)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	out := opts.Stderr
+	if out == nil {
+		out = os.Stderr
+	}
+	fmt.Fprintln(out, "ytsum: the app is running and holds your library, so doctor uses the default YouTube settings (transcript languages, player clients), not your saved ones.")
+	return svc, func() { svc.Close(); os.RemoveAll(dir) }, nil
 }
 
 func importMain(args []string, stdout, stderr io.Writer) int {

@@ -384,3 +384,28 @@ func TestOriginalLanguageFirst(t *testing.T) {
 		t.Fatalf("chosen %+v", d.Chosen)
 	}
 }
+
+// Ensure `ytsum doctor` still diagnoses while the window or `ytsum serve`
+// holds the library: it falls back to a temporary data folder and says
+// that the saved settings were not read, instead of "already running".
+func TestDoctorWhileAppRuns(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	dir := t.TempDir()
+	r := openRig(t, dir, yt, &memKeyring{}) // the running app holds dir
+	_ = r
+	var errb bytes.Buffer
+	svc, closeFn, err := openDoctorBackend(context.Background(), backendOptions{Version: "test", Stderr: &errb,
+		Getenv: env(dir, yt), Keychain: &memKeyring{}, youtubePacing: func() time.Duration { return 0 }})
+	if err != nil {
+		t.Fatalf("doctor while the app runs: %v", err)
+	}
+	var out bytes.Buffer
+	code := svc.DoctorCLI(context.Background(), youtubetest.WatchURL(youtubetest.VideoID), false, &out, &errb)
+	closeFn()
+	if code != 0 {
+		t.Fatalf("doctor exit %d; %s %s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "the app is running") {
+		t.Errorf("doctor did not say it used default settings: %q", errb.String())
+	}
+}

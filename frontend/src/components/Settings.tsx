@@ -354,7 +354,7 @@ function ServerSettings({ extras }: { extras: Extra[] }) {
               {words.length > 0 && !shown.length && <p class="muted" role="status">No setting matches “{filter.trim()}”.</p>}
               {shown.map(([g, fields]) => (
                 <fieldset key={g} class="group">
-                  <legend>{g}</legend>
+                  <legend class={words.length ? undefined : 'sr-only'}>{g}</legend>
                   {fields.map((f) => (
                     <FieldInput key={f.name} f={f} value={f.name in edits ? edits[f.name] : f.value} error={errors[f.name]} models={models}
                       onChange={(v) => setEdits({ ...edits, [f.name]: v })}

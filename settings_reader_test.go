@@ -5,6 +5,11 @@ package main
 // a client) can observe. A setting read only at start is changed, the
 // backend restarted, and then observed. A field with no probe here fails
 // the test, so a new setting cannot land without its reader.
+//
+// Limits (concurrency, workers, heartbeats) are observed against fakes
+// that hold requests: the side the limit lets through is seen at once;
+// the side it holds back is "not seen within 2–3 s", a bounded wait of
+// a few seconds, never a timing assertion.
 
 import (
 	"bufio"
@@ -848,11 +853,50 @@ func moreReaderProbes() map[string]readerProbe {
 				resp.Body.Close()
 				return resp.Status + " Retry-After " + resp.Header.Get("Retry-After")
 			}},
-		"alert_response_seconds":   {value: 12.5, observe: healthThreshold("response_time")},
-		"alert_error_rate_percent": {value: 12.5, observe: healthThreshold("error_rate")},
-		"alert_cpu_percent":        {value: 12.5, observe: healthThreshold("cpu_percent")},
-		"alert_memory_percent":     {value: 12.5, observe: healthThreshold("memory_percent")},
-		"alert_queued_jobs":        {value: 12, observe: healthThreshold("queued_jobs")},
+		// A synchronous summary takes at least the pacing of its YouTube
+		// requests (≥ 250 ms each): over 0.1 s, not over the default 30 s.
+		"alert_response_seconds": {value: 0.1, observe: healthAlert("response_time", "response_time", func(t *testing.T, r *rig, f *readerFixture) {
+			r.do("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(youtubetest.PlaylistVideoIDs[f.n])}, "model": "local", "force_sync": true})
+		})},
+		// With one job allowed and one running, a second request is
+		// refused (503): one failed request of two is 50 %, over the
+		// default 5 %, not over 100 %. (A request whose only video is
+		// unavailable answers 200 with the error in its result, and
+		// counts as a success.)
+		"alert_error_rate_percent": {value: 100, pre: map[string]any{"max_concurrent_jobs": 1}, catalogue: slowCatalogue,
+			observe: func(t *testing.T, r *rig, f *readerFixture) string {
+				code, id := submitAsync(t, r, youtubetest.SlowVideoID)
+				if code != http.StatusAccepted {
+					t.Fatalf("submit: %d", code)
+				}
+				defer cancelJobs(t, r, []string{id})
+				if code, _, b := r.do("POST", "/summarize", map[string]any{"urls": []string{youtubetest.WatchURL(youtubetest.VideoID)}, "model": "local", "force_sync": true}); code != http.StatusServiceUnavailable {
+					t.Fatalf("a request over max_concurrent_jobs: %d %s", code, b)
+				}
+				return healthAlert("error_rate", "error_rate", nil)(t, r, f)
+			}},
+		// The app's own CPU and memory share is not steerable from a test:
+		// the thresholds in force are what /system_health reports.
+		"alert_cpu_percent":    {value: 12.5, observe: healthAlert("cpu_percent", "", nil)},
+		"alert_memory_percent": {value: 12.5, observe: healthAlert("memory_percent", "", nil)},
+		// One worker, three slow jobs: two wait, over 1, not over the default 50.
+		"alert_queued_jobs": {value: 1, pre: map[string]any{"worker_pool_size": 1}, catalogue: func() youtubetest.Catalogue {
+			c := slowCatalogue()
+			c.Videos = append(c.Videos, youtubetest.Video{ID: "slowVideo03", Title: "A Third Slow Video", DurationSeconds: 3600,
+				Delay: youtubetest.SlowDelay, Lines: []string{"Still loading."}})
+			return c
+		}, observe: func(t *testing.T, r *rig, f *readerFixture) string {
+			var ids []string
+			for _, v := range append(slowVideos, "slowVideo03") {
+				code, id := submitAsync(t, r, v)
+				if code != http.StatusAccepted {
+					t.Fatalf("submit %s: %d", v, code)
+				}
+				ids = append(ids, id)
+			}
+			defer cancelJobs(t, r, ids)
+			return healthAlert("queued_jobs", "queue", nil)(t, r, f)
+		}},
 		// Saving a key when no keychain is there: refused, or kept in the
 		// key file of the data folder.
 		"insecure_file_keystore": {value: true, noKeychain: true, observe: func(t *testing.T, r *rig, f *readerFixture) string {
@@ -886,12 +930,28 @@ func moreReaderProbes() map[string]readerProbe {
 	}
 }
 
-func healthThreshold(name string) func(t *testing.T, r *rig, _ *readerFixture) string {
-	return func(t *testing.T, r *rig, _ *readerFixture) string {
+// healthAlert makes traffic (if any), then reports the threshold name of
+// /system_health and whether it raises an alert of type kind.
+func healthAlert(name, kind string, traffic func(t *testing.T, r *rig, f *readerFixture)) func(t *testing.T, r *rig, f *readerFixture) string {
+	return func(t *testing.T, r *rig, f *readerFixture) string {
+		if traffic != nil {
+			traffic(t, r, f)
+		}
 		var h struct {
 			Thresholds map[string]json.RawMessage `json:"thresholds"`
+			Alerts     []struct {
+				Type string `json:"type"`
+			} `json:"alerts"`
 		}
 		r.mustJSON("GET", "/system_health", nil, 200, &h)
-		return string(h.Thresholds[name])
+		out := "threshold " + string(h.Thresholds[name])
+		if kind != "" {
+			alert := false
+			for _, a := range h.Alerts {
+				alert = alert || a.Type == kind
+			}
+			out += fmt.Sprintf(", %s alert %v", kind, alert)
+		}
+		return out
 	}
 }

@@ -134,6 +134,7 @@ smoke-native:
 e2e-browser:
 	scripts/e2e-browser.sh $(BIN) $(OUT) nokeys
 	scripts/e2e-browser.sh $(BIN) $(OUT) gemini
+	scripts/e2e-browser.sh $(BIN) $(OUT) openai
 
 # The real window under Xvfb against the fake YouTube: type a link, Ctrl+Enter,
 # the summary reaches the library and shows in the window.

@@ -61,8 +61,10 @@ if command -v dbus-daemon >/dev/null && command -v gnome-keyring-daemon >/dev/nu
 fi
 case "$mode" in
   nokeys) ;;
-  gemini) export GEMINI_API_KEY=AIzaFakeE2EKey0123456789 YTSUM_GEMINI_URL=${link[llm]} E2E_EXPECT_TEXT="FAKE-LLM summary" ;;
-  openai) export OPENAI_API_KEY=sk-fake-e2e-0123456789 YTSUM_OPENAI_URL=${link[llm]}/v1 E2E_EXPECT_TEXT="FAKE-LLM summary" ;;
+  # The fake LLM signs each summary with the model that wrote it ("FAKE-LLM summary by <model>"):
+  # the provider whose key is set must be the one that answered.
+  gemini) export GEMINI_API_KEY=AIzaFakeE2EKey0123456789 YTSUM_GEMINI_URL=${link[llm]} E2E_EXPECT_TEXT="FAKE-LLM summary by gemini-" ;;
+  openai) export OPENAI_API_KEY=sk-fake-e2e-0123456789 YTSUM_OPENAI_URL=${link[llm]}/v1 E2E_EXPECT_TEXT="FAKE-LLM summary by gpt-" ;;
   *) echo "e2e-browser: unknown mode $mode (nokeys, gemini or openai)" >&2; exit 2 ;;
 esac
 echo "e2e-browser: run $mode"

@@ -6,7 +6,8 @@
 //      E2E_SEARCH_WORD (default "summary"), E2E_TIMEOUT_MS (per wait, default 120000),
 //      CHROMIUM_PATH (default /usr/bin/chromium),
 //      E2E_EXPECT_TEXT (the run "with keys": submit E2E_VIDEO_URL with the form as it opens and
-//      expect this text of the fake LLM in the summary; the other steps are left to the run without keys).
+//      expect this text of the fake LLM in the summary, e.g. "FAKE-LLM summary by gpt-" for the
+//      OpenAI key; the other steps are left to the run without keys).
 // Fails (exit 1) on any console error or page error, or when a step does not hold.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +211,26 @@ try {
     }
     await job(id).locator('.status', { hasText: 'cancelled' }).waitFor({ timeout: 15_000 });
     await job(id).locator('.done-msg', { hasText: /cancelled/i }).waitFor({ timeout: 5000 });
+  });
+
+  await step('settings: one section at a time, a filter over the labels', async () => {
+    await go('#/settings');
+    const save = page.getByRole('button', { name: 'Save settings' });
+    await save.waitFor({ timeout: T });
+    await page.waitForLoadState('networkidle');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    log(`  settings page height at 1280 px: ${height} px (first section)`);
+    // The whole form on one page was about 8,400 px; one section at a time stays well under half.
+    if (height > 4000) throw new Error(`the settings page is ${height} px tall at 1280 px`);
+    const nav = page.getByRole('navigation', { name: 'Settings sections' });
+    await nav.getByRole('button', { name: 'YouTube', exact: true }).click();
+    await page.getByLabel(/Transcript languages/).waitFor({ timeout: 5000 });
+    if (await page.getByLabel(/Default model/).count()) throw new Error('the first section still shows beside YouTube');
+    await page.getByRole('searchbox', { name: 'Filter settings' }).fill('concurrency');
+    const labels = await page.locator('.settings-main .field .field-label').allTextContents();
+    if (labels.length < 2 || labels.some((l) => !/concurrency/i.test(l))) throw new Error(`filter "concurrency" shows ${JSON.stringify(labels)}`);
+    log(`  filter "concurrency": ${labels.length} fields`);
+    await page.getByRole('searchbox', { name: 'Filter settings' }).fill('');
   });
 
   await step('screenshots light and dark', async () => {

@@ -381,6 +381,19 @@ func (s *Server) WaitAnswered(ctx context.Context, prefix string, n int) error {
 	}
 }
 
+// InFlight returns how many requests the fake has received and not yet
+// finished (held by a Delay, for example): what a client's concurrency
+// limit lets through at once.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, c := range s.hits {
+		n += c - s.answered[p]
+	}
+	return n
+}
+
 // Requests returns "METHOD /path?query" of every request so far.
 func (s *Server) Requests() []string {
 	s.mu.Lock()

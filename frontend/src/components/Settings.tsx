@@ -8,18 +8,32 @@ import type { ConnectionMethod, ProcessingMode } from '../lib/api/transport';
 import { useServices } from './context';
 import { KeyValue } from './KeyValue';
 
+/** A part of the settings page that is not a schema group (or sits under one). */
+interface Extra {
+  id: string;
+  label: string;
+  /** The schema group it is shown under; when the schema has no such group it gets its own entry. */
+  under?: string;
+  render(): preact.JSX.Element | null;
+}
+
+/**
+ * The settings page: a section index (the schema's groups, then the parts that are not
+ * settings) beside one section at a time, and a filter over every setting's label.
+ */
 export function Settings() {
   const s = useServices();
+  const extras: Extra[] = [
+    ...(s.transport.capabilities.connectionChoice ? [{ id: 'connection', label: 'Connection', render: () => <Connection /> }] : []),
+    { id: 'local', label: 'Local AI servers', under: 'Summaries and models', render: () => <LocalServers /> },
+    { id: 'voice', label: 'Voice', under: 'Voice and audio', render: () => <Voices /> },
+    { id: 'token', label: 'API token', under: 'HTTP server and login', render: () => <ApiToken /> },
+    { id: 'data', label: 'Import and backups', render: () => <><ImportExport /><Backups /></> },
+  ];
   return (
     <div class="settings">
       <h2>Settings</h2>
-      {s.transport.capabilities.connectionChoice && <Connection />}
-      <ServerSettings />
-      <LocalServers />
-      <Voices />
-      <ApiToken />
-      <ImportExport />
-      <Backups />
+      <ServerSettings extras={extras} />
     </div>
   );
 }
@@ -138,6 +152,13 @@ function FieldInput({ f, value, error, models, onChange, onSecret }: {
   const help = [f.help, f.env ? 'Set by environment; change it there.' : ''].filter(Boolean).join(' ');
   const describedBy = [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const disabled = f.env || f.readOnly;
+  // The restart marker; the help text says the same in words for screen readers.
+  const marker = f.restart && (
+    <span class={`badge badge-restart${f.restartPending ? ' badge-pending' : ''}`} aria-hidden="true"
+      title={f.restartPending ? 'Changed: restart the app to apply it' : 'Applies after a restart'}>
+      {f.restartPending ? 'restart pending' : 'restart'}
+    </span>
+  );
   let input;
   if (f.type === 'secret') {
     input = (
@@ -187,7 +208,9 @@ function FieldInput({ f, value, error, models, onChange, onSecret }: {
   }
   return (
     <div class={`field field-${f.type}${error ? ' field-invalid' : ''}`}>
-      {f.type === 'secret' && !replacing ? <span class="field-label" id={`${id}-lbl`}>{f.label}</span> : <label for={id} class="field-label">{f.label}</label>}
+      {f.type === 'secret' && !replacing
+        ? <span class="field-label" id={`${id}-lbl`}>{f.label}</span>
+        : <label for={id} class="field-label">{f.label}{marker}</label>}
       {input}
       {help && <p id={`${id}-help`} class="hint">{help}</p>}
       {error && <p id={`${id}-err`} class="error-text" role="alert">{error}</p>}
@@ -195,7 +218,13 @@ function FieldInput({ f, value, error, models, onChange, onSecret }: {
   );
 }
 
-function ServerSettings() {
+/** Lower-case words of a filter, each of which a field's label (or key) must contain. */
+function matches(f: FieldSpec, words: string[]): boolean {
+  const hay = `${f.label} ${f.name.replace(/_/g, ' ')}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+function ServerSettings({ extras }: { extras: Extra[] }) {
   const s = useServices();
   const [data, setData] = useState<NormalizedSettings | null>(null);
   const [loadErr, setLoadErr] = useState<string | null>(null);
@@ -203,6 +232,8 @@ function ServerSettings() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [msg, setMsg] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [active, setActive] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
   const models = useStore(s.status).api?.models ?? [];
 
   const load = async () => {
@@ -220,6 +251,22 @@ function ServerSettings() {
     for (const f of data?.fields ?? []) g.set(f.group, [...(g.get(f.group) ?? []), f]);
     return [...g];
   }, [data]);
+
+  // The index: each schema group (with the extras shown under it), then the extras whose group
+  // the schema does not have.
+  const sections = useMemo(() => {
+    const names = new Set(groups.map(([g]) => g));
+    return [
+      ...groups.map(([g, fields]) => ({ id: `group:${g}`, label: g, fields, extras: extras.filter((x) => x.under === g) })),
+      ...extras.filter((x) => !x.under || !names.has(x.under)).map((x) => ({ id: x.id, label: x.label, fields: [] as FieldSpec[], extras: [x] })),
+    ];
+  }, [groups, extras]);
+  const current = sections.find((x) => x.id === active) ?? sections[0];
+  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const shown: [string, FieldSpec[]][] = words.length
+    ? groups.map(([g, fields]) => [g, fields.filter((f) => matches(f, words))] as [string, FieldSpec[]]).filter(([, fs]) => fs.length)
+    : current && current.fields.length ? [[current.label, current.fields]] : [];
+  const edited = new Set((data?.fields ?? []).filter((f) => f.name in edits).map((f) => f.group));
 
   const save = async (patch: JSONObject) => {
     setSaving(true);
@@ -257,7 +304,9 @@ function ServerSettings() {
     }
     if (Object.keys(local).length) {
       setErrors(local);
-      setMsg('Some fields need attention.');
+      // A field that needs attention may be in another section: say where.
+      const where = [...new Set(data.fields.filter((f) => f.name in local).map((f) => f.group))];
+      setMsg(`Some fields need attention (${where.join(', ')}).`);
       return;
     }
     if (!Object.keys(patch).length) {
@@ -267,35 +316,64 @@ function ServerSettings() {
     void save(patch);
   };
 
+  const go = (id: string) => {
+    setActive(id);
+    setFilter('');
+  };
+
   return (
-    <section class="panel" aria-labelledby="set-srv">
-      <h3 id="set-srv">Service settings</h3>
-      {loadErr && <p class="error" role="alert">{loadErr} <button type="button" class="btn btn-small" onClick={() => void load()}>Try again</button></p>}
-      {data && (
-        <form onSubmit={submit} noValidate>
-          {data.panels.map((p) => (
-            <div key={p.name} class="status-panel">
-              <h4>{p.label}</h4>
-              <KeyValue value={p.value} />
-            </div>
+    <div class="settings-layout">
+      <nav class="settings-nav" aria-label="Settings sections">
+        <label for="settings-filter" class="sr-only">Filter settings</label>
+        <input id="settings-filter" type="search" placeholder="Filter settings…" value={filter} autoComplete="off"
+          onInput={(e) => setFilter(e.currentTarget.value)} />
+        <ul>
+          {sections.map((x) => (
+            <li key={x.id}>
+              <button type="button" class="settings-nav-item" aria-current={!words.length && x.id === current?.id ? 'true' : undefined}
+                onClick={() => go(x.id)}>
+                {x.label}
+                {edited.has(x.label) && x.id.startsWith('group:') && <span class="unsaved" title="Unsaved changes"> •<span class="sr-only"> (unsaved changes)</span></span>}
+              </button>
+            </li>
           ))}
-          {groups.map(([g, fields]) => (
-            <fieldset key={g} class="group">
-              <legend>{g}</legend>
-              {fields.map((f) => (
-                <FieldInput key={f.name} f={f} value={f.name in edits ? edits[f.name] : f.value} error={errors[f.name]} models={models}
-                  onChange={(v) => setEdits({ ...edits, [f.name]: v })}
-                  onSecret={(v) => void save({ [f.name]: v ?? '' })} />
+        </ul>
+      </nav>
+      <div class="settings-main">
+        {loadErr && <p class="error" role="alert">{loadErr} <button type="button" class="btn btn-small" onClick={() => void load()}>Try again</button></p>}
+        {data && (shown.length > 0 || words.length > 0) && (
+          <section class="panel" aria-labelledby="set-srv">
+            <h3 id="set-srv">{words.length ? 'Settings matching the filter' : current?.label}</h3>
+            <form onSubmit={submit} noValidate>
+              {!words.length && current?.label === 'Keychain' && data.panels.map((p) => (
+                <div key={p.name} class="status-panel">
+                  <h4>{p.label}</h4>
+                  <KeyValue value={p.value} />
+                </div>
               ))}
-            </fieldset>
-          ))}
-          <div class="row">
-            <button type="submit" class="btn btn-primary" disabled={saving}>{saving ? 'Saving…' : 'Save settings'}</button>
-            <span role="status" class={Object.keys(errors).length ? 'error-text' : 'muted'}>{msg}</span>
-          </div>
-        </form>
-      )}
-    </section>
+              {words.length > 0 && !shown.length && <p class="muted" role="status">No setting matches “{filter.trim()}”.</p>}
+              {shown.map(([g, fields]) => (
+                <fieldset key={g} class="group">
+                  <legend class={words.length ? undefined : 'sr-only'}>{g}</legend>
+                  {fields.map((f) => (
+                    <FieldInput key={f.name} f={f} value={f.name in edits ? edits[f.name] : f.value} error={errors[f.name]} models={models}
+                      onChange={(v) => setEdits({ ...edits, [f.name]: v })}
+                      onSecret={(v) => void save({ [f.name]: v ?? '' })} />
+                  ))}
+                </fieldset>
+              ))}
+              <div class="row settings-save">
+                <button type="submit" class="btn btn-primary" disabled={saving}>{saving ? 'Saving…' : 'Save settings'}</button>
+                <span role="status" class={Object.keys(errors).length ? 'error-text' : 'muted'}>
+                  {msg ?? (edited.size ? `Unsaved changes in ${[...edited].join(', ')}.` : '')}
+                </span>
+              </div>
+            </form>
+          </section>
+        )}
+        {!words.length && current?.extras.map((x) => <div key={x.id}>{x.render()}</div>)}
+      </div>
+    </div>
   );
 }
 

@@ -13,6 +13,9 @@ export interface FieldSpec {
   /** Set by an environment variable: shown, not editable. */
   env: boolean;
   readOnly: boolean;
+  /** A change applies after a restart (the schema's restart flag); restartPending: changed and not yet applied. */
+  restart: boolean;
+  restartPending: boolean;
   min?: number;
   max?: number;
 }
@@ -75,6 +78,7 @@ export function normalizeSettings(json: unknown): NormalizedSettings {
       name: k, label: raw.label || k, help, group: raw.group,
       type: raw.choices?.length ? 'select' : TYPES[raw.type] ?? 'text',
       value: secret ? undefined : settings[k], env: fromEnv, readOnly: false,
+      restart: raw.restart === true || pending.has(k), restartPending: pending.has(k),
     };
     if (raw.choices?.length) spec.options = raw.choices.map((c) => ({ value: c.value, label: c.label }));
     if (typeof raw.min === 'number') spec.min = raw.min;

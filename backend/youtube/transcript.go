@@ -69,9 +69,17 @@ func (c *Client) transcript(ctx context.Context, id string, languages []string) 
 		}
 	}
 	if err != nil {
+		// With no network, a transcript cached for other languages is
+		// better than none.
+		if k := kindOf(err); (k == KindOffline || k == KindTimeout) && c.opts.Cache != nil {
+			if cached, cerr := c.opts.Cache.Transcript(id, ""); cerr == nil && cached != nil && len(cached.Segments) > 0 {
+				return cached, nil
+			}
+		}
 		return nil, err
 	}
 	if c.opts.Cache != nil {
+		t.Wanted = slices.Clone(langs)
 		if perr := c.opts.Cache.PutTranscript(t); perr != nil {
 			c.log.Warn("youtube: transcript cache write failed", "video", id, "err", perr)
 		}
@@ -123,9 +131,11 @@ func (c *Client) cachedTranscript(id string, langs []string) *ytsum.Transcript {
 		}
 	}
 	// A transcript in another language was the best the video had when it
-	// was fetched (translations are stored under their target language).
+	// was fetched for the same languages (translations are stored under
+	// their target language). Asked for other languages since (the user
+	// changed transcript_languages), the video may have a better track.
 	if t := get(""); t != nil {
-		if t.Kind != ytsum.TranscriptTranslated {
+		if t.Kind != ytsum.TranscriptTranslated && slices.Equal(t.Wanted, langs) {
 			return t
 		}
 		for _, l := range langs {

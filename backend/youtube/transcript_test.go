@@ -408,3 +408,42 @@ func TestChooseTracksOrder(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a transcript cached as the best for other languages does not hide
+// a track in the languages asked for now: the user changed
+// transcript_languages from French (the video has none: English was the
+// fallback) to German, which the video has.
+func TestCacheFollowsChangedLanguages(t *testing.T) {
+	f := newFake(t)
+	cache := newMemCache()
+	ctx := context.Background()
+	first, err := f.client(Options{Cache: cache}).Transcript(ctx, idOK, []string{"fr"})
+	if err != nil || first.Language == "de" || first.Language == "fr" {
+		t.Fatalf("first fetch (fr): %+v %v", first, err)
+	}
+	again, err := f.client(Options{Cache: cache}).Transcript(ctx, idOK, []string{"fr"})
+	if err != nil || again.Language != first.Language {
+		t.Fatalf("same languages again: %+v %v", again, err)
+	}
+	de, err := f.client(Options{Cache: cache}).Transcript(ctx, idOK, []string{"de"})
+	if err != nil || de.Language != "de" {
+		t.Fatalf("languages changed to de: got %q (%v), want the video's de track", de.Language, err)
+	}
+}
+
+// Ensure that with no network a transcript cached for other languages is
+// served rather than an "offline" failure.
+func TestCacheOfflineServesOtherLanguage(t *testing.T) {
+	f := newFake(t)
+	cache := newMemCache()
+	ctx := context.Background()
+	first, err := f.client(Options{Cache: cache}).Transcript(ctx, idOK, []string{"fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := New(Options{BaseURL: "http://127.0.0.1:9", Cache: cache, Pacing: func() time.Duration { return 0 }})
+	got, err := off.Transcript(ctx, idOK, []string{"de"})
+	if err != nil || got.Language != first.Language {
+		t.Fatalf("offline with a cached %s transcript: %+v %v", first.Language, got, err)
+	}
+}

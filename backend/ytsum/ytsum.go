@@ -47,6 +47,10 @@ type Transcript struct {
 	Source       string    `json:"source"`        // "innertube", "yt-dlp"
 	Segments     []Segment `json:"segments"`
 	FetchedAt    time.Time `json:"fetched_at"`
+	// Wanted are the languages, in order of preference, asked for when it
+	// was fetched: a cached transcript in another language is the best for
+	// those languages only (package youtube).
+	Wanted []string `json:"wanted,omitempty"`
 }
 
 // Text returns the transcript's text, segments joined by spaces.

@@ -215,7 +215,8 @@ type watchPage struct {
 // session holds the watch page's API key and visitor data, fetched once
 // per Client and reused for every video until YouTube rejects them or
 // sessionTTL passes. lock (1-buffered) is held while fetching, so that
-// concurrent first videos fetch one watch page, not one each.
+// concurrent first videos fetch one watch page, not one each — unless that
+// fetch stalls for sessionPatience, when each waiting video fetches its own.
 type session struct {
 	lock chan struct{}
 
@@ -227,6 +228,9 @@ type session struct {
 }
 
 const (
+	// sessionPatience is how long a video waits for another video's watch
+	// page to yield the session before fetching its own.
+	sessionPatience  = 2 * time.Second
 	sessionTTL       = 6 * time.Hour
 	sessionFailedTTL = 10 * time.Minute // after a watch page that yielded nothing
 )
@@ -239,14 +243,19 @@ func (c *Client) sessionValues(ctx context.Context, id string) (watchPage, error
 	if wp, ok := c.cachedSession(); ok {
 		return wp, nil
 	}
+	patience := time.NewTimer(sessionPatience)
+	defer patience.Stop()
 	select {
 	case c.sess.lock <- struct{}{}:
+		defer func() { <-c.sess.lock }()
+		if wp, ok := c.cachedSession(); ok {
+			return wp, nil
+		}
+	case <-patience.C:
+		// Another video's watch page is slow (YouTube stalls it): fetch
+		// this video's own rather than wait up to its deadlines.
 	case <-ctx.Done():
 		return watchPage{}, errCancelled(ctx.Err())
-	}
-	defer func() { <-c.sess.lock }()
-	if wp, ok := c.cachedSession(); ok {
-		return wp, nil
 	}
 	wp, err := c.watch(ctx, id)
 	ttl := sessionTTL

@@ -291,3 +291,24 @@ func TestCancelledBeforeStart(t *testing.T) {
 		t.Errorf("requests after cancel: %q", f.requests())
 	}
 }
+
+// Ensure one video whose watch page YouTube stalls does not hold the others
+// until its deadlines: after sessionPatience a waiting video fetches its
+// own watch page and finishes.
+func TestStalledSessionDoesNotHoldOthers(t *testing.T) {
+	f := newFake(t)
+	c := f.client(Options{Concurrency: 2})
+	hold, release := context.WithCancel(context.Background())
+	defer release()
+	go c.Transcript(hold, idHang, []string{"en"}) // fetches the session's watch page, which hangs
+	waitStarted(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), sessionPatience+10*time.Second)
+	defer cancel()
+	tr, err := c.Transcript(ctx, idOK, []string{"en"})
+	if err != nil || tr.Language != "en" {
+		t.Fatalf("the second video waited on the stalled one: %+v %v", tr, err)
+	}
+	if n := f.count("GET /watch?v=" + idOK); n != 1 {
+		t.Errorf("the second video fetched its own watch page %d times, want 1", n)
+	}
+}

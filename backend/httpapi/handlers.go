@@ -131,7 +131,13 @@ func (s *Server) handleSummarize(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = jobs.Failure(job)
 	}
-	s.metrics.observe(modeSync, time.Since(start), err)
+	failed := err
+	if err == nil && nothingSummarized(job) {
+		// 200 with every item an error (YouTube refusing, a bad key): a
+		// failure for the error-rate alert.
+		failed = errNothingSummarized
+	}
+	s.metrics.observe(modeSync, time.Since(start), failed)
 	if err == nil {
 		s.metrics.observeItems(len(jr.URLs), time.Since(start))
 	}
@@ -540,4 +546,29 @@ func (s *Server) handleCreateBackup(w http.ResponseWriter, r *http.Request) {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Minute))
 		return s.CreateBackup(ctx)
 	})
+}
+
+var errNothingSummarized = errors.New("every item failed")
+
+// nothingSummarized reports whether a finished job has items and every one
+// of them failed.
+func nothingSummarized(job *ytsum.Job) bool {
+	n, failed := 0, 0
+	var walk func(rs []ytsum.Result)
+	walk = func(rs []ytsum.Result) {
+		for _, r := range rs {
+			if len(r.Summaries) > 0 {
+				walk(r.Summaries)
+				continue
+			}
+			n++
+			if r.Error != nil {
+				failed++
+			}
+		}
+	}
+	if job != nil {
+		walk(job.Results)
+	}
+	return n > 0 && failed == n
 }

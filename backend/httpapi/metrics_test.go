@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
+	"ytsum/backend/jobs"
 	"ytsum/backend/ytsum"
 )
 
@@ -60,5 +62,42 @@ func TestMetricsAndHealth(t *testing.T) {
 	healthy := newEnv(t, func(c *Config) { c.MaxCPUPercent = 1e9; c.MaxMemoryPercent = 1e9 })
 	if err := json.Unmarshal(healthy.do("GET", "/system_health", "").Body.Bytes(), &h); err != nil || h.Status != "healthy" {
 		t.Fatalf("fresh server: %v %+v", err, h)
+	}
+}
+
+// Ensure a sync summary answered 200 whose every item failed (YouTube
+// refusing, a rejected key) counts as a failure for the error-rate alert,
+// and one with a single success does not.
+func TestMetricsCountAllFailedItems(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxCPUPercent = 1e9; c.MaxMemoryPercent = 1e9 })
+	fail := "The video is unavailable."
+	ok := "a summary"
+	e.jobs.WaitFn = func(ctx context.Context, req jobs.Request) (*ytsum.Job, error) {
+		j := &ytsum.Job{ID: "sync1", Type: ytsum.JobTypeSummarize, Status: ytsum.JobCompleted}
+		for _, u := range req.URLs {
+			bad := ytsum.Result{Type: ytsum.ResultVideo, VideoID: "dQw4w9WgXcQ", VideoURL: u, Error: &fail}
+			item := ytsum.Result{Type: ytsum.ResultPlaylist, Summaries: []ytsum.Result{bad}}
+			if u == "mixed" {
+				good := ytsum.Result{Type: ytsum.ResultVideo, VideoID: "aaaaaaaaaaa", VideoURL: u, Summary: &ok}
+				item.Summaries = append(item.Summaries, good)
+			}
+			j.Results = append(j.Results, item)
+		}
+		return j, nil
+	}
+	if rec := e.do("POST", "/summarize", `{"urls":["bad"]}`); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if rec := e.do("POST", "/summarize", `{"urls":["mixed"]}`); rec.Code != 200 {
+		t.Fatalf("status %d %s", rec.Code, rec.Body)
+	}
+	var h struct {
+		Metrics map[string]any `json:"metrics"`
+	}
+	if err := json.Unmarshal(e.do("GET", "/system_health", "").Body.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	if rate := h.Metrics["error_rates"].(map[string]any)["sync"].(float64); rate != 50 {
+		t.Fatalf("sync error rate %v, want 50 (1 of 2 requests summarized nothing)", rate)
 	}
 }

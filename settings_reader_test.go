@@ -670,13 +670,16 @@ func moreReaderProbes() map[string]readerProbe {
 		}},
 		// How many of the channel's newest videos a channel link lists.
 		"channel_video_limit": {value: 2, observe: func(t *testing.T, r *rig, f *readerFixture) string {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			ch, err := r.svc.yt.Channel(ctx, youtubetest.ChannelURL(youtubetest.ChannelHandle), 0)
-			if err != nil {
-				t.Fatalf("Channel: %v", err)
+			// Through the door a user uses: a channel link summarized.
+			var out struct {
+				Results []ytsum.Result `json:"results"`
 			}
-			return fmt.Sprintf("%d videos", len(ch.Entries))
+			r.mustJSON("POST", "/summarize", map[string]any{"urls": []string{youtubetest.ChannelURL(youtubetest.ChannelHandle)},
+				"model": "local", "force_sync": true}, 200, &out)
+			if len(out.Results) != 1 || out.Results[0].Type != ytsum.ResultChannel {
+				t.Fatalf("channel link summarized as %+v", out.Results)
+			}
+			return fmt.Sprintf("%d videos", len(out.Results[0].Summaries))
 		}},
 		// A fake yt-dlp on PATH is run for a video without captions, or not.
 		"ytdlp_fallback": {value: true,

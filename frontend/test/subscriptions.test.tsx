@@ -4,7 +4,9 @@ import { App } from '../src/components/App';
 import { Library } from '../src/components/Library';
 import { SummarizeForm } from '../src/components/SummarizeForm';
 import { Subscriptions } from '../src/components/Subscriptions';
+import { createTransport } from '../src/lib/api';
 import { ApiError } from '../src/lib/api/errors';
+import { createSubscriptions } from '../src/stores/subscriptions';
 import type { Subscription } from '../src/lib/api/types';
 import { describe as describeLink, followable } from '../src/lib/urls';
 import { makeVideo } from './helpers';
@@ -112,6 +114,39 @@ describe('Subscriptions screen', () => {
     await waitFor(() => expect(raw.unfollow).toHaveBeenCalledWith('s1'));
     await waitFor(() => expect(screen.queryByRole('listitem', { name: 'Curious Things' })).toBeNull());
     expect(s.toasts.get().some((t) => /Its summaries stay in your library/.test(t.message))).toBe(true);
+  });
+});
+
+describe('pictures and removal events', () => {
+  it('shows the cached picture as an <img>, and the letter when none is cached or it fails to load', async () => {
+    const list = [sub({ thumbnail_url: '/thumbnails/subscriptions/s1' }), sub({ id: 's2', title: 'Talks', thumbnail_url: null })];
+    const { container } = setup(<Subscriptions />, { listSubscriptions: vi.fn(async () => list) });
+    const row = await screen.findByRole('listitem', { name: 'Curious Things' });
+    const img = row.querySelector('img.avatar') as HTMLImageElement;
+    expect(img).toBeTruthy();
+    expect(img.getAttribute('src')).toBe('/thumbnails/subscriptions/s1');
+    const talks = screen.getByRole('listitem', { name: 'Talks' });
+    expect(talks.querySelector('img')).toBeNull();
+    expect(talks.querySelector('.avatar')?.textContent).toBe('T');
+    fireEvent.error(img);
+    await waitFor(() => expect(row.querySelector('img')).toBeNull());
+    expect(row.querySelector('.avatar')?.textContent).toBe('C');
+    expect(container.querySelectorAll('img').length).toBe(0);
+  });
+
+  it('the window drops a subscription on a `subscription` event with removed: true, and puts a changed one', async () => {
+    const handlers = new Map<string, (d: unknown) => void>();
+    const runtime = { EventsOn: vi.fn((name: string, cb: (d: unknown) => void) => { handlers.set(name, cb); return () => handlers.delete(name); }) };
+    const ListSubscriptions = vi.fn(async () => ({ subscriptions: [sub(), sub({ id: 's2', title: 'Talks' })] }));
+    const win = { go: { main: { App: { ListSubscriptions } } }, runtime } as unknown as Window;
+    const store = createSubscriptions(createTransport(win));
+    await store.load();
+    expect(store.get().list.map((x) => x.id)).toEqual(['s1', 's2']);
+    handlers.get('subscription')!(JSON.stringify(sub({ thumbnail_url: '/thumbnails/subscriptions/s1' })));
+    expect(store.get().list[0]!.thumbnail_url).toBe('/thumbnails/subscriptions/s1');
+    handlers.get('subscription')!({ ...sub({ id: 's2', title: 'Talks' }), removed: true });
+    expect(store.get().list.map((x) => x.id)).toEqual(['s1']); // at once, before any reload
+    store.dispose();
   });
 });
 

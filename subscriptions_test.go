@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,10 +158,62 @@ func TestSubscriptionsOverHTTP(t *testing.T) {
 	if list.Subscriptions[0].NewCount != 1 || list.Subscriptions[0].LastCheckedAt == nil {
 		t.Errorf("after the check: %+v", list.Subscriptions[0])
 	}
+	// Search honours the subscription and "new" filters, through both doors.
+	var other ytsum.Subscription
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}, 201, &other)
+	app := NewApp(ctx, r.svc, nil)
+	searchBoth := func(q httpapi.SearchQuery) []string {
+		t.Helper()
+		v := url.Values{"q": {q.Q}}
+		if q.Subscription != "" {
+			v.Set("subscription", q.Subscription)
+		}
+		if q.New {
+			v.Set("new", "1")
+		}
+		var viaHTTP []ytsum.Result
+		r.mustJSON("GET", "/search_summaries?"+v.Encode(), nil, 200, &viaHTTP)
+		bound, err := app.SearchSubscriptionSummaries(q)
+		if err != nil {
+			t.Fatalf("SearchSubscriptionSummaries(%+v): %v", q, err)
+		}
+		var ids, boundIDs []string
+		for _, it := range viaHTTP {
+			ids = append(ids, it.VideoID)
+		}
+		for _, h := range bound {
+			boundIDs = append(boundIDs, h.Item.VideoID)
+		}
+		if !slices.Equal(ids, boundIDs) {
+			t.Errorf("search %+v: HTTP %v, window %v", q, ids, boundIDs)
+		}
+		return ids
+	}
+	for _, c := range []struct {
+		q    httpapi.SearchQuery
+		want []string
+	}{
+		{httpapi.SearchQuery{Q: "octopus"}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: sub.ID}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: other.ID}, nil},
+		{httpapi.SearchQuery{Q: "octopus", New: true}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: other.ID, New: true}, nil},
+	} {
+		if got := searchBoth(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("search %+v = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if code, _, body := r.do("GET", "/search_summaries?q=octopus&subscription=nope", nil); code != 404 {
+		t.Errorf("search with an unknown subscription: %d %s", code, body)
+	}
+	r.mustJSON("DELETE", "/subscriptions/"+other.ID, nil, 200, nil)
 	// Opened: no longer new.
 	r.mustJSON("POST", "/library/octopus0001/opened", nil, 200, nil)
 	if ids := libraryIDs(t, r, "page=1&new=1"); len(ids) != 0 {
 		t.Errorf("library new after opening: %v", ids)
+	}
+	if ids := searchBoth(httpapi.SearchQuery{Q: "octopus", New: true}); len(ids) != 0 {
+		t.Errorf("search new after opening: %v", ids)
 	}
 	r.mustJSON("GET", "/subscriptions", nil, 200, &list)
 	if list.Subscriptions[0].NewCount != 0 {

@@ -675,11 +675,23 @@ func (s *Service) MarkOpened(videoID string) error {
 
 // NewVideos returns the videos marked new, of subscription id or (id "")
 // of all subscriptions: the library's "new" filter.
-func (s *Service) NewVideos(id string) ([]string, error) { return s.cfg.DB.NewVideos(id) }
+// Errors: not_found for an unknown subscription.
+func (s *Service) NewVideos(id string) ([]string, error) {
+	if id != "" {
+		if _, err := s.cfg.DB.Subscription(id); err != nil {
+			return nil, err
+		}
+	}
+	return s.cfg.DB.NewVideos(id)
+}
 
 // Videos returns the ids of the videos subscription id has found and
 // summarized or linked (the library's "filter by subscription").
+// Errors: not_found for an unknown subscription.
 func (s *Service) Videos(id string) ([]string, error) {
+	if _, err := s.cfg.DB.Subscription(id); err != nil {
+		return nil, err
+	}
 	vs, err := s.cfg.DB.SubscriptionVideos(id)
 	if err != nil {
 		return nil, err

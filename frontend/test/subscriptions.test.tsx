@@ -174,6 +174,31 @@ describe('Library', () => {
   });
 });
 
+describe('Library search with filters', () => {
+  it('applies the subscription and New filters to a typed search, through the transport', async () => {
+    const a = makeVideo('octopus0001', { channel: 'Curious Things', summary: 'octopus arms' });
+    const b = makeVideo('octopus0002', { channel: 'Other', summary: 'octopus hearts' });
+    const searchSummaries = vi.fn(async (_q: string, f?: { subscription?: string; new?: boolean }) => (f?.subscription || f?.new ? [a] : [a, b]));
+    const cards = () => screen.queryAllByRole('article').map((x) => x.getAttribute('aria-labelledby'));
+    const { raw } = setup(<Library />, {
+      searchSummaries, listSubscriptions: vi.fn(async () => [sub({ new_count: 1 })]),
+      cachedSummaries: vi.fn(async () => ({ summaries: [a, b], total: 2, page: 1, per_page: 10, total_pages: 1 })),
+    });
+    fireEvent.input(await screen.findByLabelText('Search summaries'), { target: { value: 'octopus' } });
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenCalledWith('octopus'));
+    await waitFor(() => expect(cards()).toEqual(['t-octopus0001', 't-octopus0002']));
+
+    fireEvent.change(await screen.findByLabelText('Subscription'), { target: { value: 's1' } });
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenLastCalledWith('octopus', { subscription: 's1' }));
+    await waitFor(() => expect(cards()).toEqual(['t-octopus0001']));
+
+    fireEvent.click(screen.getByLabelText('New only'));
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenLastCalledWith('octopus', { subscription: 's1', new: true }));
+    // The search text stays; paging without a query never ran with it.
+    expect((screen.getByLabelText('Search summaries') as HTMLInputElement).value).toBe('octopus');
+  });
+});
+
 describe('App', () => {
   it('has a Subscriptions screen and shows the new count in the title', async () => {
     const { s } = setup(<App />, { listSubscriptions: vi.fn(async () => [sub({ new_count: 2 }), sub({ id: 's2', title: 'Talks', new_count: 1 })]) });

@@ -168,6 +168,12 @@ export interface LibraryQuery {
   new?: boolean;
 }
 
+/** The library's subscription and "new" filters applied to a search (GET /search_summaries). */
+export interface SearchFilter {
+  subscription?: string;
+  new?: boolean;
+}
+
 export interface Page<T> {
   summaries: T[];
   total: number;

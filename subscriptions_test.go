@@ -434,3 +434,59 @@ func TestSubscriptionCheckSurvivesRestart(t *testing.T) {
 		t.Errorf("new after the restart: %v", ids)
 	}
 }
+
+// Following a channel caches its avatar (the channel page's og:image) off
+// the follow's path: with the avatar host hanging, the follow still
+// answers and the subscription shows a letter (thumbnail_url null); once
+// the avatar answers, it is served offline at thumbnail_url by the API and
+// by the window's asset handler.
+func TestFollowCachesTheChannelAvatar(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	yt.SetAvatarDelay(time.Hour)
+	r := openSubsRig(t, yt, nil)
+	var sub ytsum.Subscription
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
+	if sub.ThumbnailURL != nil {
+		t.Fatalf("thumbnail_url with the avatar host hanging: %q", *sub.ThumbnailURL)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := yt.WaitHits(ctx, youtubetest.AvatarPath(youtubetest.ChannelID), 1); err != nil {
+		t.Fatalf("the avatar was never asked for: %v", err)
+	}
+	if code, _, _ := r.do("GET", "/thumbnails/subscriptions/"+sub.ID, nil); code != 404 {
+		t.Errorf("picture while the avatar hangs: %d, want 404", code)
+	}
+	r.mustJSON("DELETE", "/subscriptions/"+sub.ID, nil, 200, nil)
+
+	yt.SetAvatarDelay(0)
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
+	var list httpapi.SubscriptionList
+	for {
+		r.mustJSON("GET", "/subscriptions", nil, 200, &list)
+		if len(list.Subscriptions) == 1 && list.Subscriptions[0].ThumbnailURL != nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the avatar was never cached: %+v", list)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	want := "/thumbnails/subscriptions/" + sub.ID
+	if got := *list.Subscriptions[0].ThumbnailURL; got != want {
+		t.Fatalf("thumbnail_url = %q, want %q", got, want)
+	}
+	avatarHits := yt.Hits(youtubetest.AvatarPath(youtubetest.ChannelID))
+	code, ct, body := r.do("GET", want, nil)
+	if code != 200 || ct != "image/jpeg" || len(body) < 100 {
+		t.Fatalf("GET %s: %d %q %d bytes", want, code, ct, len(body))
+	}
+	rec := httptest.NewRecorder()
+	r.svc.api.Thumbnails().ServeHTTP(rec, httptest.NewRequest("GET", want, nil))
+	if rec.Code != 200 || rec.Body.Len() != len(body) {
+		t.Errorf("the window's asset handler: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	if n := yt.Hits(youtubetest.AvatarPath(youtubetest.ChannelID)) - avatarHits; n != 0 {
+		t.Errorf("serving the cached picture asked YouTube %d times", n)
+	}
+}

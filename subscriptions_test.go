@@ -380,9 +380,25 @@ func TestSubscriptionsFigures(t *testing.T) {
 		r.mustJSON("POST", "/subscriptions", map[string]any{"url": ch.ID}, 201, &sub)
 		ids = append(ids, sub.ID)
 	}
+	// The pictures are fetched in the background: wait for them, so the
+	// figure includes them.
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var l httpapi.SubscriptionList
+		r.mustJSON("GET", "/subscriptions", nil, 200, &l)
+		n := 0
+		for _, s := range l.Subscriptions {
+			if s.ThumbnailURL != nil {
+				n++
+			}
+		}
+		if n == len(ids) {
+			break
+		}
+	}
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
-	t.Logf("200 subscriptions: heap %+d KiB (in use %d KiB)", (int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024)
+	t.Logf("200 subscriptions (pictures cached): heap %+d KiB (in use %d KiB), process RSS %s (test binary with the fake YouTube)",
+		(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024, procRSS())
 	start := time.Now()
 	before := yt.Hits("/feeds/videos.xml")
 	for _, id := range ids {
@@ -489,4 +505,18 @@ func TestFollowCachesTheChannelAvatar(t *testing.T) {
 	if n := yt.Hits(youtubetest.AvatarPath(youtubetest.ChannelID)) - avatarHits; n != 0 {
 		t.Errorf("serving the cached picture asked YouTube %d times", n)
 	}
+}
+
+// procRSS is this process's resident set size from /proc (Linux), or "?".
+func procRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }

@@ -149,6 +149,12 @@ async function subscriptionsScenario(channelURL, control) {
     const check = await fetch(`${root}get_cached_summaries?page=1&per_page=10&new=1`).then((r) => r.json());
     if (check.total !== 0) throw new Error(`still ${check.total} new after opening`);
   });
+  await step('the subscription shows its cached avatar', async () => {
+    // Fetched after the follow answered; the browser sees it at its next list load.
+    await row.locator('img.avatar').waitFor({ timeout: T });
+    const ok = await row.locator('img.avatar').evaluate((img) => img.complete && img.naturalWidth > 0);
+    if (!ok) throw new Error(`the avatar did not load: ${await row.locator('img.avatar').getAttribute('src')}`);
+  });
 }
 
 try {

@@ -374,6 +374,7 @@ func TestSubscriptionsFigures(t *testing.T) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
+	rss0 := procRSS()
 	var ids []string
 	for _, ch := range cat.Channels[1:] {
 		var sub ytsum.Subscription
@@ -397,8 +398,8 @@ func TestSubscriptionsFigures(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
-	t.Logf("200 subscriptions (pictures cached): heap %+d KiB (in use %d KiB), process RSS %s (test binary with the fake YouTube)",
-		(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024, procRSS())
+	t.Logf("200 subscriptions (pictures cached): heap %+d KiB (in use %d KiB), process RSS %s → %s (test binary with the fake YouTube)",
+		(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024, rss0, procRSS())
 	start := time.Now()
 	before := yt.Hits("/feeds/videos.xml")
 	for _, id := range ids {

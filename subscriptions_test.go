@@ -312,6 +312,17 @@ func TestSubscriptionsThroughBoundMethods(t *testing.T) {
 	if _, err := app.Unfollow(sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Errorf("Unfollow twice: %v", err)
 	}
+	// The window learns of the removal: a subscription event with "removed": true.
+	for {
+		ev, err := events.Next(ctx)
+		if err != nil {
+			t.Fatalf("no removal event: %v", err)
+		}
+		var s ytsum.Subscription
+		if json.Unmarshal(ev.Data, &s) == nil && s.ID == sub.ID && s.Removed {
+			break
+		}
+	}
 }
 
 // `ytsum serve` runs the scheduler: a due subscription is checked without

@@ -7,6 +7,7 @@ import (
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"ytsum/backend/httpapi"
+	"ytsum/backend/library"
 	"ytsum/backend/ytsum"
 )
 
@@ -49,6 +50,13 @@ func (a *App) MarkOpened(videoID string) (httpapi.Success, error) {
 // "new", as GET /get_cached_summaries?subscription=…&new=1 does.
 func (a *App) SubscriptionSummaries(q httpapi.LibraryQuery) (httpapi.LibraryPage, error) {
 	return a.api.Library(a.callCtx(), q)
+}
+
+// SearchSubscriptionSummaries searches the library among the videos of a
+// subscription and/or those marked new, as GET
+// /search_summaries?q=…&subscription=…&new=1 does.
+func (a *App) SearchSubscriptionSummaries(q httpapi.SearchQuery) ([]library.Hit, error) {
+	return a.api.SearchLibrary(a.callCtx(), q)
 }
 
 // notifySubscription shows a desktop notification for a check that found

@@ -10,6 +10,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -55,11 +58,32 @@ func (r subsResolver) Resolve(ctx context.Context, raw string) (kind, id, title,
 				"This is a video, not a channel or playlist — summarize it instead?")
 		}
 	}
-	id, title, err = r.yt.ChannelInfo(ctx, s)
+	id, title, thumb, err = r.yt.ChannelDetails(ctx, s)
 	if err != nil {
 		return "", "", "", "", err
 	}
-	return ytsum.SubscriptionChannel, id, title, "", nil
+	return ytsum.SubscriptionChannel, id, title, thumb, nil
+}
+
+// subsPicture downloads a subscription's picture through the YouTube
+// client (its pacing, deadlines and host allow-list): a video thumbnail
+// (a playlist's first video, whose feed names i*.ytimg.com) is fetched from
+// YTSUM_THUMBNAIL_URL like the library's; a channel avatar as the channel
+// page names it. Anything but an image is refused.
+func (s *Backend) subsPicture(ctx context.Context, raw string) ([]byte, error) {
+	if u, err := url.Parse(raw); err == nil && strings.HasSuffix(u.Hostname(), "ytimg.com") {
+		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); len(parts) == 3 && parts[0] == "vi" {
+			raw = s.yt.ThumbnailURL(parts[1])
+		}
+	}
+	data, _, err := s.yt.Get(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "image/") {
+		return nil, fmt.Errorf("the picture at %s is not an image (%s)", raw, ct)
+	}
+	return data, nil
 }
 
 // subsVideoStates defers live streams that have not ended and premieres
@@ -98,7 +122,8 @@ func (s *Backend) newSubscriptions() *subscriptions.Service {
 			Emit:   func(ev ytsum.Event) { s.broker.Publish(ev) },
 			Notify: s.notifySubscription,
 		},
-		Logger: s.log,
+		FetchPicture: s.subsPicture,
+		Logger:       s.log,
 	}
 	if s.opts.tuneSubscriptions != nil {
 		s.opts.tuneSubscriptions(&cfg)
@@ -145,6 +170,9 @@ func (s *Backend) stopSubscriptions() {
 	if cancel != nil {
 		cancel()
 		<-done
+	}
+	if s.subs != nil {
+		s.subs.Close() // picture downloads in flight
 	}
 }
 

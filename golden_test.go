@@ -172,6 +172,14 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"library by subscription", door{func() (any, error) {
 			return app.SubscriptionSummaries(httpapi.LibraryQuery{Page: 1, PerPage: 10, Subscription: sub.ID})
 		}, "GET", "/get_cached_summaries?page=1&per_page=10&subscription=" + sub.ID, nil}},
+		{"search by subscription", door{func() (any, error) {
+			return app.SearchSubscriptionSummaries(httpapi.SearchQuery{Q: word, Subscription: sub.ID})
+		}, "GET", "/search_summaries?q=" + word + "&subscription=" + sub.ID, nil}},
+		{"search new", door{func() (any, error) { return app.SearchSubscriptionSummaries(httpapi.SearchQuery{Q: word, New: true}) },
+			"GET", "/search_summaries?q=" + word + "&new=1", nil}},
+		{"search unknown subscription", door{func() (any, error) {
+			return app.SearchSubscriptionSummaries(httpapi.SearchQuery{Q: word, Subscription: "nope"})
+		}, "GET", "/search_summaries?q=" + word + "&subscription=nope", nil}},
 		{"export bad format", door{func() (any, error) { return app.ExportSummary(v1, "pdf") }, "GET", "/export/" + v1 + "?format=pdf", nil}},
 	}
 	for _, c := range cases {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,10 +158,62 @@ func TestSubscriptionsOverHTTP(t *testing.T) {
 	if list.Subscriptions[0].NewCount != 1 || list.Subscriptions[0].LastCheckedAt == nil {
 		t.Errorf("after the check: %+v", list.Subscriptions[0])
 	}
+	// Search honours the subscription and "new" filters, through both doors.
+	var other ytsum.Subscription
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.PlaylistURL(youtubetest.PlaylistID)}, 201, &other)
+	app := NewApp(ctx, r.svc, nil)
+	searchBoth := func(q httpapi.SearchQuery) []string {
+		t.Helper()
+		v := url.Values{"q": {q.Q}}
+		if q.Subscription != "" {
+			v.Set("subscription", q.Subscription)
+		}
+		if q.New {
+			v.Set("new", "1")
+		}
+		var viaHTTP []ytsum.Result
+		r.mustJSON("GET", "/search_summaries?"+v.Encode(), nil, 200, &viaHTTP)
+		bound, err := app.SearchSubscriptionSummaries(q)
+		if err != nil {
+			t.Fatalf("SearchSubscriptionSummaries(%+v): %v", q, err)
+		}
+		var ids, boundIDs []string
+		for _, it := range viaHTTP {
+			ids = append(ids, it.VideoID)
+		}
+		for _, h := range bound {
+			boundIDs = append(boundIDs, h.Item.VideoID)
+		}
+		if !slices.Equal(ids, boundIDs) {
+			t.Errorf("search %+v: HTTP %v, window %v", q, ids, boundIDs)
+		}
+		return ids
+	}
+	for _, c := range []struct {
+		q    httpapi.SearchQuery
+		want []string
+	}{
+		{httpapi.SearchQuery{Q: "octopus"}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: sub.ID}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: other.ID}, nil},
+		{httpapi.SearchQuery{Q: "octopus", New: true}, []string{"octopus0001"}},
+		{httpapi.SearchQuery{Q: "octopus", Subscription: other.ID, New: true}, nil},
+	} {
+		if got := searchBoth(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("search %+v = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if code, _, body := r.do("GET", "/search_summaries?q=octopus&subscription=nope", nil); code != 404 {
+		t.Errorf("search with an unknown subscription: %d %s", code, body)
+	}
+	r.mustJSON("DELETE", "/subscriptions/"+other.ID, nil, 200, nil)
 	// Opened: no longer new.
 	r.mustJSON("POST", "/library/octopus0001/opened", nil, 200, nil)
 	if ids := libraryIDs(t, r, "page=1&new=1"); len(ids) != 0 {
 		t.Errorf("library new after opening: %v", ids)
+	}
+	if ids := searchBoth(httpapi.SearchQuery{Q: "octopus", New: true}); len(ids) != 0 {
+		t.Errorf("search new after opening: %v", ids)
 	}
 	r.mustJSON("GET", "/subscriptions", nil, 200, &list)
 	if list.Subscriptions[0].NewCount != 0 {
@@ -258,6 +312,17 @@ func TestSubscriptionsThroughBoundMethods(t *testing.T) {
 	if _, err := app.Unfollow(sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Errorf("Unfollow twice: %v", err)
 	}
+	// The window learns of the removal: a subscription event with "removed": true.
+	for {
+		ev, err := events.Next(ctx)
+		if err != nil {
+			t.Fatalf("no removal event: %v", err)
+		}
+		var s ytsum.Subscription
+		if json.Unmarshal(ev.Data, &s) == nil && s.ID == sub.ID && s.Removed {
+			break
+		}
+	}
 }
 
 // `ytsum serve` runs the scheduler: a due subscription is checked without
@@ -320,15 +385,32 @@ func TestSubscriptionsFigures(t *testing.T) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
+	rss0 := procRSS()
 	var ids []string
 	for _, ch := range cat.Channels[1:] {
 		var sub ytsum.Subscription
 		r.mustJSON("POST", "/subscriptions", map[string]any{"url": ch.ID}, 201, &sub)
 		ids = append(ids, sub.ID)
 	}
+	// The pictures are fetched in the background: wait for them, so the
+	// figure includes them.
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var l httpapi.SubscriptionList
+		r.mustJSON("GET", "/subscriptions", nil, 200, &l)
+		n := 0
+		for _, s := range l.Subscriptions {
+			if s.ThumbnailURL != nil {
+				n++
+			}
+		}
+		if n == len(ids) {
+			break
+		}
+	}
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
-	t.Logf("200 subscriptions: heap %+d KiB (in use %d KiB)", (int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024)
+	t.Logf("200 subscriptions (pictures cached): heap %+d KiB (in use %d KiB), process RSS %s → %s (test binary with the fake YouTube)",
+		(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, m1.HeapAlloc/1024, rss0, procRSS())
 	start := time.Now()
 	before := yt.Hits("/feeds/videos.xml")
 	for _, id := range ids {
@@ -379,4 +461,74 @@ func TestSubscriptionCheckSurvivesRestart(t *testing.T) {
 	if ids := libraryIDs(t, r2, "page=1&new=1"); len(ids) != 1 || ids[0] != "octopus0003" {
 		t.Errorf("new after the restart: %v", ids)
 	}
+}
+
+// Following a channel caches its avatar (the channel page's og:image) off
+// the follow's path: with the avatar host hanging, the follow still
+// answers and the subscription shows a letter (thumbnail_url null); once
+// the avatar answers, it is served offline at thumbnail_url by the API and
+// by the window's asset handler.
+func TestFollowCachesTheChannelAvatar(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	yt.SetAvatarDelay(time.Hour)
+	r := openSubsRig(t, yt, nil)
+	var sub ytsum.Subscription
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
+	if sub.ThumbnailURL != nil {
+		t.Fatalf("thumbnail_url with the avatar host hanging: %q", *sub.ThumbnailURL)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := yt.WaitHits(ctx, youtubetest.AvatarPath(youtubetest.ChannelID), 1); err != nil {
+		t.Fatalf("the avatar was never asked for: %v", err)
+	}
+	if code, _, _ := r.do("GET", "/thumbnails/subscriptions/"+sub.ID, nil); code != 404 {
+		t.Errorf("picture while the avatar hangs: %d, want 404", code)
+	}
+	r.mustJSON("DELETE", "/subscriptions/"+sub.ID, nil, 200, nil)
+
+	yt.SetAvatarDelay(0)
+	r.mustJSON("POST", "/subscriptions", map[string]any{"url": youtubetest.ChannelURL(youtubetest.ChannelHandle)}, 201, &sub)
+	var list httpapi.SubscriptionList
+	for {
+		r.mustJSON("GET", "/subscriptions", nil, 200, &list)
+		if len(list.Subscriptions) == 1 && list.Subscriptions[0].ThumbnailURL != nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the avatar was never cached: %+v", list)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	want := "/thumbnails/subscriptions/" + sub.ID
+	if got := *list.Subscriptions[0].ThumbnailURL; got != want {
+		t.Fatalf("thumbnail_url = %q, want %q", got, want)
+	}
+	avatarHits := yt.Hits(youtubetest.AvatarPath(youtubetest.ChannelID))
+	code, ct, body := r.do("GET", want, nil)
+	if code != 200 || ct != "image/jpeg" || len(body) < 100 {
+		t.Fatalf("GET %s: %d %q %d bytes", want, code, ct, len(body))
+	}
+	rec := httptest.NewRecorder()
+	r.svc.api.Thumbnails().ServeHTTP(rec, httptest.NewRequest("GET", want, nil))
+	if rec.Code != 200 || rec.Body.Len() != len(body) {
+		t.Errorf("the window's asset handler: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	if n := yt.Hits(youtubetest.AvatarPath(youtubetest.ChannelID)) - avatarHits; n != 0 {
+		t.Errorf("serving the cached picture asked YouTube %d times", n)
+	}
+}
+
+// procRSS is this process's resident set size from /proc (Linux), or "?".
+func procRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }

@@ -89,6 +89,7 @@ echo "e2e-browser: the routes the UI calls at load answer 200"
 
 # 3. The scenario in headless Chromium.
 export E2E_PLAYLIST_URL=${link[playlist]} E2E_VIDEO_URL=${link[video]} E2E_CANCEL_URL=${link[slow]} E2E_SEARCH_WORD=${link[search]}
+export E2E_CHANNEL_URL=${link[channel]:-} E2E_FAKE_CONTROL=${link[control]:-} # the subscriptions scenario
 set +e
 dbus-run-session -- node frontend/e2e/browser.e2e.mjs "$url/" "$shots"
 code=$?

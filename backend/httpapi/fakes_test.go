@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -225,6 +226,20 @@ func (l *fakeLibrary) Results(ctx context.Context, q library.Query) ([]ytsum.Res
 
 // RemoteThumbnailURL knows no remote pictures.
 func (l *fakeLibrary) RemoteThumbnailURL(string) string { return "" }
+
+func (l *fakeLibrary) FindIn(ctx context.Context, query string, ids []string) ([]library.Hit, error) {
+	hits, err := l.Find(ctx, query)
+	if ids == nil {
+		return hits, err
+	}
+	var out []library.Hit
+	for _, h := range hits {
+		if slices.Contains(ids, h.Item.VideoID) {
+			out = append(out, h)
+		}
+	}
+	return out, err
+}
 
 func (l *fakeLibrary) Find(ctx context.Context, query string) ([]library.Hit, error) {
 	l.mu.Lock()

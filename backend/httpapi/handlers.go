@@ -288,7 +288,9 @@ func (s *Server) handleCachedSummaries(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) {
-		return s.Search(ctx, r.URL.Query().Get("q"))
+		q := r.URL.Query()
+		return s.SearchLibrary(ctx, SearchQuery{Q: q.Get("q"), Subscription: q.Get("subscription"),
+			New: q.Get("new") == "1" || q.Get("new") == "true"})
 	})
 }
 

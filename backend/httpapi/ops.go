@@ -218,14 +218,32 @@ func (s *Server) Library(ctx context.Context, q LibraryQuery) (LibraryPage, erro
 
 // Search is GET /search_summaries: the items matching query, best first.
 func (s *Server) Search(ctx context.Context, query string) ([]library.Hit, error) {
+	return s.SearchLibrary(ctx, SearchQuery{Q: query})
+}
+
+// SearchQuery is GET /search_summaries?q=…&subscription=…&new=1: a search
+// among the videos a subscription found and/or those marked new.
+type SearchQuery struct {
+	Q            string `json:"q"`
+	Subscription string `json:"subscription,omitempty"`
+	New          bool   `json:"new,omitempty"`
+}
+
+// SearchLibrary is GET /search_summaries with the library's subscription
+// and "new" filters: the matching items among those videos, best first.
+func (s *Server) SearchLibrary(ctx context.Context, q SearchQuery) ([]library.Hit, error) {
 	if s.svc.Library == nil {
 		return nil, unwired("The library")
 	}
-	query = strings.TrimSpace(query)
+	query := strings.TrimSpace(q.Q)
 	if query == "" {
 		return nil, invalid("q", "Query parameter 'q' is required and cannot be empty")
 	}
-	hits, err := s.svc.Library.Find(ctx, query)
+	ids, err := s.subscriptionFilter(LibraryQuery{Subscription: q.Subscription, New: q.New})
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.svc.Library.FindIn(ctx, query, ids)
 	if hits == nil && err == nil {
 		hits = []library.Hit{}
 	}

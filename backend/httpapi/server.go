@@ -45,6 +45,7 @@ type Server struct {
 func (s *Server) Thumbnails() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /thumbnails/{video_id}", s.handleThumbnail)
+	mux.HandleFunc("GET /thumbnails/subscriptions/{id}", s.handleSubscriptionPicture)
 	return mux
 }
 
@@ -88,6 +89,7 @@ func (s *Server) routeTable() []route {
 		{"GET /search_summaries", false, s.handleSearch},
 		{"DELETE /delete_summary", false, s.handleDeleteSummary},
 		{"GET /thumbnails/{video_id}", false, s.handleThumbnail},
+		{"GET /thumbnails/subscriptions/{id}", false, s.handleSubscriptionPicture},
 		{"GET /export/{video_id}", false, s.handleExportSummary},
 		{"GET /export", false, s.handleExportLibrary},
 		{"POST /import", false, s.handleImport},

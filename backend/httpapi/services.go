@@ -72,6 +72,8 @@ type Library interface {
 	Results(ctx context.Context, q library.Query) (items []ytsum.Result, total int, err error)
 	// Find returns the items matching query, best match first.
 	Find(ctx context.Context, query string) ([]library.Hit, error)
+	// FindIn is Find among the videos ids only (nil: all, empty: none).
+	FindIn(ctx context.Context, query string, ids []string) ([]library.Hit, error)
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
 	Delete(videoID string) error

@@ -240,3 +240,34 @@ func (s *Server) handleMarkOpened(w http.ResponseWriter, r *http.Request) {
 		return s.MarkOpened(ctx, r.PathValue("video_id"))
 	})
 }
+
+// SubscriptionPictures is implemented by a Subscriptions that caches
+// pictures (*subscriptions.Service): Picture returns subscription id's
+// cached avatar or playlist thumbnail and its content type, not_found when
+// none is cached; it reads only local data (offline).
+type SubscriptionPictures interface {
+	Picture(id string) (data []byte, contentType string, err error)
+}
+
+// handleSubscriptionPicture is GET /thumbnails/subscriptions/{id}: the
+// picture a subscription's thumbnail_url names; 404 when none is cached
+// (the UI shows a letter).
+func (s *Server) handleSubscriptionPicture(w http.ResponseWriter, r *http.Request) {
+	pics, ok := s.svc.Subscriptions.(SubscriptionPictures)
+	if !ok {
+		s.unavailable(w, r, "Following channels")
+		return
+	}
+	data, ct, err := pics.Picture(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Content-Length", itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(data)
+	}
+}

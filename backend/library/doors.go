@@ -54,7 +54,12 @@ func (h Hit) MarshalJSON() ([]byte, error) {
 // Find searches the library (see Search) and returns the hits as video
 // items with their snippets, best first.
 func (l *Library) Find(ctx context.Context, query string) ([]Hit, error) {
-	items, err := l.Search(ctx, query, 0)
+	return l.FindIn(ctx, query, nil)
+}
+
+// FindIn is Find among the videos ids only (nil: all, empty: none).
+func (l *Library) FindIn(ctx context.Context, query string, ids []string) ([]Hit, error) {
+	items, err := l.SearchIn(ctx, query, 0, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -401,13 +401,19 @@ func (l *Library) ListRange(offset, limit int, oldest bool) ([]Item, int, error)
 // each with a highlighted snippet (see Item). limit <= 0 means
 // search.DefaultLimit. A blank q is an *ytsum.Error with code invalid.
 func (l *Library) Search(ctx context.Context, q string, limit int) ([]Item, error) {
+	return l.SearchIn(ctx, q, limit, nil)
+}
+
+// SearchIn is Search among the videos ids only (nil: all, empty: none):
+// the library's subscription and "new" filters applied to a search.
+func (l *Library) SearchIn(ctx context.Context, q string, limit int, ids []string) ([]Item, error) {
 	if isBlank(q) {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "empty_query", "Type something to search for.")
 	}
 	if err := l.SyncIndex(); err != nil {
 		l.log.Error("library: index catch-up before search failed", "err", err)
 	}
-	res, err := l.ix.Search(ctx, q, limit)
+	res, err := l.ix.SearchIDs(ctx, q, limit, ids)
 	if err != nil {
 		return nil, err
 	}

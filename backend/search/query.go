@@ -44,12 +44,25 @@ type Results struct {
 // best match first. A query with no searchable characters matches nothing
 // (it is not an error). Cancelling ctx stops the search.
 func (ix *Index) Search(ctx context.Context, q string, limit int) (Results, error) {
+	return ix.SearchIDs(ctx, q, limit, nil)
+}
+
+// SearchIDs is Search among the documents ids only (the library's
+// subscription and "new" filters); nil ids means every document, an empty
+// non-nil slice none. The ranking is Search's: the filter only removes.
+func (ix *Index) SearchIDs(ctx context.Context, q string, limit int, ids []string) (Results, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
+	}
+	if ids != nil && len(ids) == 0 {
+		return Results{}, nil
 	}
 	bq := ix.buildQuery(q)
 	if bq == nil {
 		return Results{}, nil
+	}
+	if ids != nil {
+		bq = bleve.NewConjunctionQuery(bq, bleve.NewDocIDQuery(ids))
 	}
 	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
 	req.IncludeLocations = true

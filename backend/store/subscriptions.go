@@ -20,6 +20,7 @@ var (
 	bucketSubDefer  = []byte("sub_deferred")   // id 0 videoID → 8-byte retry time + 8-byte first deferral
 	bucketSubNew    = []byte("sub_new")        // videoID 0 id → empty ("new until opened")
 	bucketSubNewBy  = []byte("sub_new_by_sub") // id 0 videoID → empty (reverse of sub_new)
+	bucketSubAvatar = []byte("sub_avatars")    // id → cached picture (avatar or first video's thumbnail)
 )
 
 // SeenVideo is a video a subscription has dealt with: it is never
@@ -186,6 +187,7 @@ func (db *DB) RecordCheck(c SubscriptionCheck) error {
 }
 
 type subBucketSet struct {
+	avatar                                       *bolt.Bucket
 	subs, source, seen, deferred, newMark, newBy *bolt.Bucket
 }
 
@@ -197,7 +199,7 @@ func subBuckets(tx *bolt.Tx) (subBucketSet, error) {
 		b    **bolt.Bucket
 		name []byte
 	}{{&s.subs, bucketSubs}, {&s.source, bucketSubSource}, {&s.seen, bucketSubSeen},
-		{&s.deferred, bucketSubDefer}, {&s.newMark, bucketSubNew}, {&s.newBy, bucketSubNewBy}} {
+		{&s.deferred, bucketSubDefer}, {&s.newMark, bucketSubNew}, {&s.newBy, bucketSubNewBy}, {&s.avatar, bucketSubAvatar}} {
 		if tx.Writable() {
 			b, err := tx.CreateBucketIfNotExists(p.name)
 			if err != nil {
@@ -268,6 +270,9 @@ func (db *DB) DeleteSubscription(id string, sourceKey string) error {
 			return err
 		}
 		if _, err := deletePrefix(b.deferred, prefix(id)); err != nil {
+			return err
+		}
+		if err := b.avatar.Delete([]byte(id)); err != nil {
 			return err
 		}
 		var vids [][]byte
@@ -423,4 +428,64 @@ func (db *DB) MarkOpened(videoID string) (subIDs []string, err error) {
 		return nil
 	})
 	return subIDs, err
+}
+
+// PutSubscriptionAvatar keeps data as subscription id's picture (its
+// channel avatar or its playlist's first video thumbnail), replacing any.
+// Errors: not_found when the subscription is gone (unfollowed while the
+// picture was downloading: nothing is kept).
+func (db *DB) PutSubscriptionAvatar(id string, data []byte) error {
+	return db.Update(func(tx *Tx) error {
+		b, err := subBuckets(tx.tx)
+		if err != nil {
+			return err
+		}
+		if b.subs.Get([]byte(id)) == nil {
+			return errSubNotFound()
+		}
+		return b.avatar.Put([]byte(id), data)
+	})
+}
+
+// SubscriptionAvatar returns a copy of subscription id's cached picture;
+// not_found when none is cached. It reads only the database (offline).
+func (db *DB) SubscriptionAvatar(id string) (data []byte, err error) {
+	err = db.View(func(tx *Tx) error {
+		if b := tx.tx.Bucket(bucketSubAvatar); b != nil {
+			if v := b.Get([]byte(id)); v != nil {
+				data = bytes.Clone(v)
+			}
+		}
+		return nil
+	})
+	if err == nil && data == nil {
+		return nil, ytsum.Errorf(ytsum.CodeNotFound, "avatar_not_found", "There is no saved picture for this subscription.")
+	}
+	return data, err
+}
+
+// SubscriptionAvatars returns the ids of the subscriptions with a cached
+// picture.
+func (db *DB) SubscriptionAvatars() (ids map[string]bool, err error) {
+	ids = map[string]bool{}
+	err = db.View(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketSubAvatar)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error { ids[string(k)] = true; return nil })
+	})
+	return ids, err
+}
+
+// HasSubscriptionAvatar reports whether subscription id has a cached
+// picture, without reading it.
+func (db *DB) HasSubscriptionAvatar(id string) (ok bool, err error) {
+	err = db.View(func(tx *Tx) error {
+		if b := tx.tx.Bucket(bucketSubAvatar); b != nil {
+			ok = b.Get([]byte(id)) != nil
+		}
+		return nil
+	})
+	return ok, err
 }

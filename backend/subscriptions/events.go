@@ -9,7 +9,7 @@ import (
 
 // EventPublisher is the Publisher the app wires: every change becomes one
 // ytsum.EventSubscription event whose Data is the subscription's JSON
-// (API.md §7; a removal carries the last state), and every check that found
+// (API.md §7; a removal carries the last state and "removed": true), and every check that found
 // something one notification. Nil funcs are skipped.
 type EventPublisher struct {
 	// Emit publishes an event on the broker, e.g.
@@ -34,8 +34,12 @@ func SubscriptionJSON(s ytsum.Subscription) []byte {
 // Changed implements Publisher.
 func (p EventPublisher) Changed(s ytsum.Subscription) { p.emit(s) }
 
-// Removed implements Publisher.
-func (p EventPublisher) Removed(s ytsum.Subscription) { p.emit(s) }
+// Removed implements Publisher: the event carries the last state with
+// "removed": true, so a front end drops it from its list.
+func (p EventPublisher) Removed(s ytsum.Subscription) {
+	s.Removed = true
+	p.emit(s)
+}
 
 func (p EventPublisher) emit(s ytsum.Subscription) {
 	if p.Emit != nil {

@@ -190,6 +190,9 @@ func (r *fakeResolver) Resolve(_ context.Context, raw string) (string, string, s
 	defer r.mu.Unlock()
 	r.calls++
 	if k, ok := r.known[raw]; ok {
+		if k[0] == ytsum.SubscriptionPlaylist {
+			return k[0], k[1], "", "", nil // as the real adapter: the feed gives it
+		}
 		return k[0], k[1], "", "https://yt3.ggpht.example/avatar.jpg", nil
 	}
 	return "", "", "", "", ytsum.Errorf(ytsum.CodeNotFound, "channel_not_found", "This channel does not exist; check the link.")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -52,6 +53,14 @@ type Config struct {
 	ValidateOptions func(ytsum.SummaryOptions) error
 	// Publisher: nil publishes nothing.
 	Publisher Publisher
+	// FetchPicture downloads a subscription's picture (the channel's
+	// avatar, or a playlist's first video thumbnail) from rawURL and returns
+	// the image; it must honour ctx. nil: no picture is cached and the UI
+	// shows a letter. The picture is fetched after Follow has answered,
+	// within PictureTimeout, and kept in the store (served offline).
+	FetchPicture func(ctx context.Context, rawURL string) ([]byte, error)
+	// PictureTimeout bounds one picture download. Zero: 20 s.
+	PictureTimeout time.Duration
 	// Clock: nil means the real clock.
 	Clock Clock
 	// NewID returns a new subscription id; nil means 16 random hex digits.
@@ -106,6 +115,10 @@ type Service struct {
 	wake  chan struct{}          // nudges Run after a change of schedule
 
 	onIdle func(next time.Time) // tests: Run is about to wait until next (zero: no timer)
+
+	pictures sync.WaitGroup // picture downloads in flight (Close waits)
+	stop     chan struct{}  // closed by Close: picture downloads end
+	stopOnce sync.Once
 }
 
 // New returns a Service for cfg; it panics when a required dependency is
@@ -143,6 +156,9 @@ func New(cfg Config) *Service {
 	if cfg.MaxDeferral <= 0 {
 		cfg.MaxDeferral = 14 * 24 * time.Hour
 	}
+	if cfg.PictureTimeout <= 0 {
+		cfg.PictureTimeout = 20 * time.Second
+	}
 	if cfg.Rand == nil {
 		cfg.Rand = mrand.Float64
 	}
@@ -150,7 +166,8 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: log, clk: cfg.Clock, locks: make(map[string]*sync.Mutex), wake: make(chan struct{}, 1)}
+	return &Service{cfg: cfg, log: log, clk: cfg.Clock, locks: make(map[string]*sync.Mutex), wake: make(chan struct{}, 1),
+		stop: make(chan struct{})}
 }
 
 func randomID() string {
@@ -381,6 +398,9 @@ func (s *Service) Follow(ctx context.Context, rawURL string, opts FollowOptions)
 	if title == "" {
 		title = feed.Author
 	}
+	if thumb == "" && kind == ytsum.SubscriptionPlaylist && len(feed.Entries) > 0 {
+		thumb = feed.Entries[0].Thumbnail // a playlist's picture: its first video's
+	}
 	now := s.clk.Now().UTC()
 	r := &record{V: 1, Thumbnail: thumb, ETag: feed.ETag, LastModified: feed.LastModified,
 		Sub: ytsum.Subscription{ID: s.cfg.NewID(), Kind: kind, SourceID: sourceID, Title: title, URL: canonical,
@@ -405,7 +425,68 @@ func (s *Service) Follow(ctx context.Context, rawURL string, opts FollowOptions)
 	if len(found) > 0 {
 		s.publishFound(sub, found, jobID)
 	}
+	s.fetchPicture(sub.ID, thumb)
 	return sub, nil
+}
+
+// fetchPicture downloads subscription id's picture in the background,
+// within PictureTimeout, so a slow picture never delays Follow; when it is
+// stored the subscription is published again with its thumbnail_url. A
+// failure is logged and leaves the letter. Close ends it early.
+func (s *Service) fetchPicture(id, rawURL string) {
+	if s.cfg.FetchPicture == nil || rawURL == "" {
+		return
+	}
+	s.pictures.Add(1)
+	go func() {
+		defer s.pictures.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.PictureTimeout)
+		defer cancel()
+		go func() {
+			select {
+			case <-s.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		data, err := s.cfg.FetchPicture(ctx, rawURL)
+		if err == nil && len(data) > MaxPictureBytes {
+			err = fmt.Errorf("picture larger than %d bytes", MaxPictureBytes)
+		}
+		if err == nil {
+			err = s.cfg.DB.PutSubscriptionAvatar(id, data)
+		}
+		if err != nil {
+			s.log.Warn("subscriptions: picture not cached; showing a letter", "sub", id, "err", err)
+			return
+		}
+		if r, err := s.load(id); err == nil {
+			s.publishChanged(s.view(r))
+		}
+	}()
+}
+
+// MaxPictureBytes caps a subscription's cached picture.
+const MaxPictureBytes = 1 << 20
+
+// Close ends the picture downloads in flight and waits for them. The
+// service must not be used for Follow after Close.
+func (s *Service) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.pictures.Wait()
+}
+
+// PictureURL is where subscription id's cached picture is served.
+func PictureURL(id string) string { return "/thumbnails/subscriptions/" + id }
+
+// Picture returns subscription id's cached picture and its content type;
+// not_found when none is cached. It reads only the store (offline).
+func (s *Service) Picture(id string) ([]byte, string, error) {
+	data, err := s.cfg.DB.SubscriptionAvatar(id)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, http.DetectContentType(data), nil
 }
 
 func errAlreadyFollowed() error {
@@ -441,6 +522,10 @@ func (s *Service) List() ([]ytsum.Subscription, error) {
 	if err != nil {
 		return nil, err
 	}
+	pics, err := s.cfg.DB.SubscriptionAvatars()
+	if err != nil {
+		return nil, err
+	}
 	var out []ytsum.Subscription
 	err = s.cfg.DB.ForEachSubscription(func(_ string, b []byte) error {
 		r, err := decodeRecord(b)
@@ -450,6 +535,10 @@ func (s *Service) List() ([]ytsum.Subscription, error) {
 		}
 		sub := r.Sub
 		sub.NewCount = counts[sub.ID]
+		if pics[sub.ID] {
+			u := PictureURL(sub.ID)
+			sub.ThumbnailURL = &u
+		}
 		out = append(out, sub)
 		return nil
 	})
@@ -485,6 +574,10 @@ func (s *Service) view(r *record) ytsum.Subscription {
 	sub := r.Sub
 	if v, err := s.cfg.DB.NewVideos(sub.ID); err == nil {
 		sub.NewCount = len(v)
+	}
+	if ok, _ := s.cfg.DB.HasSubscriptionAvatar(sub.ID); ok {
+		u := PictureURL(sub.ID)
+		sub.ThumbnailURL = &u
 	}
 	return sub
 }
@@ -582,11 +675,23 @@ func (s *Service) MarkOpened(videoID string) error {
 
 // NewVideos returns the videos marked new, of subscription id or (id "")
 // of all subscriptions: the library's "new" filter.
-func (s *Service) NewVideos(id string) ([]string, error) { return s.cfg.DB.NewVideos(id) }
+// Errors: not_found for an unknown subscription.
+func (s *Service) NewVideos(id string) ([]string, error) {
+	if id != "" {
+		if _, err := s.cfg.DB.Subscription(id); err != nil {
+			return nil, err
+		}
+	}
+	return s.cfg.DB.NewVideos(id)
+}
 
 // Videos returns the ids of the videos subscription id has found and
 // summarized or linked (the library's "filter by subscription").
+// Errors: not_found for an unknown subscription.
 func (s *Service) Videos(id string) ([]string, error) {
+	if _, err := s.cfg.DB.Subscription(id); err != nil {
+		return nil, err
+	}
 	vs, err := s.cfg.DB.SubscriptionVideos(id)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package subscriptions
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,13 +83,14 @@ func TestCheckFindsNewVideosAsOneJob(t *testing.T) {
 	var keys map[string]any
 	_ = json.Unmarshal(raw, &keys)
 	for _, k := range []string{"id", "kind", "source_id", "title", "url", "model", "style", "length", "language",
-		"interval_minutes", "paused", "created_at", "last_checked_at", "last_error", "new_count"} {
+		"interval_minutes", "paused", "created_at", "last_checked_at", "last_error", "new_count",
+		"thumbnail_url"} { // thumbnail_url: docs/API.md's addition (null until the picture is cached)
 		if _, ok := keys[k]; !ok {
 			t.Errorf("subscription JSON lacks %q: %s", k, raw)
 		}
 	}
-	if len(keys) != 15 {
-		t.Errorf("subscription JSON has %d keys, want 15: %s", len(keys), raw)
+	if len(keys) != 16 {
+		t.Errorf("subscription JSON has %d keys, want the contract's 15 and thumbnail_url: %s", len(keys), raw)
 	}
 
 	// Nothing new: one request, answered 304.
@@ -454,6 +456,9 @@ func TestEventPublisher(t *testing.T) {
 	p.Removed(s)
 	if len(events) != 2 || events[0].Type != ytsum.EventSubscription {
 		t.Fatalf("events = %+v", events)
+	}
+	if bytes.Contains(events[0].Data, []byte(`"removed"`)) || !bytes.Contains(events[1].Data, []byte(`"removed":true`)) {
+		t.Fatalf("a change must not say removed, a removal must: %s / %s", events[0].Data, events[1].Data)
 	}
 	var back ytsum.Subscription
 	if err := json.Unmarshal(events[0].Data, &back); err != nil || back.ID != "s1" || back.Title != "Channel X" {

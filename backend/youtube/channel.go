@@ -24,6 +24,7 @@ var (
 	reCanonicalChannel = regexp.MustCompile(`<link rel="canonical" href="https?://(?:www\.)?youtube\.com/channel/(UC[0-9A-Za-z_-]{22})"`)
 	reExternalID       = regexp.MustCompile(`"externalId":\s*"(UC[0-9A-Za-z_-]{22})"`)
 	reOGTitle          = regexp.MustCompile(`<meta property="og:title" content="([^"]*)"`)
+	reOGImage          = regexp.MustCompile(`<meta property="og:image" content="(https?://[^"]*)"`)
 	reMetadataTitle    = regexp.MustCompile(`"channelMetadataRenderer":\s*\{[^{}]*?"title":\s*("(?:[^"\\]|\\.)*")`)
 )
 
@@ -88,7 +89,7 @@ func (c *Client) channel(ctx context.Context, ref string, limit int) (*ytsum.Cha
 		return nil, err
 	}
 	limit = c.channelLimit(limit)
-	id, title, err := c.channelPage(ctx, l)
+	id, title, _, err := c.channelPage(ctx, l)
 	if err != nil {
 		return nil, err
 	}
@@ -122,33 +123,33 @@ func (c *Client) channel(ctx context.Context, ref string, limit int) (*ytsum.Cha
 }
 
 // channelPage fetches the channel page of l and reads its ID and title.
-func (c *Client) channelPage(ctx context.Context, l Link) (id, title string, err error) {
+func (c *Client) channelPage(ctx context.Context, l Link) (id, title, avatar string, err error) {
 	u := c.base.String() + "/" + l.ChannelPath
 	for try := 0; ; try++ {
 		resp, err := c.do(ctx, request{method: http.MethodGet, url: u})
 		if err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 		switch {
 		case resp.status == http.StatusNotFound:
-			return "", "", errChannelNotFound(&httpError{resp.status, u})
+			return "", "", "", errChannelNotFound(&httpError{resp.status, u})
 		case resp.status == http.StatusTooManyRequests:
-			return "", "", errRateLimited(retryAfter(resp.header), &httpError{resp.status, u})
+			return "", "", "", errRateLimited(retryAfter(resp.header), &httpError{resp.status, u})
 		case resp.status != http.StatusOK:
-			return "", "", statusError(resp, u)
+			return "", "", "", statusError(resp, u)
 		}
 		body := resp.body
 		if bytes.Contains(body, []byte(consentAction)) {
 			m := reConsentValue.FindSubmatch(body)
 			if try > 0 || m == nil {
-				return "", "", errConsent(fmt.Errorf("youtube: consent wall for channel %s persists", l.ChannelPath))
+				return "", "", "", errConsent(fmt.Errorf("youtube: consent wall for channel %s persists", l.ChannelPath))
 			}
 			c.consent.set("YES+" + html.UnescapeString(string(m[1])))
 			continue
 		}
 		if bytes.Contains(body, []byte(`class="g-recaptcha"`)) {
 			c.gov.refused(0)
-			return "", "", errBlocked(fmt.Errorf("youtube: channel page %s is a reCAPTCHA", l.ChannelPath))
+			return "", "", "", errBlocked(fmt.Errorf("youtube: channel page %s is a reCAPTCHA", l.ChannelPath))
 		}
 		for _, re := range []*regexp.Regexp{reExternalID, reCanonicalChannel} {
 			if m := re.FindSubmatch(body); m != nil {
@@ -160,7 +161,7 @@ func (c *Client) channelPage(ctx context.Context, l Link) (id, title string, err
 			id = l.ChannelID
 		}
 		if id == "" {
-			return "", "", errUnparsable(fmt.Errorf("youtube: channel page %s names no channel ID", l.ChannelPath))
+			return "", "", "", errUnparsable(fmt.Errorf("youtube: channel page %s names no channel ID", l.ChannelPath))
 		}
 		if m := reMetadataTitle.FindSubmatch(body); m != nil {
 			_ = json.Unmarshal(m[1], &title)
@@ -168,6 +169,9 @@ func (c *Client) channelPage(ctx context.Context, l Link) (id, title string, err
 		if m := reOGTitle.FindSubmatch(body); title == "" && m != nil {
 			title = html.UnescapeString(string(m[1]))
 		}
-		return id, title, nil
+		if m := reOGImage.FindSubmatch(body); m != nil {
+			avatar = html.UnescapeString(string(m[1]))
+		}
+		return id, title, avatar, nil
 	}
 }

@@ -8,17 +8,24 @@ import "context"
 // channel_not_found, rate_limited, blocked, offline, …) as *ytsum.Error.
 // Safe for concurrent use.
 func (c *Client) ChannelInfo(ctx context.Context, ref string) (id, title string, err error) {
+	id, title, _, err = c.ChannelDetails(ctx, ref)
+	return id, title, err
+}
+
+// ChannelDetails is ChannelInfo with the channel's avatar URL (the page's
+// og:image, "" when it has none), from the same one GET.
+func (c *Client) ChannelDetails(ctx context.Context, ref string) (id, title, avatar string, err error) {
 	l, err := channelLink(ref)
 	if err == nil {
 		err = ctxErr(ctx)
 	}
 	if err == nil {
-		id, title, err = c.channelPage(ctx, l)
+		id, title, avatar, err = c.channelPage(ctx, l)
 	}
 	if err != nil {
-		return "", "", asYtsum(ctx, err)
+		return "", "", "", asYtsum(ctx, err)
 	}
-	return id, title, nil
+	return id, title, avatar, nil
 }
 
 // LiveState reports whether video id is a live stream that has not ended

@@ -22,6 +22,13 @@ func TestChannelInfoAndFeedOnYoutubetest(t *testing.T) {
 	if n := len(yt.Requests()); n != 1 {
 		t.Errorf("ChannelInfo sent %d requests: %v", n, yt.Requests())
 	}
+	_, _, avatar, err := c.ChannelDetails(ctx, youtubetest.ChannelURL(youtubetest.ChannelHandle))
+	if err != nil || avatar != yt.URL+youtubetest.AvatarPath(youtubetest.ChannelID) {
+		t.Fatalf("ChannelDetails avatar = %q %v", avatar, err)
+	}
+	if body, _, err := c.Get(ctx, avatar); err != nil || len(body) < 100 {
+		t.Fatalf("avatar GET: %d bytes, %v", len(body), err)
+	}
 	if _, _, err := c.ChannelInfo(ctx, "https://www.youtube.com/@nobodyhere"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Errorf("unknown channel: %v", err)
 	}

@@ -43,6 +43,9 @@ func (c *Client) allowedHost(u *url.URL) bool {
 	if t, err := url.Parse(c.thumb); err == nil && strings.EqualFold(u.Host, t.Host) {
 		return true
 	}
+	if h == "yt3.ggpht.com" || h == "yt3.googleusercontent.com" { // channel avatars
+		return true
+	}
 	for _, d := range []string{"youtube.com", "ytimg.com"} {
 		if h == d || strings.HasSuffix(h, "."+d) {
 			return true

@@ -33,4 +33,11 @@ type Subscription struct {
 	LastCheckedAt   *time.Time `json:"last_checked_at"`
 	LastError       *string    `json:"last_error"`
 	NewCount        int        `json:"new_count"`
+	// ThumbnailURL is where the cached avatar (channel) or first video's
+	// thumbnail (playlist) is served, "/thumbnails/subscriptions/{id}", or
+	// "" (JSON null) while none is cached: the UI then shows a letter.
+	ThumbnailURL *string `json:"thumbnail_url"`
+	// Removed is true only in the subscription event sent when it is
+	// unfollowed (the event carries its last state); absent otherwise.
+	Removed bool `json:"removed,omitempty"`
 }

@@ -5,6 +5,8 @@
 //      E2E_CANCEL_URL (a link that takes a while; default E2E_VIDEO_URL),
 //      E2E_SEARCH_WORD (default "summary"), E2E_TIMEOUT_MS (per wait, default 120000),
 //      CHROMIUM_PATH (default /usr/bin/chromium),
+//      E2E_CHANNEL_URL and E2E_FAKE_CONTROL (scripts/fakeupstream's followable channel and its control
+//      URL; both set: the subscriptions scenario runs),
 //      E2E_EXPECT_TEXT (the run "with keys": submit E2E_VIDEO_URL with the form as it opens and
 //      expect this text of the fake LLM in the summary, e.g. "FAKE-LLM summary by gpt-" for the
 //      OpenAI key; the other steps are left to the run without keys).
@@ -83,6 +85,78 @@ async function submit(links, choice = 'playlist') {
 }
 
 const job = (id) => page.locator(`article.job[data-job-id="${id}"]`);
+
+/**
+ * Subscriptions: follow a channel from the Summarize form, see it listed, a new feed entry
+ * (added through the fake's control URL) becomes — after "Check now" — a summary marked new in
+ * the library; opening it (listening) clears "new".
+ */
+async function subscriptionsScenario(channelURL, control) {
+  const newID = 'e2eUpload01';
+  const newTitle = 'Ocean Currents Explained';
+  await step('follow a channel from the Summarize form', async () => {
+    await go('#/');
+    await page.fill('#links', channelURL);
+    const offers = page.getByRole('list', { name: /can follow/ });
+    await offers.getByRole('button', { name: 'Follow' }).click();
+    await offers.getByRole('button', { name: 'Following' }).waitFor({ timeout: T });
+    await page.fill('#links', '');
+  });
+  const row = page.getByRole('listitem', { name: 'Curious Things' });
+  await step('the Subscriptions screen lists it', async () => {
+    await go('#/subscriptions');
+    await row.waitFor({ timeout: T });
+    const text = await row.innerText();
+    if (!/Channel/.test(text) || !/Every hour/.test(text)) throw new Error(`row: ${text}`);
+    log(`  listed; picture: ${(await row.locator('img.avatar').count()) ? 'avatar' : 'letter'}`);
+    await page.screenshot({ path: join(dir, 'subscriptions.png'), fullPage: true });
+  });
+  await step('a new feed entry becomes a summary marked new', async () => {
+    const res = await fetch(`${control}/upload?id=${newID}&title=${encodeURIComponent(newTitle)}`, { method: 'POST' });
+    if (!res.ok) throw new Error(`the fake refused the upload: ${res.status} ${await res.text()}`);
+    const added = Date.now();
+    await row.getByRole('button', { name: 'Check now' }).click();
+    await page.getByText('1 new video is being summarized.').waitFor({ timeout: T });
+    await row.getByText(/1 new/).waitFor({ timeout: T });
+    // The summary lands when its job ends; the library's "new" filter shows it then.
+    const card = page.locator(`article.card[aria-labelledby="t-${newID}"]`);
+    for (;;) {
+      await go('#/subscriptions');
+      await row.getByRole('button', { name: 'New', exact: true }).click();
+      await page.locator('#lib-h').waitFor();
+      if (await card.isVisible({ timeout: 2000 }).catch(() => false)) break;
+      if (Date.now() - added > T) throw new Error('the new video was never summarized');
+      await page.waitForTimeout(1000);
+    }
+    await card.locator('.badge-new').waitFor({ timeout: T });
+    log(`  summarized and marked new ${((Date.now() - added) / 1000).toFixed(1)} s after the entry appeared`);
+    await page.screenshot({ path: join(dir, 'library-new.png'), fullPage: true });
+  });
+  await step('opening it clears "new"', async () => {
+    const card = page.locator(`article.card[aria-labelledby="t-${newID}"]`);
+    const opened = page.waitForResponse((r) => r.url().includes(`/library/${newID}/opened`) && r.request().method() === 'POST', { timeout: T });
+    await card.getByRole('button', { name: /^Listen to/ }).click();
+    const res = await opened;
+    if (!res.ok()) throw new Error(`POST /library/${newID}/opened answered ${res.status()}`);
+    const player = page.getByRole('region', { name: 'Audio player' });
+    await player.waitFor();
+    await player.getByRole('button', { name: 'Close player' }).click();
+    await go('#/subscriptions');
+    await row.waitFor();
+    await page.waitForFunction(() => {
+      const li = [...document.querySelectorAll('li.sub-row')].find((e) => e.getAttribute('aria-label') === 'Curious Things');
+      return li && !/\d+ new/.test(li.querySelector('.card-title')?.textContent ?? '');
+    }, null, { timeout: T });
+    const check = await fetch(`${root}get_cached_summaries?page=1&per_page=10&new=1`).then((r) => r.json());
+    if (check.total !== 0) throw new Error(`still ${check.total} new after opening`);
+  });
+  await step('the subscription shows its cached avatar', async () => {
+    // Fetched after the follow answered; the browser sees it at its next list load.
+    await row.locator('img.avatar').waitFor({ timeout: T });
+    const ok = await row.locator('img.avatar').evaluate((img) => img.complete && img.naturalWidth > 0);
+    if (!ok) throw new Error(`the avatar did not load: ${await row.locator('img.avatar').getAttribute('src')}`);
+  });
+}
 
 try {
   await step('page loads', async () => {
@@ -233,8 +307,12 @@ try {
     await page.getByRole('searchbox', { name: 'Filter settings' }).fill('');
   });
 
+  if (process.env.E2E_CHANNEL_URL && process.env.E2E_FAKE_CONTROL) {
+    await subscriptionsScenario(process.env.E2E_CHANNEL_URL, process.env.E2E_FAKE_CONTROL);
+  }
+
   await step('screenshots light and dark', async () => {
-    const screens = [['summarize', '#/'], ['library', '#/library'], ['settings', '#/settings'], ['diagnostics', '#/diagnostics']];
+    const screens = [['summarize', '#/'], ['library', '#/library'], ['subscriptions', '#/subscriptions'], ['settings', '#/settings'], ['diagnostics', '#/diagnostics']];
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const [name, hash] of screens) {

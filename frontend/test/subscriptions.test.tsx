@@ -4,7 +4,9 @@ import { App } from '../src/components/App';
 import { Library } from '../src/components/Library';
 import { SummarizeForm } from '../src/components/SummarizeForm';
 import { Subscriptions } from '../src/components/Subscriptions';
+import { createTransport } from '../src/lib/api';
 import { ApiError } from '../src/lib/api/errors';
+import { createSubscriptions } from '../src/stores/subscriptions';
 import type { Subscription } from '../src/lib/api/types';
 import { describe as describeLink, followable } from '../src/lib/urls';
 import { makeVideo } from './helpers';
@@ -115,6 +117,39 @@ describe('Subscriptions screen', () => {
   });
 });
 
+describe('pictures and removal events', () => {
+  it('shows the cached picture as an <img>, and the letter when none is cached or it fails to load', async () => {
+    const list = [sub({ thumbnail_url: '/thumbnails/subscriptions/s1' }), sub({ id: 's2', title: 'Talks', thumbnail_url: null })];
+    const { container } = setup(<Subscriptions />, { listSubscriptions: vi.fn(async () => list) });
+    const row = await screen.findByRole('listitem', { name: 'Curious Things' });
+    const img = row.querySelector('img.avatar') as HTMLImageElement;
+    expect(img).toBeTruthy();
+    expect(img.getAttribute('src')).toBe('/thumbnails/subscriptions/s1');
+    const talks = screen.getByRole('listitem', { name: 'Talks' });
+    expect(talks.querySelector('img')).toBeNull();
+    expect(talks.querySelector('.avatar')?.textContent).toBe('T');
+    fireEvent.error(img);
+    await waitFor(() => expect(row.querySelector('img')).toBeNull());
+    expect(row.querySelector('.avatar')?.textContent).toBe('C');
+    expect(container.querySelectorAll('img').length).toBe(0);
+  });
+
+  it('the window drops a subscription on a `subscription` event with removed: true, and puts a changed one', async () => {
+    const handlers = new Map<string, (d: unknown) => void>();
+    const runtime = { EventsOn: vi.fn((name: string, cb: (d: unknown) => void) => { handlers.set(name, cb); return () => handlers.delete(name); }) };
+    const ListSubscriptions = vi.fn(async () => ({ subscriptions: [sub(), sub({ id: 's2', title: 'Talks' })] }));
+    const win = { go: { main: { App: { ListSubscriptions } } }, runtime } as unknown as Window;
+    const store = createSubscriptions(createTransport(win));
+    await store.load();
+    expect(store.get().list.map((x) => x.id)).toEqual(['s1', 's2']);
+    handlers.get('subscription')!(JSON.stringify(sub({ thumbnail_url: '/thumbnails/subscriptions/s1' })));
+    expect(store.get().list[0]!.thumbnail_url).toBe('/thumbnails/subscriptions/s1');
+    handlers.get('subscription')!({ ...sub({ id: 's2', title: 'Talks' }), removed: true });
+    expect(store.get().list.map((x) => x.id)).toEqual(['s1']); // at once, before any reload
+    store.dispose();
+  });
+});
+
 describe('Library', () => {
   it('filters by subscription and new, marks new cards, clears New when opened, and offers Follow channel', async () => {
     const item = makeVideo('octopus0001', { channel: 'Curious Things', channel_id: 'UCe2echannel000000000001', summary: 'x'.repeat(700) });
@@ -136,6 +171,31 @@ describe('Library', () => {
 
     fireEvent.click(within(card).getByRole('button', { name: 'Follow Curious Things' }));
     await waitFor(() => expect(raw.follow).toHaveBeenCalledWith({ url: 'https://www.youtube.com/channel/UCe2echannel000000000001' }));
+  });
+});
+
+describe('Library search with filters', () => {
+  it('applies the subscription and New filters to a typed search, through the transport', async () => {
+    const a = makeVideo('octopus0001', { channel: 'Curious Things', summary: 'octopus arms' });
+    const b = makeVideo('octopus0002', { channel: 'Other', summary: 'octopus hearts' });
+    const searchSummaries = vi.fn(async (_q: string, f?: { subscription?: string; new?: boolean }) => (f?.subscription || f?.new ? [a] : [a, b]));
+    const cards = () => screen.queryAllByRole('article').map((x) => x.getAttribute('aria-labelledby'));
+    const { raw } = setup(<Library />, {
+      searchSummaries, listSubscriptions: vi.fn(async () => [sub({ new_count: 1 })]),
+      cachedSummaries: vi.fn(async () => ({ summaries: [a, b], total: 2, page: 1, per_page: 10, total_pages: 1 })),
+    });
+    fireEvent.input(await screen.findByLabelText('Search summaries'), { target: { value: 'octopus' } });
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenCalledWith('octopus'));
+    await waitFor(() => expect(cards()).toEqual(['t-octopus0001', 't-octopus0002']));
+
+    fireEvent.change(await screen.findByLabelText('Subscription'), { target: { value: 's1' } });
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenLastCalledWith('octopus', { subscription: 's1' }));
+    await waitFor(() => expect(cards()).toEqual(['t-octopus0001']));
+
+    fireEvent.click(screen.getByLabelText('New only'));
+    await waitFor(() => expect(raw.searchSummaries).toHaveBeenLastCalledWith('octopus', { subscription: 's1', new: true }));
+    // The search text stays; paging without a query never ran with it.
+    expect((screen.getByLabelText('Search summaries') as HTMLInputElement).value).toBe('octopus');
   });
 });
 

@@ -110,12 +110,26 @@ func UploadsID(channelID, kind string) string { return kind + strings.TrimPrefix
 // client reads from YouTube's: the canonical /channel/ID link, og:title
 // and the channelMetadataRenderer of ytInitialData.
 func ChannelPage(channelID, title, handle string) []byte {
+	return ChannelPageAvatar(channelID, title, handle, "")
+}
+
+// AvatarPath is where the fake serves a channel's avatar (as YouTube's
+// yt3.googleusercontent.com does: /ytc/…=s900-c-k-c0x00ffffff-no-rj).
+func AvatarPath(channelID string) string { return "/ytc/" + channelID + "=s900-c-k-c0x00ffffff-no-rj" }
+
+// ChannelPageAvatar is ChannelPage with the avatar YouTube's page carries
+// as <meta property="og:image"> (omitted when avatar is "").
+func ChannelPageAvatar(channelID, title, handle, avatar string) []byte {
+	og := ""
+	if avatar != "" {
+		og = `<meta property="og:image" content="` + html.EscapeString(avatar) + `">`
+	}
 	meta, _ := json.Marshal(map[string]any{"metadata": map[string]any{"channelMetadataRenderer": map[string]any{
 		"title": title, "externalId": channelID, "vanityChannelUrl": "http://www.youtube.com/" + handle,
 		"channelUrl": "https://www.youtube.com/channel/" + channelID}}})
 	return []byte(`<!DOCTYPE html><html><head><title>` + html.EscapeString(title) + ` - YouTube</title>` +
 		`<link rel="canonical" href="https://www.youtube.com/channel/` + channelID + `">` +
-		`<meta property="og:title" content="` + html.EscapeString(title) + `">` +
+		`<meta property="og:title" content="` + html.EscapeString(title) + `">` + og +
 		`</head><body><script>var ytInitialData = ` + string(meta) + `;</script></body></html>`)
 }
 
@@ -236,18 +250,19 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 
-	mu        sync.Mutex
-	videos    map[string]Video
-	playlists map[string]Playlist
-	channels  map[string]Channel // by lower-case page path: "@handle", "channel/UC…", "c/name", "user/name"
-	pageSize  int
-	hits      map[string]int // path → count
-	answered  map[string]int // path → count of requests whose handler returned
-	changed   chan struct{}  // closed and replaced on every request
-	log       []string
-	players   map[string][]byte
-	thumbs    map[string][]byte
-	published map[string]time.Time // feed dates of uploads added by AddUpload
+	mu          sync.Mutex
+	videos      map[string]Video
+	playlists   map[string]Playlist
+	channels    map[string]Channel // by lower-case page path: "@handle", "channel/UC…", "c/name", "user/name"
+	pageSize    int
+	hits        map[string]int // path → count
+	answered    map[string]int // path → count of requests whose handler returned
+	changed     chan struct{}  // closed and replaced on every request
+	log         []string
+	players     map[string][]byte
+	thumbs      map[string][]byte
+	published   map[string]time.Time // feed dates of uploads added by AddUpload
+	avatarDelay time.Duration        // SetAvatarDelay
 }
 
 // Start serves c on 127.0.0.1 at a free port until Close.
@@ -436,6 +451,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.oembed(w, r)
 	case strings.HasPrefix(r.URL.Path, "/vi/") || strings.HasPrefix(r.URL.Path, "/vi_webp/"):
 		s.thumbnail(w, r)
+	case strings.HasPrefix(r.URL.Path, "/ytc/"):
+		s.avatar(w, r)
 	case r.URL.Path == "/":
 		io.WriteString(w, "fake YouTube (youtubetest)\n")
 	case r.URL.Path == "/feeds/videos.xml":
@@ -492,7 +509,7 @@ func (s *Server) channel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(ChannelPage(ch.ID, ch.Title, ch.Handle))
+	w.Write(ChannelPageAvatar(ch.ID, ch.Title, ch.Handle, "http://"+r.Host+AvatarPath(ch.ID)))
 }
 
 // playerFor returns the player answer of v: the real captured one with the
@@ -651,6 +668,40 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
+}
+
+// avatar answers AvatarPath(id) of a known channel with a JPEG, after the
+// delay SetAvatarDelay set (a slow avatar host).
+func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
+	id, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/ytc/"), "=")
+	s.mu.Lock()
+	_, ok := s.channels[strings.ToLower("channel/"+id)]
+	d := s.avatarDelay
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	b := thumbJPEG(id)
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+}
+
+// SetAvatarDelay makes every channel avatar answer after d.
+func (s *Server) SetAvatarDelay(d time.Duration) {
+	s.mu.Lock()
+	s.avatarDelay = d
+	s.mu.Unlock()
 }
 
 // thumbJPEG draws a 480×360 picture: a gradient in the video's colour with

@@ -57,7 +57,13 @@ export function FollowButton({ url, label = 'Follow' }: { url: string; label?: s
   );
 }
 
+/** The subscription's cached picture (served offline by the app), else its first letter (☰ for a playlist). */
 function Avatar({ sub }: { sub: Subscription }) {
+  const [broken, setBroken] = useState<string | null>(null);
+  const src = sub.thumbnail_url;
+  if (src && broken !== src) {
+    return <img class="avatar" src={src} alt="" aria-hidden="true" title={sub.kind} loading="lazy" onError={() => setBroken(src)} />;
+  }
   const letters = (sub.title || '?').trim().slice(0, 1).toUpperCase();
   return <span class="avatar" aria-hidden="true" title={sub.kind}>{sub.kind === 'playlist' ? '☰' : letters}</span>;
 }

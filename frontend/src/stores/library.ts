@@ -86,7 +86,8 @@ const merge = (a: string[], more: (string | undefined)[]) =>
 /**
  * createLibrary: the summaries list. Without a query it pages on the server (sort, channel
  * and model filters go to the server; the date filter applies to the page); with a query it
- * searches (debounced) and pages, filters and sorts the results locally.
+ * searches (debounced; the subscription and "new" filters go with the search) and pages,
+ * filters and sorts the results locally.
  */
 export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions = {}): LibraryStore {
   const now = o.now ?? (() => Date.now());
@@ -106,9 +107,14 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
     try {
       const q = st.query.trim();
       if (q) {
-        const all = searchCache?.q === q ? searchCache.items : await t.searchSummaries(q);
+        // The subscription and "new" filters go to the server with the search (they are sets of
+        // videos the page cannot know); the cache is per query and filters.
+        const filter = { ...(st.subscription ? { subscription: st.subscription } : {}), ...(st.newOnly ? { new: true } : {}) };
+        const key = JSON.stringify([q, st.subscription, st.newOnly]);
+        const all = searchCache?.q === key ? searchCache.items
+          : await (filter.subscription || filter.new ? t.searchSummaries(q, filter) : t.searchSummaries(q));
         if (my !== seq) return;
-        searchCache = { q, items: all };
+        searchCache = { q: key, items: all };
         const cur = s.get();
         const hidden = new Set(cur.pendingDelete);
         const filtered = sortItems(applyFilters(all, cur, now()), cur.sort).filter((i) => !hidden.has(i.video_id));

@@ -30,9 +30,11 @@ const stores = new WeakMap<Transport, SubscriptionsStore>();
 
 /**
  * subscriptionsFor returns the one subscriptions store of a transport (created on first use).
- * Where the service pushes `subscription` events (the window), every change reloads the list
- * (a removal carries the last state, so the list is the service's word); elsewhere the list
- * reloads when a screen asks and after each change made here.
+ * Where the service pushes `subscription` events (the window), an event with `removed: true`
+ * drops that subscription at once, any other puts its new state (a cached picture, a check),
+ * and the list reloads shortly after (the service's word); elsewhere (the browser, which has no
+ * subscription events) the list reloads when a screen asks and after each change made here —
+ * an unfollow drops the row on the DELETE's answer.
  */
 export function subscriptionsFor(t: Transport): SubscriptionsStore {
   let s = stores.get(t);
@@ -59,15 +61,20 @@ export function createSubscriptions(t: Transport): SubscriptionsStore {
     }
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const off = t.onSubscriptionEvent?.(() => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; void load(); }, 100);
-  });
   const put = (sub: Subscription) => {
     const list = s.get().list;
     const i = list.findIndex((x) => x.id === sub.id);
     s.set({ ...s.get(), list: i < 0 ? [...list, sub] : list.map((x) => (x.id === sub.id ? sub : x)) });
   };
+  const remove = (id: string) => {
+    s.set({ ...s.get(), list: s.get().list.filter((x) => x.id !== id) });
+  };
+  const off = t.onSubscriptionEvent?.((sub) => {
+    if (sub.removed) remove(sub.id);
+    else if (s.get().loaded) put(sub);
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; void load(); }, 100);
+  });
   return {
     ...s,
     load,
@@ -77,9 +84,7 @@ export function createSubscriptions(t: Transport): SubscriptionsStore {
       return sub;
     },
     put,
-    remove(id) {
-      s.set({ ...s.get(), list: s.get().list.filter((x) => x.id !== id) });
-    },
+    remove,
     dispose() {
       off?.();
       if (timer !== undefined) clearTimeout(timer);

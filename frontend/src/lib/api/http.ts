@@ -6,7 +6,7 @@ import {
 } from './transport';
 import type {
   AskAccepted, AskRequest, Conversation,
-  CheckResult, FollowRequest, Subscription, SubscriptionPatch,
+  CheckResult, FollowRequest, SearchFilter, Subscription, SubscriptionPatch,
   ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
@@ -176,8 +176,11 @@ export class HttpTransport implements Transport {
     await this.req('POST', `/library/${encodeURIComponent(videoId)}/opened`);
   }
 
-  async searchSummaries(q: string): Promise<VideoItem[]> {
-    const out = await this.req<VideoItem[] | { results?: VideoItem[] }>('GET', `/search_summaries?q=${encodeURIComponent(q)}`);
+  async searchSummaries(q: string, filter?: SearchFilter): Promise<VideoItem[]> {
+    const p = new URLSearchParams({ q });
+    if (filter?.subscription) p.set('subscription', filter.subscription);
+    if (filter?.new) p.set('new', '1');
+    const out = await this.req<VideoItem[] | { results?: VideoItem[] }>('GET', `/search_summaries?${p.toString()}`);
     return Array.isArray(out) ? out : (out.results ?? []);
   }
 

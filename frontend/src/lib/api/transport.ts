@@ -1,6 +1,6 @@
 import type {
   AskAccepted, AskRequest, Conversation,
-  CheckResult, FollowRequest, Subscription, SubscriptionPatch,
+  CheckResult, FollowRequest, SearchFilter, Subscription, SubscriptionPatch,
   ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
@@ -64,7 +64,8 @@ export interface Transport {
 
   apiStatus(): Promise<ApiStatus>;
   cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>>;
-  searchSummaries(q: string): Promise<VideoItem[]>;
+  /** GET /search_summaries; filter: only the videos a subscription found and/or those marked new. */
+  searchSummaries(q: string, filter?: SearchFilter): Promise<VideoItem[]>;
   deleteSummary(videoId: string): Promise<void>;
   thumbnailURL(videoId: string): string;
 

@@ -168,6 +168,12 @@ export interface LibraryQuery {
   new?: boolean;
 }
 
+/** The library's subscription and "new" filters applied to a search (GET /search_summaries). */
+export interface SearchFilter {
+  subscription?: string;
+  new?: boolean;
+}
+
 export interface Page<T> {
   summaries: T[];
   total: number;
@@ -342,6 +348,10 @@ export interface Subscription {
   last_checked_at?: string | null;
   last_error?: string | null;
   new_count: number;
+  /** Where the cached avatar (channel) or first video's thumbnail (playlist) is served; null until cached. */
+  thumbnail_url?: string | null;
+  /** Only in a `subscription` event: true when it was unfollowed (the event carries its last state). */
+  removed?: boolean;
 }
 
 /** The body of POST /subscriptions. */

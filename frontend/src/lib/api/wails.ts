@@ -5,7 +5,7 @@ import {
   isTerminal,
   type Answer, type AskAccepted, type AskRequest, type Conversation,
   type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
-  type CheckResult, type FollowRequest, type Subscription, type SubscriptionPatch,
+  type CheckResult, type FollowRequest, type SearchFilter, type Subscription, type SubscriptionPatch,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
 
@@ -51,6 +51,7 @@ export interface WailsApp {
   Unfollow(id: string): Promise<{ success: boolean }>;
   CheckSubscription(id: string): Promise<CheckResult>;
   MarkOpened(videoID: string): Promise<{ success: boolean }>;
+  SearchSubscriptionSummaries(q: { q: string; subscription?: string; new?: boolean }): Promise<VideoItem[]>;
   SubscriptionSummaries(q: { page: number; per_page: number; sort: string; channel: string; model: string; subscription?: string; new?: boolean }): Promise<Page<VideoItem>>;
 }
 
@@ -208,7 +209,10 @@ export class WailsTransport implements Transport {
     this.subListeners.add(fn);
     return () => { this.subListeners.delete(fn); };
   }
-  searchSummaries(q: string): Promise<VideoItem[]> {
+  searchSummaries(q: string, filter?: SearchFilter): Promise<VideoItem[]> {
+    if (filter?.subscription || filter?.new) {
+      return this.call(async () => (await this.app.SearchSubscriptionSummaries({ q, ...filter })) ?? []);
+    }
     return this.call(async () => (await this.app.SearchSummaries(q)) ?? []);
   }
   ask(r: AskRequest): Promise<AskAccepted> {

@@ -86,6 +86,11 @@ for route in /login_status /api_status /jobs /settings /api/voices /admin/backup
   [ "$code" = 200 ] || { echo "e2e-browser: GET $route answered $code (want 200)" >&2; exit 1; }
 done
 echo "e2e-browser: the routes the UI calls at load answer 200"
+# Hermetic: a local LLM server on this machine (or a test listening on
+# LM Studio's port 1234) must not become the automatic model.
+code=$(curl -s -o "$tmp/settings.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"local_discovery":false}' "$url/settings")
+[ "$code" = 200 ] || { echo "e2e-browser: turning local discovery off answered $code: $(cat "$tmp/settings.json")" >&2; exit 1; }
 
 # 3. The scenario in headless Chromium.
 export E2E_PLAYLIST_URL=${link[playlist]} E2E_VIDEO_URL=${link[video]} E2E_CANCEL_URL=${link[slow]} E2E_SEARCH_WORD=${link[search]}

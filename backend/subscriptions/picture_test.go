@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,5 +95,59 @@ func TestFollowCachesThePictureOffTheCriticalPath(t *testing.T) {
 	}
 	if _, _, err := e.svc.Picture(sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("unfollow kept the picture: %v", err)
+	}
+}
+
+// Ensure a picture that failed when followed (offline, a 5xx) is fetched
+// again at the next check that reaches the feed, and not again once cached.
+func TestPictureRetriedAtTheNextCheck(t *testing.T) {
+	e := newEnv(t)
+	asked := make(chan string, 8)
+	var fail atomic.Bool
+	fail.Store(true)
+	e.rebuild(func(c *Config) {
+		c.FetchPicture = func(ctx context.Context, raw string) ([]byte, error) {
+			asked <- raw
+			if fail.Load() {
+				return nil, errors.New("HTTP 503")
+			}
+			return jpegBytes, nil
+		}
+	})
+	t.Cleanup(e.svc.Close)
+	sub := e.follow(e.channel(1, entries("a", 1, 2, e.clk.Now())...), FollowOptions{})
+	<-asked
+	waitNoPicture := func() {
+		if _, _, err := e.svc.Picture(sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+			t.Fatalf("picture after a failed download: %v", err)
+		}
+	}
+	waitNoPicture()
+	fail.Store(false) // the next download works (set before the check starts it)
+	if _, _, err := e.svc.Check(context.Background(), sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the check did not fetch the missing picture again")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if data, _, err := e.svc.Picture(sub.ID); err == nil && string(data) == string(jpegBytes) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the retried picture was not cached")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, _, err := e.svc.Check(context.Background(), sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case raw := <-asked:
+		t.Fatalf("a cached picture was fetched again: %s", raw)
+	case <-time.After(200 * time.Millisecond):
 	}
 }

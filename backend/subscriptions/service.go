@@ -966,6 +966,15 @@ func (s *Service) check(ctx context.Context, r *record) (int, string, error) {
 	if len(found) > 0 {
 		s.publishFound(sub, found, jobID)
 	}
+	if sub.ThumbnailURL == nil {
+		// The picture failed when followed (offline, slow): try again now
+		// that the feed answered.
+		thumb := r.Thumbnail
+		if thumb == "" && r.Sub.Kind == ytsum.SubscriptionPlaylist && len(feed.Entries) > 0 {
+			thumb = feed.Entries[0].Thumbnail
+		}
+		s.fetchPicture(sub.ID, thumb)
+	}
 	return len(found), jobID, nil
 }
 

@@ -121,6 +121,24 @@ for _ in $(seq 1 40); do
 done
 [ "$seen" -gt $((before + 500)) ] || fail "the window does not show the summary card ($seen pixels of $colour, $before before; see $out/native-e2e.png)"
 echo "e2e-native: the window shows the summary ($seen pixels of its thumbnail colour), screenshot $out/native-e2e.png"
+# 5. Follow a channel (through --http; the window hears it on the one
+# broker): its newest video is summarized and the window's title counts it
+# as new ("YouTube Summarizer (1 new)"), through the subscription and job
+# events the window receives.
+if [ "$mode" = nokeys ] && [ -n "${link[channel]:-}" ]; then
+  code=$(curl -s -o "$tmp/follow.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d "{\"url\":\"${link[channel]}\",\"backfill\":1}" "$api/subscriptions")
+  [ "$code" = 201 ] || fail "following ${link[channel]} answered $code: $(cat "$tmp/follow.json")"
+  deadline=$((SECONDS + 90))
+  until xdotool getwindowname "$wid" 2>/dev/null | grep -q '(1 new)'; do
+    if [ $SECONDS -ge $deadline ]; then
+      import -window "$wid" "$out/native-e2e-follow.png" 2>/dev/null || true
+      fail "the window's title does not count the followed channel's new summary: '$(xdotool getwindowname "$wid")' (screenshot $out/native-e2e-follow.png)"
+    fi
+    sleep 0.5
+  done
+  echo "e2e-native: followed a channel; the window's title is '$(xdotool getwindowname "$wid")'"
+fi
 kill -TERM "$wpid"
 set +e; wait "$wpid"; code=$?; set -e
 wpid=

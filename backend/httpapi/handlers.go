@@ -357,8 +357,14 @@ func (s *Server) handleThumbnail(w http.ResponseWriter, r *http.Request) {
 	if ct == "" {
 		ct = http.DetectContentType(data)
 	}
+	writeImage(w, r, data, ct, 86400)
+}
+
+// writeImage answers 200 with a picture (no body for HEAD), cacheable by
+// the browser for maxAge seconds.
+func writeImage(w http.ResponseWriter, r *http.Request, data []byte, ct string, maxAge int) {
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Cache-Control", "private, max-age="+itoa(maxAge))
 	w.Header().Set("Content-Length", itoa(len(data)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {

@@ -263,11 +263,5 @@ func (s *Server) handleSubscriptionPicture(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Header().Set("Content-Length", itoa(len(data)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(data)
-	}
+	writeImage(w, r, data, ct, 3600)
 }

@@ -222,14 +222,7 @@ func (db *DB) PutSubscription(id string, record []byte) error {
 // Subscription returns a copy of subscription id's record; not_found when
 // there is none.
 func (db *DB) Subscription(id string) (rec []byte, err error) {
-	err = db.View(func(tx *Tx) error {
-		if b := tx.tx.Bucket(bucketSubs); b != nil {
-			if v := b.Get([]byte(id)); v != nil {
-				rec = bytes.Clone(v)
-			}
-		}
-		return nil
-	})
+	rec, err = db.getCopy(bucketSubs, id)
 	if err == nil && rec == nil {
 		return nil, errSubNotFound()
 	}
@@ -450,14 +443,7 @@ func (db *DB) PutSubscriptionAvatar(id string, data []byte) error {
 // SubscriptionAvatar returns a copy of subscription id's cached picture;
 // not_found when none is cached. It reads only the database (offline).
 func (db *DB) SubscriptionAvatar(id string) (data []byte, err error) {
-	err = db.View(func(tx *Tx) error {
-		if b := tx.tx.Bucket(bucketSubAvatar); b != nil {
-			if v := b.Get([]byte(id)); v != nil {
-				data = bytes.Clone(v)
-			}
-		}
-		return nil
-	})
+	data, err = db.getCopy(bucketSubAvatar, id)
 	if err == nil && data == nil {
 		return nil, ytsum.Errorf(ytsum.CodeNotFound, "avatar_not_found", "There is no saved picture for this subscription.")
 	}
@@ -488,4 +474,16 @@ func (db *DB) HasSubscriptionAvatar(id string) (ok bool, err error) {
 		return nil
 	})
 	return ok, err
+}
+
+// getCopy returns a copy of key's value in bucket; nil when the bucket or
+// the key is missing.
+func (db *DB) getCopy(bucket []byte, key string) (v []byte, err error) {
+	err = db.View(func(tx *Tx) error {
+		if b := tx.tx.Bucket(bucket); b != nil {
+			v = bytes.Clone(b.Get([]byte(key)))
+		}
+		return nil
+	})
+	return v, err
 }

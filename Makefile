@@ -27,7 +27,7 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
 	chromium espeak-ng lame ca-certificates git curl
 
 .PHONY: help run serve build build-windows test bench bench-smoke deps deps-apt deps-wails deps-npm \
-	frontend frontend-test go-test smoke-serve smoke-native e2e-browser e2e-native test-keychain e2e dist clean
+	bindings frontend frontend-test go-test smoke-serve smoke-native e2e-browser e2e-native test-keychain e2e dist clean
 
 help:
 	@echo "make run            install what is missing, build, open the desktop window"
@@ -68,10 +68,20 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 
 # ----------------------------------------------------------------- build ----
 
-# The window's TypeScript bindings (frontend/wailsjs, not kept in git) are
-# generated from app.go's bound methods before the UI is built.
-frontend: deps-npm deps-wails
+# The window's TypeScript bindings (frontend/wailsjs, not kept in git),
+# generated from app.go's bound methods and the Go types they use; the UI's
+# build, tsc and vitest import them (src/lib/api/wails.ts), so they are made
+# first, and again whenever a Go file changed.
+BINDINGS     := frontend/wailsjs/go/main/App.d.ts
+GO_SOURCES   := $(shell find . -name '*.go' -not -path './frontend/*' 2>/dev/null)
+
+bindings: deps-wails $(BINDINGS)
+
+$(BINDINGS): $(GO_SOURCES) go.mod
 	wails generate module
+	@touch $@
+
+frontend: deps-npm bindings
 	cd frontend && npm run build
 
 build: deps frontend
@@ -114,8 +124,10 @@ go-test:
 	go test -race -count=1 ./...
 	CGO_ENABLED=0 go test -count=1 ./backend/...
 
-frontend-test: deps-npm
-	cd frontend && npm test
+# tsc over the real import of the generated bindings is the check that
+# every call still fits its Go signature; then the vitest suites.
+frontend-test: deps-npm bindings
+	cd frontend && npx tsc --noEmit && npm test
 
 # A real Secret Service on a private session bus (no prompts, temp keyring).
 test-keychain:

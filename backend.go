@@ -126,8 +126,8 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	s.openAsk()
 	s.speech = tts.New(tts.Options{
 		Endpoint:        s.env.TTSURL,
-		APIKey:          s.secretFunc(config.SecretTTSKey),
-		CredentialsFile: s.secretFunc(config.SecretTTSCredentials),
+		APIKey:          s.secretCtx(config.SecretTTSKey),
+		CredentialsFile: s.secretCtx(config.SecretTTSCredentials),
 		HTTPClient:      opts.HTTPClient,
 		Voice:           func() string { return s.cfg.Current().TTSVoice },
 		Cache:           s.audio,
@@ -233,8 +233,8 @@ func (s *Backend) fetchYouTube(ctx context.Context, rawURL string) ([]byte, stri
 func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 	cur := s.cfg.Current
 	return summarize.New(summarize.Options{
-		GeminiKey:        s.secretFunc(config.SecretGeminiKey),
-		OpenAIKey:        s.secretFunc(config.SecretOpenAIKey),
+		GeminiKey:        s.secretCtx(config.SecretGeminiKey),
+		OpenAIKey:        s.secretCtx(config.SecretOpenAIKey),
 		GeminiBaseURL:    func() string { return cur().GeminiBaseURL },
 		OpenAIBaseURL:    func() string { return cur().OpenAIBaseURL },
 		HTTPClient:       s.opts.HTTPClient,
@@ -242,6 +242,8 @@ func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 		LocalChunkTokens: set.LocalChunkTokens,
 		CustomPrompt:     func() string { return cur().CustomPrompt },
 		UILanguage:       func() string { return cur().OutputLanguage },
+		DefaultStyle:     func() string { return cur().DefaultStyle },
+		DefaultLength:    func() string { return cur().DefaultLength },
 		VideoFallback:    func() string { return cur().GeminiVideoFallback },
 		LocalDiscovery:   func() bool { return cur().LocalDiscovery },
 		LocalServers:     func() []string { return cur().LocalServers },
@@ -265,7 +267,7 @@ func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 // library (summaries), YouTube, the summarizer and the broker, and starts
 // it: it resumes the jobs a crash interrupted.
 func (s *Backend) startEngine(ctx context.Context, set config.Settings) error {
-	var summarizer jobs.Summarizer = jobsSummarizer{s.sum, s.cfg.Current}
+	var summarizer jobs.Summarizer = s.sum
 	var summaries jobs.Summaries = s.lib
 	if s.opts.wrapSummarizer != nil {
 		summarizer = s.opts.wrapSummarizer(summarizer)
@@ -296,24 +298,19 @@ func audioOptions(set config.Settings) audio.Options {
 		TTL: time.Duration(set.AudioCacheTTLHours) * time.Hour}
 }
 
-// secretFunc returns a func reading a secret on every call (environment
-// first, then the keychain); a secret that cannot be read is "".
-func (s *Backend) secretFunc(name string) func() string {
-	return func() string {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		v, err := s.cfg.Secret(ctx, name)
-		if err != nil {
-			return ""
-		}
-		return v
-	}
-}
+// secretReadTimeout bounds one read of a secret, below the caller's own
+// deadline: a locked or slow keychain (whose calls the keychain package
+// also bounds) never holds a request or a job longer than this.
+const secretReadTimeout = 5 * time.Second
 
-// secretCtx returns a func reading a secret under its caller's context
-// (environment first, then the keychain); one that cannot be read is "".
+// secretCtx returns a func reading a secret on every call under its
+// caller's context, bounded by secretReadTimeout (environment first, then
+// the keychain); one that cannot be read in time, or whose caller's
+// context ended, is "".
 func (s *Backend) secretCtx(name string) func(context.Context) string {
 	return func(ctx context.Context) string {
+		ctx, cancel := context.WithTimeout(ctx, secretReadTimeout)
+		defer cancel()
 		v, err := s.cfg.Secret(ctx, name)
 		if err != nil {
 			return ""

@@ -114,8 +114,8 @@ func (s *Backend) newSubscriptions() *subscriptions.Service {
 		VideoStates: subsVideoStates{s.yt},
 		Shorts:      subscriptions.HTTPShorts{BaseURL: s.env.YouTubeURL, Client: s.opts.HTTPClient, Wait: s.yt.Wait},
 		SkipShorts:  func() bool { return cur().SubscriptionsSkipShorts },
-		ValidateOptions: func(o ytsum.SummaryOptions) error {
-			_, err := s.sum.Resolve(o)
+		ValidateOptions: func(ctx context.Context, o ytsum.SummaryOptions) error {
+			_, err := s.sum.Resolve(ctx, o)
 			return err
 		},
 		Publisher: subscriptions.EventPublisher{

@@ -87,7 +87,7 @@ type ljSummarizer struct {
 	sem chan struct{}
 }
 
-func (s ljSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
+func (s ljSummarizer) Summarize(ctx context.Context, in ytsum.SummaryInput, onDelta func(string)) (*ytsum.Summary, error) {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -95,11 +95,11 @@ func (s ljSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Tra
 	}
 	defer func() { <-s.sem }()
 	t0 := time.Now()
-	sum, err := s.Summarizer.Summarize(ctx, v, t, o, onDelta)
+	sum, err := s.Summarizer.Summarize(ctx, in, onDelta)
 	if d := ljLLM - time.Since(t0); d > 0 {
 		time.Sleep(d)
 	}
-	fmt.Printf("%sdone %d %s\n", ljPrefix, time.Now().UnixNano(), v.ID)
+	fmt.Printf("%sdone %d %s\n", ljPrefix, time.Now().UnixNano(), in.Video.ID)
 	return sum, err
 }
 

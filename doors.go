@@ -1,51 +1,18 @@
 package main
 
 // What the doors are handed: the owners' services as httpapi's route
-// groups, and httpapi's settings readers. One adapter is left:
-// jobsSummarizer, because the summarizer takes a summarize.Input where the
-// job engine hands over the video, transcript and options.
+// groups, and httpapi's settings readers. No adapters: the job engine gets
+// the summarizer itself (summarize.Service implements jobs.Summarizer; the
+// saved default style and length are its own options).
 
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"ytsum/backend/config"
 	"ytsum/backend/httpapi"
-	"ytsum/backend/summarize"
-	"ytsum/backend/ytsum"
 )
-
-// jobsSummarizer adapts the summarizer to the job engine. A request
-// without a style or length gets the saved defaults (default_style,
-// default_length; the summarizer itself fills the model and language from
-// default_model and output_language), in every door: HTTP, window, CLI.
-type jobsSummarizer struct {
-	s        *summarize.Service
-	settings func() config.Settings
-}
-
-func (j jobsSummarizer) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
-	if j.settings != nil {
-		set := j.settings()
-		if strings.TrimSpace(o.Style) == "" {
-			o.Style = set.DefaultStyle
-		}
-		if strings.TrimSpace(o.Length) == "" {
-			o.Length = set.DefaultLength
-		}
-	}
-	return j.s.Resolve(o)
-}
-
-func (j jobsSummarizer) CacheKey(videoID string, o ytsum.SummaryOptions) string {
-	return j.s.CacheKey(videoID, o)
-}
-
-func (j jobsSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
-	return j.s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
-}
 
 func (s *Backend) httpServices() httpapi.Services {
 	return httpapi.Services{

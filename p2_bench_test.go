@@ -38,8 +38,8 @@ type doneAt struct {
 	at time.Time
 }
 
-func (d *doneAt) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
-	s, err := d.Summarizer.Summarize(ctx, v, t, o, onDelta)
+func (d *doneAt) Summarize(ctx context.Context, in ytsum.SummaryInput, onDelta func(string)) (*ytsum.Summary, error) {
+	s, err := d.Summarizer.Summarize(ctx, in, onDelta)
 	d.mu.Lock()
 	d.at = time.Now()
 	d.mu.Unlock()

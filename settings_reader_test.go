@@ -165,7 +165,7 @@ func apiStatusField(name string) func(t *testing.T, r *rig, _ *readerFixture) st
 // the job engine's Resolve).
 func resolved(model string, pick func(ytsum.SummaryOptions) string) func(t *testing.T, r *rig, _ *readerFixture) string {
 	return func(t *testing.T, r *rig, _ *readerFixture) string {
-		o, err := jobsSummarizer{r.svc.sum, r.svc.cfg.Current}.Resolve(ytsum.SummaryOptions{Model: model})
+		o, err := r.svc.sum.Resolve(t.Context(), ytsum.SummaryOptions{Model: model})
 		if err != nil {
 			return "error: " + ytsum.ErrorKind(err)
 		}
@@ -230,13 +230,13 @@ func readerProbes() map[string]readerProbe {
 		"default_length":  {value: "long", observe: resolved("local", func(o ytsum.SummaryOptions) string { return o.Length })},
 		"output_language": {value: "de", observe: resolved("gemini-2.5-flash", func(o ytsum.SummaryOptions) string { return o.Language })},
 		"custom_prompt": {value: "Summarize {{.Title}} in three lines.", observe: func(t *testing.T, r *rig, _ *readerFixture) string {
-			_, err := r.svc.sum.Resolve(ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: summarize.StyleCustom})
+			_, err := r.svc.sum.Resolve(t.Context(), ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: summarize.StyleCustom})
 			return ytsum.ErrorKind(err)
 		}},
 		"gemini_video_fallback": {value: "off", observe: func(t *testing.T, r *rig, _ *readerFixture) string {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			o, err := r.svc.sum.Resolve(ytsum.SummaryOptions{Model: "gemini-2.5-flash"})
+			o, err := r.svc.sum.Resolve(ctx, ytsum.SummaryOptions{Model: "gemini-2.5-flash"})
 			if err != nil {
 				t.Fatalf("Resolve: %v", err)
 			}
@@ -569,13 +569,13 @@ func cancelJobs(t *testing.T, r *rig, ids []string) {
 // blocking fake and reports how many calls it had in flight at once.
 func llmConcurrency(model string) func(t *testing.T, r *rig, f *readerFixture) string {
 	return func(t *testing.T, r *rig, f *readerFixture) string {
-		o, err := r.svc.sum.Resolve(ytsum.SummaryOptions{Model: model})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		o, err := r.svc.sum.Resolve(ctx, ytsum.SummaryOptions{Model: model})
 		if err != nil {
 			t.Fatalf("Resolve %s: %v", model, err)
 		}
 		f.block.hold()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i := range 2 {
@@ -768,7 +768,7 @@ func moreReaderProbes() map[string]readerProbe {
 				if model == "" {
 					t.Fatalf("the local server's model is not listed: %+v", r.svc.sum.Models(ctx))
 				}
-				o, err := r.svc.sum.Resolve(ytsum.SummaryOptions{Model: model})
+				o, err := r.svc.sum.Resolve(t.Context(), ytsum.SummaryOptions{Model: model})
 				if err != nil {
 					t.Fatalf("Resolve %s: %v", model, err)
 				}

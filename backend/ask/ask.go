@@ -33,7 +33,7 @@ type Generator interface {
 	// Resolve checks the model of opts (the default one when empty) and
 	// returns it resolved; an unknown model or one whose provider has no key
 	// is an *ytsum.Error (summarize.Service.Resolve).
-	Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error)
+	Resolve(ctx context.Context, opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error)
 	// Generate sends req to req.Model's provider and calls onDelta (when
 	// non-nil) with each piece of the answer, in order, from one goroutine
 	// at a time, then returns the whole answer. It must return promptly once
@@ -211,7 +211,7 @@ func (a *Asker) Prepare(ctx context.Context, req Request) (Request, error) {
 			return req, err
 		}
 	}
-	o, err := a.opts.Generator.Resolve(ytsum.SummaryOptions{Model: strings.TrimSpace(req.Model)})
+	o, err := a.opts.Generator.Resolve(ctx, ytsum.SummaryOptions{Model: strings.TrimSpace(req.Model)})
 	if err != nil {
 		return req, err
 	}

@@ -104,7 +104,7 @@ type fakeGen struct {
 	answer func(req llm.Request) string
 }
 
-func (g *fakeGen) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+func (g *fakeGen) Resolve(_ context.Context, o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
 	switch o.Model {
 	case "":
 		o.Model = "fake-model"

@@ -142,7 +142,7 @@ func retrieve(ctx context.Context, vi *videoIndex, question, previous string, bu
 			}
 		}
 	} else {
-		order = rankSmall(vi.passages, question, previous)
+		order = rankSmall(ctx, vi.passages, question, previous)
 	}
 	r := retrieval{hits: len(order)}
 	if extract {
@@ -194,8 +194,8 @@ func pick(all []Passage, order []int, budget int) []Passage {
 }
 
 // rankSmall ranks the passages of a transcript too short to have an index
-// (offline extracts only) with a throwaway index.
-func rankSmall(ps []Passage, question, previous string) []int {
+// (offline extracts only) with a throwaway index, searched under ctx.
+func rankSmall(ctx context.Context, ps []Passage, question, previous string) []int {
 	idx, err := newMemIndex()
 	if err != nil {
 		return nil
@@ -208,7 +208,7 @@ func rankSmall(ps []Passage, question, previous string) []int {
 	if idx.Batch(b) != nil {
 		return nil
 	}
-	hits, err := searchIndex(context.Background(), idx, questionQuery(question, previous), maxExtract)
+	hits, err := searchIndex(ctx, idx, questionQuery(question, previous), maxExtract)
 	if err != nil {
 		return nil
 	}

@@ -63,8 +63,8 @@ func (a *attacker) received() (n int, creds []string) {
 // providers builds the real Gemini and OpenAI providers reading their key
 // and base URL from c on every call, as the app wires them.
 func providers(c *config.Config) (*gemini.Provider, *openai.Provider) {
-	key := func(name string) func() string {
-		return func() string { v, _ := c.Secret(context.Background(), name); return v }
+	key := func(name string) llm.Key {
+		return func(ctx context.Context) string { v, _ := c.Secret(ctx, name); return v }
 	}
 	g := gemini.New(gemini.Options{APIKey: key(config.SecretGeminiKey), BaseURL: func() string { return c.Current().GeminiBaseURL }})
 	o := openai.New(openai.Options{APIKey: key(config.SecretOpenAIKey), BaseURL: func() string { return c.Current().OpenAIBaseURL }})

@@ -51,7 +51,7 @@ type defaultModeler interface {
 // engineNamer is optionally implemented by the Speech service
 // (*tts.Service): "cloud", "offline" or "".
 type engineNamer interface {
-	Engine() string
+	Engine(ctx context.Context) string
 }
 
 // statusDefaults fills the members of st that say what a request without
@@ -74,6 +74,6 @@ func (s *Server) statusDefaults(ctx context.Context, st *APIStatus) {
 		st.Defaults, st.Theme = d.Defaults, d.Theme
 	}
 	if en, ok := s.svc.Speech.(engineNamer); ok && s.svc.Speech != nil {
-		st.TTSEngine = en.Engine()
+		st.TTSEngine = en.Engine(ctx)
 	}
 }

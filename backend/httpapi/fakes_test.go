@@ -293,7 +293,7 @@ func (l *fakeLibrary) Import(ctx context.Context, path string) (library.ImportRe
 // fakeSpeech returns fixed "audio".
 type fakeSpeech struct{}
 
-func (fakeSpeech) Available() bool { return true }
+func (fakeSpeech) Available(context.Context) bool { return true }
 func (fakeSpeech) Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error) {
 	if req.VideoID == "unknownvid1" {
 		return tts.Audio{}, ytsum.Errorf(ytsum.CodeNotFound, "summary_not_found", "Summary not found")

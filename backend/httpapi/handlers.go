@@ -223,7 +223,7 @@ type APIStatus struct {
 func (s *Server) APIStatus(ctx context.Context) APIStatus {
 	st := APIStatus{AsyncProcessingEnabled: s.cfg.asyncEnabled(), SSEEnabled: s.cfg.sseEnabled(),
 		Models: []summarize.Model{}, AvailableModels: []string{}, Version: s.cfg.Version, LoginEnabled: s.loginRequired(),
-		TTSAvailable: s.svc.Speech != nil && s.svc.Speech.Available()}
+		TTSAvailable: s.svc.Speech != nil && s.svc.Speech.Available(ctx)}
 	if s.svc.Models != nil {
 		for _, m := range s.svc.Models.Models(ctx) {
 			st.Models = append(st.Models, m)

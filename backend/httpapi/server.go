@@ -290,7 +290,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.shutdown()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// The drain outlives ctx (which just ended): its values, a fresh deadline.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	s.streams.Wait()

@@ -116,7 +116,7 @@ type ImportReport struct {
 type Speech interface {
 	// Available reports whether speech can be made (a TTS credential is set
 	// or cached audio exists for offline use).
-	Available() bool
+	Available(ctx context.Context) bool
 	// Speak returns the audio of req: req.Text, or the summary of
 	// req.VideoID when Text is empty. CodeNotFound for an unknown video.
 	Speak(ctx context.Context, req tts.SpeakRequest) (tts.Audio, error)

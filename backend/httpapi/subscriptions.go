@@ -20,7 +20,7 @@ import (
 type Subscriptions interface {
 	Follow(ctx context.Context, rawURL string, opts subscriptions.FollowOptions) (ytsum.Subscription, error)
 	List() ([]ytsum.Subscription, error)
-	Update(id string, p subscriptions.Patch) (ytsum.Subscription, error)
+	Update(ctx context.Context, id string, p subscriptions.Patch) (ytsum.Subscription, error)
 	Unfollow(id string) error
 	Check(ctx context.Context, id string) (newVideos int, jobID string, err error)
 	MarkOpened(videoID string) error
@@ -118,7 +118,7 @@ func (s *Server) UpdateSubscription(ctx context.Context, id string, p Subscripti
 			return ytsum.Subscription{}, err
 		}
 	}
-	sub, err := s.svc.Subscriptions.Update(id, subscriptions.Patch{Paused: p.Paused, Model: p.Model, Style: p.Style,
+	sub, err := s.svc.Subscriptions.Update(ctx, id, subscriptions.Patch{Paused: p.Paused, Model: p.Model, Style: p.Style,
 		Length: p.Length, Language: p.Language, IntervalMinutes: p.IntervalMinutes})
 	return sub, unknownSub(err)
 }

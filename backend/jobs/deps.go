@@ -39,14 +39,16 @@ type YouTube interface {
 type Summarizer interface {
 	// Resolve fills the defaults of opts (the model above all) and checks
 	// them; an error is returned to the submitter as is.
-	Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error)
+	// ctx is the submitter's (the API keys may be read from the keychain).
+	Resolve(ctx context.Context, opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error)
 	// CacheKey names the inputs that shape a summary of videoID with the
 	// resolved opts; equal keys mean an existing summary can be reused.
-	CacheKey(videoID string, opts ytsum.SummaryOptions) string
-	// Summarize writes the summary of v. t is nil only when
-	// Config.TranscriptOptional is set and no transcript could be fetched.
-	// onDelta receives the new text as it streams (it never blocks).
-	Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, opts ytsum.SummaryOptions, onDelta func(delta string)) (*ytsum.Summary, error)
+	CacheKey(ctx context.Context, videoID string, opts ytsum.SummaryOptions) string
+	// Summarize writes the summary of in.Video with the resolved
+	// in.Options. in.Transcript is nil only when Config.TranscriptOptional
+	// is set and no transcript could be fetched. onDelta receives the new
+	// text as it streams (it never blocks).
+	Summarize(ctx context.Context, in ytsum.SummaryInput, onDelta func(delta string)) (*ytsum.Summary, error)
 }
 
 // Records is where the engine keeps its job records (store.DB implements

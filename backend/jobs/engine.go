@@ -499,7 +499,7 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 	case len(urls) > MaxURLs:
 		return nil, nil, errTooMany
 	}
-	opts, err := e.sum.Resolve(req.Options)
+	opts, err := e.sum.Resolve(ctx, req.Options)
 	if err != nil {
 		var ye *ytsum.Error
 		if errors.As(err, &ye) {

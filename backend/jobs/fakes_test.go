@@ -335,7 +335,7 @@ func newFakeSummarizer(limit int, latency time.Duration) *fakeSummarizer {
 	return &fakeSummarizer{latency: latency, sem: make(chan struct{}, limit), calls: map[string]int{}}
 }
 
-func (f *fakeSummarizer) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+func (f *fakeSummarizer) Resolve(_ context.Context, o ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
 	switch o.Model {
 	case "":
 		o.Model = "fake-model"
@@ -348,11 +348,12 @@ func (f *fakeSummarizer) Resolve(o ytsum.SummaryOptions) (ytsum.SummaryOptions, 
 	return o, nil
 }
 
-func (f *fakeSummarizer) CacheKey(id string, o ytsum.SummaryOptions) string {
+func (f *fakeSummarizer) CacheKey(_ context.Context, id string, o ytsum.SummaryOptions) string {
 	return strings.Join([]string{id, o.Model, o.Style, o.Length, o.Language}, "|")
 }
 
-func (f *fakeSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.Transcript, o ytsum.SummaryOptions, onDelta func(string)) (*ytsum.Summary, error) {
+func (f *fakeSummarizer) Summarize(ctx context.Context, in ytsum.SummaryInput, onDelta func(string)) (*ytsum.Summary, error) {
+	v, o := in.Video, in.Options
 	f.mu.Lock()
 	f.calls[v.ID]++
 	f.mu.Unlock()
@@ -383,7 +384,7 @@ func (f *fakeSummarizer) Summarize(ctx context.Context, v ytsum.Video, t *ytsum.
 		onDelta(d)
 	}
 	return &ytsum.Summary{Video: v, Text: "Summary of " + v.ID, Model: o.Model, Provider: "fake", Style: o.Style,
-		CacheKey: f.CacheKey(v.ID, o), CreatedAt: time.Now().UTC()}, nil
+		CacheKey: f.CacheKey(ctx, v.ID, o), CreatedAt: time.Now().UTC()}, nil
 }
 
 func (f *fakeSummarizer) callsOf(id string) int {

@@ -86,7 +86,7 @@ func (e *Engine) Estimate(ctx context.Context, req Request) time.Duration {
 		}
 	}
 	model := req.Options.Model
-	if opts, err := e.sum.Resolve(req.Options); err == nil {
+	if opts, err := e.sum.Resolve(ctx, req.Options); err == nil {
 		model = opts.Model
 	}
 	per := e.videoTime(model)

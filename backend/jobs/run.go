@@ -296,7 +296,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 		}
 	}()
 
-	key := e.sum.CacheKey(vs.ID, opts)
+	key := e.sum.CacheKey(ctx, vs.ID, opts)
 	s, found, err := e.summaries.Summary(vs.ID, key)
 	if err != nil {
 		e.log.Error("jobs: reading the summary cache", "video", vs.ID, "err", err)
@@ -343,7 +343,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 	}
 
 	start := time.Now()
-	s, err = e.sum.Summarize(vctx, v, tr, opts, func(delta string) { e.publishDelta(jobID, vs.ID, delta) })
+	s, err = e.sum.Summarize(vctx, ytsum.SummaryInput{Video: v, Transcript: tr, Options: opts}, func(delta string) { e.publishDelta(jobID, vs.ID, delta) })
 	if err == nil && s == nil {
 		err = fmt.Errorf("jobs: summarizer returned no summary for %s", vs.ID)
 	}

@@ -66,7 +66,7 @@ func TestSchedulerIntervalPauseResume(t *testing.T) {
 
 	// Paused: no timer, no request.
 	paused := true
-	if _, err := e.svc.Update(sub.ID, Patch{Paused: &paused}); err != nil {
+	if _, err := e.svc.Update(t.Context(), sub.ID, Patch{Paused: &paused}); err != nil {
 		t.Fatal(err)
 	}
 	if next := waitIdle(t, idle); !next.IsZero() {
@@ -80,7 +80,7 @@ func TestSchedulerIntervalPauseResume(t *testing.T) {
 
 	// Resumed while overdue: checked at once.
 	paused = false
-	if _, err := e.svc.Update(sub.ID, Patch{Paused: &paused}); err != nil {
+	if _, err := e.svc.Update(t.Context(), sub.ID, Patch{Paused: &paused}); err != nil {
 		t.Fatal(err)
 	}
 	e.pub.waitChecked(t, sub.ID, e.clk.Now())

@@ -49,8 +49,9 @@ type Config struct {
 	SkipShorts func() bool
 	// ValidateOptions checks a subscription's model, style, length and
 	// language when it is followed or edited (the summarizer's option
-	// resolution); nil accepts anything (the job then reports bad options).
-	ValidateOptions func(ytsum.SummaryOptions) error
+	// resolution, under the caller's ctx); nil accepts anything (the job
+	// then reports bad options).
+	ValidateOptions func(context.Context, ytsum.SummaryOptions) error
 	// Publisher: nil publishes nothing.
 	Publisher Publisher
 	// FetchPicture downloads a subscription's picture (the channel's
@@ -320,11 +321,11 @@ func validInterval(m int) error {
 	return nil
 }
 
-func (s *Service) validateOptions(o ytsum.SummaryOptions) error {
+func (s *Service) validateOptions(ctx context.Context, o ytsum.SummaryOptions) error {
 	if s.cfg.ValidateOptions == nil {
 		return nil
 	}
-	if err := s.cfg.ValidateOptions(o); err != nil {
+	if err := s.cfg.ValidateOptions(ctx, o); err != nil {
 		var ye *ytsum.Error
 		if errors.As(err, &ye) {
 			return ye
@@ -360,7 +361,7 @@ func (s *Service) Follow(ctx context.Context, rawURL string, opts FollowOptions)
 			"Backfill must be between 0 and %d videos.", MaxBackfill)
 	}
 	so := ytsum.SummaryOptions{Model: opts.Model, Style: opts.Style, Length: opts.Length, Language: opts.Language}
-	if err := s.validateOptions(so); err != nil {
+	if err := s.validateOptions(ctx, so); err != nil {
 		return ytsum.Subscription{}, err
 	}
 	kind, sourceID, title, thumb, err := s.cfg.Resolver.Resolve(ctx, strings.TrimSpace(rawURL))
@@ -586,7 +587,7 @@ func (s *Service) view(r *record) ytsum.Subscription {
 // subscription whose check is overdue makes it due at once; a new interval
 // applies from the last check. Errors: not_found; invalid for a bad
 // interval or options.
-func (s *Service) Update(id string, p Patch) (ytsum.Subscription, error) {
+func (s *Service) Update(ctx context.Context, id string, p Patch) (ytsum.Subscription, error) {
 	l := s.lock(id)
 	l.Lock()
 	defer l.Unlock()
@@ -604,7 +605,7 @@ func (s *Service) Update(id string, p Patch) (ytsum.Subscription, error) {
 	set(&r.Sub.Length, p.Length)
 	set(&r.Sub.Language, p.Language)
 	if p.Model != nil || p.Style != nil || p.Length != nil || p.Language != nil {
-		if err := s.validateOptions(r.options()); err != nil {
+		if err := s.validateOptions(ctx, r.options()); err != nil {
 			return ytsum.Subscription{}, err
 		}
 	}

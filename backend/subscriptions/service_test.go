@@ -341,16 +341,16 @@ func TestUpdatePauseUnfollow(t *testing.T) {
 	e := newEnv(t)
 	sub := e.follow(e.channel(1, entries("a", 1, 2, e.clk.Now())...), FollowOptions{})
 	paused, iv, model := true, 15, "gpt-4o-mini"
-	got, err := e.svc.Update(sub.ID, Patch{Paused: &paused, IntervalMinutes: &iv, Model: &model})
+	got, err := e.svc.Update(t.Context(), sub.ID, Patch{Paused: &paused, IntervalMinutes: &iv, Model: &model})
 	if err != nil || !got.Paused || got.IntervalMinutes != 15 || got.Model != model {
 		t.Fatalf("Update = %+v, %v", got, err)
 	}
 	bad := 0
-	if _, err := e.svc.Update(sub.ID, Patch{IntervalMinutes: &bad}); ytsum.ErrorKind(err) != KindBadInterval {
+	if _, err := e.svc.Update(t.Context(), sub.ID, Patch{IntervalMinutes: &bad}); ytsum.ErrorKind(err) != KindBadInterval {
 		t.Fatalf("bad interval: %v", err)
 	}
 	e.rebuild(func(c *Config) {
-		c.ValidateOptions = func(o ytsum.SummaryOptions) error {
+		c.ValidateOptions = func(_ context.Context, o ytsum.SummaryOptions) error {
 			if o.Model == "nope" {
 				return errors.New("unknown model")
 			}
@@ -358,10 +358,10 @@ func TestUpdatePauseUnfollow(t *testing.T) {
 		}
 	})
 	nope := "nope"
-	if _, err := e.svc.Update(sub.ID, Patch{Model: &nope}); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+	if _, err := e.svc.Update(t.Context(), sub.ID, Patch{Model: &nope}); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
 		t.Fatalf("bad model: %v", err)
 	}
-	if _, err := e.svc.Update("missing", Patch{Paused: &paused}); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, err := e.svc.Update(t.Context(), "missing", Patch{Paused: &paused}); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("update missing: %v", err)
 	}
 	e.feeds.add(chanID(1), "", fakeEntry{id: vid("b", 1), published: e.clk.Now()})

@@ -10,10 +10,14 @@
 // network). Package llm holds the request/response vocabulary and the error
 // kinds they share.
 //
-//	s := summarize.New(summarize.Options{GeminiKey: cfg.GeminiKey, ...})
-//	o, err := s.Resolve(req)              // defaults filled; invalid → CodeInvalid
-//	key := s.CacheKey(videoID, o)         // look it up unless o.Regenerate
+//	s := summarize.New(summarize.Options{GeminiKey: geminiKey, ...}) // func(ctx) string
+//	o, err := s.Resolve(ctx, req)         // defaults filled; invalid → CodeInvalid
+//	key := s.CacheKey(ctx, videoID, o)    // look it up unless o.Regenerate
 //	sum, err := s.Summarize(ctx, summarize.Input{Video: v, Transcript: t, Options: o}, onDelta)
+//
+// The API keys are read through Options.GeminiKey/OpenAIKey under the
+// caller's context, once per operation (the keychain may be asked). The
+// Service implements jobs.Summarizer as it is.
 //
 // # Models
 //

@@ -16,19 +16,19 @@ import (
 // provider without key (unauthorized, KindKeyMissing), a stopped local
 // server (KindOffline), the provider's failure; when ctx ends, KindCancelled.
 func (s *Service) Generate(ctx context.Context, req llm.Request, onDelta func(string)) (llm.Response, error) {
-	s.refresh(ctx)
+	k := s.refresh(ctx)
 	m := strings.TrimSpace(req.Model)
 	if m == "" {
-		m = s.defaultModel()
+		m = s.defaultModel(k)
 	}
 	if s.serverKey(m) {
 		s.disc.Servers(ctx) // probes unless the last probe is under a minute old
 	}
-	r, err := s.lookup(m)
+	r, err := s.lookup(k, m)
 	if err != nil {
 		return llm.Response{}, err
 	}
-	if !s.configured(r.Provider) {
+	if !s.configured(k, r.Provider) {
 		return llm.Response{}, keyMissing(r.Provider)
 	}
 	p, err := s.providerFor(r.Provider)

@@ -18,7 +18,7 @@ func TestGenerate(t *testing.T) {
 		return fakellm.Reply{Deltas: []string{"It ", "says [00:10]."}, Usage: [3]int{50, 4, 54}}
 	}
 	ol, _, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), Discoverer: d})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL), Discoverer: d})
 	s.Discover(context.Background())
 
 	var streamed strings.Builder

@@ -10,10 +10,14 @@ import (
 
 	"ytsum/backend/summarize/discover"
 	"ytsum/backend/summarize/internal/fakellm"
+	"ytsum/backend/summarize/llm"
 	"ytsum/backend/ytsum"
 )
 
 func str(s string) func() string { return func() string { return s } }
+
+// apiKey is a key getter that always returns s.
+func apiKey(s string) llm.Key { return func(context.Context) string { return s } }
 
 // waits records the retry waits a Service asked for, instead of sleeping.
 type waits struct {

@@ -99,7 +99,7 @@ func TestPerProviderLimits(t *testing.T) {
 	limits := map[string]int{llm.ProviderGoogle: 2, llm.ProviderOpenAI: 3}
 	g := geminiFake(t, geminiModel("gemini-2.5-flash", 20_000))
 	o := openaiFake(t, "", "llama3.2")
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL),
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL),
 		OpenAIBaseURL: str(o.URL + "/v1"), LocalChunkTokens: 1000, Concurrency: 10,
 		ConcurrencyFor: func(p string) int { return limits[p] }})
 	var gAdmitted, oAdmitted atomic.Int32

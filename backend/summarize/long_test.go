@@ -40,18 +40,18 @@ func TestLongTranscriptEveryProvider(t *testing.T) {
 		{name: "gemini with a small listed context", wantParts: true,
 			setup: func(t *testing.T) (Options, interface{ Calls() []fakellm.Call }, string) {
 				g := geminiFake(t, geminiModel("gemini-2.5-flash", 20_000))
-				return Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL)}, g, "gemini-2.5-flash"
+				return Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL)}, g, "gemini-2.5-flash"
 			}},
 		{name: "gemini 1M context in one pass",
 			setup: func(t *testing.T) (Options, interface{ Calls() []fakellm.Call }, string) {
 				g := geminiFake(t)
-				return Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL)}, g, "gemini-2.5-pro"
+				return Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL)}, g, "gemini-2.5-pro"
 			}},
 		{name: "openai gpt-4o 128k in one pass",
 			setup: func(t *testing.T) (Options, interface{ Calls() []fakellm.Call }, string) {
 				o := openaiFake(t, "o-key")
 				// a base URL with a trailing slash is still OpenAI-like for the model table
-				return Options{OpenAIKey: str("o-key"), OpenAIBaseURL: str(o.URL + "/v1/")}, o, "gpt-4o"
+				return Options{OpenAIKey: apiKey("o-key"), OpenAIBaseURL: str(o.URL + "/v1/")}, o, "gpt-4o"
 			}},
 		{name: "ollama with the default chunk size", wantParts: true,
 			setup: func(t *testing.T) (Options, interface{ Calls() []fakellm.Call }, string) {

@@ -67,24 +67,38 @@ type lister interface {
 	ListModels(ctx context.Context) ([]llm.ModelInfo, error)
 }
 
-func (s *Service) fingerprint(provider string) string {
+// apiKeys are the cloud providers' API keys, read once per operation under
+// its caller's context (readKeys), so nothing below asks the keychain —
+// least of all while s.mu is held.
+type apiKeys struct{ gemini, openai string }
+
+// readKeys reads both API keys under ctx (the keychain may be asked; its
+// reads are bounded, and end when ctx ends: a key that cannot be read is "").
+func (s *Service) readKeys(ctx context.Context) apiKeys {
+	return apiKeys{gemini: llm.ReadKey(ctx, s.opts.GeminiKey), openai: llm.ReadKey(ctx, s.opts.OpenAIKey)}
+}
+
+func (s *Service) fingerprint(k apiKeys, provider string) string {
 	var key, base string
 	switch provider {
 	case llm.ProviderGoogle:
-		key, base = call(s.opts.GeminiKey), call(s.opts.GeminiBaseURL)
+		key, base = k.gemini, call(s.opts.GeminiBaseURL)
 	case llm.ProviderOpenAI:
-		key, base = call(s.opts.OpenAIKey), s.openai.BaseURL()
+		key, base = k.openai, s.openai.BaseURL()
 	}
 	h := sha256.Sum256([]byte(key + "\x00" + base))
 	return hex.EncodeToString(h[:8])
 }
 
-func (s *Service) configured(provider string) bool {
+// configured reports whether provider can be called with keys k: Gemini
+// with a key; OpenAI with a key or at a custom base URL (see
+// openai.Provider.Configured); local always; a discovered server while up.
+func (s *Service) configured(k apiKeys, provider string) bool {
 	switch provider {
 	case llm.ProviderGoogle:
-		return s.gemini.Configured()
+		return k.gemini != ""
 	case llm.ProviderOpenAI:
-		return s.openai.Configured()
+		return k.openai != "" || s.openai.Custom()
 	case llm.ProviderLocal:
 		return true
 	}
@@ -108,11 +122,11 @@ func (s *Service) Models(ctx context.Context) []Model {
 		defer close(done)
 		s.disc.Servers(ctx)
 	}()
-	s.refresh(ctx)
+	k := s.refresh(ctx)
 	<-done
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.snapshotLocked()
+	return s.snapshotLocked(k)
 }
 
 // AvailableKeys returns the keys of the available models, for
@@ -127,7 +141,11 @@ func AvailableKeys(models []Model) []string {
 	return keys
 }
 
-func (s *Service) refresh(ctx context.Context) {
+// refresh lists the models of the configured providers whose listing is
+// stale, and returns the keys it read (under ctx) for the rest of the
+// caller's operation.
+func (s *Service) refresh(ctx context.Context) apiKeys {
+	k := s.readKeys(ctx)
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	now := s.now()
@@ -136,10 +154,10 @@ func (s *Service) refresh(ctx context.Context) {
 		name string
 		l    lister
 	}{{llm.ProviderGoogle, s.gemini}, {llm.ProviderOpenAI, s.openai}} {
-		if !s.configured(p.name) {
+		if !s.configured(k, p.name) {
 			continue
 		}
-		fp := s.fingerprint(p.name)
+		fp := s.fingerprint(k, p.name)
 		s.mu.Lock()
 		st := s.lists[p.name]
 		fresh := st != nil && st.fp == fp &&
@@ -174,6 +192,7 @@ func (s *Service) refresh(ctx context.Context) {
 		}(p.name, p.l, fp)
 	}
 	wg.Wait()
+	return k
 }
 
 func (s *Service) failTTL() time.Duration {
@@ -183,21 +202,21 @@ func (s *Service) failTTL() time.Duration {
 	return time.Minute
 }
 
-// current returns the listing of provider if it matches the current key
-// and base URL. s.mu must be held.
-func (s *Service) currentLocked(provider string) *listing {
+// currentLocked returns the listing of provider if it matches the key in k
+// and the current base URL. s.mu must be held.
+func (s *Service) currentLocked(k apiKeys, provider string) *listing {
 	st := s.lists[provider]
-	if st == nil || st.fp != s.fingerprint(provider) {
+	if st == nil || st.fp != s.fingerprint(k, provider) {
 		return nil
 	}
 	return st
 }
 
-func (s *Service) snapshotLocked() []Model {
+func (s *Service) snapshotLocked(k apiKeys) []Model {
 	out := []Model{localModel}
 	for _, prov := range []string{llm.ProviderGoogle, llm.ProviderOpenAI} {
-		conf := s.configured(prov)
-		st := s.currentLocked(prov)
+		conf := s.configured(k, prov)
+		st := s.currentLocked(k, prov)
 		listed := map[string]llm.ModelInfo{}
 		if st != nil && st.ok {
 			for _, m := range st.models {
@@ -259,13 +278,13 @@ type resolved struct {
 }
 
 // lookup finds key in the registry. s.mu must not be held.
-func (s *Service) lookup(key string) (resolved, error) {
+func (s *Service) lookup(k apiKeys, key string) (resolved, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.lookupLocked(key)
+	return s.lookupLocked(k, key)
 }
 
-func (s *Service) lookupLocked(key string) (resolved, error) {
+func (s *Service) lookupLocked(k apiKeys, key string) (resolved, error) {
 	if key == ModelLocal {
 		return resolved{Model: localModel, apiModel: ModelLocal}, nil
 	}
@@ -273,7 +292,7 @@ func (s *Service) lookupLocked(key string) (resolved, error) {
 		return r, nil
 	}
 	for _, prov := range []string{llm.ProviderGoogle, llm.ProviderOpenAI} {
-		if st := s.currentLocked(prov); st != nil && st.ok {
+		if st := s.currentLocked(k, prov); st != nil && st.ok {
 			for _, m := range st.models {
 				if m.ID == key {
 					return resolved{Model: Model{Key: key, Provider: prov, DisplayName: m.DisplayName, Available: true,
@@ -287,7 +306,7 @@ func (s *Service) lookupLocked(key string) (resolved, error) {
 			continue
 		}
 		r := resolved{Model: b, apiModel: key}
-		if st := s.currentLocked(b.Provider); st != nil && st.ok {
+		if st := s.currentLocked(k, b.Provider); st != nil && st.ok {
 			if succ, ok := successor(key, st.models); ok {
 				r.apiModel = succ.ID
 				r.ContextTokens = contextFor(b.Provider, succ.ID, succ.InputTokens)
@@ -306,7 +325,7 @@ func (s *Service) lookupLocked(key string) (resolved, error) {
 			ContextTokens: contextFor(llm.ProviderOpenAI, key, 0)}, apiModel: key}, nil
 	}
 	return resolved{}, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
-		"Unknown model %q; choose one of: %s.", key, strings.Join(AvailableKeys(s.snapshotLocked()), ", "))
+		"Unknown model %q; choose one of: %s.", key, strings.Join(AvailableKeys(s.snapshotLocked(k)), ", "))
 }
 
 // successor returns the newest listed model of a retired Gemini key's
@@ -363,29 +382,30 @@ func contextFor(provider, id string, listed int) int {
 // Gemini key, or an OpenAI key for OpenAI's API, is set.
 func (s *Service) DefaultModel(ctx context.Context) string {
 	s.disc.Servers(ctx)
-	return s.defaultModel()
+	return s.defaultModel(s.readKeys(ctx))
 }
 
-// defaultModel is DefaultModel with what is known now (no network call).
-func (s *Service) defaultModel() string {
+// defaultModel is DefaultModel with keys k and what is known now (no
+// network call).
+func (s *Service) defaultModel(k apiKeys) string {
 	if d := call(s.opts.DefaultModel); d != "" {
 		if s.serverKey(d) {
 			if s.usableServerModel(d) {
 				return d
 			}
-		} else if r, err := s.lookup(d); err == nil && s.configured(r.Provider) {
+		} else if r, err := s.lookup(k, d); err == nil && s.configured(k, r.Provider) {
 			return d
 		}
 	}
-	if s.gemini.Configured() {
+	if k.gemini != "" {
 		return ModelGeminiDefault
 	}
-	if call(s.opts.OpenAIKey) != "" {
+	if k.openai != "" {
 		if !s.openai.Custom() {
 			return ModelOpenAIDefault
 		}
 		s.mu.Lock()
-		st := s.currentLocked(llm.ProviderOpenAI)
+		st := s.currentLocked(k, llm.ProviderOpenAI)
 		first := ""
 		if st != nil && st.ok && len(st.models) > 0 {
 			first = st.models[0].ID

@@ -26,7 +26,7 @@ func TestModelsRegistry(t *testing.T) {
 	o := openaiFake(t, "", "llama3.2", "qwen2.5:7b", "nomic-embed-text")
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	gkey := "g-key"
-	s, _ := newTestService(t, Options{GeminiKey: func() string { return gkey }, GeminiBaseURL: str(g.URL),
+	s, _ := newTestService(t, Options{GeminiKey: func(context.Context) string { return gkey }, GeminiBaseURL: str(g.URL),
 		OpenAIBaseURL: str(o.URL + "/v1"), Now: func() time.Time { return now }})
 
 	ms := s.Models(context.Background())
@@ -70,15 +70,15 @@ func TestModelsRegistry(t *testing.T) {
 	}
 
 	// The retired original key still works: it resolves to its family's newest listed model.
-	r, err := s.Resolve(ytsum.SummaryOptions{Model: "gemini-2.5-flash"})
+	r, err := s.Resolve(t.Context(), ytsum.SummaryOptions{Model: "gemini-2.5-flash"})
 	if err != nil || r.Model != "gemini-3.10-flash" {
 		t.Fatalf("gemini-2.5-flash resolves to %q, %v", r.Model, err)
 	}
-	if d, _ := s.Resolve(ytsum.SummaryOptions{}); d.Model != "gemini-3.10-flash" {
+	if d, _ := s.Resolve(t.Context(), ytsum.SummaryOptions{}); d.Model != "gemini-3.10-flash" {
 		t.Fatalf("default model resolves to %q", d.Model)
 	}
 	// A model only the compatible server knows is routed to it.
-	if _, err := s.Resolve(ytsum.SummaryOptions{Model: "qwen2.5:7b"}); err != nil {
+	if _, err := s.Resolve(t.Context(), ytsum.SummaryOptions{Model: "qwen2.5:7b"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range o.Calls() {

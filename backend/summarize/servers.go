@@ -106,25 +106,25 @@ func (s *Service) usableServerModel(key string) bool {
 // fallback returns the model a request for key gets, and a note when it is
 // not key: a discovered server's model that is gone (the server stopped, or
 // no longer has it) falls back to the default model.
-func (s *Service) fallback(key string) (string, string) {
+func (s *Service) fallback(k apiKeys, key string) (string, string) {
 	if !s.serverKey(key) || s.usableServerModel(key) {
 		return key, ""
 	}
-	def := s.defaultModel()
+	def := s.defaultModel(k)
 	id, model, _ := strings.Cut(key, "/")
 	name := id
 	if srv, ok := s.server(id); ok {
 		name = srv.Name
 		if !srv.Up {
 			return def, fmt.Sprintf("%s · %s is not available (%s), so %s made this summary instead.",
-				srv.Name, model, strings.TrimSuffix(srv.Problem, "."), s.displayName(def))
+				srv.Name, model, strings.TrimSuffix(srv.Problem, "."), s.displayName(k, def))
 		}
 	}
-	return def, fmt.Sprintf("%s no longer has the model %s, so %s made this summary instead.", name, model, s.displayName(def))
+	return def, fmt.Sprintf("%s no longer has the model %s, so %s made this summary instead.", name, model, s.displayName(k, def))
 }
 
-func (s *Service) displayName(key string) string {
-	if r, err := s.lookup(key); err == nil && r.DisplayName != "" {
+func (s *Service) displayName(k apiKeys, key string) string {
+	if r, err := s.lookup(k, key); err == nil && r.DisplayName != "" {
 		return r.DisplayName
 	}
 	return key

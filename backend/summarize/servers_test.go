@@ -69,11 +69,11 @@ func TestLocalServersListedAndDefault(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"saved default (a local server's)", Options{GeminiKey: str("k"), DefaultModel: str("lmstudio/qwen2.5-7b-instruct")}, "lmstudio/qwen2.5-7b-instruct"},
+		{"saved default (a local server's)", Options{GeminiKey: apiKey("k"), DefaultModel: str("lmstudio/qwen2.5-7b-instruct")}, "lmstudio/qwen2.5-7b-instruct"},
 		{"saved default gone: the next in order", Options{DefaultModel: str("ollama/deleted:1b")}, "ollama/llama3.2:3b"},
-		{"Gemini key before a local server", Options{GeminiKey: str("k")}, ModelGeminiDefault},
-		{"OpenAI key before a local server", Options{OpenAIKey: str("k")}, ModelOpenAIDefault},
-		{"both keys: Gemini", Options{GeminiKey: str("k"), OpenAIKey: str("k")}, ModelGeminiDefault},
+		{"Gemini key before a local server", Options{GeminiKey: apiKey("k")}, ModelGeminiDefault},
+		{"OpenAI key before a local server", Options{OpenAIKey: apiKey("k")}, ModelOpenAIDefault},
+		{"both keys: Gemini", Options{GeminiKey: apiKey("k"), OpenAIKey: apiKey("k")}, ModelGeminiDefault},
 	} {
 		tt.opts.Discoverer = d
 		s, _ := newTestService(t, tt.opts)
@@ -97,7 +97,7 @@ func TestLocalServersListedAndDefault(t *testing.T) {
 
 func TestSummarizeWithLocalServer(t *testing.T) {
 	ol, lm, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{Discoverer: d, OpenAIKey: str("o-key")})
+	s, _ := newTestService(t, Options{Discoverer: d, OpenAIKey: apiKey("o-key")})
 	s.Discover(context.Background())
 	for _, srv := range []*discovertest.Server{ol, lm} {
 		model := map[*discovertest.Server]string{ol: "ollama/llama3.2:3b", lm: "lmstudio/qwen2.5-7b-instruct"}[srv]
@@ -121,7 +121,7 @@ func TestSummarizeWithLocalServer(t *testing.T) {
 
 func TestGoneLocalModelFallsBackWithNote(t *testing.T) {
 	ol, _, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{Discoverer: d, GeminiKey: str("g-key"), GeminiBaseURL: str(geminiFake(t).URL)})
+	s, _ := newTestService(t, Options{Discoverer: d, GeminiKey: apiKey("g-key"), GeminiBaseURL: str(geminiFake(t).URL)})
 	s.Discover(context.Background())
 
 	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300),

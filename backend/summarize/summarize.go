@@ -36,8 +36,10 @@ type Provider interface {
 // local LLM server it finds on this machine (no key). Funcs are called on
 // every use, so settings changed at run time apply at once.
 type Options struct {
-	// GeminiKey and OpenAIKey return the API keys; nil or "" means none.
-	GeminiKey, OpenAIKey func() string
+	// GeminiKey and OpenAIKey return the API keys, read under the caller's
+	// context (the keychain may be asked: a read must return promptly once
+	// that context ends); nil or "" means none.
+	GeminiKey, OpenAIKey llm.Key
 	// GeminiBaseURL returns the Gemini base URL (YTSUM_GEMINI_URL); nil or ""
 	// means the genai default.
 	GeminiBaseURL func() string
@@ -74,6 +76,10 @@ type Options struct {
 	// UILanguage returns the UI language, the default output language; nil
 	// or "" means "en".
 	UILanguage func() string
+	// DefaultStyle and DefaultLength return the style and length a request
+	// that names none gets (settings default_style, default_length); nil,
+	// "" or an unknown value means "audio" and "medium".
+	DefaultStyle, DefaultLength func() string
 	// VideoFallback returns what a Gemini model does with a video that has
 	// no usable transcript (setting gemini_video_fallback): VideoFallbackLow
 	// watches the video at low media resolution (~66 tokens a frame + 32 a
@@ -216,31 +222,31 @@ func call(f func() string) string {
 	return strings.TrimSpace(f())
 }
 
-// Input is one video to summarize.
-type Input struct {
-	Video ytsum.Video
-	// Transcript is the video's transcript; nil (or one without text) means
-	// none is usable, and only Gemini models can then summarize, from the
-	// video itself.
-	Transcript *ytsum.Transcript
-	// Options are the request's choices; Summarize resolves them.
-	Options ytsum.SummaryOptions
-}
+// Input is one video to summarize: the shared ytsum.SummaryInput, so the
+// job engine hands its videos to Summarize as they are.
+type Input = ytsum.SummaryInput
 
 // Resolve fills the defaults of opts and checks them: the model (the
 // configured default when empty; a retired Gemini key becomes its listed
-// successor), the style ("audio"), the length ("medium") and the output
-// language (the UI language; "same" keeps the video's). The local model
+// successor), the style (Options.DefaultStyle, else "audio"), the length
+// (Options.DefaultLength, else "medium") and the output language (the UI
+// language; "same" keeps the video's). Every door — HTTP, window, CLI —
+// gets these defaults, since the job engine calls Resolve. The local model
 // always gets language "same": it copies sentences and cannot translate.
 // An unknown model, style, length or language, or the custom style without a
 // template, is a *ytsum.Error with CodeInvalid and KindInvalidOption; a
 // model whose provider has no key is CodeInvalid with KindKeyMissing.
-// Resolve makes no network call: it uses the last model listings.
-func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+// Resolve makes no network call: it uses the last model listings; it reads
+// the API keys under ctx (the keychain may be asked).
+func (s *Service) Resolve(ctx context.Context, opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
+	return s.resolve(s.readKeys(ctx), opts)
+}
+
+func (s *Service) resolve(k apiKeys, opts ytsum.SummaryOptions) (ytsum.SummaryOptions, error) {
 	out := opts
 	out.Model = strings.TrimSpace(opts.Model)
 	if out.Model == "" {
-		out.Model = s.defaultModel()
+		out.Model = s.defaultModel(k)
 	}
 	// A local server's model ("ollama/llama3.2:3b") is kept as asked even
 	// when its server is not found now: Summarize looks again, and falls back
@@ -248,10 +254,10 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	var r resolved
 	if !s.serverKey(out.Model) {
 		var err error
-		if r, err = s.lookup(out.Model); err != nil {
+		if r, err = s.lookup(k, out.Model); err != nil {
 			return opts, err
 		}
-		if !s.configured(r.Provider) {
+		if !s.configured(k, r.Provider) {
 			// Refused at submit time (400), before any video is fetched for it.
 			return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindKeyMissing, "%s", ytsum.ErrorMessage(keyMissing(r.Provider)))
 		}
@@ -261,6 +267,9 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	out.Style = strings.ToLower(strings.TrimSpace(opts.Style))
 	if out.Style == "" {
 		out.Style = StyleAudio
+		if d := strings.ToLower(call(s.opts.DefaultStyle)); contains(Styles, d) {
+			out.Style = d
+		}
 	}
 	if !contains(Styles, out.Style) {
 		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
@@ -274,6 +283,9 @@ func (s *Service) Resolve(opts ytsum.SummaryOptions) (ytsum.SummaryOptions, erro
 	out.Length = strings.ToLower(strings.TrimSpace(opts.Length))
 	if out.Length == "" {
 		out.Length = LengthMedium
+		if d := strings.ToLower(call(s.opts.DefaultLength)); contains(Lengths, d) {
+			out.Length = d
+		}
 	}
 	if !contains(Lengths, out.Length) {
 		return opts, ytsum.Errorf(ytsum.CodeInvalid, llm.KindInvalidOption,
@@ -323,11 +335,18 @@ const localVersion = "local-2"
 // Regenerate is not part of the key: a caller honours opts.Regenerate by
 // skipping its cache lookup, calling Summarize, and storing the new summary
 // under the same key (replacing the old one).
-func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string {
+//
+// The keys are read under ctx: which provider serves a listed model depends
+// on the listing of the current key.
+func (s *Service) CacheKey(ctx context.Context, videoID string, resolved ytsum.SummaryOptions) string {
+	return s.cacheKey(s.readKeys(ctx), videoID, resolved)
+}
+
+func (s *Service) cacheKey(k apiKeys, videoID string, resolved ytsum.SummaryOptions) string {
 	provider := ""
 	if s.serverKey(resolved.Model) {
 		provider, _, _ = strings.Cut(resolved.Model, "/") // whether or not the server is up now
-	} else if r, err := s.lookup(resolved.Model); err == nil {
+	} else if r, err := s.lookup(k, resolved.Model); err == nil {
 		provider = r.Provider
 	}
 	version := PromptVersion
@@ -355,21 +374,21 @@ func (s *Service) CacheKey(videoID string, resolved ytsum.SummaryOptions) string
 // KindCancelled and wraps ctx's error.
 func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta string)) (*ytsum.Summary, error) {
 	start := s.now()
-	s.refresh(ctx)
+	k := s.refresh(ctx)
 	var note string
 	if m := strings.TrimSpace(in.Options.Model); m != "" && s.serverKey(m) {
 		s.disc.Servers(ctx) // probes unless the last probe is under a minute old
-		in.Options.Model, note = s.fallback(m)
+		in.Options.Model, note = s.fallback(k, m)
 	}
-	o, err := s.Resolve(in.Options)
+	o, err := s.resolve(k, in.Options)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.lookup(o.Model)
+	r, err := s.lookup(k, o.Model)
 	if err != nil {
 		return nil, err
 	}
-	if !s.configured(r.Provider) {
+	if !s.configured(k, r.Provider) {
 		return nil, keyMissing(r.Provider)
 	}
 	p, err := s.providerFor(r.Provider)
@@ -377,7 +396,7 @@ func (s *Service) Summarize(ctx context.Context, in Input, onDelta func(delta st
 		return nil, err
 	}
 	sum := &ytsum.Summary{Note: note, Video: in.Video, Model: o.Model, Provider: r.Provider, Style: o.Style, Length: o.Length,
-		Language: o.Language, PromptVersion: PromptVersion, CacheKey: s.CacheKey(in.Video.ID, o)}
+		Language: o.Language, PromptVersion: PromptVersion, CacheKey: s.cacheKey(k, in.Video.ID, o)}
 	if r.Provider == llm.ProviderLocal {
 		sum.PromptVersion = localVersion
 	}

@@ -23,39 +23,39 @@ func TestResolve(t *testing.T) {
 	}{
 		{name: "no key means local", in: ytsum.SummaryOptions{},
 			want: ytsum.SummaryOptions{Model: "local", Style: "audio", Length: "medium", Language: "same"}},
-		{name: "gemini key means gemini-2.5-flash", opts: Options{GeminiKey: str("k")},
+		{name: "gemini key means gemini-2.5-flash", opts: Options{GeminiKey: apiKey("k")},
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "audio", Length: "medium", Language: "en"}},
-		{name: "openai key means gpt-5-mini", opts: Options{OpenAIKey: str("k")},
+		{name: "openai key means gpt-5-mini", opts: Options{OpenAIKey: apiKey("k")},
 			want: ytsum.SummaryOptions{Model: "gpt-5-mini", Style: "audio", Length: "medium", Language: "en"}},
-		{name: "default setting wins", opts: Options{GeminiKey: str("k"), DefaultModel: str("gemini-2.5-pro")},
+		{name: "default setting wins", opts: Options{GeminiKey: apiKey("k"), DefaultModel: str("gemini-2.5-pro")},
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-pro", Style: "audio", Length: "medium", Language: "en"}},
 		{name: "unusable default setting falls back to local", opts: Options{DefaultModel: str("gpt-5")},
 			want: ytsum.SummaryOptions{Model: "local", Style: "audio", Length: "medium", Language: "same"}},
-		{name: "ui language is the default language", opts: Options{GeminiKey: str("k"), UILanguage: str("pt-BR")},
+		{name: "ui language is the default language", opts: Options{GeminiKey: apiKey("k"), UILanguage: str("pt-BR")},
 			in:   ytsum.SummaryOptions{Style: "KEY_POINTS", Length: "long"},
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "key_points", Length: "long", Language: "pt-BR"}},
-		{name: "same language", opts: Options{OpenAIKey: str("k")}, in: ytsum.SummaryOptions{Model: "gpt-4o", Language: "same", Regenerate: true},
+		{name: "same language", opts: Options{OpenAIKey: apiKey("k")}, in: ytsum.SummaryOptions{Model: "gpt-4o", Language: "same", Regenerate: true},
 			want: ytsum.SummaryOptions{Model: "gpt-4o", Style: "audio", Length: "medium", Language: "same", Regenerate: true}},
-		{name: "original keys are valid with a key", opts: Options{OpenAIKey: str("k")}, in: ytsum.SummaryOptions{Model: "gpt-5", Language: "de"},
+		{name: "original keys are valid with a key", opts: Options{OpenAIKey: apiKey("k")}, in: ytsum.SummaryOptions{Model: "gpt-5", Language: "de"},
 			want: ytsum.SummaryOptions{Model: "gpt-5", Style: "audio", Length: "medium", Language: "de"}},
 		// Refused at submit time rather than after every video was fetched.
 		{name: "a known model without its key", in: ytsum.SummaryOptions{Model: "gpt-5"}, wantKind: llm.KindKeyMissing},
 		{name: "a Gemini model without its key", in: ytsum.SummaryOptions{Model: "gemini-2.5-pro"}, wantKind: llm.KindKeyMissing},
-		{name: "custom with template", opts: Options{GeminiKey: str("k"), CustomPrompt: str("Summarize {{.Title}}: {{.Transcript}}")},
+		{name: "custom with template", opts: Options{GeminiKey: apiKey("k"), CustomPrompt: str("Summarize {{.Title}}: {{.Transcript}}")},
 			in:   ytsum.SummaryOptions{Style: "custom"},
 			want: ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "custom", Length: "medium", Language: "en"}},
 		{name: "unknown model", in: ytsum.SummaryOptions{Model: "davinci"}, wantKind: llm.KindInvalidOption},
 		{name: "unknown style", in: ytsum.SummaryOptions{Style: "poem"}, wantKind: llm.KindInvalidOption},
 		{name: "unknown length", in: ytsum.SummaryOptions{Length: "xxl"}, wantKind: llm.KindInvalidOption},
-		{name: "bad language", opts: Options{GeminiKey: str("k")}, in: ytsum.SummaryOptions{Language: "not a language!"}, wantKind: llm.KindInvalidOption},
-		{name: "custom without template", opts: Options{GeminiKey: str("k")}, in: ytsum.SummaryOptions{Style: "custom"}, wantKind: llm.KindInvalidOption},
-		{name: "custom with broken template", opts: Options{GeminiKey: str("k"), CustomPrompt: str("{{.Title")},
+		{name: "bad language", opts: Options{GeminiKey: apiKey("k")}, in: ytsum.SummaryOptions{Language: "not a language!"}, wantKind: llm.KindInvalidOption},
+		{name: "custom without template", opts: Options{GeminiKey: apiKey("k")}, in: ytsum.SummaryOptions{Style: "custom"}, wantKind: llm.KindInvalidOption},
+		{name: "custom with broken template", opts: Options{GeminiKey: apiKey("k"), CustomPrompt: str("{{.Title")},
 			in: ytsum.SummaryOptions{Style: "custom"}, wantKind: llm.KindInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := newTestService(t, tt.opts)
-			got, err := s.Resolve(tt.in)
+			got, err := s.Resolve(t.Context(), tt.in)
 			if tt.wantKind != "" {
 				e := mustKind(t, err, tt.wantKind)
 				if e.Code != ytsum.CodeInvalid {
@@ -75,18 +75,18 @@ func TestResolve(t *testing.T) {
 
 func TestCacheKey(t *testing.T) {
 	tmpl := "A: {{.Transcript}}"
-	s, _ := newTestService(t, Options{GeminiKey: str("k"), OpenAIKey: str("k"), CustomPrompt: func() string { return tmpl }})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("k"), OpenAIKey: apiKey("k"), CustomPrompt: func() string { return tmpl }})
 	base := ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "audio", Length: "medium", Language: "en"}
-	k0 := s.CacheKey("abc", base)
+	k0 := s.CacheKey(t.Context(), "abc", base)
 	if !strings.HasPrefix(k0, "abc:") {
 		t.Fatalf("key %q does not start with the video ID", k0)
 	}
-	if s.CacheKey("abc", base) != k0 {
+	if s.CacheKey(t.Context(), "abc", base) != k0 {
 		t.Fatal("key is not stable")
 	}
 	regen := base
 	regen.Regenerate = true
-	if s.CacheKey("abc", regen) != k0 {
+	if s.CacheKey(t.Context(), "abc", regen) != k0 {
 		t.Fatal("Regenerate changed the key; the caller bypasses the cache instead")
 	}
 	seen := map[string]string{k0: "base"}
@@ -97,19 +97,19 @@ func TestCacheKey(t *testing.T) {
 		"language": {Model: "gemini-2.5-flash", Style: "audio", Length: "medium", Language: "same"},
 		"custom":   {Model: "gemini-2.5-flash", Style: "custom", Length: "medium", Language: "en"},
 	} {
-		k := s.CacheKey("abc", o)
+		k := s.CacheKey(t.Context(), "abc", o)
 		if prev, dup := seen[k]; dup {
 			t.Fatalf("%s gives the same key as %s", name, prev)
 		}
 		seen[k] = name
 	}
-	if s.CacheKey("abd", base) == k0 {
+	if s.CacheKey(t.Context(), "abd", base) == k0 {
 		t.Fatal("video ID not in key")
 	}
 	custom := ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "custom", Length: "medium", Language: "en"}
-	k1 := s.CacheKey("abc", custom)
+	k1 := s.CacheKey(t.Context(), "abc", custom)
 	tmpl = "B: {{.Transcript}}"
-	if s.CacheKey("abc", custom) == k1 {
+	if s.CacheKey(t.Context(), "abc", custom) == k1 {
 		t.Fatal("a changed custom template keeps the key")
 	}
 }
@@ -120,7 +120,7 @@ func TestSummarizeGeminiStreams(t *testing.T) {
 		return fakellm.Reply{Deltas: []string{"Hel", "lo ", "world."}, Usage: [3]int{120, 3, 123}}
 	}
 	clk := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), UILanguage: str("fr"), Now: clk.now})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL), UILanguage: str("fr"), Now: clk.now})
 	var deltas []string
 	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300),
 		Options: ytsum.SummaryOptions{Style: "key_points"}}, func(d string) { deltas = append(deltas, d) })
@@ -133,7 +133,7 @@ func TestSummarizeGeminiStreams(t *testing.T) {
 	want := ytsum.Summary{Video: testVideo, Text: "Hello world.", Model: "gemini-2.5-flash", Provider: "google", Style: "key_points",
 		Length: "medium", Language: "fr", PromptVersion: PromptVersion, TranscriptLanguage: "en", TranscriptKind: "generated",
 		Usage: ytsum.Usage{InputTokens: 120, OutputTokens: 3, TotalTokens: 123}}
-	want.CacheKey = s.CacheKey(testVideo.ID, ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "key_points", Length: "medium", Language: "fr"})
+	want.CacheKey = s.CacheKey(t.Context(), testVideo.ID, ytsum.SummaryOptions{Model: "gemini-2.5-flash", Style: "key_points", Length: "medium", Language: "fr"})
 	got := *sum
 	if got.ElapsedMS <= 0 || got.CreatedAt.IsZero() {
 		t.Fatalf("timings not filled: %d ms at %v", got.ElapsedMS, got.CreatedAt)
@@ -176,7 +176,7 @@ func TestSummarizeOpenAIStreams(t *testing.T) {
 			}
 			opts := Options{OpenAIBaseURL: str(o.URL + "/v1")}
 			if tt.key != "" {
-				opts.OpenAIKey = str(tt.key)
+				opts.OpenAIKey = apiKey(tt.key)
 			}
 			if !tt.custom {
 				// Point "OpenAI's API" at the fake; the model table still applies.
@@ -312,11 +312,11 @@ func TestErrors(t *testing.T) {
 				n++
 				return r
 			}
-			key := func(def string) func() string {
+			key := func(def string) llm.Key {
 				if tt.key != "" {
-					return str(tt.key)
+					return apiKey(tt.key)
 				}
-				return str(def)
+				return apiKey(def)
 			}
 			switch tt.provider {
 			case "gemini":
@@ -366,7 +366,7 @@ func TestOffline(t *testing.T) {
 	g := fakellm.NewGemini("g-key")
 	url := g.URL
 	g.Close() // nothing listens there any more
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(url)})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(url)})
 	_, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(100)}, nil)
 	mustKind(t, err, llm.KindOffline)
 	// The registry still answers, from the built-in list.
@@ -379,7 +379,7 @@ func TestOffline(t *testing.T) {
 func TestNoTranscript(t *testing.T) {
 	g := geminiFake(t)
 	o := openaiFake(t, "o-key")
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), OpenAIKey: str("o-key"), OpenAIBaseURL: str(o.URL + "/v1")})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL), OpenAIKey: apiKey("o-key"), OpenAIBaseURL: str(o.URL + "/v1")})
 	for _, m := range []string{"gpt-5", "local"} {
 		_, err := s.Summarize(context.Background(), Input{Video: testVideo, Options: ytsum.SummaryOptions{Model: m}}, nil)
 		if e := mustKind(t, err, llm.KindNoTranscript); !strings.Contains(e.Message, "Gemini") {
@@ -426,7 +426,7 @@ func TestVideoFallbackSetting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("setting "+tt.setting, func(t *testing.T) {
 			g := geminiFake(t)
-			s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), VideoFallback: str(tt.setting)})
+			s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL), VideoFallback: str(tt.setting)})
 			sum, err := s.Summarize(context.Background(), Input{Video: testVideo}, nil)
 			if tt.wantErr {
 				e := mustKind(t, err, llm.KindNoTranscript)
@@ -455,7 +455,7 @@ func TestVideoFallbackSetting(t *testing.T) {
 
 func TestLongVideoInClips(t *testing.T) {
 	g := geminiFake(t, geminiModel("gemini-2.5-flash", 200_000))
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL), Concurrency: 2})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL), Concurrency: 2})
 	s.Models(context.Background())
 	v := testVideo
 	v.DurationSeconds = 10 * 3600
@@ -501,7 +501,7 @@ func TestCancel(t *testing.T) {
 		<-release
 		return fakellm.Default(c)
 	}
-	s, _ := newTestService(t, Options{GeminiKey: str("g-key"), GeminiBaseURL: str(g.URL)})
+	s, _ := newTestService(t, Options{GeminiKey: apiKey("g-key"), GeminiBaseURL: str(g.URL)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -19,7 +19,7 @@
 // no network, a timeout or a cancel is not retried with other voices.
 //
 // Credentials are read through Options.APIKey / Options.CredentialsFile on
-// every call; when they (or the endpoint) change, the REST client is
+// every call, under the caller's context; when they (or the endpoint) change, the REST client is
 // rebuilt. Without credentials, or with voice "offline", or when Cloud TTS
 // is unreachable, the offline voice speaks when there is one: espeak-ng (or
 // espeak) on Linux and other Unixes, `say` on macOS, System.Speech through

@@ -2,6 +2,7 @@ package tts
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -57,7 +58,7 @@ func TestOfflineVoiceLinux(t *testing.T) {
 			}
 			// No credentials at all: the offline voice speaks.
 			svc := New(Options{Cache: c, LookPath: only(tt.tools...), GOOS: "linux", Logger: quietLogger()})
-			if !svc.Available() {
+			if !svc.Available(t.Context()) {
 				t.Fatal("Available false with espeak-ng")
 			}
 			a, err := svc.Speak(ctxT(t), SpeakRequest{Text: "## Offline\nThis is the **offline** voice speaking 100% locally."})
@@ -119,7 +120,7 @@ func TestCloudUnreachableFallsBackToOfflineVoice(t *testing.T) {
 	closed := newFakeTTS(t)
 	u := closed.URL()
 	closed.srv.Close()
-	svc := New(Options{Endpoint: u, APIKey: func() string { return testKey }, LookPath: only("espeak-ng", "lame"),
+	svc := New(Options{Endpoint: u, APIKey: func(context.Context) string { return testKey }, LookPath: only("espeak-ng", "lame"),
 		GOOS: "linux", Logger: quietLogger()})
 	a, err := svc.Speak(ctxT(t), SpeakRequest{Text: "No internet today."})
 	if err != nil || !a.Offline {
@@ -214,7 +215,7 @@ func TestOfflineWithoutEncoderSaysWhatToInstall(t *testing.T) {
 		}
 		return "", errors.New("no")
 	}, GOOS: "linux", Logger: quietLogger()})
-	if svc.Available() {
+	if svc.Available(t.Context()) {
 		t.Fatal("Available with no MP3 encoder")
 	}
 	for _, voice := range []string{"", OfflineVoice} {

@@ -29,11 +29,14 @@ type Options struct {
 	// https://texttospeech.googleapis.com.
 	Endpoint string
 	// APIKey returns the Cloud TTS API key (GOOGLE_TTS_API_KEY or
-	// GOOGLE_API_KEY, or the keychain); read on every call. nil or "" = none.
-	APIKey func() string
+	// GOOGLE_API_KEY, or the keychain); read on every call under the
+	// caller's context (it must return promptly once that ends). nil or ""
+	// = none.
+	APIKey func(ctx context.Context) string
 	// CredentialsFile returns the path of a service-account JSON file
-	// (GOOGLE_APPLICATION_CREDENTIALS); used when APIKey gives "".
-	CredentialsFile func() string
+	// (GOOGLE_APPLICATION_CREDENTIALS), read like APIKey; used when APIKey
+	// gives "".
+	CredentialsFile func(ctx context.Context) string
 	// HTTPClient is used for Cloud calls made with an API key (nil: the
 	// client library's own transport). Service-account calls always use the
 	// library's authenticated transport.
@@ -145,13 +148,14 @@ type Audio struct {
 	Cached      bool   // served from the cache
 }
 
-func (s *Service) creds() creds {
+// creds reads the Cloud credentials under ctx.
+func (s *Service) creds(ctx context.Context) creds {
 	c := creds{endpoint: s.opts.Endpoint}
 	if s.opts.APIKey != nil {
-		c.apiKey = strings.TrimSpace(s.opts.APIKey())
+		c.apiKey = strings.TrimSpace(s.opts.APIKey(ctx))
 	}
 	if c.apiKey == "" && s.opts.CredentialsFile != nil {
-		c.credFile = strings.TrimSpace(s.opts.CredentialsFile())
+		c.credFile = strings.TrimSpace(s.opts.CredentialsFile(ctx))
 	}
 	return c
 }
@@ -174,9 +178,10 @@ func (s *Service) CurrentVoice() string {
 }
 
 // Available reports whether Speak can work: Cloud credentials are set or an
-// offline voice exists (for /api_status "tts_available").
-func (s *Service) Available() bool {
-	if s.creds().set() {
+// offline voice exists (for /api_status "tts_available"). The credentials
+// are read under ctx.
+func (s *Service) Available(ctx context.Context) bool {
+	if s.creds(ctx).set() {
 		return true
 	}
 	_, ok := s.offline()
@@ -185,9 +190,9 @@ func (s *Service) Available() bool {
 
 // Engine names what listening uses now: "cloud" when Cloud credentials are
 // set, "offline" when only the offline voice exists, "" when neither (for
-// /api_status "tts_engine").
-func (s *Service) Engine() string {
-	if s.creds().set() {
+// /api_status "tts_engine"). The credentials are read under ctx.
+func (s *Service) Engine(ctx context.Context) string {
+	if s.creds(ctx).set() {
 		return "cloud"
 	}
 	if _, ok := s.offline(); ok {
@@ -297,7 +302,7 @@ func (s *Service) speak(ctx context.Context, text, voice, lang string, preview b
 	if a, ok := s.lookup(key(voice), voice); ok {
 		return a, nil
 	}
-	cr := s.creds()
+	cr := s.creds(ctx)
 	plan, hasOffline := s.offline()
 	if voice == OfflineVoice || !cr.set() {
 		if !hasOffline {
@@ -429,7 +434,7 @@ const voicesTTL = 10 * time.Minute
 // answers within 10 s (the list is reused for 10 minutes; a failure is
 // logged and the catalogue returned without them).
 func (s *Service) Voices(ctx context.Context) VoicesResponse {
-	cr := s.creds()
+	cr := s.creds(ctx)
 	var account []Voice
 	if cr.set() {
 		s.voicesMu.Lock()

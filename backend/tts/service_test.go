@@ -86,7 +86,7 @@ func newEnv(t *testing.T, mod func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Endpoint: f.URL(), APIKey: func() string { return testKey }, Cache: c,
+	o := Options{Endpoint: f.URL(), APIKey: func(context.Context) string { return testKey }, Cache: c,
 		LookPath: noTools, Logger: quietLogger(), RequestTimeout: 10 * time.Second}
 	if mod != nil {
 		mod(&o)
@@ -285,7 +285,7 @@ func TestErrorKinds(t *testing.T) {
 		wantCode ytsum.Code
 		wantRA   time.Duration
 	}{
-		{"invalid key", func(o *Options) { o.APIKey = func() string { return "AIza-wrong" } }, fakeFail{}, SpeakRequest{Text: "Hi."},
+		{"invalid key", func(o *Options) { o.APIKey = func(context.Context) string { return "AIza-wrong" } }, fakeFail{}, SpeakRequest{Text: "Hi."},
 			KindInvalidKey, ytsum.CodeInvalid, 0},
 		{"quota", nil, failQuota, SpeakRequest{Text: "Hi.", VoiceID: "en-US-Wavenet-D"}, KindQuotaExceeded, ytsum.CodeRateLimited, 17 * time.Second},
 		{"voice not available", nil, failVoice, SpeakRequest{Text: "Hi.", VoiceID: "en-US-Wavenet-D"}, KindVoiceUnavailable, ytsum.CodeInvalid, 0},
@@ -339,7 +339,7 @@ func TestKeyChangeRebuildsClient(t *testing.T) {
 	var mu sync.Mutex
 	key := "AIza-old"
 	e := newEnv(t, func(o *Options) {
-		o.APIKey = func() string { mu.Lock(); defer mu.Unlock(); return key }
+		o.APIKey = func(context.Context) string { mu.Lock(); defer mu.Unlock(); return key }
 	})
 	if _, err := e.svc.Speak(ctxT(t), SpeakRequest{Text: "First."}); ytsum.ErrorKind(err) != KindInvalidKey {
 		t.Fatalf("old key: %v", err)
@@ -373,8 +373,8 @@ func TestServiceAccountFile(t *testing.T) {
 	if err := os.WriteFile(path, sa, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	svc := New(Options{Endpoint: f.URL(), CredentialsFile: func() string { return path }, LookPath: noTools, Logger: quietLogger()})
-	if !svc.Available() {
+	svc := New(Options{Endpoint: f.URL(), CredentialsFile: func(context.Context) string { return path }, LookPath: noTools, Logger: quietLogger()})
+	if !svc.Available(t.Context()) {
 		t.Fatal("Available false with a service-account file")
 	}
 	a, err := svc.Speak(ctxT(t), SpeakRequest{Text: "Hello from a service account."})
@@ -382,7 +382,7 @@ func TestServiceAccountFile(t *testing.T) {
 		t.Fatalf("Speak: %v", err)
 	}
 	// A missing file is an invalid-key error naming the file.
-	svc2 := New(Options{Endpoint: f.URL(), CredentialsFile: func() string { return path + ".missing" }, LookPath: noTools, Logger: quietLogger()})
+	svc2 := New(Options{Endpoint: f.URL(), CredentialsFile: func(context.Context) string { return path + ".missing" }, LookPath: noTools, Logger: quietLogger()})
 	if _, err := svc2.Speak(ctxT(t), SpeakRequest{Text: "Hi."}); ytsum.ErrorKind(err) != KindInvalidKey {
 		t.Fatalf("missing file: %v", err)
 	}
@@ -572,13 +572,13 @@ func TestCorruptedCacheFileIsResynthesized(t *testing.T) {
 }
 
 func TestAvailable(t *testing.T) {
-	if New(Options{LookPath: noTools}).Available() {
+	if New(Options{LookPath: noTools}).Available(t.Context()) {
 		t.Fatal("available without key or offline voice")
 	}
-	if !New(Options{APIKey: func() string { return "k" }, LookPath: noTools}).Available() {
+	if !New(Options{APIKey: func(context.Context) string { return "k" }, LookPath: noTools}).Available(t.Context()) {
 		t.Fatal("not available with a key")
 	}
-	if New(Options{APIKey: func() string { return "  " }, LookPath: noTools}).Available() {
+	if New(Options{APIKey: func(context.Context) string { return "  " }, LookPath: noTools}).Available(t.Context()) {
 		t.Fatal("a blank key counts as set")
 	}
 	espeak := func(n string) (string, error) {
@@ -587,7 +587,7 @@ func TestAvailable(t *testing.T) {
 		}
 		return "", errors.New("no")
 	}
-	if !New(Options{LookPath: espeak, GOOS: "linux"}).Available() {
+	if !New(Options{LookPath: espeak, GOOS: "linux"}).Available(t.Context()) {
 		t.Fatal("not available with espeak-ng and lame")
 	}
 	espeakOnly := func(n string) (string, error) {
@@ -596,10 +596,10 @@ func TestAvailable(t *testing.T) {
 		}
 		return "", errors.New("no")
 	}
-	if New(Options{LookPath: espeakOnly, GOOS: "linux"}).Available() {
+	if New(Options{LookPath: espeakOnly, GOOS: "linux"}).Available(t.Context()) {
 		t.Fatal("available with espeak-ng but no MP3 encoder")
 	}
-	if New(Options{LookPath: espeak, GOOS: "linux", DisableOffline: true}).Available() {
+	if New(Options{LookPath: espeak, GOOS: "linux", DisableOffline: true}).Available(t.Context()) {
 		t.Fatal("available with the offline voice disabled")
 	}
 }

@@ -126,6 +126,18 @@ type SummaryOptions struct {
 	Regenerate bool `json:"regenerate,omitempty"`
 }
 
+// SummaryInput is one video to summarize, as the job engine hands it to the
+// summarizer.
+type SummaryInput struct {
+	Video Video
+	// Transcript is the video's transcript; nil (or one without text) means
+	// none is usable, and only Gemini models can then summarize, from the
+	// video itself.
+	Transcript *Transcript
+	// Options are the request's choices; the summarizer resolves them.
+	Options SummaryOptions
+}
+
 // Summary styles, lengths and the "same language" marker of SummaryOptions.
 const (
 	StyleAudio     = "audio"      // listening-friendly prose, the default

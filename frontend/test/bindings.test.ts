@@ -1,16 +1,20 @@
-// The hand-kept API types (src/lib/api/types.ts) and the window's bound
-// methods (src/lib/api/wails.ts) checked against the models Wails generates
-// from app.go (frontend/wailsjs, made by `wails generate module`; `make
-// frontend` runs it before tsc). The checks are on types: tsc fails when a
-// member is renamed, added or dropped on either side.
+// The hand-kept API types (src/lib/api/types.ts) checked against the models
+// Wails generates from app.go (frontend/wailsjs, made by `wails generate
+// module`; `make frontend-test` and `make frontend` run it before tsc). The
+// checks are on types: tsc fails when a member is renamed, added or dropped
+// on either side.
+//
+// The bound methods themselves need no list here: src/lib/api/wails.ts
+// calls the generated module, so tsc checks every call's arguments against
+// the Go signature, and every answer goes through bound.ts's fromGo/toGo,
+// which fail tsc when the models drift (tested below).
 import { describe, expectTypeOf, it } from 'vitest';
-import type * as Bound from '../wailsjs/go/main/App';
+import { fromGo, toGo } from '../src/lib/api/bound';
 import type { httpapi, main, youtube, ytsum } from '../wailsjs/go/models';
 import type {
   Answer, AnswerSource, AskAccepted, AskQuestion, AskRequest, Citation, Conversation, Diagnosis, DiagnosisChoice, DiagnosisSource,
-  DiagnosisTrack, ExportedFile, ImportResult, Job, JobMetadata, Page, Turn, VideoItem, VoicesResponse,
+  DiagnosisTrack, ExportedFile, ImportResult, Job, JobMetadata, Page, SubscriptionPatch, Turn, VideoItem, VoicesResponse,
 } from '../src/lib/api/types';
-import type { WailsApp } from '../src/lib/api/wails';
 
 /** The JSON members of a generated model (its class also has convertValues). */
 type Members<T> = Exclude<keyof T, 'convertValues'>;
@@ -39,7 +43,21 @@ describe('types.ts and the generated models', () => {
     expectTypeOf<Exclude<Members<ytsum.Result>, 'playlist_id' | 'channel_id' | 'summaries' | 'url'>>().toMatchTypeOf<keyof VideoItem>();
   });
 
-  it('wails.ts calls exactly the bound methods', () => {
-    expectTypeOf<keyof WailsApp>().toEqualTypeOf<keyof typeof Bound>();
+  it('fromGo and toGo refuse models that drifted', () => {
+    // A match wants no second argument.
+    expectTypeOf<Parameters<typeof fromGo<Job, ytsum.Job>>>().toEqualTypeOf<[ytsum.Job]>();
+    // A Go member renamed: the call wants an argument naming both sides.
+    type Renamed = Omit<ytsum.Job, 'status'> & { state: string };
+    expectTypeOf<Parameters<typeof fromGo<Job, Renamed>>>()
+      .toEqualTypeOf<[Renamed, { members_differ: ['status', 'state'] }]>();
+    // A Go member that became a number.
+    type Retyped = Omit<ytsum.Job, 'current_item'> & { current_item: number };
+    expectTypeOf<Parameters<typeof fromGo<Job, Retyped>>>()
+      .toEqualTypeOf<[Retyped, { kinds_differ: 'current_item' }]>();
+    // A request member Go does not have.
+    type Extra = SubscriptionPatch & { colour?: string };
+    expectTypeOf<Parameters<typeof toGo<httpapi.SubscriptionPatch, Extra>>>()
+      .toEqualTypeOf<[Extra, { members_differ: ['colour', never] }]>();
+    expectTypeOf<Parameters<typeof toGo<httpapi.SubscriptionPatch, SubscriptionPatch>>>().toEqualTypeOf<[SubscriptionPatch]>();
   });
 });

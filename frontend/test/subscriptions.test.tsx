@@ -139,6 +139,8 @@ describe('pictures and removal events', () => {
     const runtime = { EventsOn: vi.fn((name: string, cb: (d: unknown) => void) => { handlers.set(name, cb); return () => handlers.delete(name); }) };
     const ListSubscriptions = vi.fn(async () => ({ subscriptions: [sub(), sub({ id: 's2', title: 'Talks' })] }));
     const win = { go: { main: { App: { ListSubscriptions } } }, runtime } as unknown as Window;
+    // The generated bindings call window.go.main.App.
+    (window as unknown as { go?: unknown }).go = (win as unknown as { go: unknown }).go;
     const store = createSubscriptions(createTransport(win));
     await store.load();
     expect(store.get().list.map((x) => x.id)).toEqual(['s1', 's2']);
@@ -147,6 +149,7 @@ describe('pictures and removal events', () => {
     handlers.get('subscription')!({ ...sub({ id: 's2', title: 'Talks' }), removed: true });
     expect(store.get().list.map((x) => x.id)).toEqual(['s1']); // at once, before any reload
     store.dispose();
+    delete (window as unknown as { go?: unknown }).go;
   });
 });
 

@@ -25,8 +25,9 @@ import (
 // Options configure a Provider. The zero value is usable but has no key, so
 // every call fails with KindKeyMissing.
 type Options struct {
-	// APIKey returns the Gemini API key; nil or "" means none is configured.
-	APIKey func() string
+	// APIKey returns the Gemini API key, read under the caller's context
+	// on every call; nil or "" means none is configured.
+	APIKey llm.Key
 	// BaseURL returns the API base URL (e.g. YTSUM_GEMINI_URL); nil or ""
 	// means the genai default (https://generativelanguage.googleapis.com/).
 	BaseURL func() string
@@ -59,18 +60,11 @@ func New(opts Options) *Provider {
 // Name returns llm.ProviderGoogle.
 func (p *Provider) Name() string { return llm.ProviderGoogle }
 
-func call(f func() string) string {
-	if f == nil {
-		return ""
-	}
-	return strings.TrimSpace(f())
-}
-
-// Configured reports whether a key is set.
-func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" }
+// Configured reports whether a key is set (read under ctx).
+func (p *Provider) Configured(ctx context.Context) bool { return llm.ReadKey(ctx, p.opts.APIKey) != "" }
 
 func (p *Provider) clientFor(ctx context.Context) (*genai.Client, error) {
-	key, base := llm.Credentials(p.opts.APIKey, p.opts.BaseURL)
+	key, base := llm.Credentials(ctx, p.opts.APIKey, p.opts.BaseURL)
 	if key == "" {
 		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
 			"No Gemini API key is set; add one in Settings or choose another model.")

@@ -38,7 +38,7 @@ func TestStreamAndList(t *testing.T) {
 		{"name": "text-embedding-004", "supportedGenerationMethods": []string{"embedContent"}},
 		{"name": "gemini-embedding-001", "supportedGenerationMethods": []string{"embedContent"}},
 	}
-	p := New(Options{APIKey: func() string { return "k" }, BaseURL: func() string { return g.URL }})
+	p := New(Options{APIKey: func(context.Context) string { return "k" }, BaseURL: func() string { return g.URL }})
 	var got []string
 	resp, err := p.Stream(context.Background(), llm.Request{Model: "gemini-3.8-flash", System: "s", Prompt: "p",
 		VideoURL: "https://www.youtube.com/watch?v=dQw4w9WgXcQ", VideoStart: time.Minute, VideoEnd: 2 * time.Minute, LowResolution: true},
@@ -74,7 +74,7 @@ func TestNoKey(t *testing.T) {
 func TestVideoResolutionAndMIME(t *testing.T) {
 	g := fakellm.NewGemini("k")
 	defer g.Close()
-	p := New(Options{APIKey: func() string { return "k" }, BaseURL: func() string { return g.URL }})
+	p := New(Options{APIKey: func(context.Context) string { return "k" }, BaseURL: func() string { return g.URL }})
 	for _, low := range []bool{true, false} {
 		_, err := p.Stream(context.Background(), llm.Request{Model: "gemini-2.5-flash", Prompt: "p",
 			VideoURL: "https://www.youtube.com/watch?v=dQw4w9WgXcQ", LowResolution: low}, nil)

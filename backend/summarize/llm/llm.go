@@ -8,6 +8,7 @@
 package llm
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -76,13 +77,26 @@ type ModelInfo struct {
 	Thinking bool
 }
 
-// Credentials reads a provider's base URL, its key, then the base URL again,
-// until the two reads of the address agree, and returns the key and that
-// address (both trimmed). Package config changes a provider's key before its
-// address (a new address never sees the old key), so a key read between two
-// equal reads of the address belongs to that address. If the address keeps
-// changing, no key is returned. nil funcs read as "".
-func Credentials(key, base func() string) (k, b string) {
+// Key returns an API key, read under the caller's ctx (the keychain may
+// be asked, so a read can wait; it must return promptly once ctx ends). ""
+// means none is set or it could not be read.
+type Key = func(ctx context.Context) string
+
+// ReadKey calls key under ctx and trims the result; nil reads as "".
+func ReadKey(ctx context.Context, key Key) string {
+	if key == nil {
+		return ""
+	}
+	return strings.TrimSpace(key(ctx))
+}
+
+// Credentials reads a provider's base URL, its key (under ctx), then the
+// base URL again, until the two reads of the address agree, and returns the
+// key and that address (both trimmed). Package config changes a provider's
+// key before its address (a new address never sees the old key), so a key
+// read between two equal reads of the address belongs to that address. If
+// the address keeps changing, no key is returned. nil funcs read as "".
+func Credentials(ctx context.Context, key Key, base func() string) (k, b string) {
 	read := func(f func() string) string {
 		if f == nil {
 			return ""
@@ -91,7 +105,7 @@ func Credentials(key, base func() string) (k, b string) {
 	}
 	for range 3 {
 		b1 := read(base)
-		k = read(key)
+		k = ReadKey(ctx, key)
 		if b2 := read(base); b1 == b2 {
 			return k, b1
 		}

@@ -84,17 +84,17 @@ func TestCredentialsReadsAConsistentPair(t *testing.T) {
 	bases := []string{"old", "new", "new", "new"}
 	i := 0
 	base := func() string { b := bases[min(i, len(bases)-1)]; i++; return b }
-	k, b := Credentials(func() string { return " key " }, base)
+	k, b := Credentials(t.Context(), func(context.Context) string { return " key " }, base)
 	if k != "key" || b != "new" {
 		t.Fatalf("Credentials = %q, %q", k, b)
 	}
 	// The address never settles: no key.
 	n := 0
 	flip := func() string { n++; return string(rune('a' + n)) }
-	if k, _ := Credentials(func() string { return "key" }, flip); k != "" {
+	if k, _ := Credentials(t.Context(), func(context.Context) string { return "key" }, flip); k != "" {
 		t.Fatalf("a key came with an unsettled address: %q", k)
 	}
-	if k, b := Credentials(nil, nil); k != "" || b != "" {
+	if k, b := Credentials(t.Context(), nil, nil); k != "" || b != "" {
 		t.Fatalf("nil funcs = %q, %q", k, b)
 	}
 }

@@ -84,8 +84,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 }
 
 // Summarize returns the n best units of segs (language lang) in transcript
-// order.
-func Summarize(segs []ytsum.Segment, lang string, n int) []Sentence {
+// order. The analysis stops early when ctx ends (the result is then a
+// partial pick).
+func Summarize(ctx context.Context, segs []ytsum.Segment, lang string, n int) []Sentence {
 	sents := SplitLang(segs, lang)
 	if len(sents) == 0 {
 		return nil
@@ -93,7 +94,7 @@ func Summarize(segs []ytsum.Segment, lang string, n int) []Sentence {
 	if analyzerName(lang) == "" {
 		lang = guessLanguage(sents)
 	}
-	d := analyzeDoc(context.Background(), analyzerFor(lang), sents)
+	d := analyzeDoc(ctx, analyzerFor(lang), sents)
 	tops := d.topics(d.segment(maxTopics(sents)))
 	idx := d.pick(tops, n)
 	out := make([]Sentence, len(idx))

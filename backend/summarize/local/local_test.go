@@ -119,7 +119,7 @@ func topical() []ytsum.Segment {
 }
 
 func TestSummarizePicksCentralInOrder(t *testing.T) {
-	got := Summarize(topical(), "en", 4)
+	got := Summarize(t.Context(), topical(), "en", 4)
 	if len(got) != 4 {
 		t.Fatalf("%d sentences", len(got))
 	}

@@ -33,8 +33,9 @@ const DefaultBaseURL = "https://api.openai.com/v1"
 // Options configure a Provider. The zero value talks to OpenAI without a key,
 // so every call fails with KindKeyMissing until a key or a custom base URL is set.
 type Options struct {
-	// APIKey returns the API key; nil or "" means none.
-	APIKey func() string
+	// APIKey returns the API key, read under the caller's context on every
+	// call; nil or "" means none.
+	APIKey llm.Key
 	// BaseURL returns the base URL including /v1 (YTSUM_OPENAI_URL or the
 	// user's setting); nil or "" means DefaultBaseURL.
 	BaseURL func() string
@@ -98,9 +99,11 @@ func effectiveBase(raw string) string {
 // Custom reports whether the base URL is not OpenAI's own (a compatible server).
 func (p *Provider) Custom() bool { return p.BaseURL() != DefaultBaseURL }
 
-// Configured reports whether calls can be made: a key is set, or a custom
-// base URL (which may need no key).
-func (p *Provider) Configured() bool { return call(p.opts.APIKey) != "" || p.Custom() }
+// Configured reports whether calls can be made: a key is set (read under
+// ctx), or a custom base URL (which may need no key).
+func (p *Provider) Configured(ctx context.Context) bool {
+	return p.Custom() || llm.ReadKey(ctx, p.opts.APIKey) != ""
+}
 
 // who names the server in messages.
 func (p *Provider) who() string {
@@ -113,17 +116,19 @@ func (p *Provider) who() string {
 	return "OpenAI"
 }
 
-func (p *Provider) client() (*goopenai.Client, error) {
-	key, raw := llm.Credentials(p.opts.APIKey, p.opts.BaseURL)
+// client returns a client for the current key and base URL (the key is
+// read under ctx), and whether a key is set.
+func (p *Provider) client(ctx context.Context) (*goopenai.Client, bool, error) {
+	key, raw := llm.Credentials(ctx, p.opts.APIKey, p.opts.BaseURL)
 	base := effectiveBase(raw)
 	if key == "" && base == DefaultBaseURL {
-		return nil, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
+		return nil, false, ytsum.Errorf(ytsum.CodeUnauthorized, llm.KindKeyMissing,
 			"No OpenAI API key is set; add one in Settings or choose another model.")
 	}
 	cfg := goopenai.DefaultConfig(key)
 	cfg.BaseURL = base
 	cfg.HTTPClient = p.http
-	return goopenai.NewClientWithConfig(cfg), nil
+	return goopenai.NewClientWithConfig(cfg), key != "", nil
 }
 
 var (
@@ -145,7 +150,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		return llm.Response{}, ytsum.Errorf(ytsum.CodeInvalid, llm.KindNoTranscript,
 			"This video has no usable transcript and %s cannot watch videos; choose a Gemini model.", p.who())
 	}
-	c, err := p.client()
+	c, keyed, err := p.client(ctx)
 	if err != nil {
 		return llm.Response{}, err
 	}
@@ -193,7 +198,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		if e := llm.Cancelled(parent); e != nil {
 			return e
 		}
-		return p.classify(err, req, hint.RetryAfter())
+		return p.classify(err, req, keyed, hint.RetryAfter())
 	}
 	var msgs []goopenai.ChatCompletionMessage
 	if req.System != "" {
@@ -296,7 +301,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 // API, audio, image, embedding and moderation models are left out; a
 // compatible server's list is kept whole except embedding models.
 func (p *Provider) ListModels(ctx context.Context) ([]llm.ModelInfo, error) {
-	c, err := p.client()
+	c, keyed, err := p.client(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +311,7 @@ func (p *Provider) ListModels(ctx context.Context) ([]llm.ModelInfo, error) {
 		if e := llm.Cancelled(ctx); e != nil {
 			return nil, e
 		}
-		return nil, p.classify(err, llm.Request{}, hint.RetryAfter())
+		return nil, p.classify(err, llm.Request{}, keyed, hint.RetryAfter())
 	}
 	custom := p.Custom()
 	var out []llm.ModelInfo
@@ -376,8 +381,9 @@ func capital(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// classify turns a go-openai error into a *ytsum.Error.
-func (p *Provider) classify(err error, req llm.Request, retry time.Duration) error {
+// classify turns a go-openai error into a *ytsum.Error; keyed tells whether
+// the call carried an API key.
+func (p *Provider) classify(err error, req llm.Request, keyed bool, retry time.Duration) error {
 	who := p.who()
 	Who := capital(who)
 	status, code, typ, msg := 0, "", "", ""
@@ -406,7 +412,7 @@ func (p *Provider) classify(err error, req llm.Request, retry time.Duration) err
 	}
 	switch {
 	case status == http.StatusUnauthorized || code == "invalid_api_key" || strings.Contains(msg, "incorrect api key"):
-		if call(p.opts.APIKey) == "" {
+		if !keyed {
 			return ytsum.Wrap(err, ytsum.CodeUnauthorized, llm.KindKeyMissing,
 				Who+" needs an API key; add one in Settings.")
 		}

@@ -32,7 +32,7 @@ func TestKeylessCompatibleServer(t *testing.T) {
 	defer o.Close()
 	o.Models = []string{"llama3.2", "nomic-embed-text"}
 	p := New(Options{BaseURL: func() string { return o.URL + "/v1/" }})
-	if !p.Custom() || !p.Configured() {
+	if !p.Custom() || !p.Configured(t.Context()) {
 		t.Fatal("a custom base URL without key must be usable")
 	}
 	ms, err := p.ListModels(context.Background())
@@ -50,7 +50,7 @@ func TestKeylessCompatibleServer(t *testing.T) {
 
 func TestOpenAIWithoutKey(t *testing.T) {
 	p := New(Options{})
-	if p.Configured() {
+	if p.Configured(t.Context()) {
 		t.Fatal("OpenAI without key is configured")
 	}
 	_, err := p.Stream(context.Background(), llm.Request{Model: "gpt-5"}, nil)

@@ -1,13 +1,13 @@
 import { HttpTransport, type HttpOptions } from './http';
 import type { Transport } from './transport';
-import { WailsTransport, type WailsApp, type WailsRuntime } from './wails';
+import { WailsTransport, boundApp, type WailsRuntime } from './wails';
 
 export type { Transport } from './transport';
 export * from './types';
 export { ApiError } from './errors';
 
 interface WailsWindow {
-  go?: { main?: { App?: WailsApp } };
+  go?: { main?: { App?: object } };
   runtime?: WailsRuntime;
 }
 
@@ -18,6 +18,6 @@ interface WailsWindow {
 export function createTransport(win: Window = window, http: HttpOptions = {}): Transport {
   const w = win as unknown as WailsWindow;
   const app = w.go?.main?.App;
-  if (app) return new WailsTransport(app, w.runtime);
+  if (app) return new WailsTransport(boundApp, w.runtime);
   return new HttpTransport(http);
 }

@@ -153,6 +153,8 @@ export interface ApiStatus {
   local_servers?: LocalServerInfo[];
   /** The UI theme setting ("system", "light", "dark"). */
   theme?: string;
+  /** Whether the HTTP API asks for a login (the window never does). */
+  login_enabled?: boolean;
   [k: string]: unknown;
 }
 

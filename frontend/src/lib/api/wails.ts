@@ -1,66 +1,26 @@
+import * as Bound from '../../../wailsjs/go/main/App';
+import type { httpapi, main, youtube, ytsum } from '../../../wailsjs/go/models';
+import { asJSON, fromGo, hitItem, toGo } from './bound';
 import { ApiError, toApiError } from './errors';
 import { copyToClipboard } from './http';
-import { downloadBlob, type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
+import { type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
 import {
   isTerminal,
-  type Answer, type AskAccepted, type AskRequest, type Conversation,
+  type AskAccepted, type AskRequest, type Conversation,
   type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
   type CheckResult, type FollowRequest, type SearchFilter, type Subscription, type SubscriptionPatch,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
 
-/** The bound Go methods of app.go (BINDINGS.md). Every one returns a promise. */
-export interface WailsApp {
-  Summarize(body: SummarizeRequest): Promise<{ job_id: string; status?: string; message?: string }>;
-  GetJob(id: string): Promise<Job>;
-  ListJobs(status: string, limit: number): Promise<{ jobs: Job[] }>;
-  CancelJob(id: string): Promise<{ message?: string; job?: Job }>;
-  APIStatus(): Promise<ApiStatus>;
-  CachedSummaries(page: number, perPage: number, sort: string, channel: string, model: string): Promise<Page<VideoItem>>;
-  SearchSummaries(q: string): Promise<VideoItem[]>;
-  DeleteSummary(videoID: string): Promise<unknown>;
-  Speak(body: SpeakRequest): Promise<WailsAudio>;
-  PreviewVoice(body: { voice_id: string; text: string }): Promise<WailsAudio>;
-  Voices(): Promise<VoicesResponse>;
-  CacheStatus(): Promise<JSONObject>;
-  CacheCleanup(): Promise<JSONObject>;
-  GetSettings(): Promise<JSONObject>;
-  SaveSettings(patch: JSONObject): Promise<JSONObject>;
-  RevealAPIToken(): Promise<{ token: string }>;
-  RotateAPIToken(): Promise<{ token: string }>;
-  PerformanceMetrics(): Promise<JSONObject>;
-  SystemHealth(): Promise<JSONObject>;
-  ExportSummary(videoID: string, format: string): Promise<ExportedFile>;
-  ExportLibrary(format: string): Promise<{ path?: string }>;
-  ImportOriginal(): Promise<ImportResult>;
-  Backups(): Promise<JSONObject>;
-  CreateBackup(): Promise<JSONObject>;
-  Ask(body: AskRequest): Promise<AskAccepted>;
-  AskNow(body: AskRequest): Promise<{ conversation_id: string; answer: Answer }>;
-  Conversations(videoID: string): Promise<{ conversations: Conversation[] }>;
-  DeleteConversation(id: string): Promise<{ deleted: string }>;
-  Diagnose(body: { url: string }): Promise<Diagnosis>;
-  /** Optional (not in BINDINGS.md yet): save dialog for a file the UI made. */
-  SaveFile?(filename: string, base64: string): Promise<{ path?: string }>;
-  /** Tells the Go side whether the window has focus (for OS notifications). */
-  SetFocused?(focused: boolean): Promise<void>;
-  // Subscriptions (app_subscriptions.go)
-  ListSubscriptions(): Promise<{ subscriptions: Subscription[] }>;
-  Follow(body: FollowRequest): Promise<Subscription>;
-  UpdateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription>;
-  Unfollow(id: string): Promise<{ success: boolean }>;
-  CheckSubscription(id: string): Promise<CheckResult>;
-  MarkOpened(videoID: string): Promise<{ success: boolean }>;
-  SearchSubscriptionSummaries(q: { q: string; subscription?: string; new?: boolean }): Promise<VideoItem[]>;
-  SubscriptionSummaries(q: { page: number; per_page: number; sort: string; channel: string; model: string; subscription?: string; new?: boolean }): Promise<Page<VideoItem>>;
-}
+/**
+ * The bound Go methods of app.go, as `wails generate module` writes them
+ * (frontend/wailsjs/go/main/App, made in the build, not kept in git): tsc
+ * checks every call below against their Go signatures.
+ */
+export type WailsApp = typeof Bound;
 
-export interface WailsAudio {
-  audio_base64: string;
-  content_type?: string;
-  voice?: string;
-  offline?: boolean;
-}
+/** The generated bindings themselves (they call window.go.main.App when called). */
+export const boundApp: WailsApp = Bound;
 
 /** The parts of window.runtime the UI uses. */
 export interface WailsRuntime {
@@ -70,7 +30,12 @@ export interface WailsRuntime {
   ClipboardSetText?(text: string): Promise<boolean>;
 }
 
-/** WailsTransport calls window.go.main.App and listens to runtime events `job` and `summary_delta`. */
+/**
+ * WailsTransport calls the bound methods through the generated module (which
+ * reaches window.go.main.App), reading their answers through bound.ts's
+ * checked views, and listens to runtime events `job` and `summary_delta`.
+ * createTransport hands it boundApp; tests may hand it another app.
+ */
 export class WailsTransport implements Transport {
   readonly capabilities: Capabilities = { nativeDialogs: true, connectionChoice: false, login: false };
   private readonly watchers = new Map<string, Set<JobWatcher>>();
@@ -80,8 +45,8 @@ export class WailsTransport implements Transport {
 
   constructor(private readonly app: WailsApp, private readonly rt: WailsRuntime | undefined) {
     // The window notifies the OS of finished jobs only while it is not focused.
-    if (typeof window !== 'undefined' && app.SetFocused) {
-      const report = (focused: boolean) => { void app.SetFocused?.(focused).catch(() => {}); };
+    if (typeof window !== 'undefined') {
+      const report = (focused: boolean) => { this.call(() => this.app.SetFocused(focused)).catch(() => {}); };
       window.addEventListener('focus', () => report(true));
       window.addEventListener('blur', () => report(false));
     }
@@ -119,20 +84,23 @@ export class WailsTransport implements Transport {
 
   summarize(r: SummarizeRequest): Promise<SummarizeOutcome> {
     return this.call(async () => {
-      const out = await this.app.Summarize(r);
+      const out = await this.app.Summarize(toGo<httpapi.SummarizeRequest, SummarizeRequest>(r));
       const res: SummarizeOutcome = { mode: 'async', job_id: out.job_id };
       if (out.message) res.message = out.message;
       return res;
     });
   }
   getJob(id: string): Promise<Job> {
-    return this.call(() => this.app.GetJob(id));
+    return this.call(async () => fromGo<Job, ytsum.Job>(await this.app.GetJob(id)));
   }
   listJobs(status = '', limit = 20): Promise<Job[]> {
-    return this.call(async () => (await this.app.ListJobs(status, limit)).jobs ?? []);
+    return this.call(async () => ((await this.app.ListJobs(status, limit)).jobs ?? []).map((j) => fromGo<Job, ytsum.Job>(j)));
   }
   cancelJob(id: string): Promise<Job | null> {
-    return this.call(async () => (await this.app.CancelJob(id)).job ?? null);
+    return this.call(async () => {
+      const { job } = await this.app.CancelJob(id);
+      return job ? fromGo<Job, ytsum.Job>(job) : null;
+    });
   }
 
   watchJob(id: string, w: JobWatcher): () => void {
@@ -174,32 +142,36 @@ export class WailsTransport implements Transport {
   }
 
   apiStatus(): Promise<ApiStatus> {
-    return this.call(() => this.app.APIStatus());
+    return this.call(async () => fromGo<ApiStatus, httpapi.APIStatus>(await this.app.APIStatus()));
   }
   cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>> {
     if (q.subscription || q.new) {
-      return this.call(() => this.app.SubscriptionSummaries({
+      const query: httpapi.LibraryQuery = {
         page: q.page, per_page: q.perPage, sort: q.sort ?? '', channel: q.channel ?? '', model: q.model ?? '',
         ...(q.subscription ? { subscription: q.subscription } : {}), ...(q.new ? { new: true } : {}),
-      }));
+      };
+      return this.call(async () => fromGo<Page<VideoItem>, httpapi.LibraryPage>(await this.app.SubscriptionSummaries(query)));
     }
-    return this.call(() => this.app.CachedSummaries(q.page, q.perPage, q.sort ?? '', q.channel ?? '', q.model ?? ''));
+    return this.call(async () =>
+      fromGo<Page<VideoItem>, httpapi.LibraryPage>(await this.app.CachedSummaries(q.page, q.perPage, q.sort ?? '', q.channel ?? '', q.model ?? '')));
   }
 
   listSubscriptions(): Promise<Subscription[]> {
-    return this.call(async () => (await this.app.ListSubscriptions()).subscriptions ?? []);
+    return this.call(async () =>
+      ((await this.app.ListSubscriptions()).subscriptions ?? []).map((s) => fromGo<Subscription, ytsum.Subscription>(s)));
   }
   follow(r: FollowRequest): Promise<Subscription> {
-    return this.call(() => this.app.Follow(r));
+    return this.call(async () => fromGo<Subscription, ytsum.Subscription>(await this.app.Follow(toGo<httpapi.FollowRequest, FollowRequest>(r))));
   }
   updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription> {
-    return this.call(() => this.app.UpdateSubscription(id, patch));
+    return this.call(async () =>
+      fromGo<Subscription, ytsum.Subscription>(await this.app.UpdateSubscription(id, toGo<httpapi.SubscriptionPatch, SubscriptionPatch>(patch))));
   }
   unfollow(id: string): Promise<void> {
     return this.call(async () => { await this.app.Unfollow(id); });
   }
   checkSubscription(id: string): Promise<CheckResult> {
-    return this.call(() => this.app.CheckSubscription(id));
+    return this.call(async () => fromGo<CheckResult, httpapi.CheckResult>(await this.app.CheckSubscription(id)));
   }
   markOpened(videoId: string): Promise<void> {
     return this.call(async () => { await this.app.MarkOpened(videoId); });
@@ -211,17 +183,18 @@ export class WailsTransport implements Transport {
   }
   searchSummaries(q: string, filter?: SearchFilter): Promise<VideoItem[]> {
     if (filter?.subscription || filter?.new) {
-      return this.call(async () => (await this.app.SearchSubscriptionSummaries({ q, ...filter })) ?? []);
+      return this.call(async () => ((await this.app.SearchSubscriptionSummaries({ q, ...filter })) ?? []).map(hitItem));
     }
-    return this.call(async () => (await this.app.SearchSummaries(q)) ?? []);
+    return this.call(async () => ((await this.app.SearchSummaries(q)) ?? []).map(hitItem));
   }
   ask(r: AskRequest): Promise<AskAccepted> {
     const body: AskRequest = { ...r };
     delete body.force_sync;
-    return this.call(() => this.app.Ask(body));
+    return this.call(async () => fromGo<AskAccepted, httpapi.AskAccepted>(await this.app.Ask(toGo<httpapi.AskRequest, AskRequest>(body))));
   }
   conversations(videoId?: string): Promise<Conversation[]> {
-    return this.call(async () => (await this.app.Conversations(videoId ?? '')).conversations ?? []);
+    return this.call(async () =>
+      ((await this.app.Conversations(videoId ?? '')).conversations ?? []).map((c) => fromGo<Conversation, ytsum.Conversation>(c)));
   }
   deleteConversation(id: string): Promise<void> {
     return this.call(async () => {
@@ -238,25 +211,25 @@ export class WailsTransport implements Transport {
   }
 
   speak(r: SpeakRequest): Promise<AudioClip> {
-    return this.call(async () => clipFrom(await this.app.Speak(r)));
+    return this.call(async () => clipFrom(await this.app.Speak(toGo<httpapi.SpeakRequest, SpeakRequest>(r))));
   }
   previewVoice(voiceId: string, text: string): Promise<AudioClip> {
     return this.call(async () => clipFrom(await this.app.PreviewVoice({ voice_id: voiceId, text })));
   }
   voices(): Promise<VoicesResponse> {
-    return this.call(() => this.app.Voices());
+    return this.call(async () => fromGo<VoicesResponse, httpapi.VoiceCatalog>(await this.app.Voices()));
   }
   cacheStatus(): Promise<JSONObject> {
-    return this.call(() => this.app.CacheStatus());
+    return this.call(async () => asJSON(await this.app.CacheStatus()));
   }
   cacheCleanup(): Promise<JSONObject> {
-    return this.call(() => this.app.CacheCleanup());
+    return this.call(async () => asJSON(await this.app.CacheCleanup()));
   }
   getSettings(): Promise<JSONObject> {
-    return this.call(() => this.app.GetSettings());
+    return this.call(async () => asJSON(await this.app.GetSettings()));
   }
   saveSettings(patch: JSONObject): Promise<JSONObject> {
-    return this.call(() => this.app.SaveSettings(patch));
+    return this.call(async () => asJSON(await this.app.SaveSettings(patch)));
   }
   revealAPIToken(): Promise<string> {
     return this.call(async () => (await this.app.RevealAPIToken()).token);
@@ -265,22 +238,22 @@ export class WailsTransport implements Transport {
     return this.call(async () => (await this.app.RotateAPIToken()).token);
   }
   performanceMetrics(): Promise<JSONObject> {
-    return this.call(() => this.app.PerformanceMetrics());
+    return this.call(async () => asJSON(await this.app.PerformanceMetrics()));
   }
   systemHealth(): Promise<JSONObject> {
-    return this.call(() => this.app.SystemHealth());
+    return this.call(async () => asJSON(await this.app.SystemHealth()));
   }
   backups(): Promise<JSONObject> {
-    return this.call(() => this.app.Backups());
+    return this.call(async () => asJSON(await this.app.Backups()));
   }
   createBackup(): Promise<JSONObject> {
-    return this.call(() => this.app.CreateBackup());
+    return this.call(async () => asJSON(await this.app.CreateBackup()));
   }
   diagnose(url: string): Promise<Diagnosis> {
-    return this.call(() => this.app.Diagnose({ url }));
+    return this.call(async () => fromGo<Diagnosis, youtube.Diagnosis>(await this.app.Diagnose({ url })));
   }
   exportSummary(videoId: string, format: 'md' | 'txt' | 'json'): Promise<ExportedFile> {
-    return this.call(() => this.app.ExportSummary(videoId, format));
+    return this.call(async () => fromGo<ExportedFile, main.ExportedFile>(await this.app.ExportSummary(videoId, format)));
   }
   exportLibrary(format: 'md' | 'json'): Promise<string> {
     return this.call(async () => {
@@ -289,16 +262,12 @@ export class WailsTransport implements Transport {
     });
   }
   importOriginal(): Promise<ImportResult> {
-    return this.call(() => this.app.ImportOriginal());
+    return this.call(async () => fromGo<ImportResult, httpapi.ImportReport>(await this.app.ImportOriginal()));
   }
 
   async saveFile(filename: string, data: Blob): Promise<void> {
-    if (this.app.SaveFile) {
-      const b64 = await blobToBase64(data);
-      await this.call(() => this.app.SaveFile!(filename, b64));
-      return;
-    }
-    downloadBlob(filename, data);
+    const b64 = await blobToBase64(data);
+    await this.call(() => this.app.SaveFile(filename, b64));
   }
   openExternal(url: string): void {
     if (this.rt?.BrowserOpenURL) this.rt.BrowserOpenURL(url);
@@ -336,12 +305,9 @@ export function base64ToBlob(b64: string, type: string): Blob {
   return new Blob([bytes], { type });
 }
 
-function clipFrom(a: WailsAudio): AudioClip {
+function clipFrom(a: main.Speech): AudioClip {
   if (!a || typeof a.audio_base64 !== 'string') throw new ApiError('No audio came back.', { code: 'internal' });
-  const clip: AudioClip = { blob: base64ToBlob(a.audio_base64, a.content_type || 'audio/mpeg') };
-  if (a.voice) clip.voice = a.voice;
-  if (a.offline !== undefined) clip.offline = a.offline;
-  return clip;
+  return { blob: base64ToBlob(a.audio_base64, a.content_type || 'audio/mpeg') };
 }
 
 async function blobToBase64(b: Blob): Promise<string> {

@@ -545,15 +545,78 @@ func (c *Config) ApplyWith(ctx context.Context, patch Patch, opts ApplyOptions) 
 	}
 	c.mu.RUnlock()
 
+	ops, changed, fe := c.stageChanges(changes, &cur, newSaved)
+	next, sources, savedErrs, envErrs := c.resolve(newSaved)
+	for k, msg := range savedErrs {
+		if _, bad := fe[k]; !bad {
+			fe[k] = msg
+		}
+	}
+	for k, msg := range envErrs {
+		fe[k] = msg
+	}
+	c.checkLogin(ctx, &next, changes, ops, fe)
+	var cleared []string
+	var early []secretOp
+	if !opts.KeepKeysOnBaseURLChange {
+		cleared, early, ops = c.baseURLGuard(ctx, &cur, &next, changes, ops, fe)
+	}
+	if err := fe.invalid("Some settings are not valid: " + fe.Error()); err != nil {
+		return View{}, err
+	}
+	// The keys of providers whose address changes are written (or deleted)
+	// before the new address takes effect, so no reader ever sees the new
+	// address with the old key; if that fails, nothing changes.
+	if len(early) > 0 {
+		if err := c.applySecrets(ctx, early); err != nil {
+			return View{}, ytsum.Wrap(err, ytsum.ErrorCode(err), "secret_not_saved",
+				"Nothing was changed: the base URL stays as it was, because its provider's key could not be replaced or removed: "+ytsum.ErrorMessage(err))
+		}
+		if len(cleared) > 0 {
+			c.log.Info("config: keys removed because their provider's base URL changed", "secrets", strings.Join(cleared, ","))
+		}
+	}
+
+	if len(changed) > 0 {
+		if err := c.saveSettings(newSaved, next, sources, changed); err != nil {
+			return View{}, err
+		}
+	}
+
+	var opErr error
+	if len(ops) > 0 {
+		opErr = c.applySecrets(ctx, ops)
+	}
+	if cur.InsecureFileKeystore && !next.InsecureFileKeystore {
+		c.moveOutOfFile(ctx)
+	}
+	if len(changed) > 0 || len(ops) > 0 {
+		c.notify()
+	}
+	if len(early) > 0 && len(changed) == 0 && len(ops) == 0 {
+		c.notify()
+	}
+	view, err := c.View(ctx)
+	view.ClearedSecrets = cleared
+	if opErr != nil {
+		return view, opErr
+	}
+	return view, err
+}
+
+// stageChanges checks each changed value (in name order) against its field
+// and writes the accepted ones into newSaved; it returns the secret
+// operations to run, the names that changed and the errors by name. cur is
+// the effective settings before the change (an environment variable's value
+// cannot be changed by saving another one).
+func (c *Config) stageChanges(changes map[string]json.RawMessage, cur *Settings, newSaved map[string]json.RawMessage) (ops []secretOp, changed []string, fe FieldErrors) {
 	keys := make([]string, 0, len(changes))
 	for k := range changes {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 
-	fe := FieldErrors{}
-	var ops []secretOp
-	var changed []string
+	fe = FieldErrors{}
 	for _, k := range keys {
 		raw := changes[k]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
@@ -592,7 +655,7 @@ func (c *Config) ApplyWith(ctx context.Context, patch Patch, opts ApplyOptions) 
 		normalize(&scratch)
 		val := reflect.ValueOf(f.ptr(&scratch)).Elem().Interface()
 		if f.env != "" && c.sourceOf(k) == FromEnvironment {
-			if !reflect.DeepEqual(val, reflect.ValueOf(f.ptr(&cur)).Elem().Interface()) {
+			if !reflect.DeepEqual(val, reflect.ValueOf(f.ptr(cur)).Elem().Interface()) {
 				fe[k] = "This setting is set by the environment variable " + f.env +
 					", which wins over saved settings; change or unset it there."
 			}
@@ -605,72 +668,26 @@ func (c *Config) ApplyWith(ctx context.Context, patch Patch, opts ApplyOptions) 
 		}
 	}
 
-	next, sources, savedErrs, envErrs := c.resolve(newSaved)
-	for k, msg := range savedErrs {
-		if _, bad := fe[k]; !bad {
-			fe[k] = msg
-		}
-	}
-	for k, msg := range envErrs {
-		fe[k] = msg
-	}
-	c.checkLogin(ctx, &next, changes, ops, fe)
-	var cleared []string
-	var early []secretOp
-	if !opts.KeepKeysOnBaseURLChange {
-		cleared, early, ops = c.baseURLGuard(ctx, &cur, &next, changes, ops, fe)
-	}
-	if err := fe.invalid("Some settings are not valid: " + fe.Error()); err != nil {
-		return View{}, err
-	}
-	// The keys of providers whose address changes are written (or deleted)
-	// before the new address takes effect, so no reader ever sees the new
-	// address with the old key; if that fails, nothing changes.
-	if len(early) > 0 {
-		if err := c.applySecrets(ctx, early); err != nil {
-			return View{}, ytsum.Wrap(err, ytsum.ErrorCode(err), "secret_not_saved",
-				"Nothing was changed: the base URL stays as it was, because its provider's key could not be replaced or removed: "+ytsum.ErrorMessage(err))
-		}
-		if len(cleared) > 0 {
-			c.log.Info("config: keys removed because their provider's base URL changed", "secrets", strings.Join(cleared, ","))
-		}
-	}
+	return ops, changed, fe
+}
 
-	if len(changed) > 0 {
-		doc, err := json.Marshal(savedDoc{Version: savedVersion, Settings: newSaved})
-		if err == nil {
-			err = c.store.PutSettings(doc)
-		}
-		if err != nil {
-			return View{}, ytsum.Wrap(fmt.Errorf("config: save settings: %w", err), ytsum.CodeInternal, "settings_not_saved",
-				"The settings could not be saved to the database; nothing was changed.")
-		}
-		c.mu.Lock()
-		c.saved, c.cur, c.sources = newSaved, next, sources
-		c.mu.Unlock()
-		c.allowFile.Store(next.InsecureFileKeystore)
-		c.log.Info("config: settings changed", "settings", strings.Join(changed, ","))
+// saveSettings stores newSaved and makes next the effective settings. Nothing
+// changes when the database write fails.
+func (c *Config) saveSettings(newSaved map[string]json.RawMessage, next Settings, sources map[string]string, changed []string) error {
+	doc, err := json.Marshal(savedDoc{Version: savedVersion, Settings: newSaved})
+	if err == nil {
+		err = c.store.PutSettings(doc)
 	}
-
-	var opErr error
-	if len(ops) > 0 {
-		opErr = c.applySecrets(ctx, ops)
+	if err != nil {
+		return ytsum.Wrap(fmt.Errorf("config: save settings: %w", err), ytsum.CodeInternal, "settings_not_saved",
+			"The settings could not be saved to the database; nothing was changed.")
 	}
-	if cur.InsecureFileKeystore && !next.InsecureFileKeystore {
-		c.moveOutOfFile(ctx)
-	}
-	if len(changed) > 0 || len(ops) > 0 {
-		c.notify()
-	}
-	if len(early) > 0 && len(changed) == 0 && len(ops) == 0 {
-		c.notify()
-	}
-	view, err := c.View(ctx)
-	view.ClearedSecrets = cleared
-	if opErr != nil {
-		return view, opErr
-	}
-	return view, err
+	c.mu.Lock()
+	c.saved, c.cur, c.sources = newSaved, next, sources
+	c.mu.Unlock()
+	c.allowFile.Store(next.InsecureFileKeystore)
+	c.log.Info("config: settings changed", "settings", strings.Join(changed, ","))
+	return nil
 }
 
 // baseURLGuard handles a change of a provider's base URL (from cur to next)

@@ -200,25 +200,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		}
 		return p.classify(err, req, keyed, hint.RetryAfter())
 	}
-	var msgs []goopenai.ChatCompletionMessage
-	if req.System != "" {
-		msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleSystem, Content: req.System})
-	}
-	msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleUser, Content: req.Prompt})
-	cr := goopenai.ChatCompletionRequest{
-		Model:         req.Model,
-		Messages:      msgs,
-		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
-	}
-	switch {
-	case req.MaxOutputTokens > 0:
-		cr.MaxCompletionTokens = req.MaxOutputTokens
-	case llm.IsReasoningModel(req.Model):
-		cr.MaxCompletionTokens = reasoningBudget
-	}
-	// Other models get no cap at all: the model's (or a compatible server's)
-	// own default applies, and max_tokens is never sent.
-
+	cr := chatRequest(req)
 	stream, err := c.CreateChatCompletionStream(ctx, cr)
 	if err != nil {
 		return llm.Response{}, failed(err)
@@ -275,16 +257,47 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 	}
 	resp.Text = b.String()
 	resp.FinishReason = string(finish)
+	return resp, p.checkAnswer(resp, finish, refuse, chunks)
+}
+
+// chatRequest is the streamed chat completion request for req.
+func chatRequest(req llm.Request) goopenai.ChatCompletionRequest {
+	var msgs []goopenai.ChatCompletionMessage
+	if req.System != "" {
+		msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleSystem, Content: req.System})
+	}
+	msgs = append(msgs, goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleUser, Content: req.Prompt})
+	cr := goopenai.ChatCompletionRequest{
+		Model:         req.Model,
+		Messages:      msgs,
+		StreamOptions: &goopenai.StreamOptions{IncludeUsage: true},
+	}
+	switch {
+	case req.MaxOutputTokens > 0:
+		cr.MaxCompletionTokens = req.MaxOutputTokens
+	case llm.IsReasoningModel(req.Model):
+		cr.MaxCompletionTokens = reasoningBudget
+	}
+	// Other models get no cap at all: the model's (or a compatible server's)
+	// own default applies, and max_tokens is never sent.
+
+	return cr
+}
+
+// checkAnswer turns a stream that ended without a usable answer into the
+// error that says why: refused, stopped by the server, not a chat stream,
+// or empty. chunks counts the chunks the stream carried.
+func (p *Provider) checkAnswer(resp llm.Response, finish goopenai.FinishReason, refuse string, chunks int) error {
 	if finish == goopenai.FinishReasonContentFilter || (strings.TrimSpace(resp.Text) == "" && refuse != "") {
-		return resp, ytsum.Errorf(ytsum.CodeInvalid, llm.KindSafetyBlocked,
+		return ytsum.Errorf(ytsum.CodeInvalid, llm.KindSafetyBlocked,
 			"%s refused this video's content (blocked by its safety filters); try another model.", capital(p.who()))
 	}
 	if string(finish) == "error" {
-		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindOverloaded,
+		return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindOverloaded,
 			"%s stopped in the middle of the summary; try again in a minute.", capital(p.who()))
 	}
 	if chunks == 0 && resp.Text == "" {
-		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
+		return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindProviderError,
 			"%s answered with something that is not an OpenAI-compatible chat stream; check that it is an LLM server, or choose another model.", capital(p.who()))
 	}
 	if strings.TrimSpace(resp.Text) == "" {
@@ -292,9 +305,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		if finish == goopenai.FinishReasonLength {
 			msg = capital(p.who()) + " used its whole output budget without answering (reasoning models spend it thinking); try again or choose another model."
 		}
-		return resp, ytsum.Errorf(ytsum.CodeUnavailable, llm.KindEmptyAnswer, "%s", msg)
+		return ytsum.Errorf(ytsum.CodeUnavailable, llm.KindEmptyAnswer, "%s", msg)
 	}
-	return resp, nil
+	return nil
 }
 
 // ListModels returns the chat models of GET {base}/models. On OpenAI's own

@@ -243,14 +243,7 @@ func (db *DB) ForEachSubscription(fn func(id string, record []byte) error) error
 // deferrals and new marks in one transaction. Summaries and jobs stay.
 // Errors: not_found when there is none.
 func (db *DB) DeleteSubscription(id string, sourceKey string) error {
-	return db.Update(func(tx *Tx) error {
-		b, err := subBuckets(tx.tx)
-		if err != nil {
-			return err
-		}
-		if b.subs.Get([]byte(id)) == nil {
-			return errSubNotFound()
-		}
+	return db.updateSubscription(id, func(b subBucketSet) error {
 		if err := b.subs.Delete([]byte(id)); err != nil {
 			return err
 		}
@@ -279,7 +272,7 @@ func (db *DB) DeleteSubscription(id string, sourceKey string) error {
 				return err
 			}
 		}
-		_, err = deletePrefix(b.newBy, p)
+		_, err := deletePrefix(b.newBy, p)
 		return err
 	})
 }
@@ -428,6 +421,14 @@ func (db *DB) MarkOpened(videoID string) (subIDs []string, err error) {
 // Errors: not_found when the subscription is gone (unfollowed while the
 // picture was downloading: nothing is kept).
 func (db *DB) PutSubscriptionAvatar(id string, data []byte) error {
+	return db.updateSubscription(id, func(b subBucketSet) error {
+		return b.avatar.Put([]byte(id), data)
+	})
+}
+
+// updateSubscription runs fn in a write transaction over the subscription
+// buckets when subscription id exists; not_found when it does not.
+func (db *DB) updateSubscription(id string, fn func(b subBucketSet) error) error {
 	return db.Update(func(tx *Tx) error {
 		b, err := subBuckets(tx.tx)
 		if err != nil {
@@ -436,7 +437,7 @@ func (db *DB) PutSubscriptionAvatar(id string, data []byte) error {
 		if b.subs.Get([]byte(id)) == nil {
 			return errSubNotFound()
 		}
-		return b.avatar.Put([]byte(id), data)
+		return fn(b)
 	})
 }
 

@@ -34,10 +34,9 @@ export interface Capabilities {
   login: boolean;
 }
 
+/** The audio of a /speak or voice preview answer (audio/mpeg). */
 export interface AudioClip {
   blob: Blob;
-  voice?: string;
-  offline?: boolean;
 }
 
 /**

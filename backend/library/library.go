@@ -92,6 +92,9 @@ type Library struct {
 
 	syncMu    sync.Mutex   // serialises draining the index queue, one batch at a time
 	importing atomic.Int32 // imports running (see syncIndexSoon)
+	// written, when set (by the benchmark), is called when an import has
+	// written its last summary, before the index has taken in the last batches.
+	written func()
 }
 
 // Open opens the library over db, which its owner opened (and closes after

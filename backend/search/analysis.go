@@ -162,7 +162,17 @@ func inCompoundRun(r rune) bool {
 }
 
 func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	var out analysis.TokenStream
+	out := make(analysis.TokenStream, 0, len(input)/6+1)
+	// Tokens come from slabs rather than one allocation each (as bleve's
+	// own tokenizers do): a summary has hundreds.
+	var slab []analysis.Token
+	newToken := func(t analysis.Token) *analysis.Token {
+		if len(slab) == cap(slab) {
+			slab = make([]analysis.Token, 0, min(256, len(input)/6+1))
+		}
+		slab = append(slab, t)
+		return &slab[len(slab)-1]
+	}
 	comps := compoundSpans(input)
 	ci, compPos := 0, 0 // the next compound; the position of the current one (0: not started)
 	seg := segment.NewWordSegmenterDirect(input)
@@ -180,8 +190,8 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				r, n := utf8.DecodeRune(b[i:])
 				switch {
 				case unicode.Is(unicode.So, r):
-					out = append(out, &analysis.Token{Term: b[i : i+n], Start: start + i, End: start + i + n,
-						Position: pos, Type: analysis.AlphaNumeric})
+					out = append(out, newToken(analysis.Token{Term: b[i : i+n], Start: start + i, End: start + i + n,
+						Position: pos, Type: analysis.AlphaNumeric}))
 					pos++
 				case strings.ContainsRune(".;:!?。！？", r) && !inComp:
 					pos++ // a sentence boundary: phrases do not cross it
@@ -210,7 +220,7 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			} else {
 				pos++
 			}
-			out = append(out, &analysis.Token{Term: b, Start: start, End: end, Position: p, Type: typ})
+			out = append(out, newToken(analysis.Token{Term: b, Start: start, End: end, Position: p, Type: typ}))
 		}
 		start = end
 	}

@@ -272,7 +272,7 @@ func importReadErr(file string, err error, added int) error {
 	var mal *malformedError
 	var e *ytsum.Error
 	switch {
-	case errors.As(err, &mal):
+	case added == 0 && errors.As(err, &mal):
 		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_malformed",
 			fmt.Sprintf("%s is not a valid summary cache of the original app, so nothing was imported: %v", file, err))
 	case added == 0 && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):

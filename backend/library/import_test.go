@@ -148,3 +148,44 @@ func TestImportBrokenLateImportsNothing(t *testing.T) {
 		t.Errorf("%d summaries imported from a broken file", n)
 	}
 }
+
+// cancelLater is a context that is cancelled from its n-th Err call on.
+type cancelLater struct {
+	context.Context
+	calls, n int
+}
+
+func (c *cancelLater) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// An import cancelled part way keeps the batches it wrote, says how many,
+// and running it again adds the rest.
+func TestImportCancelledPartWay(t *testing.T) {
+	e := MustOpen(t)
+	n := 6 * importBatch
+	var entries []string
+	for i := range n {
+		entries = append(entries, entry(fmt.Sprintf("v%010d", i), "T", "text", "2025-01-01T00:00:00"))
+	}
+	src := writeCache(t, "", entries...)
+	// The first pass asks at every 1,024th entry; cancel in the second.
+	ctx := &cancelLater{Context: context.Background(), n: (n+1023)/1024 + 2}
+	_, err := e.lib.Import(ctx, src)
+	written, _ := e.db.VideoCount()
+	if ytsum.ErrorCode(err) != ytsum.CodeUnavailable || written == 0 || written == n ||
+		!strings.Contains(ytsum.ErrorMessage(err), fmt.Sprintf("after %d summaries", written)) {
+		t.Fatalf("Import = %v with %d of %d written", err, written, n)
+	}
+	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
+		t.Errorf("index queue after a cancelled import = %v", p)
+	}
+	rep, err := e.lib.Import(context.Background(), src)
+	if err != nil || rep.Added != n-written || rep.Skipped != written {
+		t.Errorf("second Import = %+v %v", rep, err)
+	}
+}

@@ -337,17 +337,20 @@ const (
 
 type stemShard struct {
 	mu sync.RWMutex
-	m  map[string]string
+	m  map[string][]byte
 }
 
 func newStemFilter() *stemFilter {
 	f := &stemFilter{seed: maphash.MakeSeed()}
 	for i := range f.shards {
-		f.shards[i].m = map[string]string{}
+		f.shards[i].m = map[string][]byte{}
 	}
 	return f
 }
 
+// Filter replaces each token's term by its stem. A cached stem is shared
+// by the tokens that have it (nothing writes into a term after the last
+// filter; its capacity is its length, so an append copies).
 func (f *stemFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, t := range input {
 		sh := &f.shards[maphash.Bytes(f.seed, t.Term)%stemShards]
@@ -358,14 +361,15 @@ func (f *stemFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 			word := string(t.Term)
 			env := snowballstem.NewEnv(word)
 			english.Stem(env)
-			stem = env.Current()
+			stem = []byte(env.Current())
+			stem = stem[:len(stem):len(stem)]
 			sh.mu.Lock()
 			if len(sh.m) < stemPerShard {
 				sh.m[word] = stem
 			}
 			sh.mu.Unlock()
 		}
-		t.Term = []byte(stem)
+		t.Term = stem
 	}
 	return input
 }

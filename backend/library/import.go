@@ -78,11 +78,11 @@ var youtubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 
 // importBatch is how many summaries one write transaction of Import holds,
 // and one batch of the search index. The index's analysis of a batch is
-// what an import's memory is made of (about 30 KB a summary, two batches at
-// a time, twice that before the garbage collector runs), while larger
-// batches save no time that shows: at 100,000 summaries, batches of 500
-// peaked at about 300 MB of RSS, 1,000 at 490 MB and 2,500 at 800 MB, for
-// about the same CPU time.
+// what an import's memory is made of (about 30 KB a summary, twice that
+// before the garbage collector runs), while larger batches save no time
+// that shows: at 100,000 summaries, batches of 500 peaked at about 250 MB
+// of RSS (1,000 indexed two at a time: 490 MB; 2,500: 800 MB) for about the
+// same CPU time.
 const importBatch = 500
 
 // Import brings the original app's library into this one: path is its

@@ -253,14 +253,19 @@ func (l *Library) syncIndexSoon() error {
 // importIndexer indexes an import's batches as they commit, beside the
 // import's reading and writing. The import hands over the documents it
 // wrote (no second read of the database) with the queue sequence each was
-// queued at. One batch is indexed at a time: indexing two at once (one
-// analysed while the other's segment is built) measured no faster on two
-// cores and held a quarter more memory.
+// queued at. One batch is analysed at a time (two at once measured no
+// faster on two cores and held a quarter more memory), but the next one
+// starts as soon as a batch is searchable, while it is written to disk; its
+// queue entries are cleared once it is on disk. At most maxUnpersisted
+// batches wait for the disk.
 type importIndexer struct {
 	l    *Library
 	in   chan importedBatch
 	done chan struct{}
 }
+
+// maxUnpersisted bounds the import batches searchable but not yet on disk.
+const maxUnpersisted = 4
 
 // importedBatch is one committed batch of an import: the documents of the
 // summaries that became their video's entry, and their queue sequences.
@@ -269,16 +274,43 @@ type importedBatch struct {
 	seqs map[string]uint64
 }
 
+// introducedBatch is an import batch in the index, waiting for the disk.
+type introducedBatch struct {
+	clear     map[string]uint64 // queue entries to clear once on disk
+	persisted chan error
+}
+
 func (l *Library) startImportIndexer() *importIndexer {
 	l.importing.Add(1)
 	ix := &importIndexer{l: l, in: make(chan importedBatch, 2), done: make(chan struct{})}
 	go func() {
 		defer close(ix.done)
-		for b := range ix.in {
-			if err := l.indexImported(b); err != nil {
+		var waiting []introducedBatch
+		settle := func() {
+			b := waiting[0]
+			waiting = waiting[1:]
+			err := <-b.persisted
+			if err == nil {
+				err = l.db.ClearPending(b.clear)
+			}
+			if err != nil {
 				// Left queued: the drain at the end of the import retries.
 				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
 			}
+		}
+		for b := range ix.in {
+			if len(waiting) >= maxUnpersisted {
+				settle()
+			}
+			in, err := l.introduceImported(b)
+			if err != nil {
+				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
+				continue
+			}
+			waiting = append(waiting, in)
+		}
+		for len(waiting) > 0 {
+			settle()
 		}
 	}()
 	return ix
@@ -304,31 +336,31 @@ func (ix *importIndexer) finish() {
 	}
 }
 
-// indexImported indexes an import batch and clears its queue entries.
-// Under syncMu, so no drain runs meanwhile, it keeps only the documents
-// whose video is still queued at the sequence the import wrote: anything
-// else changed the video since, and the ordinary drain indexes that.
-func (l *Library) indexImported(b importedBatch) error {
+// introduceImported makes an import batch searchable. Under syncMu, so no
+// drain runs meanwhile, it keeps only the documents whose video is still
+// queued at the sequence the import wrote: anything else changed the video
+// since, and the ordinary drain indexes that. (Should a drain index one of
+// these videos again before its entry is cleared, it indexes the same
+// entry; a change made since has a new sequence, which the clearing keeps.)
+func (l *Library) introduceImported(b importedBatch) (introducedBatch, error) {
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
-	done := map[string]uint64{}
+	in := introducedBatch{clear: map[string]uint64{}, persisted: make(chan error, 1)}
 	kept := b.docs[:0]
 	err := l.db.View(func(tx *store.Tx) error {
 		for _, d := range b.docs {
 			if seq, ok := tx.PendingSeq(d.ID); ok && seq == b.seqs[d.ID] {
 				kept = append(kept, d)
-				done[d.ID] = seq
+				in.clear[d.ID] = seq
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return in, err
 	}
-	if err := l.ix.Apply(kept, nil); err != nil {
-		return err
-	}
-	return l.db.ClearPending(done)
+	err = l.ix.ApplyAsync(kept, nil, func(err error) { in.persisted <- err })
+	return in, err
 }
 
 // maxIndexedTranscript caps the transcript text indexed per video.

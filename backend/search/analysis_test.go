@@ -1,7 +1,9 @@
 package search
 
 import (
+	"context"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -104,5 +106,39 @@ func TestWidthFilterIsCJKWidth(t *testing.T) {
 		if string(got[i].Term) != string(want[i].Term) {
 			t.Errorf("width(%q) = %q, want %q", words[i], got[i].Term, want[i].Term)
 		}
+	}
+}
+
+// ApplyAsync returns with the batch searchable and reports it on disk
+// once: after the callback, a reopened index has it.
+func TestApplyAsyncPersists(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), DirName)
+	ix, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	persisted := make(chan error, 2)
+	if err := ix.ApplyAsync([]Doc{{ID: "a", Title: "Zanzibar spices"}}, nil, func(err error) { persisted <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ix.Search(context.Background(), "zanzibar", 5); err != nil || len(res.Hits) != 1 {
+		t.Errorf("Search right after ApplyAsync = %v %v", res, err)
+	}
+	if err := <-persisted; err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, fresh, err := Open(dir)
+	if err != nil || fresh {
+		t.Fatalf("reopen: fresh=%v %v", fresh, err)
+	}
+	defer ix.Close()
+	if n, _ := ix.Count(); n != 1 {
+		t.Errorf("documents after reopening = %d", n)
+	}
+	if len(persisted) != 0 {
+		t.Errorf("persisted called more than once")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,12 +55,17 @@ func TestLibraryScale(t *testing.T) {
 		// import time linearly (the RSS target stays).
 		target := time.Duration(float64(20*time.Second) * float64(n) / 100000)
 		rep.Below(fmt.Sprintf("library: import of %d original-format summaries", n), r.imp, target)
+		rep.Info(fmt.Sprintf("library: of which until the last summary was written (listable; the index then takes in the last batches)"), r.written.Round(100*time.Millisecond).String())
+		rep.Info(fmt.Sprintf("library: CPU time of the process during the import of %d (searches included)", n),
+			fmt.Sprintf("%.1fs (%.2f cores)", r.impCPU.Seconds(), r.impCPU.Seconds()/r.imp.Seconds()))
 		rep.AtMost(fmt.Sprintf("library: peak RSS during the import of %d (sampled every 20 ms)", n), mb(r.rssPeak), 300, " MB")
+		rep.Info(fmt.Sprintf("library: of which anonymous memory (heap, stacks; the rest is mapped files)"), fmt.Sprintf("%.0f MB", mb(r.anonPeak)))
 		rep.Check(fmt.Sprintf("library: searches during the import of %d that answered", n),
 			fmt.Sprintf("%d/%d", r.searchOK, r.searchDuring), "all, ≥ 1", r.searchDuring > 0 && r.searchOK == r.searchDuring)
 		rep.Check(fmt.Sprintf("library: search after the import of %d finds an imported summary", n),
 			fmt.Sprint(r.searchAfter), "true", r.searchAfter)
 		rep.Info(fmt.Sprintf("library: page p95 at %d", n), ms(r.pageP95))
+		rep.Info(fmt.Sprintf("library: search p95 during the import of %d", n), ms(r.searchDuringP95))
 		rep.Info(fmt.Sprintf("library: search p95 at %d", n), ms(r.searchP95))
 	}
 	var b strings.Builder
@@ -83,8 +89,10 @@ type benchRow struct {
 	pageP50, pageP95, lastP95, searchP50, searchP95 time.Duration
 	pageBest95, searchBest95                        time.Duration
 	dbSize, dbFile, indexSize                       int64
-	rssPeak                                         int64
+	rssPeak, anonPeak                               int64
+	impCPU, written                                 time.Duration
 	searchDuring, searchOK                          int
+	searchDuringP95                                 time.Duration
 	searchAfter                                     bool
 }
 
@@ -182,6 +190,7 @@ func runScale(t *testing.T, n int) benchRow {
 	// While the import runs: sample the process's RSS every 20 ms and
 	// search every 100 ms (a search must answer, empty or not).
 	runtime.GC()
+	var duringT []time.Duration
 	done := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -193,11 +202,16 @@ func runScale(t *testing.T, n int) benchRow {
 			if cur, _ := benchmark.RSS(0); cur > row.rssPeak {
 				row.rssPeak = cur
 			}
+			if a := rssAnon(); a > row.anonPeak {
+				row.anonPeak = a
+			}
 			if time.Since(lastSearch) >= 100*time.Millisecond {
 				lastSearch = time.Now()
 				row.searchDuring++
+				s := time.Now()
 				if _, err := lib.Search(context.Background(), vocab[10], 20); err == nil {
 					row.searchOK++
+					duringT = append(duringT, time.Since(s))
 				} else {
 					t.Logf("search during the import: %v", err)
 				}
@@ -209,9 +223,12 @@ func runScale(t *testing.T, n int) benchRow {
 			}
 		}
 	}()
+	cpu0 := cpuTime()
 	start := time.Now()
+	lib.written = func() { row.written = time.Since(start) }
 	rep, err := lib.Import(context.Background(), src)
 	row.imp = time.Since(start)
+	row.impCPU = cpuTime() - cpu0
 	close(done)
 	<-sampled
 	if err != nil || rep.Added != n {
@@ -283,6 +300,9 @@ func runScale(t *testing.T, n int) benchRow {
 		}
 		searchBest = append(searchBest, best)
 	}
+	if len(duringT) > 0 {
+		row.searchDuringP95 = pct(duringT, 95)
+	}
 	row.pageP50, row.pageP95 = pct(pageT, 50), pct(pageT, 95)
 	row.lastP95 = pct(lastT, 95)
 	row.pageBest95, row.searchBest95 = pct(pageBest, 95), pct(searchBest, 95)
@@ -303,6 +323,30 @@ func runScale(t *testing.T, n int) benchRow {
 		t.Fatal(err)
 	}
 	return row
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rssAnon is this process's anonymous resident memory (RssAnon), in bytes.
+func rssAnon() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "RssAnon:" {
+			k, _ := strconv.ParseInt(f[1], 10, 64)
+			return k << 10
+		}
+	}
+	return 0
 }
 
 func pct(d []time.Duration, p int) time.Duration {

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/hex"
@@ -75,170 +76,361 @@ type originalEntry struct {
 
 var youtubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 
+// importBatch is how many summaries one write transaction of Import holds,
+// and one batch of the search index. The index's analysis of a batch is
+// what an import's memory is made of (about 30 KB a summary, twice that
+// before the garbage collector runs), while larger batches save no time
+// that shows: at 100,000 summaries, batches of 500 peaked at about 250 MB
+// of RSS (1,000 indexed two at a time: 490 MB; 2,500: 800 MB) for about the
+// same CPU time.
+const importBatch = 500
+
 // Import brings the original app's library into this one: path is its
 // summary_cache.json or the folder holding it; audio files in the
 // audio_cache folder beside it are imported through Options.AudioImport and
-// linked to their summaries. The whole file is read and checked before
-// anything is written, and every summary is written in one transaction, so
-// a malformed file or a failure imports nothing. Entries already imported
-// are skipped (running Import twice adds nothing twice); an entry that is
-// malformed on its own is counted as failed with its reason. Errors are
-// *ytsum.Error: invalid for a file that is not a summary cache, not_found
-// for a missing file.
+// linked to their summaries.
+//
+// The file is read twice, as a stream, so memory does not grow with it: the
+// first pass checks the whole file and every entry, so a malformed file
+// imports nothing; the second writes the summaries in transactions of
+// importBatch, which the search index takes in as they commit (a search
+// during the import answers from what is indexed so far). A failure or a
+// cancellation during the writes keeps the batches already written, and the
+// error says how many; running Import again adds the rest, because entries
+// already imported are skipped (running it twice adds nothing twice). An
+// entry that is malformed on its own is counted as failed with its reason;
+// when a key appears twice the last entry counts, as in the original app.
+// Errors are *ytsum.Error: invalid for a file that is not a summary cache,
+// not_found for a missing file.
 func (l *Library) Import(ctx context.Context, path string) (ImportReport, error) {
 	file := path
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		file = filepath.Join(path, OriginalCacheFile)
 	}
 	rep := ImportReport{File: file}
-	raw, err := readLimited(file)
+	f, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return rep, ytsum.Wrap(err, ytsum.CodeNotFound, "import_not_found",
 			fmt.Sprintf("There is no %s at %s; give the path of the original app's data folder or of the file.", OriginalCacheFile, path))
 	}
 	if err != nil {
-		return rep, ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf("The file %s could not be read.", file))
+		return rep, errUnreadable(file, err)
 	}
-	entries, err := parseOriginalCache(raw)
+	defer f.Close()
+	before, err := f.Stat()
 	if err != nil {
-		return rep, ytsum.Wrap(err, ytsum.CodeInvalid, "import_malformed",
-			fmt.Sprintf("%s is not a valid summary cache of the original app, so nothing was imported: %v", file, err))
+		return rep, errUnreadable(file, err)
+	}
+	if before.Size() > maxImportBytes {
+		return rep, errUnreadable(file, fmt.Errorf("larger than %d MiB", maxImportBytes>>20))
 	}
 
-	ids := make([]string, 0, len(entries))
-	for id := range entries {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	var sums []*ytsum.Summary
-	for _, id := range ids {
-		s, reason := convertOriginal(id, entries[id])
-		if reason != "" {
-			rep.Failed++
-			rep.Failures = append(rep.Failures, ImportFailure{VideoID: id, Reason: reason})
-			continue
-		}
-		sums = append(sums, s)
-	}
-
-	// Which entries are new (read-only pass; re-checked in the write).
-	isNew := map[string]bool{}
-	if err := l.db.View(func(tx *store.Tx) error {
-		for _, s := range sums {
-			isNew[s.ID] = !tx.HasSummary(s.ID, s.CacheKey)
-		}
-		return nil
-	}); err != nil {
-		return rep, err
-	}
-
-	// Audio: copy matched files of new entries into the audio cache first.
-	// A failure after this leaves only unlinked cache files, which the audio
-	// cache's own cleanup removes.
-	links := map[string][]string{}
+	// First pass: check everything, keep only what the writes need.
 	audioDir := filepath.Join(filepath.Dir(file), OriginalAudioDir)
-	importer := l.opts.AudioImport
-	if files := listAudio(audioDir); len(files) > 0 {
-		byHash := audioByHash(files)
-		matched := map[string]bool{}
-		for _, s := range sums {
-			if !isNew[s.ID] {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return rep, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
-			}
-			for _, name := range l.audioFor(s, entries[s.ID], files, byHash) {
-				if matched[name] || importer == nil {
-					continue
-				}
-				data, err := os.ReadFile(filepath.Join(audioDir, name))
-				if err != nil {
-					l.log.Warn("library: import: audio file unreadable", "file", name, "err", err)
-					continue
-				}
-				if err := importer.Put(name, data); err != nil {
-					l.log.Warn("library: import: audio file not stored", "file", name, "err", err)
-					continue
-				}
-				matched[name] = true
-				links[s.ID] = append(links[s.ID], name)
+	files := listAudio(audioDir)
+	byHash := audioByHash(files)
+	last := map[string]int{}            // entry number of each key's last entry
+	failed := map[string]string{}       // key → why its last entry cannot be imported
+	candidates := map[string][]string{} // key → audio files of its last entry
+	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+		last[id] = i
+		delete(candidates, id)
+		s, reason := convertOriginal(id, e, typeErr)
+		if reason != "" {
+			failed[id] = reason
+			return nil
+		}
+		delete(failed, id)
+		if len(files) > 0 {
+			if names := l.audioFor(s, e, files, byHash); len(names) > 0 {
+				candidates[id] = names
 			}
 		}
-		rep.AudioUnmatched = len(files) - len(matched)
-	}
-
-	err = l.db.Update(func(tx *store.Tx) error {
-		added, skipped, audio := 0, 0, 0
-		for _, s := range sums {
-			if tx.HasSummary(s.ID, s.CacheKey) {
-				skipped++
-				continue
-			}
-			if err := tx.PutSummary(s); err != nil {
-				return err
-			}
-			added++
-			for _, name := range links[s.ID] {
-				if err := tx.AddAudio(s.ID, name); err != nil {
-					return err
-				}
-				audio++
-			}
-		}
-		rep.Added, rep.Skipped, rep.AudioImported = added, skipped, audio
 		return nil
 	})
 	if err != nil {
-		return ImportReport{File: file}, err
+		return rep, importReadErr(file, err, 0)
 	}
-	if err := l.SyncIndex(); err != nil {
-		l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
+	for id, reason := range failed {
+		rep.Failures = append(rep.Failures, ImportFailure{VideoID: id, Reason: reason})
+	}
+	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].VideoID < rep.Failures[j].VideoID })
+	rep.Failed = len(rep.Failures)
+
+	links, err := l.importAudio(ctx, audioDir, files, candidates, &rep)
+	if err != nil {
+		return rep, err
+	}
+
+	// Second pass: write in batches, each indexed as it commits.
+	if err := sameFile(f, before); err != nil {
+		return rep, errUnreadable(file, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return rep, errUnreadable(file, err)
+	}
+	ix := l.startImportIndexer()
+	defer ix.finish()
+	batch := make([]*ytsum.Summary, 0, importBatch)
+	flush := func() error {
+		if err := sameFile(f, before); err != nil {
+			return err
+		}
+		sort.Slice(batch, func(i, j int) bool { return batch[i].ID < batch[j].ID })
+		added, skipped, audio := 0, 0, 0
+		var indexed importedBatch
+		err := l.db.Update(func(tx *store.Tx) error {
+			added, skipped, audio = 0, 0, 0
+			indexed = importedBatch{seqs: make(map[string]uint64, len(batch))}
+			for _, s := range batch {
+				if tx.HasSummary(s.ID, s.CacheKey) {
+					skipped++
+					continue
+				}
+				if err := tx.PutSummary(s); err != nil {
+					return err
+				}
+				added++
+				for _, name := range links[s.ID] {
+					if err := tx.AddAudio(s.ID, name); err != nil {
+						return err
+					}
+					audio++
+				}
+				// The index holds the video's entry: this summary, unless
+				// the video has a newer one (then the queue has it).
+				if seq, ok := tx.PendingSeq(s.ID); ok && tx.IsLatest(s.ID, s.CacheKey) {
+					indexed.docs = append(indexed.docs, docFor(tx, s))
+					indexed.seqs[s.ID] = seq
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
+		batch = batch[:0]
+		ix.add(indexed)
+		return nil
+	}
+	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+		if last[id] != i {
+			return nil // a later entry has the same key
+		}
+		if _, bad := failed[id]; bad {
+			return nil
+		}
+		s, reason := convertOriginal(id, e, typeErr)
+		if reason != "" {
+			return errFileChanged
+		}
+		batch = append(batch, s)
+		if len(batch) == importBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	if l.written != nil {
+		l.written()
+	}
+	if err == nil && len(last) != rep.Added+rep.Skipped+rep.Failed {
+		err = errFileChanged
+	}
+	if err != nil {
+		return rep, importReadErr(file, err, rep.Added)
 	}
 	return rep, nil
 }
 
-func readLimited(file string) ([]byte, error) {
-	f, err := os.Open(file)
+// errFileChanged is the second pass finding another file than the first.
+var errFileChanged = errors.New("the file changed while it was being imported")
+
+// sameFile reports an error when f is no longer what it was (the original
+// app rewrote it in place between the two passes).
+func sameFile(f *os.File, before os.FileInfo) error {
+	now, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxImportBytes+1))
-	if err != nil {
-		return nil, err
+	if now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
+		return errFileChanged
 	}
-	if len(raw) > maxImportBytes {
-		return nil, fmt.Errorf("larger than %d MiB", maxImportBytes>>20)
-	}
-	return raw, nil
+	return nil
 }
 
-// parseOriginalCache checks the whole file: valid JSON, one object keyed by
-// video id. Entries are kept raw so one bad entry fails alone.
-func parseOriginalCache(raw []byte) (map[string]json.RawMessage, error) {
-	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return nil, errors.New("it does not hold a JSON object keyed by video id")
+func errUnreadable(file string, err error) error {
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf("The file %s could not be read.", file))
+}
+
+// importReadErr turns an error of a pass over the file into the error
+// Import returns; added is how many summaries were already written.
+func importReadErr(file string, err error, added int) error {
+	var mal *malformedError
+	var e *ytsum.Error
+	switch {
+	case added == 0 && errors.As(err, &mal):
+		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_malformed",
+			fmt.Sprintf("%s is not a valid summary cache of the original app, so nothing was imported: %v", file, err))
+	case added == 0 && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", fmt.Sprintf(
+			"The import was cancelled after %d summaries; run it again to import the rest (what is already there is skipped).", added))
+	case added == 0 && errors.As(err, &e):
+		return err
+	case errors.As(err, &e):
+		return ytsum.Wrap(err, e.Code, e.Kind, fmt.Sprintf(
+			"The import stopped after %d summaries: %s Run it again to import the rest (what is already there is skipped).", added, e.Message))
+	case added == 0:
+		return errUnreadable(file, err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("broken JSON at byte %d", se.Offset)
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
+		"The import stopped after %d summaries because %s could not be read (%v); run it again to import the rest (what is already there is skipped).", added, file, err))
+}
+
+// importAudio copies the audio files of new summaries (in key order, each
+// file to the first summary it matches) into the audio cache and returns
+// the links to record. A failure after this leaves only unlinked cache
+// files, which the audio cache's own cleanup removes.
+func (l *Library) importAudio(ctx context.Context, audioDir string, files map[string]bool, candidates map[string][]string, rep *ImportReport) (map[string][]string, error) {
+	links := map[string][]string{}
+	if len(files) == 0 {
+		return links, nil
+	}
+	ids := make([]string, 0, len(candidates))
+	for id := range candidates {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	isNew := map[string]bool{}
+	if err := l.db.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			isNew[id] = !tx.HasSummary(id, ImportCacheKey)
 		}
-		return nil, errors.New("it does not hold a JSON object keyed by video id")
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	return m, nil
+	matched := map[string]bool{}
+	importer := l.opts.AudioImport
+	for _, id := range ids {
+		if !isNew[id] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
+		}
+		for _, name := range candidates[id] {
+			if matched[name] || importer == nil {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(audioDir, name))
+			if err != nil {
+				l.log.Warn("library: import: audio file unreadable", "file", name, "err", err)
+				continue
+			}
+			if err := importer.Put(name, data); err != nil {
+				l.log.Warn("library: import: audio file not stored", "file", name, "err", err)
+				continue
+			}
+			matched[name] = true
+			links[id] = append(links[id], name)
+		}
+	}
+	rep.AudioUnmatched = len(files) - len(matched)
+	return links, nil
+}
+
+// malformedError is a file that is not a summary cache.
+type malformedError struct{ msg string }
+
+func (e *malformedError) Error() string { return e.msg }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// readOriginalCache streams r, which must hold one JSON object keyed by
+// video id (after an optional UTF-8 byte order mark) and nothing else, and
+// calls fn with each entry in file order, numbered from 0; typeErr is true
+// when the entry is valid JSON but not an object with text fields. The file
+// is never held whole: memory stays that of one entry. An error from fn
+// stops the reading and is returned; a file that is not such an object is
+// a *malformedError.
+func readOriginalCache(ctx context.Context, r io.Reader, fn func(i int, id string, e *originalEntry, typeErr bool) error) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	dec := json.NewDecoder(br)
+	notObject := &malformedError{"it does not hold a JSON object keyed by video id"}
+	broken := func(err error) error {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return &malformedError{fmt.Sprintf("broken JSON at byte %d", se.Offset)}
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return &malformedError{fmt.Sprintf("the JSON ends early, at byte %d", dec.InputOffset())}
+		}
+		return err // reading failed
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		if _, ok := err.(*json.SyntaxError); ok || errors.Is(err, io.EOF) {
+			return notObject
+		}
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return notObject
+	}
+	for i := 0; dec.More(); i++ {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return broken(err)
+		}
+		id, ok := tok.(string)
+		if !ok {
+			return notObject
+		}
+		var e originalEntry
+		typeErr := false
+		if err := dec.Decode(&e); err != nil {
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) {
+				return broken(err)
+			}
+			typeErr = true
+		}
+		if err := fn(i, id, &e, typeErr); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return broken(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			return &malformedError{fmt.Sprintf("broken JSON at byte %d: more after the object", dec.InputOffset())}
+		}
+		return broken(err)
+	}
+	return nil
 }
 
 // convertOriginal turns one entry into a summary, or says why it cannot.
-func convertOriginal(id string, raw json.RawMessage) (*ytsum.Summary, string) {
+func convertOriginal(id string, e *originalEntry, typeErr bool) (*ytsum.Summary, string) {
 	if !youtubeID.MatchString(id) {
 		return nil, "the key is not an 11-character YouTube video id"
 	}
-	var e originalEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
+	if typeErr {
 		return nil, "the entry is not an object with text fields"
 	}
 	if e.Summary == nil || strings.TrimSpace(*e.Summary) == "" {
@@ -316,11 +508,9 @@ func audioByHash(files map[string]bool) map[string][]string {
 // audioFor returns the audio files of one original entry: the file its
 // audio_filename names (when present), and every "{voice}_{hash}.mp3" whose
 // hash is the original app's blake2b-128 of the spoken text.
-func (l *Library) audioFor(s *ytsum.Summary, raw json.RawMessage, files map[string]bool, byHash map[string][]string) []string {
+func (l *Library) audioFor(s *ytsum.Summary, e *originalEntry, files map[string]bool, byHash map[string][]string) []string {
 	var out []string
 	seen := map[string]bool{}
-	var e originalEntry
-	_ = json.Unmarshal(raw, &e)
 	if e.AudioFilename != nil && files[*e.AudioFilename] {
 		out = append(out, *e.AudioFilename)
 		seen[*e.AudioFilename] = true

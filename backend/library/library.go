@@ -7,7 +7,8 @@
 //
 // The index follows the database: every write queues the video in the
 // store (same transaction), and Library drains that queue into the index
-// right after the write, before each search, and at Open. A crash between
+// right after the write, before each search, and at Open; while an import
+// runs, its own indexer does (searches answer from what is indexed so far). A crash between
 // the two is therefore repaired at the next start, and a missing, damaged or
 // out-of-step index is rebuilt from the database at Open.
 package library
@@ -22,6 +23,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ytsum/backend/search"
@@ -88,7 +90,11 @@ type Library struct {
 	thumbs  string
 	notices []string
 
-	syncMu sync.Mutex // serialises draining the index queue
+	syncMu    sync.Mutex   // serialises draining the index queue, one batch at a time
+	importing atomic.Int32 // imports running (see syncIndexSoon)
+	// written, when set (by the benchmark), is called when an import has
+	// written its last summary, before the index has taken in the last batches.
+	written func()
 }
 
 // Open opens the library over db, which its owner opened (and closes after
@@ -187,39 +193,174 @@ const indexBatch = 2000
 // draining the store's queue. Save, Delete, Import and Search call it; it
 // is exported for callers that wrote through the store directly.
 func (l *Library) SyncIndex() error {
-	l.syncMu.Lock()
-	defer l.syncMu.Unlock()
 	for {
-		pending, err := l.db.PendingIndex(indexBatch)
-		if err != nil || len(pending) == 0 {
-			return err
-		}
-		var put []search.Doc
-		var del []string
-		err = l.db.View(func(tx *store.Tx) error {
-			for id := range pending {
-				s, ok, err := tx.Latest(id)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					del = append(del, id)
-					continue
-				}
-				put = append(put, docFor(tx, s))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := l.ix.Apply(put, del); err != nil {
-			return err
-		}
-		if err := l.db.ClearPending(pending); err != nil {
+		n, err := l.syncBatch()
+		if err != nil || n == 0 {
 			return err
 		}
 	}
+}
+
+// syncBatch indexes up to indexBatch queued videos and returns how many
+// it took. Batches are serialised; between two of them another caller (an
+// import's indexer, a save) can take its turn.
+func (l *Library) syncBatch() (int, error) {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	pending, err := l.db.PendingIndex(indexBatch)
+	if err != nil || len(pending) == 0 {
+		return 0, err
+	}
+	var put []search.Doc
+	var del []string
+	err = l.db.View(func(tx *store.Tx) error {
+		for id := range pending {
+			s, ok, err := tx.Latest(id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				del = append(del, id)
+				continue
+			}
+			put = append(put, docFor(tx, s))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := l.ix.Apply(put, del); err != nil {
+		return 0, err
+	}
+	if err := l.db.ClearPending(pending); err != nil {
+		return 0, err
+	}
+	return len(pending), nil
+}
+
+// syncIndexSoon is SyncIndex for Save, Delete and Search, except while an
+// import runs: its indexer drains the queue then (and once more after its
+// last write), so they do not wait behind it, and a search answers from
+// what is indexed so far.
+func (l *Library) syncIndexSoon() error {
+	if l.importing.Load() > 0 {
+		return nil
+	}
+	return l.SyncIndex()
+}
+
+// importIndexer indexes an import's batches as they commit, beside the
+// import's reading and writing. The import hands over the documents it
+// wrote (no second read of the database) with the queue sequence each was
+// queued at. One batch is analysed at a time (two at once measured no
+// faster on two cores and held a quarter more memory), but the next one
+// starts as soon as a batch is searchable, while it is written to disk; its
+// queue entries are cleared once it is on disk. At most maxUnpersisted
+// batches wait for the disk.
+type importIndexer struct {
+	l    *Library
+	in   chan importedBatch
+	done chan struct{}
+}
+
+// maxUnpersisted bounds the import batches searchable but not yet on disk.
+const maxUnpersisted = 4
+
+// importedBatch is one committed batch of an import: the documents of the
+// summaries that became their video's entry, and their queue sequences.
+type importedBatch struct {
+	docs []search.Doc
+	seqs map[string]uint64
+}
+
+// introducedBatch is an import batch in the index, waiting for the disk.
+type introducedBatch struct {
+	clear     map[string]uint64 // queue entries to clear once on disk
+	persisted chan error
+}
+
+func (l *Library) startImportIndexer() *importIndexer {
+	l.importing.Add(1)
+	ix := &importIndexer{l: l, in: make(chan importedBatch, 2), done: make(chan struct{})}
+	go func() {
+		defer close(ix.done)
+		var waiting []introducedBatch
+		settle := func() {
+			b := waiting[0]
+			waiting = waiting[1:]
+			err := <-b.persisted
+			if err == nil {
+				err = l.db.ClearPending(b.clear)
+			}
+			if err != nil {
+				// Left queued: the drain at the end of the import retries.
+				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
+			}
+		}
+		for b := range ix.in {
+			if len(waiting) >= maxUnpersisted {
+				settle()
+			}
+			in, err := l.introduceImported(b)
+			if err != nil {
+				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
+				continue
+			}
+			waiting = append(waiting, in)
+		}
+		for len(waiting) > 0 {
+			settle()
+		}
+	}()
+	return ix
+}
+
+// add hands a committed batch to the indexer; it waits while two are
+// already waiting, so an import's memory does not grow with the file.
+func (ix *importIndexer) add(b importedBatch) {
+	if len(b.docs) > 0 {
+		ix.in <- b
+	}
+}
+
+// finish waits for the indexer, ends the import's hold on the queue and
+// drains what is left (summaries that did not become their video's entry,
+// a batch that failed, a save made during the import).
+func (ix *importIndexer) finish() {
+	close(ix.in)
+	<-ix.done
+	ix.l.importing.Add(-1)
+	if err := ix.l.SyncIndex(); err != nil {
+		ix.l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
+	}
+}
+
+// introduceImported makes an import batch searchable. Under syncMu, so no
+// drain runs meanwhile, it keeps only the documents whose video is still
+// queued at the sequence the import wrote: anything else changed the video
+// since, and the ordinary drain indexes that. (Should a drain index one of
+// these videos again before its entry is cleared, it indexes the same
+// entry; a change made since has a new sequence, which the clearing keeps.)
+func (l *Library) introduceImported(b importedBatch) (introducedBatch, error) {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	in := introducedBatch{clear: map[string]uint64{}, persisted: make(chan error, 1)}
+	kept := b.docs[:0]
+	err := l.db.View(func(tx *store.Tx) error {
+		for _, d := range b.docs {
+			if seq, ok := tx.PendingSeq(d.ID); ok && seq == b.seqs[d.ID] {
+				kept = append(kept, d)
+				in.clear[d.ID] = seq
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return in, err
+	}
+	err = l.ix.ApplyAsync(kept, nil, func(err error) { in.persisted <- err })
+	return in, err
 }
 
 // maxIndexedTranscript caps the transcript text indexed per video.
@@ -256,7 +397,8 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 }
 
 // Save stores s (replacing the summary with the same video and cache key)
-// and indexes it. It does not touch the network: a thumbnail already cached
+// and indexes it (during an import, the import's indexer does, by the time
+// the import returns). It does not touch the network: a thumbnail already cached
 // is recorded at once, a missing one is CacheThumbnail's job, after the
 // save. An error means the summary was not saved; an index failure is
 // logged and repaired by the next SyncIndex. ctx is checked before writing.
@@ -271,7 +413,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := l.db.PutSummary(s); err != nil {
 		return err
 	}
-	if err := l.SyncIndex(); err != nil {
+	if err := l.syncIndexSoon(); err != nil {
 		l.log.Error("library: indexing a saved summary failed; will retry", "video_id", s.ID, "err", err)
 	}
 	return nil
@@ -410,7 +552,7 @@ func (l *Library) SearchIn(ctx context.Context, q string, limit int, ids []strin
 	if isBlank(q) {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "empty_query", "Type something to search for.")
 	}
-	if err := l.SyncIndex(); err != nil {
+	if err := l.syncIndexSoon(); err != nil {
 		l.log.Error("library: index catch-up before search failed", "err", err)
 	}
 	res, err := l.ix.SearchIDs(ctx, q, limit, ids)
@@ -499,7 +641,7 @@ func (l *Library) Delete(videoID string) error {
 	if _, err := l.db.DeleteConversationsOf(videoID); err != nil {
 		l.log.Warn("library: could not remove the conversations of a deleted video", "video_id", videoID, "err", err)
 	}
-	if err := l.SyncIndex(); err != nil {
+	if err := l.syncIndexSoon(); err != nil {
 		l.log.Error("library: removing a deleted video from the index failed; will retry", "video_id", videoID, "err", err)
 	}
 	if d.Summaries == 0 {

@@ -2,8 +2,10 @@ package search
 
 import (
 	"bytes"
+	"hash/maphash"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,10 +13,12 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en" // stemmer_en_snowball, named by indexes built before stemName
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/segment"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
 )
 
 // Names of the analysis pieces this package registers with bleve. The saved
@@ -24,6 +28,8 @@ const (
 	tokenizerName = "ytsum_words_symbols"
 	foldName      = "ytsum_fold"
 	bigramName    = "ytsum_cjk_bigram"
+	stemName      = "ytsum_stem_en"
+	widthName     = "ytsum_cjk_width"
 	analyzerName  = "ytsum"
 )
 
@@ -38,6 +44,16 @@ func init() {
 	}); err != nil {
 		panic(err)
 	}
+	if err := registry.RegisterTokenFilter(widthName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return widthFilter{inner: cjk.NewCJKWidthFilter()}, nil
+	}); err != nil {
+		panic(err)
+	}
+	if err := registry.RegisterTokenFilter(stemName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return newStemFilter(), nil
+	}); err != nil {
+		panic(err)
+	}
 	if err := registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{fold: asciifolding.New()}, nil
 	}); err != nil {
@@ -48,16 +64,19 @@ func init() {
 // analyzerConfig is the one analyzer for every field and for queries:
 // Unicode words (UAX #29) plus symbol characters such as emoji, full-width
 // forms normalised, lower case, accents folded (café = cafe), CJK text as
-// overlapping bigrams (positions of other tokens kept), English stemming (summaries = summary).
+// overlapping bigrams (positions of other tokens kept), English stemming
+// (summaries = summary). Indexes built before widthName and stemName existed
+// name bleve's cjk_width and stemmer_en_snowball in their saved mapping
+// instead: the same terms, computed more slowly.
 var analyzerConfig = map[string]any{
 	"type":      custom.Name,
 	"tokenizer": tokenizerName,
 	"token_filters": []any{
-		cjk.WidthName,
+		widthName,
 		lowercase.Name,
 		foldName,
 		bigramName,
-		en.SnowballStemmerName,
+		stemName,
 	},
 }
 
@@ -93,9 +112,68 @@ func compoundTokens(input []byte, start, end, pos int) []*analysis.Token {
 	return toks
 }
 
+// compoundSpans returns what reCompound.FindAllIndex(input, -1) returns,
+// without running the regular expression over the whole text: a compound
+// holds one of + # % & and lies inside a run of the characters a match can
+// hold (letters, digits, + # . , % &), so only the runs around those
+// symbols are matched, and text without them (most of it) costs one scan.
+func compoundSpans(input []byte) [][]int {
+	var out [][]int
+	for pos := 0; pos < len(input); {
+		k := bytes.IndexAny(input[pos:], compoundSymbols)
+		if k < 0 {
+			break
+		}
+		k += pos
+		s, e := k, k
+		for s > pos {
+			r, n := utf8.DecodeLastRune(input[:s])
+			if !inCompoundRun(r) {
+				break
+			}
+			s -= n
+		}
+		for e < len(input) {
+			r, n := utf8.DecodeRune(input[e:])
+			if !inCompoundRun(r) {
+				break
+			}
+			e += n
+		}
+		for _, m := range reCompound.FindAllIndex(input[s:e], -1) {
+			out = append(out, []int{s + m[0], s + m[1]})
+		}
+		pos = e
+	}
+	return out
+}
+
+// compoundSymbols are the characters every compound holds one of.
+const compoundSymbols = "+#%&"
+
+// inCompoundRun reports whether r can be part of a match of reCompound.
+func inCompoundRun(r rune) bool {
+	switch r {
+	case '+', '#', '%', '&', '.', ',':
+		return true
+	}
+	return r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') ||
+		r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsNumber(r))
+}
+
 func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	var out analysis.TokenStream
-	comps := reCompound.FindAllIndex(input, -1)
+	out := make(analysis.TokenStream, 0, len(input)/6+1)
+	// Tokens come from slabs rather than one allocation each (as bleve's
+	// own tokenizers do): a summary has hundreds.
+	var slab []analysis.Token
+	newToken := func(t analysis.Token) *analysis.Token {
+		if len(slab) == cap(slab) {
+			slab = make([]analysis.Token, 0, min(256, len(input)/6+1))
+		}
+		slab = append(slab, t)
+		return &slab[len(slab)-1]
+	}
+	comps := compoundSpans(input)
 	ci, compPos := 0, 0 // the next compound; the position of the current one (0: not started)
 	seg := segment.NewWordSegmenterDirect(input)
 	start, pos := 0, 1
@@ -112,8 +190,8 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				r, n := utf8.DecodeRune(b[i:])
 				switch {
 				case unicode.Is(unicode.So, r):
-					out = append(out, &analysis.Token{Term: b[i : i+n], Start: start + i, End: start + i + n,
-						Position: pos, Type: analysis.AlphaNumeric})
+					out = append(out, newToken(analysis.Token{Term: b[i : i+n], Start: start + i, End: start + i + n,
+						Position: pos, Type: analysis.AlphaNumeric}))
 					pos++
 				case strings.ContainsRune(".;:!?。！？", r) && !inComp:
 					pos++ // a sentence boundary: phrases do not cross it
@@ -142,7 +220,7 @@ func (wordSymbolTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			} else {
 				pos++
 			}
-			out = append(out, &analysis.Token{Term: b, Start: start, End: end, Position: p, Type: typ})
+			out = append(out, newToken(analysis.Token{Term: b, Start: start, End: end, Position: p, Type: typ}))
 		}
 		start = end
 	}
@@ -239,4 +317,87 @@ func elided(word []byte) int {
 		i += n
 	}
 	return 0
+}
+
+// stemFilter is bleve's English Snowball stemmer (stemmer_en_snowball)
+// with a cache of the stems it has computed: words follow a Zipf
+// distribution, so nearly every token is a word seen before, and stemming
+// was the largest cost of indexing. The cache is shared by the analysis
+// workers (sharded, read-mostly) and bounded; once full, new words are
+// stemmed without being remembered.
+type stemFilter struct {
+	seed   maphash.Seed
+	shards [stemShards]stemShard
+}
+
+const (
+	stemShards   = 64
+	stemPerShard = 4096 // 262,144 words in all, a few MB
+)
+
+type stemShard struct {
+	mu sync.RWMutex
+	m  map[string][]byte
+}
+
+func newStemFilter() *stemFilter {
+	f := &stemFilter{seed: maphash.MakeSeed()}
+	for i := range f.shards {
+		f.shards[i].m = map[string][]byte{}
+	}
+	return f
+}
+
+// Filter replaces each token's term by its stem. A cached stem is shared
+// by the tokens that have it (nothing writes into a term after the last
+// filter; its capacity is its length, so an append copies).
+func (f *stemFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		sh := &f.shards[maphash.Bytes(f.seed, t.Term)%stemShards]
+		sh.mu.RLock()
+		stem, ok := sh.m[string(t.Term)]
+		sh.mu.RUnlock()
+		if !ok {
+			word := string(t.Term)
+			env := snowballstem.NewEnv(word)
+			english.Stem(env)
+			stem = []byte(env.Current())
+			stem = stem[:len(stem):len(stem)]
+			sh.mu.Lock()
+			if len(sh.m) < stemPerShard {
+				sh.m[word] = stem
+			}
+			sh.mu.Unlock()
+		}
+		t.Term = stem
+	}
+	return input
+}
+
+// widthFilter is bleve's CJK width filter (cjk_width: full-width ASCII and
+// half-width katakana to their usual forms), which decodes every token into
+// runes; a token of plain ASCII has nothing to change, so it is only copied
+// (as the inner filter would have: later filters may write into it).
+type widthFilter struct{ inner *cjk.CJKWidthFilter }
+
+func (f widthFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	var wide analysis.TokenStream
+	for _, t := range input {
+		ascii := true
+		for _, c := range t.Term {
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+		}
+		if ascii {
+			t.Term = bytes.Clone(t.Term)
+		} else {
+			wide = append(wide, t)
+		}
+	}
+	if len(wide) > 0 {
+		f.inner.Filter(wide)
+	}
+	return input
 }

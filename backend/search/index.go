@@ -86,11 +86,11 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return nil, false, indexErr(err, "creating the data folder")
 	}
-	idx, err = bleve.New(dir, newMapping())
+	idx, err = bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
 	if err != nil {
 		return nil, false, indexErr(err, "creating the index")
 	}
-	if err := idx.SetInternal(internalVersionKey, []byte(mappingVersion)); err != nil {
+	if err := setInternalDurably(idx, internalVersionKey, []byte(mappingVersion)); err != nil {
 		_ = idx.Close()
 		return nil, false, indexErr(err, "writing the index version")
 	}
@@ -110,7 +110,7 @@ func openExisting(dir string) (idx bleve.Index, err error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, err
 	}
-	idx, err = bleve.Open(dir)
+	idx, err = bleve.OpenUsing(dir, runtimeConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +126,26 @@ func openExisting(dir string) (idx bleve.Index, err error) {
 	}
 	return idx, nil
 }
+
+// setInternalDurably is SetInternal returning once the value is on disk
+// (runtimeConfig makes SetInternal return before).
+func setInternalDurably(idx bleve.Index, key, val []byte) error {
+	b := idx.NewBatch()
+	b.SetInternal(key, val)
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(b); err != nil {
+		return err
+	}
+	return <-persisted
+}
+
+// runtimeConfig has scorch return from a batch once it is searchable
+// rather than once it is on disk: Apply waits for the disk itself (a
+// persisted callback), ApplyAsync lets its caller go on. Scorch does not
+// write what is not on disk yet when it closes, so every write waits for
+// the disk before the index is closed.
+func runtimeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
 
 func newMapping() mapping.IndexMapping {
 	im := bleve.NewIndexMapping()
@@ -155,8 +175,24 @@ func (d Doc) fields() map[string]any {
 	return map[string]any{FieldTitle: d.Title, FieldChannel: d.Channel, FieldSummary: d.Summary, FieldTranscript: d.Transcript}
 }
 
-// Apply indexes put and removes del in one bleve batch.
+// Apply indexes put and removes del in one bleve batch, and returns once
+// the batch is on disk.
 func (ix *Index) Apply(put []Doc, del []string) error {
+	persisted := make(chan error, 1)
+	if err := ix.ApplyAsync(put, del, func(err error) { persisted <- err }); err != nil {
+		return err
+	}
+	if err := <-persisted; err != nil {
+		return indexErr(err, "writing a batch")
+	}
+	return nil
+}
+
+// ApplyAsync is Apply returning as soon as the batch is searchable;
+// persisted is called (from another goroutine, once, and it must not block)
+// when the batch is on disk or could not be written. When ApplyAsync returns
+// an error, persisted is not called.
+func (ix *Index) ApplyAsync(put []Doc, del []string, persisted func(error)) error {
 	b := ix.idx.NewBatch()
 	for _, d := range put {
 		if err := b.Index(d.ID, d.fields()); err != nil {
@@ -167,8 +203,10 @@ func (ix *Index) Apply(put []Doc, del []string) error {
 		b.Delete(id)
 	}
 	if b.Size() == 0 {
+		persisted(nil)
 		return nil
 	}
+	b.SetPersistedCallback(persisted)
 	if err := ix.idx.Batch(b); err != nil {
 		return indexErr(err, "writing a batch")
 	}

@@ -394,6 +394,25 @@ func (t *Tx) markPending(videoID string) error {
 	return b.Put([]byte(videoID), v)
 }
 
+// PendingSeq returns the sequence videoID is queued for the search index
+// at; ok is false when it is not queued. A writer that indexes what it
+// wrote itself (Import) checks it to know that nothing changed the video
+// since, before it clears the entry.
+func (t *Tx) PendingSeq(videoID string) (seq uint64, ok bool) {
+	v := t.tx.Bucket(bucketPending).Get([]byte(videoID))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+// IsLatest reports whether the summary (videoID, cacheKey) is videoID's
+// library entry (its newest summary), without decoding it.
+func (t *Tx) IsLatest(videoID, cacheKey string) bool {
+	v := t.tx.Bucket(bucketLatest).Get([]byte(videoID))
+	return len(v) >= 8 && string(v[8:]) == cacheKey
+}
+
 // PendingIndex returns up to limit videos whose search-index entry is out
 // of date, with the sequence each was queued at (for ClearPending).
 func (t *Tx) PendingIndex(limit int) map[string]uint64 {

@@ -1,0 +1,191 @@
+package library
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ytsum/backend/ytsum"
+)
+
+// writeCache writes a summary_cache.json of the given raw entries ("id":
+// value pairs, in order) into a new folder and returns the folder.
+func writeCache(t *testing.T, prefix string, entries ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	data := prefix + "{" + strings.Join(entries, ",\n") + "}\n"
+	if err := os.WriteFile(filepath.Join(dir, OriginalCacheFile), []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func entry(id, title, text, at string) string {
+	return fmt.Sprintf(`%q: {"title": %q, "summary": %q, "summarized_at": %q, "model_used": "gemini-2.5-flash"}`, id, title, text, at)
+}
+
+// An import larger than one batch: every summary is written, indexed and
+// taken off the index queue; a second import adds nothing.
+func TestImportManyBatches(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 2*importBatch + 37
+	var entries []string
+	for i := range n {
+		word := "common"
+		if i == n-1 {
+			word = "zanzibar" // only the last entry of the file
+		}
+		entries = append(entries, entry(fmt.Sprintf("v%010d", i), fmt.Sprintf("Video %d", i),
+			"A summary about "+word+" things.", fmt.Sprintf("2025-01-01T00:00:%02d", i%60)))
+	}
+	src := writeCache(t, "", entries...)
+	rep, err := e.lib.Import(ctx, src)
+	if err != nil || rep.Added != n || rep.Skipped != 0 || rep.Failed != 0 {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	if c, _ := e.db.VideoCount(); c != n {
+		t.Errorf("videos = %d, want %d", c, n)
+	}
+	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
+		t.Errorf("index queue after the import = %v", p)
+	}
+	if c, _ := e.lib.ix.Count(); c != n {
+		t.Errorf("indexed = %d, want %d", c, n)
+	}
+	if items, err := e.lib.Search(ctx, "zanzibar", 5); err != nil || len(items) != 1 || items[0].Summary.ID != fmt.Sprintf("v%010d", n-1) {
+		t.Errorf("Search(zanzibar) = %v %v", itemIDs(items), err)
+	}
+	rep, err = e.lib.Import(ctx, src)
+	if err != nil || rep.Added != 0 || rep.Skipped != n {
+		t.Errorf("second Import = %+v %v", rep, err)
+	}
+}
+
+// A key that appears twice counts once, as its last entry (what the
+// original app's json.load kept), whether that one is good or bad; a byte
+// order mark is skipped.
+func TestImportDuplicateKeysLastWins(t *testing.T) {
+	e := MustOpen(t)
+	src := writeCache(t, "\xef\xbb\xbf",
+		entry("aaaaaaaaaaa", "First", "old text", "2025-01-01T00:00:00"),
+		entry("bbbbbbbbbbb", "Good then bad", "fine", "2025-01-01T00:00:00"),
+		entry("aaaaaaaaaaa", "Second", "new text", "2025-01-02T00:00:00"),
+		`"bbbbbbbbbbb": {"title": "Bad", "summarized_at": "2025-01-01T00:00:00"}`,
+		`"ccccccccccc": "bad first"`,
+		entry("ccccccccccc", "Bad then good", "fixed", "2025-01-03T00:00:00"))
+	rep, err := e.lib.Import(context.Background(), src)
+	if err != nil || rep.Added != 2 || rep.Failed != 1 || rep.Failures[0].VideoID != "bbbbbbbbbbb" {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	if s, err := e.lib.Latest("aaaaaaaaaaa"); err != nil || s.Title != "Second" || s.Text != "new text" {
+		t.Errorf("aaaaaaaaaaa = %+v %v", s, err)
+	}
+	if items, _ := e.lib.Search(context.Background(), "old", 5); len(items) != 0 {
+		t.Errorf("the first of two entries was indexed: %v", itemIDs(items))
+	}
+}
+
+// An imported summary older than the video's entry does not replace it, in
+// the library or in the index.
+func TestImportOlderThanEntry(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	if err := e.lib.Save(ctx, e.summary("dQw4w9WgXcQ", "Newer", "About zebras.", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	src := writeCache(t, "", entry("dQw4w9WgXcQ", "Older", "About giraffes.", "2020-01-01T00:00:00"))
+	rep, err := e.lib.Import(ctx, src)
+	if err != nil || rep.Added != 1 {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	if s, _ := e.lib.Latest("dQw4w9WgXcQ"); s.Title != "Newer" {
+		t.Errorf("entry = %q", s.Title)
+	}
+	if items, _ := e.lib.Search(ctx, "zebras", 5); len(items) != 1 {
+		t.Errorf("Search(zebras) = %v", itemIDs(items))
+	}
+	if items, _ := e.lib.Search(ctx, "giraffes", 5); len(items) != 0 {
+		t.Errorf("Search(giraffes) = %v", itemIDs(items))
+	}
+	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
+		t.Errorf("index queue after the import = %v", p)
+	}
+}
+
+// A cancelled import writes nothing and says so.
+func TestImportCancelled(t *testing.T) {
+	e := MustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := e.lib.Import(ctx, filepath.Join("testdata", "original"))
+	if ytsum.ErrorCode(err) != ytsum.CodeUnavailable || !strings.Contains(ytsum.ErrorMessage(err), "nothing was imported") {
+		t.Fatalf("Import = %v", err)
+	}
+	if n, _ := e.db.VideoCount(); n != 0 {
+		t.Errorf("%d summaries imported", n)
+	}
+}
+
+// A file broken after more than a batch of good entries imports nothing:
+// the whole file is checked before the first write.
+func TestImportBrokenLateImportsNothing(t *testing.T) {
+	e := MustOpen(t)
+	var entries []string
+	for i := range importBatch + 10 {
+		entries = append(entries, entry(fmt.Sprintf("v%010d", i), "T", "text", "2025-01-01T00:00:00"))
+	}
+	entries = append(entries, `"wwwwwwwwwww": {"title": "broken", `)
+	_, err := e.lib.Import(context.Background(), writeCache(t, "", entries...))
+	if ytsum.ErrorKind(err) != "import_malformed" {
+		t.Fatalf("Import = %v", err)
+	}
+	if n, _ := e.db.VideoCount(); n != 0 {
+		t.Errorf("%d summaries imported from a broken file", n)
+	}
+}
+
+// cancelLater is a context that is cancelled from its n-th Err call on.
+type cancelLater struct {
+	context.Context
+	calls, n int
+}
+
+func (c *cancelLater) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// An import cancelled part way keeps the batches it wrote, says how many,
+// and running it again adds the rest.
+func TestImportCancelledPartWay(t *testing.T) {
+	e := MustOpen(t)
+	n := 6 * importBatch
+	var entries []string
+	for i := range n {
+		entries = append(entries, entry(fmt.Sprintf("v%010d", i), "T", "text", "2025-01-01T00:00:00"))
+	}
+	src := writeCache(t, "", entries...)
+	// The first pass asks at every 1,024th entry; cancel in the second.
+	ctx := &cancelLater{Context: context.Background(), n: (n+1023)/1024 + 2}
+	_, err := e.lib.Import(ctx, src)
+	written, _ := e.db.VideoCount()
+	if ytsum.ErrorCode(err) != ytsum.CodeUnavailable || written == 0 || written == n ||
+		!strings.Contains(ytsum.ErrorMessage(err), fmt.Sprintf("after %d summaries", written)) {
+		t.Fatalf("Import = %v with %d of %d written", err, written, n)
+	}
+	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
+		t.Errorf("index queue after a cancelled import = %v", p)
+	}
+	rep, err := e.lib.Import(context.Background(), src)
+	if err != nil || rep.Added != n-written || rep.Skipped != written {
+		t.Errorf("second Import = %+v %v", rep, err)
+	}
+}

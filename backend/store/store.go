@@ -30,7 +30,8 @@ var (
 	bucketTimeline    = []byte("timeline")    // 8-byte time key + videoID → cacheKey (one entry per video)
 	bucketTranscripts = []byte("transcripts") // videoID 0 language → Transcript JSON
 	bucketVideos      = []byte("videos")      // videoID → Video JSON
-	bucketJobs        = []byte("jobs")        // job id → opaque record
+	bucketJobs        = []byte("jobs")        // job id → opaque head record
+	bucketJobParts    = []byte("job_parts")   // job id 0 part key → opaque part (made when first needed)
 	bucketSettings    = []byte("settings")    // "settings" → opaque record
 	bucketAudio       = []byte("audio")       // videoID 0 file name → empty
 	bucketAudioFiles  = []byte("audio_files") // file name 0 videoID → empty (reverse of audio)

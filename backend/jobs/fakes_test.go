@@ -533,9 +533,11 @@ func (h *harness) restart(sum *fakeSummarizer) {
 func (h *harness) subscribe(jobID string) *events.Subscription {
 	s := h.broker.Subscribe(events.Filter{JobID: jobID, Types: []string{ytsum.EventJob, ytsum.EventItem}})
 	copies.Lock()
-	copies.m[s] = &watched{byJob: map[string]*jobCopy{}, snapshot: func(id string) (*ytsum.Job, uint64, error) {
-		return h.eng.Snapshot(context.Background(), id)
-	}}
+	w := &watched{byJob: map[string]*jobCopy{}}
+	if jobID != "" { // a job already submitted: its copy starts from a snapshot
+		w.snapshot = func(id string) (*ytsum.Job, uint64, error) { return h.eng.Snapshot(context.Background(), id) }
+	}
+	copies.m[s] = w
 	copies.Unlock()
 	h.t.Cleanup(func() {
 		s.Close()
@@ -559,9 +561,10 @@ func (h *harness) MustSubmit(urls ...string) *ytsum.Job {
 // copies are the results each subscription built from item events, by
 // job: the job events carry none (results null), so waitJob merges them
 // as a client of the delta stream does — which checks the item events'
-// positions in every test that looks at results. A job's copy starts from
-// the engine's Snapshot the first time the subscription sees it, and the
-// events the snapshot already holds are skipped.
+// positions in every test that looks at results. A subscription to all
+// jobs (made before the jobs are submitted) starts each copy empty; one to
+// a job already submitted starts it from the engine's Snapshot, skipping
+// the item events the snapshot already holds.
 var copies = struct {
 	sync.Mutex
 	m map[*events.Subscription]*watched
@@ -595,6 +598,10 @@ func waitJob(tb testing.TB, s *events.Subscription, pred func(*ytsum.Job) bool) 
 			tb.Fatalf("waiting for a job state: %v", err)
 		}
 		c := w.byJob[ev.JobID] // this subscription's reader's alone
+		if c == nil && w.snapshot == nil { // subscribed before the job was submitted
+			c = &jobCopy{}
+			w.byJob[ev.JobID] = c
+		}
 		if c == nil {
 			j, seq, err := w.snapshot(ev.JobID)
 			if err != nil {

@@ -115,13 +115,18 @@ func (s ljSummaries) Save(ctx context.Context, sum *ytsum.Summary) error {
 	return err
 }
 
-// ljRecords prints "put <nanoseconds> <bytes>" for every job record write.
+// ljRecords prints "put <nanoseconds> <bytes>" for every job record write
+// (the bytes of its head and parts, keys included).
 type ljRecords struct{ jobs.Records }
 
-func (r ljRecords) PutJob(id string, rec []byte) error {
+func (r ljRecords) PutJob(id string, head []byte, parts map[string][]byte) error {
 	t0 := time.Now()
-	err := r.Records.PutJob(id, rec)
-	fmt.Printf("%sput %d %d\n", ljPrefix, time.Since(t0).Nanoseconds(), len(rec))
+	err := r.Records.PutJob(id, head, parts)
+	n := len(head)
+	for k, v := range parts {
+		n += len(k) + len(v)
+	}
+	fmt.Printf("%sput %d %d\n", ljPrefix, time.Since(t0).Nanoseconds(), n)
 	return err
 }
 

@@ -597,7 +597,7 @@ func waitJob(tb testing.TB, s *events.Subscription, pred func(*ytsum.Job) bool) 
 		if err != nil {
 			tb.Fatalf("waiting for a job state: %v", err)
 		}
-		c := w.byJob[ev.JobID] // this subscription's reader's alone
+		c := w.byJob[ev.JobID]             // this subscription's reader's alone
 		if c == nil && w.snapshot == nil { // subscribed before the job was submitted
 			c = &jobCopy{}
 			w.byJob[ev.JobID] = c

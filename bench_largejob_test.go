@@ -485,7 +485,9 @@ func TestBenchLargeJob(t *testing.T) {
 	sseItems := make([]int, ljSSEClients)
 	var sseWG sync.WaitGroup
 	for i := range sseObs {
-		sseWG.Go(func() { sseWatch(ctx, base+"/jobs/"+acc.JobID+"/stream?results=delta", &sseMu, &sseObs[i], &sseItems[i]) })
+		sseWG.Go(func() {
+			sseWatch(ctx, base+"/jobs/"+acc.JobID+"/stream?results=delta", &sseMu, &sseObs[i], &sseItems[i])
+		})
 	}
 	first, ok := c1.awaitWin(phaseTimeout, func(o observation) bool { return o.progress >= 1 })
 	if !ok {

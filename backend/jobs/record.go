@@ -329,8 +329,13 @@ func itemCount(l *linkState) int {
 		}
 		return n
 	}
-	if _, ok := linkItem(l); ok {
+	switch l.Kind {
+	case kindPlaylist, kindChannel:
 		return 1
+	case kindError, kindAsk:
+		if l.Item != nil {
+			return 1
+		}
 	}
 	return 0
 }

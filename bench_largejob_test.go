@@ -15,7 +15,8 @@ package main
 // YTSUM_BENCH_VIDEOS changes the size (default 5000); YTSUM_BENCH_TIMEOUT
 // (a Go duration, default 20m) bounds each phase; YTSUM_BENCH_CPUPROFILE
 // (a file) profiles the restarted child from its start to the job's end
-// (go tool pprof -top <test binary> <file>).
+// (go tool pprof -top <test binary> <file>); YTSUM_BENCH_KEEPDB (a file)
+// keeps a copy of the database as the run left it.
 
 import (
 	"bufio"
@@ -565,6 +566,11 @@ func TestBenchLargeJob(t *testing.T) {
 	var dbEnd int64
 	if fi, err := os.Stat(dbPath); err == nil {
 		dbEnd = fi.Size()
+	}
+	if keep := os.Getenv("YTSUM_BENCH_KEEPDB"); keep != "" { // a copy of the database, to look into
+		if b, err := os.ReadFile(dbPath); err == nil {
+			_ = os.WriteFile(keep, b, 0o600)
+		}
 	}
 	var sseFirst time.Duration
 	for _, o := range sseObs {

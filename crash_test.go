@@ -313,7 +313,7 @@ func inspectDisk(t *testing.T, dir string) diskState {
 				rec.Job.Progress++
 			case strings.HasPrefix(k, "l/"):
 				for n, pv := range o.Videos {
-					if _, own := parts[fmt.Sprintf("v/%s/%d", k[2:], n)]; !own && pv.Result != nil && !pv.Skipped {
+					if _, own := parts[fmt.Sprintf("v/%s/%06d", k[2:], n)]; !own && pv.Result != nil && !pv.Skipped {
 						rec.Job.Progress++
 					}
 				}

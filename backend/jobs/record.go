@@ -398,9 +398,10 @@ func orInternal(e *ytsum.Error) error {
 	return e
 }
 
-// Part keys.
-func linkKey(i int) string     { return "l/" + strconv.Itoa(i) }
-func videoKey(i, j int) string { return "v/" + strconv.Itoa(i) + "/" + strconv.Itoa(j) }
+// Part keys: zero-padded, so a job's parts sort in plan order and the next
+// video's outcome lands at the end of the store's pages.
+func linkKey(i int) string     { return fmt.Sprintf("l/%04d", i) }
+func videoKey(i, j int) string { return fmt.Sprintf("v/%04d/%06d", i, j) }
 
 // encodeHead returns the stored head of rec: the job without results
 // (progress and total_items are rebuilt from the parts) and each link

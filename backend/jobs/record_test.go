@@ -64,14 +64,14 @@ func TestVersion1RecordsStillRead(t *testing.T) {
 		t.Fatalf("calls: oldvideo001 %d, oldvideo002 %d; want 0 and 1", h.sum.callsOf("oldvideo001"), h.sum.callsOf("oldvideo002"))
 	}
 	head, parts, err := h.store.Job("running1")
-	if err != nil || !bytes.HasPrefix(head, []byte(`{"v":2,`)) || parts["l/0"] == nil || parts["v/0/0"] == nil || parts["v/0/1"] == nil {
+	if err != nil || !bytes.HasPrefix(head, []byte(`{"v":2,`)) || parts["l/0000"] == nil || parts["v/0000/000000"] == nil || parts["v/0000/000001"] == nil {
 		t.Fatalf("stored anew: head %.40s… parts %d (%v)", head, len(parts), err)
 	}
 	// The stored result of the old video is kept whole (it has no saved
 	// summary to refer to); the new one is a reference.
-	if !bytes.Contains(parts["v/0/0"], []byte("Old text of oldvideo001")) || !bytes.Contains(parts["v/0/1"], []byte(`"ref":`)) ||
-		bytes.Contains(parts["v/0/1"], []byte("Summary of")) {
-		t.Fatalf("parts: v/0/0 %s, v/0/1 %s", parts["v/0/0"], parts["v/0/1"])
+	old, made := parts["v/0000/000000"], parts["v/0000/000001"]
+	if !bytes.Contains(old, []byte("Old text of oldvideo001")) || !bytes.Contains(made, []byte(`"ref":`)) || bytes.Contains(made, []byte("Summary of")) {
+		t.Fatalf("parts: first video %s, second %s", old, made)
 	}
 	// Read again from the store, the job is the same as the engine had it.
 	h.close()

@@ -294,6 +294,7 @@ func (tx *Tx) putJob(id string, head []byte, parts map[string][]byte) error {
 	if err != nil {
 		return err
 	}
+	b.FillPercent = fillPercent
 	for k, v := range parts {
 		if v == nil {
 			err = b.Delete(pair(id, k))

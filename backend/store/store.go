@@ -45,6 +45,13 @@ var (
 var allBuckets = [][]byte{bucketMeta, bucketSummaries, bucketLatest, bucketTimeline, bucketTranscripts,
 	bucketVideos, bucketJobs, bucketSettings, bucketAudio, bucketAudioFiles, bucketPending}
 
+// allocSize is how far past what it needs the file grows once it is larger
+// than that. bbolt's default (16 MiB) makes a smaller file double at every
+// growth — a 9 MiB library takes a 16 MiB file, a 17 MiB one 32 MiB —
+// while 1 MiB steps keep the file within a megabyte of its pages, at the
+// cost of one more truncate and fsync per megabyte written.
+const allocSize = 1 << 20
+
 // Options configures Open. The zero value is the recommended configuration.
 type Options struct {
 	// Timeout is how long Open waits for the file lock held by another
@@ -169,6 +176,7 @@ func openChecked(path string, opts Options) (bdb *bolt.DB, err error) {
 	if err != nil {
 		return nil, err
 	}
+	bdb.AllocSize = allocSize
 	if opts.CheckOnOpen {
 		if cerr := checkBolt(bdb); cerr != nil {
 			_ = bdb.Close()

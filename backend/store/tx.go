@@ -120,8 +120,9 @@ func (t *Tx) PutSummary(s *ytsum.Summary) error {
 }
 
 // fillPercent packs pages fuller than bbolt's default of one half: most
-// writes append (new summaries, new times), and summaries are a few KB, so
-// half-full pages would double the file.
+// writes append (new summaries, new times, the transcripts and details of
+// new videos, a job's outcome of its next video), and summaries are a few
+// KB, so half-full pages would double the file.
 const fillPercent = 0.9
 
 // HasSummary reports whether a summary (videoID, cacheKey) exists.
@@ -464,7 +465,9 @@ func (t *Tx) PutTranscript(tr *ytsum.Transcript) error {
 	if err != nil {
 		return err
 	}
-	if err := t.tx.Bucket(bucketTranscripts).Put(pair(tr.VideoID, tr.Language), raw); err != nil {
+	trs := t.tx.Bucket(bucketTranscripts)
+	trs.FillPercent = fillPercent
+	if err := trs.Put(pair(tr.VideoID, tr.Language), raw); err != nil {
 		return err
 	}
 	if t.tx.Bucket(bucketLatest).Get([]byte(tr.VideoID)) != nil {
@@ -495,7 +498,9 @@ func (t *Tx) PutVideo(v ytsum.Video) error {
 	if err != nil {
 		return err
 	}
-	return t.tx.Bucket(bucketVideos).Put([]byte(v.ID), raw)
+	videos := t.tx.Bucket(bucketVideos)
+	videos.FillPercent = fillPercent
+	return videos.Put([]byte(v.ID), raw)
 }
 
 // AddAudio records that fileName holds audio of videoID.

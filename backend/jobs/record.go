@@ -96,7 +96,7 @@ type videoState struct {
 // summaryRef is how a finished video's summary is found again
 // (Summaries.Summary) and shown (ytsum.VideoResult with Source).
 type summaryRef struct {
-	VideoID  string `json:"id"`
+	VideoID  string `json:"id,omitempty"` // stored empty when it is the video's own id
 	CacheKey string `json:"key"`
 	Source   string `json:"src"`
 }
@@ -423,6 +423,11 @@ func (rec *record) encodeHead() ([]byte, error) {
 func storedVideo(v videoState) videoState {
 	if v.Ref != nil {
 		v.Result = nil
+		if v.Ref.VideoID == v.ID {
+			ref := *v.Ref
+			ref.VideoID = ""
+			v.Ref = &ref
+		}
 	}
 	return v
 }
@@ -562,6 +567,9 @@ func (rec *record) resolve(load loader) {
 			v := &rec.Links[i].Videos[j]
 			if v.Ref == nil || v.Result != nil {
 				continue
+			}
+			if v.Ref.VideoID == "" {
+				v.Ref.VideoID = v.ID
 			}
 			var (
 				s     *ytsum.Summary

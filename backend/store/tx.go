@@ -33,7 +33,24 @@ func (db *DB) View(fn func(*Tx) error) error {
 // disk) when fn returns nil, rolled back entirely when it returns an error.
 // Writers are serialised.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return storeErr(db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, now: db.now}) }), "writing")
+	return storeErr(db.bolt.Update(func(tx *bolt.Tx) error {
+		packed(tx)
+		return fn(&Tx{tx: tx, now: db.now})
+	}), "writing")
+}
+
+// packedBuckets are the buckets whose writes mostly append or rewrite
+// recent keys: their pages are split fillPercent full in every write
+// transaction (a transaction keeps one handle per bucket, so an update
+// made by any method — a summary's new local thumbnail too — packs them).
+var packedBuckets = [][]byte{bucketSummaries, bucketLatest, bucketTimeline, bucketTranscripts, bucketVideos, bucketJobParts}
+
+func packed(tx *bolt.Tx) {
+	for _, name := range packedBuckets {
+		if b := tx.Bucket(name); b != nil {
+			b.FillPercent = fillPercent
+		}
+	}
 }
 
 // validPart reports whether s can be stored as a video id, cache key,

@@ -145,8 +145,9 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return // gone (purged) or the request ended
 			}
-			buf = appendEvent(buf, ytsum.Event{Seq: changed, Type: ytsum.EventJob, Data: ytsum.JobJSON(j)})
+			// Its id: the newest event read, so ids never go back.
 			lastID = max(lastID, changed)
+			buf = appendEvent(buf, ytsum.Event{Seq: lastID, Type: ytsum.EventJob, Data: ytsum.JobJSON(j)})
 			terminal = j.Status.Terminal()
 		}
 		if len(buf) > 0 && !s.sseWrite(w, rc, buf) {

@@ -650,6 +650,10 @@ func applyItem(tb testing.TB, results []ytsum.Result, c ytsum.ItemChange) []ytsu
 		if c.LinkIndex < 0 || c.LinkIndex > len(results) {
 			tb.Fatalf("item event at link_index %d of %d results", c.LinkIndex, len(results))
 		}
+		if c.LinkIndex < len(results) && sameItem(results[c.LinkIndex], c.Item) {
+			results[c.LinkIndex] = c.Item // a change of an item held (a playlist announced whole)
+			return results
+		}
 		return slices.Insert(results, c.LinkIndex, c.Item)
 	}
 	if c.LinkIndex < 0 || c.LinkIndex >= len(results) {
@@ -661,6 +665,13 @@ func applyItem(tb testing.TB, results []ytsum.Result, c ytsum.ItemChange) []ytsu
 	}
 	p.Summaries = slices.Insert(slices.Clone(p.Summaries), *c.VideoIndex, c.Item)
 	return results
+}
+
+// sameItem reports whether a and b are the same link's item: same type and
+// id (playlists and channels; the other items are never announced twice).
+func sameItem(a, b ytsum.Result) bool {
+	return a.Type == b.Type && (a.Type == ytsum.ResultPlaylist && a.PlaylistID == b.PlaylistID ||
+		a.Type == ytsum.ResultChannel && a.ChannelID == b.ChannelID)
 }
 
 func cloneResults(rs []ytsum.Result) []ytsum.Result {

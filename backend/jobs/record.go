@@ -246,11 +246,17 @@ func (rec *record) job() *ytsum.Job {
 	return &j
 }
 
+// bulkItems is how many videos of one link a change announces one by one;
+// above it the link's whole item is announced once.
+const bulkItems = 64
+
 // itemChanges returns the item events of the changes marked in
 // rec.dirty, in the order a client applies them: link by link, a link's
 // own item before its videos, each at its position in the results once
 // every change of the batch is applied (applied in this order, each
-// insertion lands where the final results have it).
+// insertion lands where the final results have it). A link's own item
+// that the reader already holds (a playlist announced whole, see
+// bulkItems) replaces it at that position.
 func (rec *record) itemChanges() []ytsum.ItemChange {
 	type mark struct {
 		link, video int // video -1: the link's own item
@@ -272,6 +278,27 @@ func (rec *record) itemChanges() []ytsum.ItemChange {
 		return a.video - b.video
 	})
 	marks = slices.Compact(marks)
+	// Many videos of one playlist or channel at once (a cancel fills in
+	// every unfinished one): one event with the whole item instead, which
+	// replaces the item the reader holds, so a reader is not flooded.
+	perLink := map[int]int{}
+	for _, m := range marks {
+		if m.video >= 0 {
+			perLink[m.link]++
+		}
+	}
+	marks = slices.DeleteFunc(marks, func(m mark) bool { return m.video >= 0 && perLink[m.link] > bulkItems })
+	for i, n := range perLink {
+		if l := &rec.Links[i]; n > bulkItems && l.Kind != kindVideo && !slices.Contains(marks, mark{i, -1}) {
+			marks = append(marks, mark{i, -1})
+		}
+	}
+	slices.SortFunc(marks, func(a, b mark) int {
+		if a.link != b.link {
+			return a.link - b.link
+		}
+		return a.video - b.video
+	})
 
 	var out []ytsum.ItemChange
 	pos, link := 0, 0 // pos: result items of the links before link

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"ytsum/backend/events"
 	"ytsum/backend/jobs"
+	"ytsum/backend/ytsum"
 )
 
 // v1Video is a finished video's result as a version 1 record held it: the
@@ -93,4 +96,42 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Ensure a cancel that fills in many unfinished videos of a playlist at
+// once announces the playlist's whole item once (it replaces the item the
+// reader holds) rather than one event per video, and a reader applying the
+// item events still holds the job as Get returns it.
+func TestCancelAnnouncesABigPlaylistWhole(t *testing.T) {
+	yt := newFakeYouTube(2, 0)
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("big%08d", i)
+	}
+	pl := yt.addPlaylist("PLBIG", ids...)
+	sum := newFakeSummarizer(4, 0)
+	sum.hook = blockOn(nil, ids[2:]...)
+	h := MustStart(t, jobs.Config{}, yt, sum)
+	all := h.broker.Subscribe(events.Filter{Types: []string{ytsum.EventItem}})
+	defer all.Close()
+	sub := h.subscribe("")
+	h.start()
+	j := h.MustSubmit(videoURL("single00001"), pl)
+	waitJob(t, sub, func(j *ytsum.Job) bool { return j.Progress == 3 })
+	if _, err := h.eng.Cancel(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	end := waitJob(t, sub, isTerminal)
+	got, _ := h.eng.Get(context.Background(), j.ID)
+	if describe(end) != describe(got) || len(got.Results[1].Summaries) != 100 {
+		t.Fatalf("after the cancel the events made\n%s\nGet says\n%s", describe(end), describe(got))
+	}
+	items := 0
+	for _, ok := all.TryNext(); ok; _, ok = all.TryNext() {
+		items++
+	}
+	// single, the playlist, its first two videos, then the playlist whole once.
+	if items != 5 {
+		t.Fatalf("%d item events, want 5", items)
+	}
 }

@@ -192,6 +192,23 @@ describe('WailsTransport job copies (item events, API.md §7)', () => {
     expect(got).toHaveLength(n);
   });
 
+  it('a playlist announced whole replaces the one the copy holds (a cancel fills in its videos at once)', async () => {
+    const pl: PlaylistItem = { type: 'playlist', playlist_id: 'PL1', title: 'List', summaries: [makeVideo('p1')], error: null };
+    const app = { GetJob: vi.fn(async () => makeJob({ progress: 1, results: [makeVideo('v1'), pl] })) };
+    const { win, emit } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    t.watchJob('j1', { onJob: (j) => got.push(j) });
+    await flush();
+    const whole: PlaylistItem = { ...pl, summaries: [makeVideo('p1'), makeVideo('p2'), makeVideo('p3')] };
+    emit('item', item({ link_index: 1, video_index: null, item: whole }));
+    emit('job', head({ progress: 4 }, 2));
+    const last = got[got.length - 1]!;
+    expect(last.results).toHaveLength(2);
+    expect((last.results[1] as PlaylistItem).summaries.map((v) => v.video_id)).toEqual(['p1', 'p2', 'p3']);
+    expect(app.GetJob).toHaveBeenCalledTimes(1);
+  });
+
   it('items that arrive while the job is being read are applied on top of it', async () => {
     let resolve!: (j: Job) => void;
     const app = { GetJob: vi.fn(() => new Promise<Job>((ok) => { resolve = ok; })) };

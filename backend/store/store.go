@@ -48,9 +48,9 @@ var allBuckets = [][]byte{bucketMeta, bucketSummaries, bucketLatest, bucketTimel
 // allocSize is how far past what it needs the file grows once it is larger
 // than that. bbolt's default (16 MiB) makes a smaller file double at every
 // growth — a 9 MiB library takes a 16 MiB file, a 17 MiB one 32 MiB —
-// while 1 MiB steps keep the file within a megabyte of its pages, at the
-// cost of one more truncate and fsync per megabyte written.
-const allocSize = 1 << 20
+// while 256 KiB steps keep the file within that of its pages, at the cost
+// of one more truncate and fsync per 256 KiB written.
+const allocSize = 256 << 10
 
 // Options configures Open. The zero value is the recommended configuration.
 type Options struct {

@@ -200,9 +200,11 @@ func (a *App) startup(ctx, wctx context.Context, geo geometry) {
 	}
 }
 
-// forwardEvents sends every job change and summary delta to the window as
-// Wails events. A subscription the broker drops for falling behind is
-// replaced, and the window gets the current state of the recent jobs.
+// forwardEvents sends every broker event to the window as a Wails event
+// (API.md §7): job (results null, results_count), item, summary_delta,
+// subscription. A subscription the broker drops for falling behind is
+// replaced, and the window gets the current state of the recent jobs as
+// job events, from which it sees what it missed and reads those jobs again.
 func (a *App) forwardEvents(wctx context.Context) {
 	emit := func(name string, payload json.RawMessage) {
 		wruntime.EventsEmit(wctx, name, payload)
@@ -219,7 +221,7 @@ func (a *App) forwardEvents(wctx context.Context) {
 		}
 		if list, err := a.api.Jobs(wctx, "", 50); err == nil {
 			for _, j := range list.Jobs {
-				wruntime.EventsEmit(wctx, ytsum.EventJob, json.RawMessage(ytsum.JobJSON(j)))
+				wruntime.EventsEmit(wctx, ytsum.EventJob, json.RawMessage(ytsum.JobDeltaJSON(j, len(j.Results))))
 			}
 		}
 	}

@@ -15,7 +15,8 @@ package main
 // YTSUM_BENCH_VIDEOS changes the size (default 5000); YTSUM_BENCH_TIMEOUT
 // (a Go duration, default 20m) bounds each phase; YTSUM_BENCH_CPUPROFILE
 // (a file) profiles the restarted child from its start to the job's end
-// (go tool pprof -top <test binary> <file>).
+// (go tool pprof -top <test binary> <file>); YTSUM_BENCH_KEEPDB (a file)
+// keeps a copy of the database as the run left it.
 
 import (
 	"bufio"
@@ -115,13 +116,18 @@ func (s ljSummaries) Save(ctx context.Context, sum *ytsum.Summary) error {
 	return err
 }
 
-// ljRecords prints "put <nanoseconds> <bytes>" for every job record write.
+// ljRecords prints "put <nanoseconds> <bytes>" for every job record write
+// (the bytes of its head and parts, keys included).
 type ljRecords struct{ jobs.Records }
 
-func (r ljRecords) PutJob(id string, rec []byte) error {
+func (r ljRecords) PutJob(id string, head []byte, parts map[string][]byte) error {
 	t0 := time.Now()
-	err := r.Records.PutJob(id, rec)
-	fmt.Printf("%sput %d %d\n", ljPrefix, time.Since(t0).Nanoseconds(), len(rec))
+	err := r.Records.PutJob(id, head, parts)
+	n := len(head)
+	for k, v := range parts {
+		n += len(k) + len(v)
+	}
+	fmt.Printf("%sput %d %d\n", ljPrefix, time.Since(t0).Nanoseconds(), n)
 	return err
 }
 
@@ -370,9 +376,11 @@ func lags(dones []time.Time, obs []observation, base, upTo int) []time.Duration 
 	return out
 }
 
-// sseWatch follows a job stream and records when each higher progress was
-// first seen; it reads only the head of each message.
-func sseWatch(ctx context.Context, url string, mu *sync.Mutex, obs *[]observation) error {
+// sseWatch follows a job stream (?results=delta: the first message is the
+// whole job, then job messages without results and an item event per
+// finished video) and records when each higher progress was first seen; it
+// reads only the head of each job message and counts the item events.
+func sseWatch(ctx context.Context, url string, mu *sync.Mutex, obs *[]observation, items *int) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -381,6 +389,7 @@ func sseWatch(ctx context.Context, url string, mu *sync.Mutex, obs *[]observatio
 	defer resp.Body.Close()
 	br := bufio.NewReaderSize(resp.Body, 64<<10)
 	best := -1
+	event := "" // the current message's event name ("" for a job message)
 	for {
 		line, err := br.ReadSlice('\n')
 		head := line
@@ -389,6 +398,25 @@ func sseWatch(ctx context.Context, url string, mu *sync.Mutex, obs *[]observatio
 		}
 		if err != nil {
 			return nil
+		}
+		if name, ok := bytes.CutPrefix(head, []byte("event: ")); ok {
+			event = string(bytes.TrimSpace(name))
+			continue
+		}
+		if len(bytes.TrimSpace(head)) == 0 {
+			event = ""
+			continue
+		}
+		if event == ytsum.EventItem {
+			if bytes.HasPrefix(head, []byte("data: ")) {
+				mu.Lock()
+				*items++
+				mu.Unlock()
+			}
+			continue
+		}
+		if event != "" {
+			continue // summary deltas
 		}
 		if d, ok := bytes.CutPrefix(head, []byte("data: ")); ok {
 			p, st := jobHead(d)
@@ -455,9 +483,12 @@ func TestBenchLargeJob(t *testing.T) {
 	}
 	var sseMu sync.Mutex
 	sseObs := make([][]observation, ljSSEClients)
+	sseItems := make([]int, ljSSEClients)
 	var sseWG sync.WaitGroup
 	for i := range sseObs {
-		sseWG.Go(func() { sseWatch(ctx, base+"/jobs/"+acc.JobID+"/stream", &sseMu, &sseObs[i]) })
+		sseWG.Go(func() {
+			sseWatch(ctx, base+"/jobs/"+acc.JobID+"/stream?results=delta", &sseMu, &sseObs[i], &sseItems[i])
+		})
 	}
 	first, ok := c1.awaitWin(phaseTimeout, func(o observation) bool { return o.progress >= 1 })
 	if !ok {
@@ -536,6 +567,11 @@ func TestBenchLargeJob(t *testing.T) {
 	if fi, err := os.Stat(dbPath); err == nil {
 		dbEnd = fi.Size()
 	}
+	if keep := os.Getenv("YTSUM_BENCH_KEEPDB"); keep != "" { // a copy of the database, to look into
+		if b, err := os.ReadFile(dbPath); err == nil {
+			_ = os.WriteFile(keep, b, 0o600)
+		}
+	}
 	var sseFirst time.Duration
 	for _, o := range sseObs {
 		if i := slices.IndexFunc(o, func(o observation) bool { return o.progress >= 1 }); i >= 0 {
@@ -548,8 +584,8 @@ func TestBenchLargeJob(t *testing.T) {
 
 	r := benchmark.New(t)
 	r.Note("%d-video playlist on the fakes: YouTube %v per request, summarizer ≥ %v per call (%d at once); the child is the backend of `ytsum serve`", n, ljYouTube, ljLLM, ljLLMLimit)
-	r.Note("YouTube pacing between requests: %v in this run (YTSUM_BENCH_PACING; the product's default is 250 ms, and the youtube_pacing_ms setting has no reader)", ljPacing())
-	r.Note("SSE clients use the full stream (the job JSON with every result): ?results=delta does not exist yet")
+	r.Note("YouTube pacing between requests: %v in this run (YTSUM_BENCH_PACING; the product's default, the youtube_pacing_ms setting, is 250 ms)", ljPacing())
+	r.Note("SSE clients use ?results=delta: the whole job once, then the job without results and one item event per finished video")
 	reqs := yt.Requests()
 	thumbs := 0
 	for _, q := range reqs {
@@ -581,7 +617,7 @@ func TestBenchLargeJob(t *testing.T) {
 		lag  []time.Duration
 	}{
 		{fmt.Sprintf("large job: LLM done → window subscriber, lag p99 (%d videos)", len(winLag)), winLag},
-		{fmt.Sprintf("large job: LLM done → %d SSE clients (full mode), lag p99 (%d)", ljSSEClients, len(sseLag)), sseLag},
+		{fmt.Sprintf("large job: LLM done → %d SSE clients (delta mode), lag p99 (%d)", ljSSEClients, len(sseLag)), sseLag},
 	} {
 		if len(l.lag) == 0 {
 			r.Check(l.name, "no sample", "< 100ms", false)
@@ -591,6 +627,10 @@ func TestBenchLargeJob(t *testing.T) {
 	}
 	r.Check("large job: SSE clients that saw the progress reached at the kill", fmt.Sprintf("%d/%d", keptUp, ljSSEClients),
 		"all", keptUp == ljSSEClients)
+	sseMu.Lock()
+	minItems := slices.Min(sseItems)
+	sseMu.Unlock()
+	r.Info("large job: item events per SSE client before the kill (fewest)", fmt.Sprint(minItems))
 	r.Check("large job: reached 50 % before the kill", fmt.Sprintf("%d/%d in %v", half.progress, n, phase1.Round(time.Second)), fmt.Sprintf("≥ %d in %v", n/2, phaseTimeout), reached)
 	redoneFig := fmt.Sprint(redone)
 	if c2 == nil {

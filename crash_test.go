@@ -260,7 +260,7 @@ func (c *crashChild) kill() {
 // diskState is what a killed child left in the data dir, read without the
 // engine.
 type diskState struct {
-	jobs      map[string]*ytsum.Job     // stored record's job (results not stored)
+	jobs      map[string]*ytsum.Job     // stored record's job (no results; progress counted from the parts)
 	summaries map[string]*ytsum.Summary // video → newest saved summary
 }
 
@@ -286,6 +286,38 @@ func inspectDisk(t *testing.T, dir string) diskState {
 		}
 		if err := json.Unmarshal(b, &rec); err != nil || rec.Job == nil {
 			return fmt.Errorf("job record %s: %v", id, err)
+		}
+		// Progress is not in the head: it is the videos whose outcome is
+		// stored (a part per video, or an entry finished in its link's
+		// plan), skipped ones apart.
+		_, parts, err := db.Job(id)
+		if err != nil {
+			return err
+		}
+		rec.Job.Progress = 0
+		for k, v := range parts {
+			var o struct {
+				Result  json.RawMessage `json:"result"`
+				Ref     json.RawMessage `json:"ref"`
+				Skipped bool            `json:"skipped"`
+				Videos  []struct {
+					Result  json.RawMessage `json:"result"`
+					Skipped bool            `json:"skipped"`
+				} `json:"videos"`
+			}
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("job %s part %s: %v", id, k, err)
+			}
+			switch {
+			case strings.HasPrefix(k, "v/") && !o.Skipped && (o.Ref != nil || o.Result != nil):
+				rec.Job.Progress++
+			case strings.HasPrefix(k, "l/"):
+				for n, pv := range o.Videos {
+					if _, own := parts[fmt.Sprintf("v/%s/%06d", k[2:], n)]; !own && pv.Result != nil && !pv.Skipped {
+						rec.Job.Progress++
+					}
+				}
+			}
 		}
 		st.jobs[id] = rec.Job
 		return nil

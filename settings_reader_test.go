@@ -829,7 +829,7 @@ func moreReaderProbes() map[string]readerProbe {
 					nb, _ := json.Marshal(rec)
 					f.jobID = id
 					n++
-					return r.svc.db.PutJob(id, nb)
+					return r.svc.db.PutJob(id, nb, nil)
 				})
 				if err != nil || n != 1 {
 					t.Fatalf("backdate the job: %d jobs, %v", n, err)

@@ -356,8 +356,12 @@ func TestServeChecksSubscriptions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no job from the scheduler: %v\n%s", err, r.logs.String())
 		}
-		var j ytsum.Job
-		if json.Unmarshal(ev.Data, &j) == nil && j.Status == ytsum.JobCompleted {
+		var head ytsum.Job
+		if json.Unmarshal(ev.Data, &head) == nil && head.Status == ytsum.JobCompleted {
+			j, err := r.svc.engine.Get(ctx, head.ID) // job events carry no results (API.md §7)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(j.Results) != 1 || j.Results[0].VideoID != "octopus0002" || j.Results[0].Summary == nil {
 				t.Fatalf("scheduled job: %+v", j)
 			}

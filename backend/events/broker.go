@@ -13,6 +13,7 @@ import (
 const (
 	DefaultDeltaBuffer = 256
 	DefaultMaxJobs     = 1024
+	DefaultItemBuffer  = 1024
 )
 
 // ErrClosed is returned by Subscription.Next once the subscription was
@@ -21,16 +22,22 @@ var ErrClosed = ytsum.Errorf(ytsum.CodeUnavailable, "events_closed",
 	"The event stream was closed; reconnect to keep receiving updates.")
 
 // ErrEvicted is returned by Subscription.Next when the subscriber fell so far
-// behind that the broker dropped it (see Options.MaxJobs).
+// behind that the broker dropped it (see Options.MaxJobs and ItemBuffer).
 var ErrEvicted = ytsum.Errorf(ytsum.CodeUnavailable, "events_evicted",
 	"The event stream fell too far behind and was closed; reconnect to get the current state.")
 
 // Options configures a Broker. The zero value is ready to use.
 type Options struct {
-	// DeltaBuffer is how many summary deltas (and other non-job events) a
-	// subscription holds before it drops new ones. Zero means
+	// DeltaBuffer is how many summary deltas (and other non-job events but
+	// items) a subscription holds before it drops new ones. Zero means
 	// DefaultDeltaBuffer (256).
 	DeltaBuffer int
+	// ItemBuffer is how many item events (ytsum.EventItem) a subscription
+	// holds. An item is never dropped, as a client's copy of the job would
+	// silently miss it: a subscription that would hold one more is evicted
+	// instead, and its reader starts again from the job's current state.
+	// Zero means DefaultItemBuffer (1024).
+	ItemBuffer int
 	// MaxJobs is how many distinct jobs may have a pending job event in one
 	// subscription before it is evicted. Zero means DefaultMaxJobs (1024).
 	MaxJobs int
@@ -68,6 +75,9 @@ type Broker struct {
 func New(opts Options) *Broker {
 	if opts.DeltaBuffer <= 0 {
 		opts.DeltaBuffer = DefaultDeltaBuffer
+	}
+	if opts.ItemBuffer <= 0 {
+		opts.ItemBuffer = DefaultItemBuffer
 	}
 	if opts.MaxJobs <= 0 {
 		opts.MaxJobs = DefaultMaxJobs
@@ -193,7 +203,8 @@ type Subscription struct {
 	queue   []slot         // pending events in Seq order; dead slots were superseded
 	head    int            // index of the first slot not yet read
 	live    int            // live slots in queue[head:]
-	others  int            // live non-job slots
+	others  int            // live non-job slots (items included)
+	items   int            // live item slots
 	jobIdx  map[string]int // job ID -> index of its pending job event
 	dropped uint64
 	err     error // set once closed
@@ -228,8 +239,16 @@ func (s *Subscription) push(ev ytsum.Event) bool {
 			return false
 		}
 		s.jobIdx[ev.JobID] = len(s.queue)
+	} else if ev.Type == ytsum.EventItem {
+		if s.items >= s.opts.ItemBuffer {
+			s.mu.Unlock()
+			s.close(ErrEvicted, true)
+			return false
+		}
+		s.items++
+		s.others++
 	} else {
-		if s.others >= s.opts.DeltaBuffer {
+		if s.others-s.items >= s.opts.DeltaBuffer {
 			s.dropped++
 			s.mu.Unlock()
 			return true
@@ -282,6 +301,9 @@ func (s *Subscription) TryNext() (ev ytsum.Event, ok bool) {
 			delete(s.jobIdx, sl.ev.JobID)
 		} else {
 			s.others--
+			if sl.ev.Type == ytsum.EventItem {
+				s.items--
+			}
 		}
 		if s.head == len(s.queue) {
 			s.queue, s.head = s.queue[:0], 0
@@ -359,7 +381,7 @@ func (s *Subscription) close(err error, discard bool) {
 		close(s.done)
 	}
 	if discard {
-		s.queue, s.head, s.live, s.others = nil, 0, 0, 0
+		s.queue, s.head, s.live, s.others, s.items = nil, 0, 0, 0, 0
 		clear(s.jobIdx)
 	}
 }

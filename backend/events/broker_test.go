@@ -148,6 +148,45 @@ func TestDeltasDroppedForSlowSubscriber(t *testing.T) {
 	}
 }
 
+// Ensure item events are never dropped, whatever the deltas did: a
+// subscriber holding ItemBuffer of them unread is evicted on the next one
+// instead, and one that reads keeps every item in order.
+func TestItemsNeverDropped(t *testing.T) {
+	b := events.New(events.Options{DeltaBuffer: 2, ItemBuffer: 3})
+	defer b.Close()
+	item := func(n int) ytsum.Event {
+		return ytsum.Event{Type: ytsum.EventItem, JobID: "a", Data: []byte(fmt.Sprintf(`{"n":%d}`, n))}
+	}
+	reader := b.Subscribe(events.Filter{})
+	defer reader.Close()
+	slow := b.Subscribe(events.Filter{})
+	for i := range 5 {
+		b.Publish(deltaEvent("a", fmt.Sprint(i))) // fills the delta buffer: not the items'
+	}
+	for i := range 3 {
+		b.Publish(item(i))
+	}
+	var got []string
+	for _, ev := range drain(reader) {
+		if ev.Type == ytsum.EventItem {
+			got = append(got, string(ev.Data))
+		}
+	}
+	if fmt.Sprint(got) != `[{"n":0} {"n":1} {"n":2}]` || reader.Dropped() != 3 {
+		t.Fatalf("items read = %v (%d deltas dropped), want all three in order", got, reader.Dropped())
+	}
+	if slow.Err() != nil {
+		t.Fatal("evicted while its items fit")
+	}
+	b.Publish(item(3)) // the slow one would hold four
+	if _, err := slow.Next(context.Background()); !errors.Is(err, events.ErrEvicted) {
+		t.Fatalf("slow subscriber Next = %v, want ErrEvicted", err)
+	}
+	if ev := MustNext(t, reader); ev.Type != ytsum.EventItem || string(ev.Data) != `{"n":3}` {
+		t.Fatalf("reader got %s %s", ev.Type, ev.Data)
+	}
+}
+
 // Ensure one subscriber that never reads does not stall publishers or the
 // other subscribers, and its memory stays bounded.
 func TestStalledSubscriberDoesNotStallOthers(t *testing.T) {

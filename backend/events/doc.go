@@ -17,12 +17,16 @@
 //     ytsum.EventJob event per job. A newer one replaces the older one (and
 //     moves to the end of the queue, keeping Seq order), so a slow reader
 //     gets the latest state, never a backlog.
+//   - Item events (ytsum.EventItem) are never dropped: a client's copy of a
+//     job built from them would silently miss a result. A subscription
+//     holding Options.ItemBuffer of them unread is evicted instead (below).
 //   - Summary deltas (ytsum.EventSummaryDelta) may be dropped for a slow
 //     subscriber once its delta buffer is full (Options.DeltaBuffer); the
 //     count is reported by Subscription.Dropped. The full text always
 //     arrives later in the job's state.
 //   - A subscription whose pending job events span more than Options.MaxJobs
-//     distinct jobs is evicted: Next returns ErrEvicted and Done is closed.
+//     distinct jobs, or whose unread item events would exceed
+//     Options.ItemBuffer, is evicted: Next returns ErrEvicted and Done is closed.
 //     A client then resubscribes and reads the current state.
 //
 // # Payloads

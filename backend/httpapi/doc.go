@@ -39,13 +39,19 @@
 //   - The lockout is per connection address (RemoteAddr); behind a reverse
 //     proxy every client shares the proxy's address. X-Forwarded-For is never
 //     trusted.
-//   - The SSE snapshot is taken after subscribing; events that arrive while
-//     it is taken are dropped and the snapshot retaken, so the first message
-//     is never older than an event already seen. A broker that delivers
-//     asynchronously could still let one stale state through right after
-//     the snapshot; the next change corrects it.
+//   - The SSE snapshot (Jobs.Snapshot) is taken after subscribing and says
+//     the Seq of the job's last event it holds; the stream sends only the
+//     job's events with a higher Seq, so a ?results=delta client applying
+//     the item events to the first message neither misses nor repeats one.
+//   - The default stream builds each job message from Jobs.Get when it
+//     writes it (the broker keeps at most one pending job event per job):
+//     a slow client gets the latest state, but each message carries every
+//     result, so a job of thousands of videos costs O(job) per message;
+//     ?results=delta costs O(1) per change.
 //   - A reconnect gets the current state, not a replay of missed deltas;
-//     the job JSON holds every finished summary in full.
+//     the first message holds every finished summary in full. A delta
+//     client that falls more than events.Options.ItemBuffer items behind is
+//     disconnected (items are never dropped) and reconnects the same way.
 //   - Message ids are the broker's sequence numbers; after an app restart
 //     they start again, which clients tolerate (ids are only echoed back).
 //   - Server ReadTimeout is not set (it would cancel the context of streams

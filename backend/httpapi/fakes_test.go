@@ -30,6 +30,7 @@ import (
 type fakeJobs struct {
 	mu     sync.Mutex
 	jobs   map[string]*ytsum.Job
+	seqs   map[string]uint64 // job → Seq of its last event
 	order  []string
 	next   int
 	broker *events.Broker
@@ -41,7 +42,7 @@ type fakeJobs struct {
 var _ Jobs = (*fakeJobs)(nil)
 
 func newFakeJobs(b *events.Broker) *fakeJobs {
-	return &fakeJobs{jobs: map[string]*ytsum.Job{}, broker: b}
+	return &fakeJobs{jobs: map[string]*ytsum.Job{}, seqs: map[string]uint64{}, broker: b}
 }
 
 func (f *fakeJobs) Estimate(context.Context, jobs.Request) time.Duration {
@@ -104,6 +105,16 @@ func (f *fakeJobs) Get(ctx context.Context, id string) (*ytsum.Job, error) {
 	return cloneJob(j), nil
 }
 
+func (f *fakeJobs) Snapshot(ctx context.Context, id string) (*ytsum.Job, uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	j, ok := f.jobs[id]
+	if !ok {
+		return nil, 0, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+	}
+	return cloneJob(j), f.seqs[id], nil
+}
+
 func (f *fakeJobs) List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -152,7 +163,10 @@ func (f *fakeJobs) Metrics() jobs.Metrics {
 	return s
 }
 
-// update changes a job and publishes its new JSON.
+// update changes a job and publishes it as the engine does: an item event
+// for each result item fn added at the end (or, with a playlist's
+// summaries grown, each video added at the end of the last item), then
+// the job in its delta form.
 func (f *fakeJobs) update(id string, fn func(j *ytsum.Job) error) (*ytsum.Job, error) {
 	f.mu.Lock()
 	j, ok := f.jobs[id]
@@ -160,6 +174,7 @@ func (f *fakeJobs) update(id string, fn func(j *ytsum.Job) error) (*ytsum.Job, e
 		f.mu.Unlock()
 		return nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
 	}
+	before := cloneJob(j)
 	if err := fn(j); err != nil {
 		f.mu.Unlock()
 		return nil, err
@@ -167,7 +182,11 @@ func (f *fakeJobs) update(id string, fn func(j *ytsum.Job) error) (*ytsum.Job, e
 	c := cloneJob(j)
 	// Publish under the lock so events leave in the order of the changes.
 	if f.broker != nil {
-		f.broker.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: id, Data: ytsum.JobJSON(c)})
+		for _, ch := range addedItems(before, c) {
+			b, _ := json.Marshal(ch)
+			f.seqs[id] = f.broker.Publish(ytsum.Event{Type: ytsum.EventItem, JobID: id, Data: b})
+		}
+		f.seqs[id] = f.broker.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: id, Data: ytsum.JobDeltaJSON(c, len(c.Results))})
 	}
 	f.mu.Unlock()
 	return c, nil
@@ -176,7 +195,28 @@ func (f *fakeJobs) update(id string, fn func(j *ytsum.Job) error) (*ytsum.Job, e
 func cloneJob(j *ytsum.Job) *ytsum.Job {
 	c := *j
 	c.Results = append([]ytsum.Result(nil), j.Results...)
+	for i := range c.Results {
+		c.Results[i].Summaries = append([]ytsum.Result(nil), c.Results[i].Summaries...)
+	}
 	return &c
+}
+
+// addedItems are the item events of the items after has over before:
+// new items at the end, and videos added at the end of items' summaries.
+func addedItems(before, after *ytsum.Job) []ytsum.ItemChange {
+	var out []ytsum.ItemChange
+	for i, r := range after.Results {
+		if i >= len(before.Results) {
+			out = append(out, ytsum.ItemChange{JobID: after.ID, LinkIndex: i, Item: r})
+			continue
+		}
+		for k := len(before.Results[i].Summaries); k < len(r.Summaries); k++ {
+			v := r.Summaries[k]
+			v.Type = ""
+			out = append(out, ytsum.ItemChange{JobID: after.ID, LinkIndex: i, VideoIndex: &k, Item: v})
+		}
+	}
+	return out
 }
 
 // waitSubscribers waits until n streams are subscribed to b.

@@ -45,6 +45,10 @@ type Summarizer interface {
 type Jobs interface {
 	// Get returns the job with id, or a CodeNotFound error.
 	Get(ctx context.Context, id string) (*ytsum.Job, error)
+	// Snapshot is Get with the Seq of the last event published about the
+	// job before the copy was taken: the job's events with a higher Seq
+	// are newer than the copy, the others are in it.
+	Snapshot(ctx context.Context, id string) (*ytsum.Job, uint64, error)
 	// List returns up to limit jobs (limit <= 0: all), newest first, only
 	// those with status when status is not empty.
 	List(ctx context.Context, status ytsum.JobStatus, limit int) ([]*ytsum.Job, error)

@@ -48,8 +48,15 @@ func jobStatus(data []byte) ytsum.JobStatus {
 
 // handleStream is GET /jobs/{id}/stream (API.md §6): the job's current
 // state, then one loop writing what the client's broker subscription holds
-// (the broker coalesces a slow client's job states, latest wins) and a
-// heartbeat when nothing happened for a while.
+// and a heartbeat when nothing happened for a while.
+//
+// The default (full) mode sends the whole job JSON at every change: the
+// subscription takes job events (coalesced by the broker, latest wins) and
+// summary deltas, and each job message is built from the engine's current
+// job once per write, so a slow client gets the latest state, never a
+// backlog. With ?results=delta the job events go out as they are (results
+// null, results_count) with the job's item events between them; only the
+// first message holds the whole job.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.sseEnabled() || s.svc.Events == nil || s.svc.Jobs == nil {
 		writeStatusError(w, http.StatusNotFound, ytsum.CodeNotFound,
@@ -57,18 +64,25 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	delta := r.URL.Query().Get("results") == "delta"
+	filter := events.Filter{JobID: id, Types: []string{ytsum.EventJob, ytsum.EventSummaryDelta}}
+	if delta {
+		filter.Types = append(filter.Types, ytsum.EventItem)
+	}
 	// A reconnect (Last-Event-ID or not) gets the current state at once.
-	// The snapshot is at least as new as every event published before the
-	// subscription, so it carries the broker's sequence number read just
-	// before subscribing: every event the stream then sends is newer.
+	// The snapshot holds every event of the job up to snapSeq; the stream
+	// sends only newer ones. Its id is at least the broker's sequence
+	// number read just before subscribing, so every later id is higher.
 	lastID := s.svc.Events.Seq()
-	sub := s.svc.Events.Subscribe(events.Filter{JobID: id})
+	sub := s.svc.Events.Subscribe(filter)
 	defer sub.Close()
-	snap, lastID, err := s.snapshot(r, id, sub, lastID)
+	job, snapSeq, err := s.svc.Jobs.Snapshot(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, asNotFound(err, "Job not found"))
 		return
 	}
+	lastID = max(lastID, snapSeq)
+	snap := ytsum.JobJSON(job)
 
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -85,9 +99,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	buf := make([]byte, 0, len(snap)+64)
 	buf = append(buf, "retry: 3000\n"...)
 	buf = appendEvent(buf, ytsum.Event{Seq: lastID, Type: ytsum.EventJob, Data: snap})
-	if !s.sseWrite(w, rc, buf) || jobStatus(snap).Terminal() {
+	if !s.sseWrite(w, rc, buf) || job.Status.Terminal() {
 		return
 	}
+	snap, job = nil, nil
 
 	tick := time.NewTicker(s.cfg.heartbeat())
 	defer tick.Stop()
@@ -108,7 +123,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		}
 		buf = buf[:0]
 		terminal := false
+		var changed uint64 // full mode: the Seq of the latest job event read
 		for ev, ok := sub.TryNext(); ok; ev, ok = sub.TryNext() {
+			if ev.Seq <= snapSeq {
+				continue // in the first message
+			}
+			if ev.Type == ytsum.EventJob && !delta {
+				changed = ev.Seq
+				continue
+			}
 			buf = appendEvent(buf, ev)
 			lastID = max(lastID, ev.Seq)
 			if ev.Type == ytsum.EventJob && jobStatus(ev.Data).Terminal() {
@@ -116,33 +139,22 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 		}
+		if changed != 0 {
+			// The whole job as it is now: at least as new as the event.
+			j, err := s.svc.Jobs.Get(r.Context(), id)
+			if err != nil {
+				return // gone (purged) or the request ended
+			}
+			// Its id: the newest event read, so ids never go back.
+			lastID = max(lastID, changed)
+			buf = appendEvent(buf, ytsum.Event{Seq: lastID, Type: ytsum.EventJob, Data: ytsum.JobJSON(j)})
+			terminal = j.Status.Terminal()
+		}
 		if len(buf) > 0 && !s.sseWrite(w, rc, buf) {
 			return
 		}
 		if terminal || sub.Err() != nil && sub.Len() == 0 {
 			return // done, or dropped by the broker: the client reconnects
-		}
-	}
-}
-
-// snapshot returns the job's current state and the id it goes out with:
-// it gets the job, then drops the job events that arrived meanwhile (they
-// are not newer than it); if any did, it gets the job again.
-func (s *Server) snapshot(r *http.Request, id string, sub *events.Subscription, lastID uint64) ([]byte, uint64, error) {
-	for tries := 0; ; tries++ {
-		job, err := s.svc.Jobs.Get(r.Context(), id)
-		if err != nil {
-			return nil, 0, err
-		}
-		snap := ytsum.JobJSON(job)
-		drained := false
-		for ev, ok := sub.TryNext(); ok; ev, ok = sub.TryNext() {
-			if ev.Type == ytsum.EventJob {
-				drained, lastID = true, ev.Seq
-			}
-		}
-		if !drained || sub.Err() != nil || tries >= 8 {
-			return snap, lastID, nil
 		}
 	}
 }

@@ -175,6 +175,132 @@ func TestStreamLifecycle(t *testing.T) {
 	waitSubscribers(t, e.broker, 0)
 }
 
+// Ensure ?results=delta follows API.md §6: the first message is the whole
+// job; later job messages have results null and results_count; each added
+// item comes as `event: item` with its link_index, and video_index set for
+// a video inside a playlist (null for a plain video). The default stream
+// of the same job keeps sending whole jobs with every result.
+func TestStreamDeltaMode(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := newEnv(t, nil)
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	job, _ := e.jobs.Submit(t.Context(), jobs.Request{URLs: []string{"v", "pl"}})
+	text := func(s string) *string { return &s }
+	video := ytsum.Result{Type: ytsum.ResultVideo, VideoID: "vvvvvvvvvv1", Title: "V", Summary: text("Sum V"), VideoURL: ytsum.WatchURL("vvvvvvvvvv1"), Source: ytsum.SourceGenerated}
+	inList := ytsum.Result{Type: ytsum.ResultVideo, VideoID: "pppppppppp1", Title: "P1", Summary: text("Sum P1"), VideoURL: ytsum.WatchURL("pppppppppp1"), Source: ytsum.SourceCache}
+	e.jobs.update(job.ID, func(j *ytsum.Job) error {
+		j.Status, j.Progress, j.TotalItems = ytsum.JobRunning, 1, 3
+		j.Results = []ytsum.Result{video}
+		return nil
+	})
+
+	resp, p := openStream(t, t.Context(), ts.URL+"/jobs/"+job.ID+"/stream?results=delta")
+	defer resp.Body.Close()
+	full, _ := e.jobs.Get(t.Context(), job.ID)
+	if first := readEvent(t, p); first.event != "" || first.data != string(ytsum.JobJSON(full)) {
+		t.Fatalf("first message is not the whole job: %+v", first)
+	}
+	respFull, pf := openStream(t, t.Context(), ts.URL+"/jobs/"+job.ID+"/stream")
+	defer respFull.Body.Close()
+	readEvent(t, pf)
+	waitSubscribers(t, e.broker, 2)
+
+	// The playlist is expanded (an item at link_index 1), then its first
+	// video is done (video_index 0).
+	e.jobs.update(job.ID, func(j *ytsum.Job) error {
+		j.Results = append(j.Results, ytsum.Result{Type: ytsum.ResultPlaylist, PlaylistID: "PL1", Title: "List", Summaries: []ytsum.Result{}})
+		return nil
+	})
+	e.jobs.update(job.ID, func(j *ytsum.Job) error {
+		j.Progress = 2
+		j.Results[1].Summaries = append(j.Results[1].Summaries, inList)
+		return nil
+	})
+
+	type itemMsg struct {
+		JobID      string          `json:"job_id"`
+		LinkIndex  int             `json:"link_index"`
+		VideoIndex *int            `json:"video_index"`
+		Item       json.RawMessage `json:"item"`
+	}
+	item := func(ev sseEvent) itemMsg {
+		t.Helper()
+		var m itemMsg
+		if ev.event != ytsum.EventItem || !ev.hasID || json.Unmarshal([]byte(ev.data), &m) != nil || m.JobID != job.ID {
+			t.Fatalf("not an item message: %+v", ev)
+		}
+		if !strings.Contains(ev.data, `"video_index":`) {
+			t.Fatalf("video_index missing (it is null, not absent, for a link's own item): %s", ev.data)
+		}
+		return m
+	}
+	head := func(ev sseEvent, count, progress int) {
+		t.Helper()
+		var m map[string]json.RawMessage
+		if ev.event != "" || json.Unmarshal([]byte(ev.data), &m) != nil {
+			t.Fatalf("not a job message: %+v", ev)
+		}
+		if string(m["results"]) != "null" || string(m["results_count"]) != fmt.Sprint(count) || string(m["progress"]) != fmt.Sprint(progress) {
+			t.Fatalf("job message results=%s results_count=%s progress=%s, want null, %d, %d", m["results"], m["results_count"], m["progress"], count, progress)
+		}
+	}
+	// Items in order; job messages may be coalesced (latest wins), never
+	// ahead of their items.
+	var items []itemMsg
+	for {
+		ev := readEvent(t, p)
+		if ev.event == ytsum.EventItem {
+			items = append(items, item(ev))
+			continue
+		}
+		if jobOf(t, ev).Progress == 2 {
+			head(ev, 2, 2)
+			break
+		}
+		head(ev, 2, 1)
+	}
+	if len(items) != 2 {
+		t.Fatalf("%d item messages, want 2", len(items))
+	}
+	pl, v := items[0], items[1]
+	if pl.LinkIndex != 1 || pl.VideoIndex != nil || !strings.Contains(string(pl.Item), `"type":"playlist"`) {
+		t.Fatalf("playlist item %+v %s", pl, pl.Item)
+	}
+	want, _ := json.Marshal(ytsum.Result{VideoID: inList.VideoID, Title: inList.Title, Summary: inList.Summary, VideoURL: inList.VideoURL, Source: inList.Source})
+	if v.LinkIndex != 1 || v.VideoIndex == nil || *v.VideoIndex != 0 || string(v.Item) != string(want) {
+		t.Fatalf("video in playlist %+v %s, want link 1 video 0 %s", v, v.Item, want)
+	}
+
+	// The default stream got the whole job (coalesced: at least the last).
+	var last ytsum.Job
+	for last.Progress != 2 {
+		last = jobOf(t, readEvent(t, pf))
+	}
+	if len(last.Results) != 2 || len(last.Results[1].Summaries) != 1 || *last.Results[1].Summaries[0].Summary != "Sum P1" {
+		t.Fatalf("full stream job results = %+v", last.Results)
+	}
+
+	// A plain video finishing: its own item, video_index null; the
+	// terminal message (delta form) ends the stream.
+	e.jobs.update(job.ID, func(j *ytsum.Job) error {
+		j.Status, j.Progress = ytsum.JobCompleted, 3
+		j.Results = append(j.Results, video)
+		return nil
+	})
+	if m := item(readEvent(t, p)); m.LinkIndex != 2 || m.VideoIndex != nil || !strings.Contains(string(m.Item), `"type":"video"`) {
+		t.Fatalf("plain video item %+v %s", m, m.Item)
+	}
+	head(readEvent(t, p), 3, 3)
+	if _, err := p.next(); err != io.EOF {
+		t.Fatalf("delta stream not closed after the terminal message: %v", err)
+	}
+	if j := jobOf(t, readEvent(t, pf)); j.Status != ytsum.JobCompleted || len(j.Results) != 3 {
+		t.Fatalf("full stream terminal = %s with %d results", j.Status, len(j.Results))
+	}
+}
+
 // Ensure heartbeats come at the configured interval, in the documented
 // shape, and that a stream outlives the server's write timeout.
 func TestStreamHeartbeatAndWriteTimeout(t *testing.T) {

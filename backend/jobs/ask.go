@@ -98,6 +98,8 @@ func (e *Engine) submitAsk(ctx context.Context, req ytsum.AskRequest, mode Mode)
 		Links:   []linkState{{Kind: kindAsk}},
 	}
 	rec.refresh()
+	rec.markHead()
+	rec.unsaved = rec.dirty
 	r := &run{id: rec.Job.ID, submitted: time.Now(), rec: rec, done: make(chan struct{})}
 
 	submitted, err := e.enqueueNew(r, mode, func() error { return e.persistLocked(r) })
@@ -148,6 +150,7 @@ func (e *Engine) runAsk(ctx context.Context, r *run) {
 		}
 		item := ytsum.AnswerResult(ans)
 		l.Item = &item
+		rec.markLink(0)
 		rec.Job.CurrentItem = ""
 		return true
 	})

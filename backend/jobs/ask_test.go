@@ -100,10 +100,10 @@ func TestAskJobAnswersAndStreams(t *testing.T) {
 	if strings.Join(deltas, "") != "It says [00:10]." {
 		t.Fatalf("deltas %q", deltas)
 	}
-	if done.Status != ytsum.JobCompleted || done.Progress != 1 || len(done.Results) != 1 {
-		t.Fatalf("job %s", describe(done))
-	}
 	stored, _ := h.eng.Get(context.Background(), j.ID)
+	if done.Status != ytsum.JobCompleted || done.Progress != 1 || len(stored.Results) != 1 {
+		t.Fatalf("job %s", describe(stored))
+	}
 	a := jobs.JobAnswer(stored)
 	if a == nil || a.Answer != "It says [00:10]." || len(a.Citations) != 1 || a.Error != nil {
 		t.Fatalf("answer %+v", a)

@@ -72,8 +72,8 @@ type timedStore struct {
 // PutJob records when the write returned, keyed by the Seq the engine's
 // Publish right after it will get (it holds the job's lock in between, and
 // there is one job and no deltas).
-func (s *timedStore) PutJob(id string, rec []byte) error {
-	err := s.boltStore.PutJob(id, rec)
+func (s *timedStore) PutJob(id string, head []byte, parts map[string][]byte) error {
+	err := s.boltStore.PutJob(id, head, parts)
 	now := time.Now()
 	s.mu.Lock()
 	s.puts[s.broker.Seq()+1] = now

@@ -52,17 +52,22 @@ type Summarizer interface {
 }
 
 // Records is where the engine keeps its job records (store.DB implements
-// it). Every write must be durable when it returns. Methods are called from
-// many goroutines at once.
+// it). A record is a head and parts, opaque bytes owned by this package:
+// a change writes the head only when it changed and the parts it touched,
+// so the bytes written per change do not grow with the job. Every write
+// must be durable when it returns. Methods are called from many goroutines
+// at once.
 type Records interface {
-	// PutJob writes a job's record (opaque bytes owned by this package).
-	PutJob(id string, record []byte) error
-	// Job reads a job's record; a missing job is a *ytsum.Error with Code
-	// ytsum.CodeNotFound.
-	Job(id string) ([]byte, error)
-	// ForEachJob calls fn for every job record; fn must not call Records.
-	ForEachJob(fn func(id string, record []byte) error) error
-	// DeleteJob removes a job's record; summaries stay.
+	// PutJob writes, in one transaction, job id's head (when head is not
+	// nil) and parts: each replaces the job's part of the same key (keys
+	// are short ASCII strings).
+	PutJob(id string, head []byte, parts map[string][]byte) error
+	// Job reads a job's head and all its parts, from one snapshot; a
+	// missing job is a *ytsum.Error with Code ytsum.CodeNotFound.
+	Job(id string) (head []byte, parts map[string][]byte, err error)
+	// ForEachJob calls fn for every job's head; fn may call Job.
+	ForEachJob(fn func(id string, head []byte) error) error
+	// DeleteJob removes a job's head and parts; summaries stay.
 	DeleteJob(id string) error
 }
 

@@ -41,10 +41,22 @@
 //     itself fails that job. The process and the pool go on.
 //  7. Retention. Finished jobs older than Config.Retention (72 h) are purged
 //     at Start and every Config.PurgeInterval; their summaries stay.
-//  8. Events. Every change of a job is stored, then published as one
-//     ytsum.EventJob event whose Data is ytsum.JobJSON of the job, in the
-//     order the changes happened. Summary text streams as
-//     ytsum.EventSummaryDelta events ({"job_id","video_id","delta"}).
+//  8. Events. Every change of a job is stored, then published, in the order
+//     the changes happened: one ytsum.EventItem event per result item it
+//     added (ytsum.ItemChange: the item and its position in the results, a
+//     video inside a playlist or channel at its position in the summaries),
+//     then one ytsum.EventJob event whose Data is ytsum.JobDeltaJSON of the
+//     job (results null, results_count). A reader that applies the item
+//     events in order to a copy of the job from Snapshot (skipping events
+//     whose Seq the snapshot covers) holds the job's results. Summary text
+//     streams as ytsum.EventSummaryDelta events ({"job_id","video_id","delta"}).
+//  9. Linear cost. A job's record is a head and parts (Records): a change
+//     writes the head only when the job's own fields changed (status,
+//     interruptions) and one part per link or video it touched; a finished
+//     video is stored as a reference to its saved summary (video id, cache
+//     key, source), whose text is loaded back from Summaries when the job
+//     is read. So a video's completion writes and publishes O(1) bytes,
+//     whatever the size of the job.
 //
 // # Caveats
 //
@@ -58,5 +70,9 @@
 //   - The engine makes no retries of its own: retry policy (Retry-After,
 //     backoff) belongs to the services.
 //   - Store records are this package's private JSON (version "v"); other
-//     packages must read jobs through Get and List.
+//     packages must read jobs through Get and List. Version 1 records (the
+//     whole job in one record) are still read; an unfinished one is stored
+//     again in version 2 at Start.
+//   - A finished video whose summary was deleted from the library since
+//     shows an error item saying so when the job is read again.
 package jobs

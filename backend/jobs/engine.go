@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"ytsum/backend/youtube"
 
@@ -189,6 +190,10 @@ type Engine struct {
 	halted     chan struct{} // closed when Stop ends
 	wg         sync.WaitGroup
 
+	// published is the highest Seq Publish returned (a job no longer
+	// active had all its events published before it left e.active).
+	published atomic.Uint64
+
 	// mu guards the fields below. Lock order: run.mu before Engine.mu.
 	mu       sync.Mutex
 	state    int
@@ -211,6 +216,7 @@ type run struct {
 	rec      *record
 	cancel   context.CancelCauseFunc // set while running
 	inflight []string                // watch URLs of the videos in progress, oldest first
+	seq      uint64                  // Seq of the last event published about the job
 	queued   bool                    // in Engine.queue; guarded by Engine.mu
 	done     chan struct{}           // closed when the job reaches a terminal status
 }
@@ -274,25 +280,43 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.state = stateStarting // Submit is refused until the queue is loaded
 	e.mu.Unlock()
 
-	var loaded []*record
+	var unfinished []string
 	err := e.store.ForEachJob(func(id string, b []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := decodeRecord(b)
+		h, err := readHead(b)
 		if err != nil {
 			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", err)
 			return nil
 		}
-		loaded = append(loaded, rec)
+		if h.Job.Status.Terminal() { // counted only; read when asked for
+			e.mu.Lock()
+			e.counts[h.Job.Status]++
+			e.mu.Unlock()
+			return nil
+		}
+		unfinished = append(unfinished, id)
 		return nil
 	})
-	if err != nil {
-		e.mu.Lock()
-		e.state = stateNew
-		e.mu.Unlock()
-		return ytsum.Wrap(fmt.Errorf("jobs: loading: %w", err), ytsum.CodeUnavailable, "store_unavailable",
-			"The saved jobs could not be read; check that the data folder is readable.")
+	var loaded []*record
+	for _, id := range unfinished {
+		if err != nil {
+			break
+		}
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		rec, migrate, rerr := e.read(id)
+		if rerr != nil {
+			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", rerr)
+			continue
+		}
+		if migrate { // a version 1 record is stored anew in version 2
+			rec.markAll()
+			rec.unsaved, rec.dirty = rec.dirty, changes{}
+		}
+		loaded = append(loaded, rec)
 	}
 	slices.SortFunc(loaded, func(a, b *record) int {
 		return cmp.Or(a.Job.CreatedAt.Compare(b.Job.CreatedAt), cmp.Compare(a.Job.ID, b.Job.ID))
@@ -302,9 +326,6 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Lock()
 	for _, rec := range loaded {
 		e.counts[rec.Job.Status]++
-		if rec.Job.Status.Terminal() {
-			continue
-		}
 		r := &run{id: rec.Job.ID, rec: rec, done: make(chan struct{})}
 		e.active[r.id] = r
 		runs = append(runs, r)
@@ -314,9 +335,17 @@ func (e *Engine) Start(ctx context.Context) error {
 	var recovered, failed int
 	for _, r := range runs {
 		if r.rec.Job.Status != ytsum.JobRunning {
+			if !r.rec.unsaved.empty() { // a version 1 record: stored anew
+				r.mu.Lock()
+				if err := e.writeLocked(r); err != nil {
+					e.log.Error("jobs: saving job", "job", r.id, "err", err)
+				}
+				r.mu.Unlock()
+			}
 			continue
 		}
 		e.commit(r, func(rec *record) bool {
+			rec.markHead()
 			rec.Interruptions++
 			rec.Job.CurrentItem = ""
 			if rec.Interruptions > e.cfg.MaxInterruptions {
@@ -533,6 +562,13 @@ func (e *Engine) submit(ctx context.Context, req Request, mode Mode) (*run, *yts
 		}
 	}
 	rec.refresh()
+	rec.markHead() // the head holds every link as submitted
+	for i, l := range rec.Links {
+		if l.Item != nil {
+			rec.markLink(i) // announced as an item (and stored as a part unless Persist writes the head alone)
+		}
+	}
+	rec.unsaved = rec.dirty
 	r := &run{id: rec.Job.ID, submitted: time.Now(), rec: rec, done: make(chan struct{})}
 
 	// Persist and announce before any worker can see the job, so its first
@@ -579,7 +615,7 @@ func (e *Engine) reserve() error {
 func (e *Engine) enqueueNew(r *run, mode Mode, persist func() error) (*ytsum.Job, error) {
 	r.mu.Lock()
 	err := persist()
-	submitted := cloneJob(r.rec.Job)
+	submitted := r.rec.job()
 	e.mu.Lock()
 	e.reserved--
 	if err == nil {
@@ -626,29 +662,87 @@ func (e *Engine) get(id string) (*ytsum.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.Job, nil
+	return rec.job(), nil
 }
 
+// Snapshot is Get that also returns the sequence number (ytsum.Event.Seq)
+// of the last event the engine published about the job before the copy
+// was taken: the job's events with a higher Seq are newer than the copy,
+// the others are in it. For a job not running or pending in this process
+// it is the last Seq the engine published at all (no event about the job
+// follows).
+func (e *Engine) Snapshot(ctx context.Context, id string) (*ytsum.Job, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	e.mu.Lock()
+	r := e.active[id]
+	e.mu.Unlock()
+	if r != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.rec.job(), r.seq, nil
+	}
+	seq := e.published.Load()
+	j, err := e.get(id)
+	return j, seq, err
+}
+
+// load reads a stored job (its results loaded from the library).
 func (e *Engine) load(id string) (*record, error) {
-	b, err := e.store.Job(id)
+	rec, _, err := e.read(id)
 	if err != nil {
 		if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
 			return nil, errNotFound
 		}
-		return nil, ytsum.Wrap(fmt.Errorf("jobs: reading %s: %w", id, err), ytsum.CodeUnavailable, "store_unavailable",
-			"The job could not be read; check that the data folder is readable.")
-	}
-	rec, err := decodeRecord(b)
-	if err != nil {
+		var ye *ytsum.Error
+		if errors.As(err, &ye) {
+			return nil, err
+		}
 		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "corrupt_job", "This job's saved record cannot be read.")
 	}
 	return rec, nil
 }
 
+// read reads and decodes job id's record; migrate reports a version 1
+// record. A store failure is a *ytsum.Error (not_found, unavailable).
+func (e *Engine) read(id string) (rec *record, migrate bool, err error) {
+	head, parts, err := e.store.Job(id)
+	if err != nil {
+		if ytsum.ErrorCode(err) == ytsum.CodeNotFound {
+			return nil, false, errNotFound
+		}
+		return nil, false, ytsum.Wrap(fmt.Errorf("jobs: reading %s: %w", id, err), ytsum.CodeUnavailable, "store_unavailable",
+			"The job could not be read; check that the data folder is readable.")
+	}
+	return decodeRecord(head, parts, e.summaries.Summary)
+}
+
+// head is the part of a stored record List, Start and purge read first.
+type head struct {
+	Job struct {
+		ID          string          `json:"id"`
+		Status      ytsum.JobStatus `json:"status"`
+		CreatedAt   time.Time       `json:"created_at"`
+		CompletedAt *time.Time      `json:"completed_at"`
+	} `json:"job"`
+}
+
+func readHead(b []byte) (head, error) {
+	var h head
+	if err := json.Unmarshal(b, &h); err != nil {
+		return h, fmt.Errorf("jobs: decoding record: %w", err)
+	}
+	if h.Job.ID == "" {
+		return h, fmt.Errorf("jobs: record without a job")
+	}
+	return h, nil
+}
+
 func (e *Engine) snapshot(r *run) *ytsum.Job {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return cloneJob(r.rec.Job)
+	return r.rec.job()
 }
 
 // List returns the stored jobs, newest first, those with the given status
@@ -662,28 +756,37 @@ func (e *Engine) List(ctx context.Context, status ytsum.JobStatus, limit int) ([
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "invalid_status",
 			"Unknown job status %q; use %s.", status, ytsum.JobStatusList())
 	}
-	var out []*ytsum.Job
+	// The heads say which jobs to read: only those are read whole.
+	var heads []head
 	err := e.store.ForEachJob(func(id string, b []byte) error {
-		rec, err := decodeRecord(b)
+		h, err := readHead(b)
 		if err != nil {
 			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", err)
 			return nil
 		}
-		out = append(out, rec.Job)
+		heads = append(heads, h)
 		return nil
 	})
 	if err != nil {
 		return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "store_unavailable",
 			"The jobs could not be read; check that the data folder is readable.")
 	}
-	// Active jobs: the in-memory state is the newest.
-	for i, j := range out {
+	out := make([]*ytsum.Job, 0, len(heads))
+	for _, h := range heads {
+		// Active jobs: the in-memory state is the newest.
 		e.mu.Lock()
-		r := e.active[j.ID]
+		r := e.active[h.Job.ID]
 		e.mu.Unlock()
 		if r != nil {
-			out[i] = e.snapshot(r)
+			out = append(out, e.snapshot(r))
+			continue
 		}
+		if status != "" && h.Job.Status != status {
+			continue
+		}
+		// Created and status are all the listing needs now; the job is
+		// read whole once it is known to be listed.
+		out = append(out, &ytsum.Job{ID: h.Job.ID, Status: h.Job.Status, CreatedAt: h.Job.CreatedAt})
 	}
 	out = slices.DeleteFunc(out, func(j *ytsum.Job) bool { return status != "" && j.Status != status })
 	slices.SortFunc(out, func(a, b *ytsum.Job) int {
@@ -692,7 +795,23 @@ func (e *Engine) List(ctx context.Context, status ytsum.JobStatus, limit int) ([
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	for i, j := range out {
+		if j.Type != "" { // an active job's snapshot
+			continue
+		}
+		rec, err := e.load(j.ID)
+		if err != nil {
+			if ytsum.ErrorCode(err) == ytsum.CodeNotFound { // purged meanwhile
+				out[i] = nil
+				continue
+			}
+			e.log.Error("jobs: skipping unreadable job record", "job", j.ID, "err", err)
+			out[i] = nil
+			continue
+		}
+		out[i] = rec.job()
+	}
+	return slices.DeleteFunc(out, func(j *ytsum.Job) bool { return j == nil }), nil
 }
 
 // Cancel cancels job id: a pending job never runs; a running job's context
@@ -750,11 +869,17 @@ func (e *Engine) announce(r *run, mutate func(rec *record) bool) bool {
 func (e *Engine) change(r *run, mutate func(rec *record) bool, persist bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.rec.Job.Status
-	if old.Terminal() || !mutate(r.rec) {
+	rec := r.rec
+	old, oldInterruptions := rec.Job.Status, rec.Interruptions
+	rec.dirty = changes{}
+	if old.Terminal() || !mutate(rec) {
+		rec.dirty = changes{}
 		return false
 	}
-	r.rec.refresh()
+	if rec.Job.Status != old || rec.Interruptions != oldInterruptions {
+		rec.markHead()
+	}
+	rec.unsaved.merge(rec.dirty)
 	if !persist {
 		e.publishLocked(r)
 		return true
@@ -762,45 +887,78 @@ func (e *Engine) change(r *run, mutate func(rec *record) bool, persist bool) boo
 	if err := e.persistLocked(r); err != nil {
 		e.log.Error("jobs: saving job", "job", r.id, "err", err)
 	}
-	if cur := r.rec.Job.Status; cur != old {
+	if cur := rec.Job.Status; cur != old {
 		e.transitionLocked(r, old, cur)
 	}
 	return true
 }
 
-// persistLocked stores r's record and publishes its job JSON. r.mu is held.
+// persistLocked stores what changed in r's record since the last write
+// (one transaction) and publishes the change. r.mu is held.
 func (e *Engine) persistLocked(r *run) error {
-	b, err := r.rec.encode()
+	err := e.writeLocked(r)
+	e.publishLocked(r)
+	return err
+}
+
+// writeLocked stores r's unsaved changes. r.mu is held.
+func (e *Engine) writeLocked(r *run) error {
+	head, parts, err := r.rec.encodeChanges()
 	if err != nil {
 		return fmt.Errorf("jobs: encoding %s: %w", r.id, err)
 	}
-	err = e.store.PutJob(r.id, b)
-	e.publishLocked(r)
-	if err != nil {
+	if err := e.store.PutJob(r.id, head, parts); err != nil {
 		return fmt.Errorf("jobs: storing %s: %w", r.id, err)
 	}
+	r.rec.unsaved = changes{}
 	return nil
 }
 
-// persistFirstLocked writes r's first record through persist (a
-// Request.Persist) and publishes its job JSON only when that succeeded.
-// r.mu is held.
+// persistFirstLocked writes r's first record (a head alone) through
+// persist (a Request.Persist) and publishes the job only when that
+// succeeded. r.mu is held.
 func (e *Engine) persistFirstLocked(r *run, persist func(id string, record []byte) error) error {
-	b, err := r.rec.encode()
+	b, err := r.rec.encodeHead()
 	if err != nil {
 		return fmt.Errorf("jobs: encoding %s: %w", r.id, err)
 	}
 	if err := persist(r.id, b); err != nil {
 		return err
 	}
+	r.rec.unsaved = changes{}
 	e.publishLocked(r)
 	return nil
 }
 
-// publishLocked publishes r's job JSON. r.mu is held.
+// publishLocked publishes the change of r just made: an item event for
+// each result item it added, then the job in its delta form. r.mu is held.
 func (e *Engine) publishLocked(r *run) {
-	if e.pub != nil {
-		e.pub.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: r.id, Data: ytsum.JobJSON(r.rec.Job)})
+	rec := r.rec
+	n := rec.refresh()
+	if e.pub == nil {
+		rec.dirty = changes{}
+		return
+	}
+	for _, c := range rec.itemChanges() {
+		b, err := json.Marshal(c)
+		if err != nil {
+			e.log.Error("jobs: encoding an item event", "job", r.id, "err", err)
+			continue
+		}
+		r.seq = e.pub.Publish(ytsum.Event{Type: ytsum.EventItem, JobID: r.id, Data: b})
+	}
+	rec.dirty = changes{}
+	r.seq = e.pub.Publish(ytsum.Event{Type: ytsum.EventJob, JobID: r.id, Data: ytsum.JobDeltaJSON(rec.Job, n)})
+	e.notePublished(r.seq)
+}
+
+// notePublished raises e.published to seq.
+func (e *Engine) notePublished(seq uint64) {
+	for {
+		cur := e.published.Load()
+		if seq <= cur || e.published.CompareAndSwap(cur, seq) {
+			return
+		}
 	}
 }
 

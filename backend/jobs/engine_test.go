@@ -40,7 +40,7 @@ func TestJobLifecycle(t *testing.T) {
 	if j.Status != ytsum.JobPending || j.TotalItems != 3 || j.Progress != 0 {
 		t.Fatalf("submitted job = %s, want pending 0/3", describe(j))
 	}
-	if _, err := h.store.Job(j.ID); err != nil {
+	if _, _, err := h.store.Job(j.ID); err != nil {
 		t.Fatalf("job not in the store when Submit returned: %v", err)
 	}
 

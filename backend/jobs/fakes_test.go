@@ -1,12 +1,14 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,7 @@ const waitTimeout = 10 * time.Second
 
 var (
 	bucketJobs      = []byte("jobs")
+	bucketJobParts  = []byte("job_parts")
 	bucketSummaries = []byte("summaries")
 	errFrozen       = errors.New("store frozen (simulated crash)")
 )
@@ -60,7 +63,7 @@ func MustOpenStore(tb testing.TB, path string) *boltStore {
 		tb.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketJobs, bucketSummaries} {
+		for _, b := range [][]byte{bucketJobs, bucketJobParts, bucketSummaries} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -75,25 +78,46 @@ func MustOpenStore(tb testing.TB, path string) *boltStore {
 
 func (s *boltStore) Close() error { return s.db.Close() }
 
-func (s *boltStore) PutJob(id string, record []byte) error {
+func (s *boltStore) PutJob(id string, head []byte, parts map[string][]byte) error {
 	if !s.write() || s.frozenJobs.Load() {
 		return errFrozen
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketJobs).Put([]byte(id), record) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if head != nil {
+			if err := tx.Bucket(bucketJobs).Put([]byte(id), head); err != nil {
+				return err
+			}
+		}
+		for k, v := range parts {
+			if err := tx.Bucket(bucketJobParts).Put([]byte(id+"\x00"+k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-func (s *boltStore) Job(id string) ([]byte, error) {
+func (s *boltStore) Job(id string) ([]byte, map[string][]byte, error) {
 	var out []byte
+	var parts map[string][]byte
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketJobs).Get([]byte(id)); v != nil {
 			out = append([]byte(nil), v...)
 		}
+		p := []byte(id + "\x00")
+		c := tx.Bucket(bucketJobParts).Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if parts == nil {
+				parts = map[string][]byte{}
+			}
+			parts[string(k[len(p):])] = append([]byte(nil), v...)
+		}
 		return nil
 	})
 	if err == nil && out == nil {
-		return nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+		return nil, nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
 	}
-	return out, err
+	return out, parts, err
 }
 
 func (s *boltStore) ForEachJob(fn func(id string, record []byte) error) error {
@@ -106,7 +130,19 @@ func (s *boltStore) DeleteJob(id string) error {
 	if !s.write() {
 		return errFrozen
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketJobs).Delete([]byte(id)) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
+			return err
+		}
+		p := []byte(id + "\x00")
+		c := tx.Bucket(bucketJobParts).Cursor()
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Seek(p) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func summaryKey(videoID, cacheKey string) []byte { return []byte(videoID + "\x00" + cacheKey) }
@@ -160,7 +196,7 @@ func (s *boltStore) countSummaries(tb testing.TB) int {
 // rawRecord returns the stored record of a job, decoded loosely.
 func (s *boltStore) rawRecord(tb testing.TB, id string) map[string]any {
 	tb.Helper()
-	b, err := s.Job(id)
+	b, _, err := s.Job(id)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -495,8 +531,20 @@ func (h *harness) restart(sum *fakeSummarizer) {
 
 // subscribe returns a subscription to one job's events (or all with "").
 func (h *harness) subscribe(jobID string) *events.Subscription {
-	s := h.broker.Subscribe(events.Filter{JobID: jobID, Types: []string{ytsum.EventJob}})
-	h.t.Cleanup(s.Close)
+	s := h.broker.Subscribe(events.Filter{JobID: jobID, Types: []string{ytsum.EventJob, ytsum.EventItem}})
+	copies.Lock()
+	w := &watched{byJob: map[string]*jobCopy{}}
+	if jobID != "" { // a job already submitted: its copy starts from a snapshot
+		w.snapshot = func(id string) (*ytsum.Job, uint64, error) { return h.eng.Snapshot(context.Background(), id) }
+	}
+	copies.m[s] = w
+	copies.Unlock()
+	h.t.Cleanup(func() {
+		s.Close()
+		copies.Lock()
+		delete(copies.m, s)
+		copies.Unlock()
+	})
 	return s
 }
 
@@ -510,24 +558,128 @@ func (h *harness) MustSubmit(urls ...string) *ytsum.Job {
 	return j
 }
 
-// waitJob reads job events from s until pred holds, with a deadline.
+// copies are the results each subscription built from item events, by
+// job: the job events carry none (results null), so waitJob merges them
+// as a client of the delta stream does — which checks the item events'
+// positions in every test that looks at results. A subscription to all
+// jobs (made before the jobs are submitted) starts each copy empty; one to
+// a job already submitted starts it from the engine's Snapshot, skipping
+// the item events the snapshot already holds.
+var copies = struct {
+	sync.Mutex
+	m map[*events.Subscription]*watched
+}{m: map[*events.Subscription]*watched{}}
+
+type watched struct {
+	snapshot func(id string) (*ytsum.Job, uint64, error)
+	byJob    map[string]*jobCopy
+}
+
+type jobCopy struct {
+	results []ytsum.Result
+	seq     uint64 // events up to this one are in results
+}
+
+// waitJob reads job events from s until pred holds, with a deadline. The
+// job's results are those its item events built (see copies).
 func waitJob(tb testing.TB, s *events.Subscription, pred func(*ytsum.Job) bool) *ytsum.Job {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
+	copies.Lock()
+	w := copies.m[s]
+	copies.Unlock()
+	if w == nil {
+		tb.Fatal("waitJob needs a subscription from harness.subscribe")
+	}
 	for {
 		ev, err := s.Next(ctx)
 		if err != nil {
 			tb.Fatalf("waiting for a job state: %v", err)
 		}
+		c := w.byJob[ev.JobID]             // this subscription's reader's alone
+		if c == nil && w.snapshot == nil { // subscribed before the job was submitted
+			c = &jobCopy{}
+			w.byJob[ev.JobID] = c
+		}
+		if c == nil {
+			j, seq, err := w.snapshot(ev.JobID)
+			if err != nil {
+				tb.Fatalf("snapshot of job %s: %v", ev.JobID, err)
+			}
+			c = &jobCopy{results: cloneResults(j.Results), seq: seq}
+			w.byJob[ev.JobID] = c
+		}
+		old := ev.Seq <= c.seq // in the snapshot
+		if ev.Type == ytsum.EventItem {
+			if old {
+				continue
+			}
+			var ch ytsum.ItemChange
+			if err := json.Unmarshal(ev.Data, &ch); err != nil {
+				tb.Fatal(err)
+			}
+			c.results = applyItem(tb, c.results, ch)
+			continue
+		}
 		var j ytsum.Job
 		if err := json.Unmarshal(ev.Data, &j); err != nil {
 			tb.Fatal(err)
 		}
+		var head struct {
+			Results      *json.RawMessage `json:"results"`
+			ResultsCount *int             `json:"results_count"`
+		}
+		if err := json.Unmarshal(ev.Data, &head); err != nil || head.Results != nil || head.ResultsCount == nil {
+			tb.Fatalf("a job event is not in the delta form (results null, results_count): %s", ev.Data)
+		}
+		if !old && *head.ResultsCount != len(c.results) {
+			tb.Fatalf("job event says %d results, the item events made %d", *head.ResultsCount, len(c.results))
+		}
+		j.Results = cloneResults(c.results)
 		if pred(&j) {
 			return &j
 		}
 	}
+}
+
+// applyItem inserts an item event's item where it says.
+func applyItem(tb testing.TB, results []ytsum.Result, c ytsum.ItemChange) []ytsum.Result {
+	tb.Helper()
+	if c.VideoIndex == nil {
+		if c.LinkIndex < 0 || c.LinkIndex > len(results) {
+			tb.Fatalf("item event at link_index %d of %d results", c.LinkIndex, len(results))
+		}
+		if c.LinkIndex < len(results) && sameItem(results[c.LinkIndex], c.Item) {
+			results[c.LinkIndex] = c.Item // a change of an item held (a playlist announced whole)
+			return results
+		}
+		return slices.Insert(results, c.LinkIndex, c.Item)
+	}
+	if c.LinkIndex < 0 || c.LinkIndex >= len(results) {
+		tb.Fatalf("video item event at link_index %d of %d results", c.LinkIndex, len(results))
+	}
+	p := &results[c.LinkIndex]
+	if *c.VideoIndex < 0 || *c.VideoIndex > len(p.Summaries) {
+		tb.Fatalf("video item event at video_index %d of %d summaries", *c.VideoIndex, len(p.Summaries))
+	}
+	p.Summaries = slices.Insert(slices.Clone(p.Summaries), *c.VideoIndex, c.Item)
+	return results
+}
+
+// sameItem reports whether a and b are the same link's item: same type and
+// id (playlists and channels; the other items are never announced twice).
+func sameItem(a, b ytsum.Result) bool {
+	return a.Type == b.Type && (a.Type == ytsum.ResultPlaylist && a.PlaylistID == b.PlaylistID ||
+		a.Type == ytsum.ResultChannel && a.ChannelID == b.ChannelID)
+}
+
+func cloneResults(rs []ytsum.Result) []ytsum.Result {
+	out := slices.Clone(rs)
+	for i := range out {
+		out[i].Summaries = slices.Clone(out[i].Summaries)
+	}
+	return out
 }
 
 func isStatus(st ytsum.JobStatus) func(*ytsum.Job) bool {

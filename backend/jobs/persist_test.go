@@ -41,7 +41,7 @@ func TestSubmitPersistHook(t *testing.T) {
 	var got []byte
 	var gotID string
 	j, err := h.eng.Submit(context.Background(), jobs.Request{URLs: []string{videoURL("vvvvvvvvvv1")},
-		Persist: func(id string, rec []byte) error { gotID, got = id, rec; return h.store.PutJob(id, rec) }})
+		Persist: func(id string, rec []byte) error { gotID, got = id, rec; return h.store.PutJob(id, rec, nil) }})
 	if err != nil || j.ID != gotID || len(got) == 0 {
 		t.Fatalf("Submit = %v, %v (persisted %q, %d bytes)", j, err, gotID, len(got))
 	}

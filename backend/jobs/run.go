@@ -174,6 +174,7 @@ func (e *Engine) resolveLink(ctx context.Context, r *run, i int, url string, pre
 		if l.Kind != kindUnresolved {
 			return false
 		}
+		rec.markLink(i)
 		switch {
 		case err != nil && link.Kind == youtube.Playlist:
 			msg := ytsum.ErrorMessage(err)
@@ -254,7 +255,7 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		}
 		r.mu.Unlock()
 	}()
-	res, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
+	res, ref, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
 	if !ok {
 		return
 	}
@@ -264,11 +265,10 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		defer e.summaries.CacheThumbnail(ctx, made)
 	}
 	e.commit(r, func(rec *record) bool {
-		v := &rec.Links[t.link].Videos[t.video]
-		if v.Result != nil {
+		if rec.Links[t.link].Videos[t.video].Result != nil {
 			return false
 		}
-		v.Result = &res
+		rec.setVideo(t.link, t.video, res, ref, false)
 		// current_item: the latest video still in flight.
 		if i := slices.Index(r.inflight, url); i >= 0 {
 			r.inflight = slices.Delete(r.inflight, i, i+1)
@@ -285,14 +285,14 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 // when a summary with the same cache key is saved (a resumed job finds its
 // own earlier work there), else by fetching and summarizing. ok is false
 // when the job's context stopped the work; made is the summary saved by this
-// call (nil when it came from the cache or failed). A panic fails this
-// video only.
-func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, made *ytsum.Summary, ok bool) {
+// call (nil when it came from the cache or failed); ref names the saved
+// summary res shows (nil for a failure). A panic fails this video only.
+func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, ref *summaryRef, made *ytsum.Summary, ok bool) {
 	v := ytsum.Video{ID: vs.ID, Title: vs.Title, DurationSeconds: vs.DurationSeconds}
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("jobs: panic while summarizing", "job", jobID, "video", vs.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			res, made, ok = ytsum.FailedVideoResult(v, errPanic), nil, true
+			res, ref, made, ok = ytsum.FailedVideoResult(v, errPanic), nil, nil, true
 		}
 	}()
 
@@ -303,20 +303,20 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 	}
 	// With Regenerate, only a summary this job made itself counts.
 	if found && s != nil && (!opts.Regenerate || !s.CreatedAt.Before(created)) {
-		return ytsum.VideoResult(s, ytsum.SourceCache), nil, true
+		return ytsum.VideoResult(s, ytsum.SourceCache), refOf(s, vs.ID, key, ytsum.SourceCache), nil, true
 	}
 
 	vctx, cancel := context.WithTimeout(ctx, e.cfg.VideoTimeout)
 	defer cancel()
-	fail := func(err error) (ytsum.Result, *ytsum.Summary, bool) {
+	fail := func(err error) (ytsum.Result, *summaryRef, *ytsum.Summary, bool) {
 		if ctx.Err() != nil {
-			return ytsum.Result{}, nil, false
+			return ytsum.Result{}, nil, nil, false
 		}
 		if vctx.Err() != nil {
 			err = ytsum.Wrap(err, ytsum.CodeUnavailable, "timeout",
 				"Summarizing this video took too long and was stopped; try it again later.")
 		}
-		return ytsum.FailedVideoResult(v, err), nil, true
+		return ytsum.FailedVideoResult(v, err), nil, nil, true
 	}
 
 	details, err := e.yt.Video(vctx, vs.ID)
@@ -375,7 +375,20 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 		elapsed = time.Duration(s.ElapsedMS) * time.Millisecond
 	}
 	e.recordModelTime(opts.Model, elapsed)
-	return ytsum.VideoResult(s, ytsum.SourceGenerated), s, true
+	return ytsum.VideoResult(s, ytsum.SourceGenerated), refOf(s, vs.ID, key, ytsum.SourceGenerated), s, true
+}
+
+// refOf is the reference to the saved summary s (of video id, looked up
+// or saved under key unless s names its own).
+func refOf(s *ytsum.Summary, id, key, source string) *summaryRef {
+	ref := &summaryRef{VideoID: s.ID, CacheKey: s.CacheKey, Source: source}
+	if ref.VideoID == "" {
+		ref.VideoID = id
+	}
+	if ref.CacheKey == "" {
+		ref.CacheKey = key
+	}
+	return ref
 }
 
 func (e *Engine) publishDelta(jobID, videoID, delta string) {

@@ -263,40 +263,108 @@ func (db *DB) PutVideo(v ytsum.Video) error {
 	return db.Update(func(tx *Tx) error { return tx.PutVideo(v) })
 }
 
-// PutJob stores the job engine's opaque record for job id, replacing any
-// earlier one. It returns when the record is synced to disk.
-func (db *DB) PutJob(id string, record []byte) error {
+// PutJob writes, in one transaction synced to disk when it returns, job
+// id's record as the job engine keeps it (opaque to this package): head,
+// when not nil, replaces the job's head record; each entry of parts
+// replaces the job's part of that key (a nil value removes it). Parts let a
+// job's change write only what changed (one video's outcome) instead of the
+// whole job. Part keys must be valid identifiers.
+func (db *DB) PutJob(id string, head []byte, parts map[string][]byte) error {
 	if !validPart(id, false) {
 		return invalidID("job id", id)
 	}
-	return db.Update(func(tx *Tx) error { return tx.tx.Bucket(bucketJobs).Put([]byte(id), bytes.Clone(record)) })
+	for k := range parts {
+		if !validPart(k, false) {
+			return invalidID("job part", k)
+		}
+	}
+	return db.Update(func(tx *Tx) error { return tx.putJob(id, head, parts) })
 }
 
-// Job returns a copy of job id's record, or an *ytsum.Error with code
-// not_found when there is none.
-func (db *DB) Job(id string) (rec []byte, err error) {
+func (tx *Tx) putJob(id string, head []byte, parts map[string][]byte) error {
+	if head != nil {
+		if err := tx.tx.Bucket(bucketJobs).Put([]byte(id), bytes.Clone(head)); err != nil {
+			return err
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	b, err := tx.tx.CreateBucketIfNotExists(bucketJobParts)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = fillPercent
+	for k, v := range parts {
+		if v == nil {
+			err = b.Delete(pair(id, k))
+		} else {
+			err = b.Put(pair(id, k), bytes.Clone(v))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Job returns copies of job id's head record and parts, read from one
+// snapshot, or an *ytsum.Error with code not_found when there is no head.
+func (db *DB) Job(id string) (head []byte, parts map[string][]byte, err error) {
 	err = db.View(func(tx *Tx) error {
-		if v := tx.tx.Bucket(bucketJobs).Get([]byte(id)); v != nil {
-			rec = bytes.Clone(v)
+		v := tx.tx.Bucket(bucketJobs).Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		head = bytes.Clone(v)
+		b := tx.tx.Bucket(bucketJobParts)
+		if b == nil {
+			return nil
+		}
+		p := prefix(id)
+		c := b.Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if parts == nil {
+				parts = make(map[string][]byte)
+			}
+			parts[string(k[len(p):])] = bytes.Clone(v)
 		}
 		return nil
 	})
-	if err == nil && rec == nil {
-		return nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
+	if err == nil && head == nil {
+		return nil, nil, ytsum.Errorf(ytsum.CodeNotFound, "job_not_found", "Job not found")
 	}
-	return rec, err
+	return head, parts, err
 }
 
-// ForEachJob calls fn with every job record in id order. Records are read
-// in short transactions and fn runs outside them, so fn may call PutJob or
-// DeleteJob. An error from fn stops the walk and is returned as is.
-func (db *DB) ForEachJob(fn func(id string, record []byte) error) error {
+// ForEachJob calls fn with every job's head record in id order. Records
+// are read in short transactions and fn runs outside them, so fn may call
+// PutJob, Job or DeleteJob. An error from fn stops the walk and is returned
+// as is.
+func (db *DB) ForEachJob(fn func(id string, head []byte) error) error {
 	return forEachChunk(db, bucketJobs, func(k, v []byte) error { return fn(string(k), v) })
 }
 
-// DeleteJob removes job id's record; removing a missing job is not an error.
+// DeleteJob removes job id's head and parts; removing a missing job is not
+// an error.
 func (db *DB) DeleteJob(id string) error {
-	return db.Update(func(tx *Tx) error { return tx.tx.Bucket(bucketJobs).Delete([]byte(id)) })
+	return db.Update(func(tx *Tx) error {
+		if err := tx.tx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
+			return err
+		}
+		b := tx.tx.Bucket(bucketJobParts)
+		if b == nil {
+			return nil
+		}
+		p := prefix(id)
+		c := b.Cursor()
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Seek(p) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Settings returns a copy of the saved settings record, nil when none.

@@ -21,6 +21,9 @@
 // Summaries and transcripts are stored as snappy-compressed JSON behind a
 // one-byte tag (plain JSON is read too), so a typical record fits in a
 // fraction of a page; video details, jobs and settings are stored as given.
+// A job is a head record ("jobs") and parts ("job_parts", keyed by job id and
+// the engine's part key), written together in one transaction, so a change
+// of a large job rewrites only what changed; DeleteJob removes both.
 //
 // Writes that change what search should find (summaries, transcripts of a
 // summarised video, deletions) also queue the video in "index_pending" in

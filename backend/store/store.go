@@ -30,7 +30,8 @@ var (
 	bucketTimeline    = []byte("timeline")    // 8-byte time key + videoID → cacheKey (one entry per video)
 	bucketTranscripts = []byte("transcripts") // videoID 0 language → Transcript JSON
 	bucketVideos      = []byte("videos")      // videoID → Video JSON
-	bucketJobs        = []byte("jobs")        // job id → opaque record
+	bucketJobs        = []byte("jobs")        // job id → opaque head record
+	bucketJobParts    = []byte("job_parts")   // job id 0 part key → opaque part (made when first needed)
 	bucketSettings    = []byte("settings")    // "settings" → opaque record
 	bucketAudio       = []byte("audio")       // videoID 0 file name → empty
 	bucketAudioFiles  = []byte("audio_files") // file name 0 videoID → empty (reverse of audio)
@@ -43,6 +44,13 @@ var (
 
 var allBuckets = [][]byte{bucketMeta, bucketSummaries, bucketLatest, bucketTimeline, bucketTranscripts,
 	bucketVideos, bucketJobs, bucketSettings, bucketAudio, bucketAudioFiles, bucketPending}
+
+// allocSize is how far past what it needs the file grows once it is larger
+// than that. bbolt's default (16 MiB) makes a smaller file double at every
+// growth — a 9 MiB library takes a 16 MiB file, a 17 MiB one 32 MiB —
+// while 256 KiB steps keep the file within that of its pages, at the cost
+// of one more truncate and fsync per 256 KiB written.
+const allocSize = 256 << 10
 
 // Options configures Open. The zero value is the recommended configuration.
 type Options struct {
@@ -168,6 +176,7 @@ func openChecked(path string, opts Options) (bdb *bolt.DB, err error) {
 	if err != nil {
 		return nil, err
 	}
+	bdb.AllocSize = allocSize
 	if opts.CheckOnOpen {
 		if cerr := checkBolt(bdb); cerr != nil {
 			_ = bdb.Close()

@@ -313,18 +313,18 @@ func TestCaches(t *testing.T) {
 
 func TestJobs(t *testing.T) {
 	db := MustOpen(t)
-	if _, err := db.Job("x"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, _, err := db.Job("x"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("missing job err = %v", err)
 	}
 	rec := []byte(`{"id":"1"}`)
 	for i := range chunk + 3 {
-		if err := db.PutJob(fmt.Sprintf("job%04d", i), rec); err != nil {
+		if err := db.PutJob(fmt.Sprintf("job%04d", i), rec, map[string][]byte{"p/1": []byte("one")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rec[0] = 'X' // the store kept its own copy
-	if got, _ := db.Job("job0000"); string(got) != `{"id":"1"}` {
-		t.Fatalf("Job = %s", got)
+	if got, parts, _ := db.Job("job0000"); string(got) != `{"id":"1"}` || len(parts) != 1 || string(parts["p/1"]) != "one" {
+		t.Fatalf("Job = %s %q", got, parts)
 	}
 	n := 0
 	err := db.ForEachJob(func(id string, r []byte) error {
@@ -334,13 +334,51 @@ func TestJobs(t *testing.T) {
 	if err != nil || n != chunk+3 {
 		t.Fatalf("ForEachJob n=%d err=%v", n, err)
 	}
-	if _, err := db.Job("job0001"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, _, err := db.Job("job0001"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatal("job survived delete")
 	}
 	stop := errors.New("stop")
-	_ = db.PutJob("a", rec)
+	_ = db.PutJob("a", rec, nil)
 	if err := db.ForEachJob(func(string, []byte) error { return stop }); err != stop {
 		t.Fatalf("fn error not returned: %v", err)
+	}
+}
+
+// A job's parts are written with or without its head, replaced and removed
+// one by one, kept apart from another job whose id shares a prefix, and
+// deleted with the job.
+func TestJobParts(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.PutJob("j", []byte("head1"), map[string][]byte{"v/0/0": []byte("a"), "v/0/1": []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutJob("j2", []byte("other"), map[string][]byte{"v/0/0": []byte("z")}); err != nil {
+		t.Fatal(err)
+	}
+	// A part alone leaves the head as it was; nil removes a part.
+	if err := db.PutJob("j", nil, map[string][]byte{"v/0/1": []byte("B"), "v/0/0": nil, "l/0": []byte("c")}); err != nil {
+		t.Fatal(err)
+	}
+	head, parts, err := db.Job("j")
+	if err != nil || string(head) != "head1" || len(parts) != 2 || string(parts["v/0/1"]) != "B" || string(parts["l/0"]) != "c" {
+		t.Fatalf("Job(j) = %s %q %v", head, parts, err)
+	}
+	if err := db.PutJob("j", []byte("x"), map[string][]byte{"bad\x00key": nil}); ytsum.ErrorCode(err) != ytsum.CodeInvalid {
+		t.Fatalf("a part key with a NUL byte: %v", err)
+	}
+	if err := db.DeleteJob("j"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Job("j"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+		t.Fatalf("deleted job: %v", err)
+	}
+	// A new job with the same id starts without the old parts.
+	_ = db.PutJob("j", []byte("head2"), nil)
+	if _, parts, _ := db.Job("j"); len(parts) != 0 {
+		t.Fatalf("parts survived the delete: %q", parts)
+	}
+	if _, parts, _ := db.Job("j2"); len(parts) != 1 || string(parts["v/0/0"]) != "z" {
+		t.Fatalf("the other job's parts = %q", parts)
 	}
 }
 
@@ -632,7 +670,7 @@ func crashChild(path string) {
 			}
 			return tx.AddAudio(id, fmt.Sprintf("a%d.mp3", i%11))
 		})
-		_ = db.PutJob(fmt.Sprintf("job%d", i%40), []byte(strconv.Itoa(i)))
+		_ = db.PutJob(fmt.Sprintf("job%d", i%40), []byte(strconv.Itoa(i)), map[string][]byte{"v/0/0": []byte(strconv.Itoa(i))})
 		fmt.Fprintln(w, i)
 		_ = w.Flush()
 	}

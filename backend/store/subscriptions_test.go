@@ -73,10 +73,10 @@ func TestRecordCheckAtomic(t *testing.T) {
 	if rec, err := db.Subscription("s1"); err != nil || string(rec) != `{"v":2}` {
 		t.Fatalf("record after reopen = %s, %v", rec, err)
 	}
-	if rec, err := db.Job("j1"); err != nil || string(rec) != `{"job":1}` {
+	if rec, _, err := db.Job("j1"); err != nil || string(rec) != `{"job":1}` {
 		t.Fatalf("job j1 = %s, %v", rec, err)
 	}
-	if _, err := db.Job("j2"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
+	if _, _, err := db.Job("j2"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("the refused check's job was written: %v", err)
 	}
 	seen, _ := db.SubscriptionSeen("s1", []string{"old00000001", "new00000001", "new00000002", "new00000003"})
@@ -118,7 +118,7 @@ func TestRecordCheckAtomic(t *testing.T) {
 	if c, _ := db.NewCounts(); len(c) != 0 {
 		t.Fatalf("new marks survived unfollow: %v", c)
 	}
-	if _, err := db.Job("j1"); err != nil {
+	if _, _, err := db.Job("j1"); err != nil {
 		t.Fatalf("unfollow removed the job: %v", err)
 	}
 	// The source can be followed again.

@@ -33,7 +33,24 @@ func (db *DB) View(fn func(*Tx) error) error {
 // disk) when fn returns nil, rolled back entirely when it returns an error.
 // Writers are serialised.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return storeErr(db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx, now: db.now}) }), "writing")
+	return storeErr(db.bolt.Update(func(tx *bolt.Tx) error {
+		packed(tx)
+		return fn(&Tx{tx: tx, now: db.now})
+	}), "writing")
+}
+
+// packedBuckets are the buckets whose writes mostly append or rewrite
+// recent keys: their pages are split fillPercent full in every write
+// transaction (a transaction keeps one handle per bucket, so an update
+// made by any method — a summary's new local thumbnail too — packs them).
+var packedBuckets = [][]byte{bucketSummaries, bucketLatest, bucketTimeline, bucketTranscripts, bucketVideos, bucketJobParts}
+
+func packed(tx *bolt.Tx) {
+	for _, name := range packedBuckets {
+		if b := tx.Bucket(name); b != nil {
+			b.FillPercent = fillPercent
+		}
+	}
 }
 
 // validPart reports whether s can be stored as a video id, cache key,
@@ -120,8 +137,9 @@ func (t *Tx) PutSummary(s *ytsum.Summary) error {
 }
 
 // fillPercent packs pages fuller than bbolt's default of one half: most
-// writes append (new summaries, new times), and summaries are a few KB, so
-// half-full pages would double the file.
+// writes append (new summaries, new times, the transcripts and details of
+// new videos, a job's outcome of its next video), and summaries are a few
+// KB, so half-full pages would double the file.
 const fillPercent = 0.9
 
 // HasSummary reports whether a summary (videoID, cacheKey) exists.
@@ -483,7 +501,9 @@ func (t *Tx) PutTranscript(tr *ytsum.Transcript) error {
 	if err != nil {
 		return err
 	}
-	if err := t.tx.Bucket(bucketTranscripts).Put(pair(tr.VideoID, tr.Language), raw); err != nil {
+	trs := t.tx.Bucket(bucketTranscripts)
+	trs.FillPercent = fillPercent
+	if err := trs.Put(pair(tr.VideoID, tr.Language), raw); err != nil {
 		return err
 	}
 	if t.tx.Bucket(bucketLatest).Get([]byte(tr.VideoID)) != nil {
@@ -514,7 +534,9 @@ func (t *Tx) PutVideo(v ytsum.Video) error {
 	if err != nil {
 		return err
 	}
-	return t.tx.Bucket(bucketVideos).Put([]byte(v.ID), raw)
+	videos := t.tx.Bucket(bucketVideos)
+	videos.FillPercent = fillPercent
+	return videos.Put([]byte(v.ID), raw)
 }
 
 // AddAudio records that fileName holds audio of videoID.

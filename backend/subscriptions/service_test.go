@@ -119,7 +119,7 @@ func TestCheckFindsNewVideosAsOneJob(t *testing.T) {
 		jobs[0].Req.Options.Model != "gemini-2.5-flash" || jobs[0].Req.Options.Style != ytsum.StyleKeyPoints {
 		t.Fatalf("jobs = %+v", jobs)
 	}
-	if rec, err := e.db.Job(job); err != nil || len(rec) == 0 {
+	if rec, _, err := e.db.Job(job); err != nil || len(rec) == 0 {
 		t.Fatalf("job record not stored: %v", err)
 	}
 	f := e.pub.waitFound(t)
@@ -383,7 +383,7 @@ func TestUpdatePauseUnfollow(t *testing.T) {
 	if err := e.svc.Unfollow(sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("second unfollow: %v", err)
 	}
-	if _, err := e.db.Job(job); err != nil {
+	if _, _, err := e.db.Job(job); err != nil {
 		t.Fatalf("unfollow removed the job: %v", err)
 	}
 	if _, _, err := e.svc.Check(context.Background(), sub.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {

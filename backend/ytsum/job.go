@@ -95,32 +95,49 @@ type Job struct {
 
 // jobJSON is the wire shape of a job, in the contract's field order.
 type jobJSON struct {
-	ID          string      `json:"id"`
-	Type        string      `json:"type"`
-	Status      JobStatus   `json:"status"`
-	CreatedAt   time.Time   `json:"created_at"`
-	StartedAt   *time.Time  `json:"started_at"`
-	CompletedAt *time.Time  `json:"completed_at"`
-	Progress    int         `json:"progress"`
-	TotalItems  int         `json:"total_items"`
-	CurrentItem *string     `json:"current_item"`
-	Results     []Result    `json:"results"`
-	Error       *string     `json:"error"`
-	Metadata    JobMetadata `json:"metadata"`
+	ID          string     `json:"id"`
+	Type        string     `json:"type"`
+	Status      JobStatus  `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	StartedAt   *time.Time `json:"started_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+	Progress    int        `json:"progress"`
+	TotalItems  int        `json:"total_items"`
+	CurrentItem *string    `json:"current_item"`
+	Results     []Result   `json:"results"`
+	// ResultsCount is set in the delta form only (JobDeltaJSON), where
+	// Results is null.
+	ResultsCount *int        `json:"results_count,omitempty"`
+	Error        *string     `json:"error"`
+	Metadata     JobMetadata `json:"metadata"`
 }
 
 // JobJSON is the one function that encodes a job for every transport
 // (HTTP, SSE, Wails events): the same job gives the same bytes everywhere.
 func JobJSON(j *Job) []byte {
+	results := j.Results
+	if results == nil {
+		results = []Result{}
+	}
+	return encodeJob(j, results, nil)
+}
+
+// JobDeltaJSON is the job JSON of the stream's ?results=delta mode and of
+// the window's job events (API.md §3, §6, §7): "results" is null and
+// "results_count", right after it, is n, the number of result items (the
+// items travel as EventItem events). j.Results is not read, so a caller
+// that knows n need not build them.
+func JobDeltaJSON(j *Job, n int) []byte {
+	return encodeJob(j, nil, &n)
+}
+
+func encodeJob(j *Job, results []Result, count *int) []byte {
 	w := jobJSON{ID: j.ID, Type: j.Type, Status: j.Status, CreatedAt: j.CreatedAt.UTC(),
 		StartedAt: utcPtr(j.StartedAt), CompletedAt: utcPtr(j.CompletedAt), Progress: j.Progress,
-		TotalItems: j.TotalItems, Results: j.Results, Error: j.Error, Metadata: j.Metadata}
+		TotalItems: j.TotalItems, Results: results, ResultsCount: count, Error: j.Error, Metadata: j.Metadata}
 	if j.CurrentItem != "" {
 		c := j.CurrentItem
 		w.CurrentItem = &c
-	}
-	if w.Results == nil {
-		w.Results = []Result{}
 	}
 	if w.Metadata.URLs == nil {
 		w.Metadata.URLs = []string{}
@@ -162,9 +179,24 @@ func utcPtr(t *time.Time) *time.Time {
 
 // Event types carried by the broker (API.md §6, §7).
 const (
-	EventJob          = "job"           // Data is JobJSON of the changed job
+	EventJob          = "job"           // Data is JobDeltaJSON of the changed job
+	EventItem         = "item"          // Data is ItemChange JSON
 	EventSummaryDelta = "summary_delta" // Data is SummaryDelta JSON
 )
+
+// ItemChange is the payload of an item event (API.md §6 ?results=delta,
+// §7): a result item added to a job's results. LinkIndex is the item's
+// position in the job's results once it is added; VideoIndex, set for a
+// video inside a playlist or channel item, is its position in that item's
+// summaries (Item is then a video item without "type"). A client applies
+// item events in order by inserting Item at that position; an item at that
+// position that is the same item (a repeat) is replaced instead.
+type ItemChange struct {
+	JobID      string `json:"job_id"`
+	LinkIndex  int    `json:"link_index"`
+	VideoIndex *int   `json:"video_index"`
+	Item       Result `json:"item"`
+}
 
 // Event is one message of the event broker. Seq increases monotonically
 // across all events of one broker. Data is the exact JSON payload sent to

@@ -3,7 +3,8 @@ import { ApiError } from '../src/lib/api/errors';
 import { createTransport } from '../src/lib/api';
 import { HttpTransport } from '../src/lib/api/http';
 import { WailsTransport, type WailsApp } from '../src/lib/api/wails';
-import { flush, makeJob } from './helpers';
+import { flush, makeJob, makeVideo } from './helpers';
+import type { ItemEvent, Job, PlaylistItem } from '../src/lib/api/types';
 
 /**
  * A fake of the bound methods: each takes the generated method's arguments
@@ -81,7 +82,7 @@ describe('WailsTransport', () => {
     expect(text).toBe('ID3abc');
   });
 
-  it('watchJob follows `job` and `summary_delta` events for its id only and catches up with GetJob', async () => {
+  it('watchJob reads the job with GetJob, then follows `job` and `summary_delta` events for its id only', async () => {
     const app = { GetJob: vi.fn(async () => makeJob({ progress: 0 })) };
     const { win, emit, runtime } = fakeWindow(app);
     const t = createTransport(win);
@@ -89,17 +90,19 @@ describe('WailsTransport', () => {
     const deltas: string[] = [];
     const stop = t.watchJob('j1', { onJob: (j) => jobs.push(j.progress), onDelta: (d) => deltas.push(d.delta) });
     await flush();
-    emit('job', makeJob({ progress: 1 }));
-    emit('job', makeJob({ id: 'other', progress: 9 }));
+    const head = (p: Partial<Job>) => ({ ...makeJob(p), results: null, results_count: 0 });
+    emit('job', head({ current_item: 'https://www.youtube.com/watch?v=x' }));
+    emit('job', head({ id: 'other', progress: 9 }));
     emit('summary_delta', { job_id: 'j1', video_id: 'v', delta: 'abc' });
     emit('summary_delta', { job_id: 'other', video_id: 'v', delta: 'zzz' });
-    emit('job', JSON.stringify(makeJob({ progress: 2 }))); // a string payload works too
-    expect(jobs).toEqual([0, 1, 2]);
+    emit('job', JSON.stringify(head({ total_items: 4 }))); // a string payload works too
+    expect(jobs).toEqual([0, 0, 0]);
     expect(deltas).toEqual(['abc']);
+    expect(app.GetJob).toHaveBeenCalledTimes(1);
     stop();
-    emit('job', makeJob({ progress: 3 }));
-    expect(jobs).toEqual([0, 1, 2]);
-    expect(runtime.EventsOn).toHaveBeenCalledTimes(3); // one listener per event name (job, subscription, summary_delta), shared
+    emit('job', head({ total_items: 5 }));
+    expect(jobs).toEqual([0, 0, 0]);
+    expect(runtime.EventsOn).toHaveBeenCalledTimes(4); // one listener per event name (job, item, subscription, summary_delta), shared
   });
 
   it('openExternal uses the system browser', () => {
@@ -122,5 +125,106 @@ describe('WailsTransport job events', () => {
     emit('job', makeJob({ id: 'cli2' }));
     await flush();
     expect(seen).toEqual(['cli1:running', 'cli1:completed']);
+  });
+});
+
+describe('WailsTransport job copies (item events, API.md §7)', () => {
+  const head = (p: Partial<Job>, count: number) => ({ ...makeJob(p), results: null, results_count: count });
+  const item = (ev: Omit<ItemEvent, 'job_id'>): ItemEvent => ({ job_id: 'j1', ...ev });
+
+  it('merges a plain video and a video inside a playlist into its copy, by position', async () => {
+    const pl: PlaylistItem = { type: 'playlist', playlist_id: 'PL1', title: 'List', summaries: [makeVideo('p1')], error: null };
+    const app = { GetJob: vi.fn(async () => makeJob({ progress: 1, results: [pl] })) };
+    const { win, emit } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    t.watchJob('j1', { onJob: (j) => got.push(j) });
+    await flush();
+    // A plain video before the playlist (link_index 0), then the playlist's third video, then its second.
+    emit('item', item({ link_index: 0, video_index: null, item: makeVideo('v1') }));
+    emit('job', head({ progress: 2 }, 2));
+    const { type: _t, ...p3 } = makeVideo('p3');
+    void _t;
+    emit('item', item({ link_index: 1, video_index: 1, item: p3 }));
+    emit('job', head({ progress: 3 }, 2));
+    emit('item', item({ link_index: 1, video_index: 1, item: makeVideo('p2') }));
+    emit('job', head({ progress: 4 }, 2));
+    const last = got[got.length - 1]!;
+    expect(last.progress).toBe(4);
+    expect(last.results.map((r) => r.type)).toEqual(['video', 'playlist']);
+    expect((last.results[0] as { video_id: string }).video_id).toBe('v1');
+    expect((last.results[1] as PlaylistItem).summaries.map((v) => v.video_id)).toEqual(['p1', 'p2', 'p3']);
+    expect('results_count' in last).toBe(false);
+    expect(app.GetJob).toHaveBeenCalledTimes(1); // in step: no read again
+  });
+
+  it('reads the job again when a job event shows it fell behind (a missed item), and at the end', async () => {
+    let server = makeJob({ progress: 0, results: [] });
+    const app = { GetJob: vi.fn(async () => server) };
+    const { win, emit } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    t.watchJob('j1', { onJob: (j) => got.push(j) });
+    await flush();
+    // Two videos finished; the window saw the item of only one.
+    server = makeJob({ progress: 2, results: [makeVideo('a'), makeVideo('b')] });
+    emit('item', item({ link_index: 0, video_index: null, item: makeVideo('a') }));
+    emit('job', head({ progress: 2 }, 2));
+    expect(app.GetJob).toHaveBeenCalledTimes(2);
+    await flush();
+    expect(got[got.length - 1]!.results.map((r) => (r as { video_id: string }).video_id)).toEqual(['a', 'b']);
+    // An item event that arrives again after the read is recognised, not added twice.
+    emit('item', item({ link_index: 1, video_index: null, item: makeVideo('b') }));
+    emit('job', head({ progress: 2, current_item: 'x' }, 2));
+    expect(app.GetJob).toHaveBeenCalledTimes(2);
+    expect(got[got.length - 1]!.results).toHaveLength(2);
+    // The end: read whole once more, delivered as the server has it, then no more.
+    server = makeJob({ status: 'completed', progress: 3, results: [makeVideo('a'), makeVideo('b'), makeVideo('c')] });
+    emit('item', item({ link_index: 2, video_index: null, item: makeVideo('c') }));
+    emit('job', head({ status: 'completed', progress: 3 }, 3));
+    await flush();
+    expect(app.GetJob).toHaveBeenCalledTimes(3);
+    const end = got[got.length - 1]!;
+    expect(end.status).toBe('completed');
+    expect(end.results).toHaveLength(3);
+    const n = got.length;
+    emit('job', head({ status: 'completed', progress: 3 }, 3));
+    expect(got).toHaveLength(n);
+  });
+
+  it('a playlist announced whole replaces the one the copy holds (a cancel fills in its videos at once)', async () => {
+    const pl: PlaylistItem = { type: 'playlist', playlist_id: 'PL1', title: 'List', summaries: [makeVideo('p1')], error: null };
+    const app = { GetJob: vi.fn(async () => makeJob({ progress: 1, results: [makeVideo('v1'), pl] })) };
+    const { win, emit } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    t.watchJob('j1', { onJob: (j) => got.push(j) });
+    await flush();
+    const whole: PlaylistItem = { ...pl, summaries: [makeVideo('p1'), makeVideo('p2'), makeVideo('p3')] };
+    emit('item', item({ link_index: 1, video_index: null, item: whole }));
+    emit('job', head({ progress: 4 }, 2));
+    const last = got[got.length - 1]!;
+    expect(last.results).toHaveLength(2);
+    expect((last.results[1] as PlaylistItem).summaries.map((v) => v.video_id)).toEqual(['p1', 'p2', 'p3']);
+    expect(app.GetJob).toHaveBeenCalledTimes(1);
+  });
+
+  it('items that arrive while the job is being read are applied on top of it', async () => {
+    let resolve!: (j: Job) => void;
+    const app = { GetJob: vi.fn(() => new Promise<Job>((ok) => { resolve = ok; })) };
+    const { win, emit } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    t.watchJob('j1', { onJob: (j) => got.push(j) });
+    // The read was answered with one video; meanwhile that one (already in it) and a newer one came.
+    emit('item', item({ link_index: 0, video_index: null, item: makeVideo('a') }));
+    emit('item', item({ link_index: 1, video_index: null, item: makeVideo('b') }));
+    emit('job', head({ progress: 2 }, 2));
+    resolve(makeJob({ progress: 1, results: [makeVideo('a')] }));
+    await flush();
+    expect(got).toHaveLength(1);
+    expect(got[0]!.progress).toBe(2);
+    expect(got[0]!.results.map((r) => (r as { video_id: string }).video_id)).toEqual(['a', 'b']);
+    expect(app.GetJob).toHaveBeenCalledTimes(1);
   });
 });

@@ -94,6 +94,24 @@ export interface Job {
   metadata: JobMetadata;
 }
 
+/**
+ * The job of a `job` event in the window and of the stream's ?results=delta mode (API.md §3, §6,
+ * §7): results null, results_count items (they travel as `item` events).
+ */
+export type JobHead = Omit<Job, 'results'> & { results: ResultItem[] | null; results_count?: number };
+
+/**
+ * An `item` event: a result item added to job_id's results at link_index (its position in the
+ * results once added), or — video_index set — a video added to the playlist or channel item at
+ * link_index, at that position in its summaries.
+ */
+export interface ItemEvent {
+  job_id: string;
+  link_index: number;
+  video_index: number | null;
+  item: ResultItem;
+}
+
 export interface SummaryDelta {
   job_id: string;
   video_id: string;

@@ -3,11 +3,12 @@ import type { httpapi, main, youtube, ytsum } from '../../../wailsjs/go/models';
 import { asJSON, fromGo, hitItem, toGo } from './bound';
 import { ApiError, toApiError } from './errors';
 import { copyToClipboard } from './http';
+import { JobFollower, withResults } from './jobcopy';
 import { type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
 import {
   isTerminal,
   type AskAccepted, type AskRequest, type Conversation,
-  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type Job, type JSONObject, type LibraryQuery, type Page,
+  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type ItemEvent, type Job, type JobHead, type JSONObject, type LibraryQuery, type Page,
   type CheckResult, type FollowRequest, type SearchFilter, type Subscription, type SubscriptionPatch,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
@@ -33,12 +34,17 @@ export interface WailsRuntime {
 /**
  * WailsTransport calls the bound methods through the generated module (which
  * reaches window.go.main.App), reading their answers through bound.ts's
- * checked views, and listens to runtime events `job` and `summary_delta`.
+ * checked views, and listens to runtime events `job`, `item`, `summary_delta`
+ * and `subscription` (API.md §7). A `job` event carries the job without its
+ * results (results null, results_count); a watched job's copy is read whole
+ * once (GetJob), takes the `item` events in, and is read again when a `job`
+ * event shows it missed one, and at the job's end (jobcopy.ts).
  * createTransport hands it boundApp; tests may hand it another app.
  */
 export class WailsTransport implements Transport {
   readonly capabilities: Capabilities = { nativeDialogs: true, connectionChoice: false, login: false };
   private readonly watchers = new Map<string, Set<JobWatcher>>();
+  private readonly followers = new Map<string, JobFollower>();
   private readonly jobListeners = new Set<(job: Job) => void>();
   private readonly subListeners = new Set<(s: Subscription) => void>();
   private listening = false;
@@ -64,11 +70,17 @@ export class WailsTransport implements Transport {
     if (this.listening || !this.rt) return;
     this.listening = true;
     this.rt.EventsOn('job', (data: unknown) => {
-      const job = parseMaybe<Job>(data);
-      if (!job || typeof job.id !== 'string') return;
-      for (const w of [...(this.watchers.get(job.id) ?? [])]) w.onJob(job);
-      if (isTerminal(job.status)) this.watchers.delete(job.id);
+      const head = parseMaybe<JobHead>(data);
+      if (!head || typeof head.id !== 'string') return;
+      const f = this.followers.get(head.id);
+      f?.onHead(head);
+      const job = withResults(head, f?.current?.results ?? []);
       for (const fn of [...this.jobListeners]) fn(job);
+    });
+    this.rt.EventsOn('item', (data: unknown) => {
+      const ev = parseMaybe<ItemEvent>(data);
+      if (!ev || typeof ev.job_id !== 'string' || typeof ev.link_index !== 'number' || !ev.item) return;
+      this.followers.get(ev.job_id)?.onItem(ev);
     });
     this.rt.EventsOn('subscription', (data: unknown) => {
       const sub = parseMaybe<Subscription>(data);
@@ -109,28 +121,41 @@ export class WailsTransport implements Transport {
     if (!set) this.watchers.set(id, (set = new Set()));
     set.add(w);
     w.onLink?.('realtime');
-    let active = true;
-    // Catch up on anything emitted before we listened.
-    this.getJob(id).then(
-      (job) => {
-        if (!active) return;
-        w.onJob(job);
-        if (isTerminal(job.status)) stop();
-      },
-      (e: unknown) => {
-        if (active && e instanceof ApiError && e.code === 'not_found') {
-          w.onGone?.();
-          stop();
-        }
-      },
-    );
-    const stop = () => {
-      active = false;
+    let f = this.followers.get(id);
+    if (!f) {
+      const follower = new JobFollower(id, {
+        fetch: (j) => this.getJob(j),
+        deliver: (job) => {
+          for (const x of [...(this.watchers.get(id) ?? [])]) x.onJob(job);
+          if (isTerminal(job.status)) this.forget(id, follower);
+        },
+        gone: () => {
+          for (const x of [...(this.watchers.get(id) ?? [])]) x.onGone?.();
+          this.forget(id, follower);
+        },
+      });
+      f = follower;
+      this.followers.set(id, f);
+      f.start(); // the job whole, then its events
+    } else if (f.current) {
+      w.onJob(f.current);
+    }
+    return () => {
       const s = this.watchers.get(id);
       s?.delete(w);
-      if (s && s.size === 0) this.watchers.delete(id);
+      if (s && s.size === 0) {
+        this.watchers.delete(id);
+        const cur = this.followers.get(id);
+        if (cur) this.forget(id, cur);
+      }
     };
-    return stop;
+  }
+
+  /** Stops following job id (its watchers are done with it). */
+  private forget(id: string, f: JobFollower): void {
+    f.stop();
+    if (this.followers.get(id) === f) this.followers.delete(id);
+    this.watchers.delete(id);
   }
 
   onJobEvent(fn: (job: Job) => void): () => void {

@@ -95,6 +95,14 @@ type Library struct {
 	// written, when set (by the benchmark), is called when an import has
 	// written its last summary, before the index has taken in the last batches.
 	written func()
+
+	// A saved summary is indexed by indexLoop, off the saver's path: Save
+	// returns once the summary and its queue entry are committed. Search
+	// drains the queue before it answers, so it never misses a saved summary.
+	kick      chan struct{} // one pending wake-up of indexLoop
+	stop      chan struct{} // closed by Close
+	loopDone  chan struct{} // closed when indexLoop has returned
+	closeOnce sync.Once
 }
 
 // Open opens the library over db, which its owner opened (and closes after
@@ -129,7 +137,33 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 		l.log.Error("library: bringing the search index up to date failed", "err", err)
 		l.notices = append(l.notices, "The search index could not be brought up to date; search may miss some summaries until the next restart.")
 	}
+	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	go l.indexLoop()
 	return l, nil
+}
+
+// indexLoop indexes what Save queued, one wake-up at a time (saves that
+// come while a sync runs are taken by the next one).
+func (l *Library) indexLoop() {
+	defer close(l.loopDone)
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-l.kick:
+			if err := l.syncIndexSoon(); err != nil {
+				l.log.Error("library: indexing saved summaries failed; will retry at the next save or search", "err", err)
+			}
+		}
+	}
+}
+
+// indexLater wakes indexLoop (a no-op when a wake-up is already pending).
+func (l *Library) indexLater() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
 }
 
 // openIndex opens the index and queues a full rebuild when it is fresh or
@@ -179,7 +213,13 @@ func (l *Library) Close() error {
 	if l.ix == nil {
 		return nil
 	}
-	return l.ix.Close()
+	var err error
+	l.closeOnce.Do(func() {
+		close(l.stop)
+		<-l.loopDone
+		err = l.ix.Close()
+	})
+	return err
 }
 
 // Notices returns sentences for the user about what Open repaired; empty
@@ -190,7 +230,7 @@ func (l *Library) Notices() []string { return append([]string(nil), l.notices...
 const indexBatch = 2000
 
 // SyncIndex brings the search index up to date with the database by
-// draining the store's queue. Save, Delete, Import and Search call it; it
+// draining the store's queue. indexLoop (after a Save), Delete, Import and Search call it; it
 // is exported for callers that wrote through the store directly.
 func (l *Library) SyncIndex() error {
 	for {
@@ -239,7 +279,7 @@ func (l *Library) syncBatch() (int, error) {
 	return len(pending), nil
 }
 
-// syncIndexSoon is SyncIndex for Save, Delete and Search, except while an
+// syncIndexSoon is SyncIndex for indexLoop, Delete and Search, except while an
 // import runs: its indexer drains the queue then (and once more after its
 // last write), so they do not wait behind it, and a search answers from
 // what is indexed so far.
@@ -397,8 +437,9 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 }
 
 // Save stores s (replacing the summary with the same video and cache key)
-// and indexes it (during an import, the import's indexer does, by the time
-// the import returns). It does not touch the network: a thumbnail already cached
+// and queues it for the index, which indexLoop brings up to date after
+// Save returns (a search drains the queue before it answers, so it finds s
+// at once). It does not touch the network: a thumbnail already cached
 // is recorded at once, a missing one is CacheThumbnail's job, after the
 // save. An error means the summary was not saved; an index failure is
 // logged and repaired by the next SyncIndex. ctx is checked before writing.
@@ -413,9 +454,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := l.db.PutSummary(s); err != nil {
 		return err
 	}
-	if err := l.syncIndexSoon(); err != nil {
-		l.log.Error("library: indexing a saved summary failed; will retry", "video_id", s.ID, "err", err)
-	}
+	l.indexLater() // off the job's path: the next search drains the queue first anyway
 	return nil
 }
 

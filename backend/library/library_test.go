@@ -761,3 +761,31 @@ func TestZipListRangeAndJobs(t *testing.T) {
 		t.Errorf("ListRange oldest = %v", itemIDs(items))
 	}
 }
+
+// A save does not wait for the index: with the index busy (its lock held,
+// as a long sync or merge would), Save still returns; the summary is found
+// by the next search once the index is free.
+func TestSaveDoesNotWaitForTheIndex(t *testing.T) {
+	e := MustOpen(t)
+	s := e.summary("ddddddddddd", "Lighthouses", "Keepers of the northern lights.", t0)
+	e.lib.syncMu.Lock()
+	saved := make(chan error, 1)
+	go func() { saved <- e.lib.Save(context.Background(), s) }()
+	select {
+	case err := <-saved:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		e.lib.syncMu.Unlock()
+		t.Fatal("Save waited for the index")
+	}
+	e.lib.syncMu.Unlock()
+	hits, err := e.lib.Search(context.Background(), "lighthouses", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Summary.ID != "ddddddddddd" {
+		t.Fatalf("search after the save = %+v, want the saved summary", hits)
+	}
+}

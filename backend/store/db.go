@@ -202,7 +202,7 @@ func (db *DB) ClearPending(done map[string]uint64) error {
 	if len(done) == 0 {
 		return nil
 	}
-	return db.Update(func(tx *Tx) error { return tx.ClearPending(done) })
+	return db.batch(func(tx *Tx) error { return tx.ClearPending(done) })
 }
 
 // QueueAllForIndex queues every library entry for the search index (used
@@ -246,7 +246,7 @@ func (db *DB) Transcripts(videoID string) (trs []*ytsum.Transcript, err error) {
 
 // PutTranscript caches tr (see Tx.PutTranscript).
 func (db *DB) PutTranscript(tr *ytsum.Transcript) error {
-	return db.Update(func(tx *Tx) error { return tx.PutTranscript(tr) })
+	return db.batch(func(tx *Tx) error { return tx.PutTranscript(tr) })
 }
 
 // Video returns the cached details of video id; ok is false when unknown.
@@ -260,7 +260,7 @@ func (db *DB) Video(id string) (v ytsum.Video, ok bool, err error) {
 
 // PutVideo caches v.
 func (db *DB) PutVideo(v ytsum.Video) error {
-	return db.Update(func(tx *Tx) error { return tx.PutVideo(v) })
+	return db.batch(func(tx *Tx) error { return tx.PutVideo(v) })
 }
 
 // PutJob writes, in one transaction synced to disk when it returns, job
@@ -415,7 +415,7 @@ func (db *DB) RemoveAudioFiles(videoID string) (orphans []string, err error) {
 // SetLocalThumbnail records the cached thumbnail file name of videoID (see
 // Tx.SetLocalThumbnail).
 func (db *DB) SetLocalThumbnail(videoID, name string) (n int, err error) {
-	err = db.Update(func(tx *Tx) error {
+	err = db.batch(func(tx *Tx) error {
 		n, err = tx.SetLocalThumbnail(videoID, name)
 		return err
 	})

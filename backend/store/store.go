@@ -177,6 +177,7 @@ func openChecked(path string, opts Options) (bdb *bolt.DB, err error) {
 		return nil, err
 	}
 	bdb.AllocSize = allocSize
+	bdb.MaxBatchDelay = batchDelay
 	if opts.CheckOnOpen {
 		if cerr := checkBolt(bdb); cerr != nil {
 			_ = bdb.Close()

@@ -142,8 +142,9 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	return l, nil
 }
 
-// indexLoop indexes what Save queued, one wake-up at a time (saves that
-// come while a sync runs are taken by the next one).
+// indexLoop indexes what Save queued, a second after the first save of a
+// wake-up (saves that come while it waits or syncs are taken with it or by
+// the next one).
 func (l *Library) indexLoop() {
 	defer close(l.loopDone)
 	for {
@@ -151,12 +152,23 @@ func (l *Library) indexLoop() {
 		case <-l.stop:
 			return
 		case <-l.kick:
+			// Saves that come in the next indexDelay join this sync: one
+			// index batch (and its segment's disk syncs) for many saves of a
+			// running job, not one each.
+			select {
+			case <-l.stop:
+				return // the queue is on disk; Open's sync takes it
+			case <-time.After(indexDelay):
+			}
 			if err := l.syncIndexSoon(); err != nil {
 				l.log.Error("library: indexing saved summaries failed; will retry at the next save or search", "err", err)
 			}
 		}
 	}
 }
+
+// indexDelay is how long indexLoop gathers saves before it indexes them.
+const indexDelay = time.Second
 
 // indexLater wakes indexLoop (a no-op when a wake-up is already pending).
 func (l *Library) indexLater() {

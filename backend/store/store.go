@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -51,6 +52,17 @@ var allBuckets = [][]byte{bucketMeta, bucketSummaries, bucketLatest, bucketTimel
 // while 256 KiB steps keep the file within that of its pages, at the cost
 // of one more truncate and fsync per 256 KiB written.
 const allocSize = 256 << 10
+
+// initialMmapSize is the address space bbolt maps at open: 256 MiB, so a
+// growing file is not remapped (a remap waits for every open read) until it
+// is that large. Mapping costs no memory until pages are read. Not on
+// Windows, where bbolt grows the file itself to the mapped size.
+func initialMmapSize() int {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return 256 << 20
+}
 
 // Options configures Open. The zero value is the recommended configuration.
 type Options struct {
@@ -172,7 +184,7 @@ func openChecked(path string, opts Options) (bdb *bolt.DB, err error) {
 			err = fmt.Errorf("%w: panic: %v", errCorrupt, r)
 		}
 	}()
-	bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, FreelistType: bolt.FreelistMapType})
+	bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, FreelistType: bolt.FreelistMapType, InitialMmapSize: initialMmapSize()})
 	if err != nil {
 		return nil, err
 	}

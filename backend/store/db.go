@@ -10,8 +10,8 @@ import (
 
 // PutSummary stores s (see Tx.PutSummary) in its own transaction. It does
 // not touch the search index itself: the video is queued and package
-// library indexes it. Callers that want the index updated at once should
-// save through library.Library.PutSummary.
+// library indexes it. Callers that want the summary indexed save through
+// library.Library.Save.
 func (db *DB) PutSummary(s *ytsum.Summary) error {
 	return db.Update(func(tx *Tx) error { return tx.PutSummary(s) })
 }

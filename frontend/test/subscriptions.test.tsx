@@ -6,7 +6,8 @@ import { SummarizeForm } from '../src/components/SummarizeForm';
 import { Subscriptions } from '../src/components/Subscriptions';
 import { createTransport } from '../src/lib/api';
 import { ApiError } from '../src/lib/api/errors';
-import { createSubscriptions } from '../src/stores/subscriptions';
+import { createSubscriptions, PICTURE_RELOADS_MS } from '../src/stores/subscriptions';
+import type { Transport } from '../src/lib/api/transport';
 import type { Subscription } from '../src/lib/api/types';
 import { describe as describeLink, followable } from '../src/lib/urls';
 import { makeVideo } from './helpers';
@@ -150,6 +151,47 @@ describe('pictures and removal events', () => {
     expect(store.get().list.map((x) => x.id)).toEqual(['s1']); // at once, before any reload
     store.dispose();
     delete (window as unknown as { go?: unknown }).go;
+  });
+});
+
+describe('the picture after a follow, in the browser (no subscription events)', () => {
+  it('reloads the list until the subscription has its picture, then stops', async () => {
+    vi.useFakeTimers();
+    try {
+      const lists = [[sub({ thumbnail_url: null })], [sub({ thumbnail_url: '/thumbnails/subscriptions/s1' })]];
+      const listSubscriptions = vi.fn(async () => lists[Math.min(listSubscriptions.mock.calls.length - 1, 1)]!);
+      const t = { follow: vi.fn(async () => sub({ thumbnail_url: null })), listSubscriptions } as unknown as Transport;
+      const store = createSubscriptions(t);
+      await store.follow({ url: 'https://www.youtube.com/@curious' });
+      expect(store.get().list[0]!.thumbnail_url).toBeNull();
+      await vi.advanceTimersByTimeAsync(PICTURE_RELOADS_MS[0]!);
+      expect(listSubscriptions).toHaveBeenCalledTimes(1);
+      expect(store.get().list[0]!.thumbnail_url).toBeNull(); // not there yet: wait again
+      await vi.advanceTimersByTimeAsync(PICTURE_RELOADS_MS[1]!);
+      expect(listSubscriptions).toHaveBeenCalledTimes(2);
+      expect(store.get().list[0]!.thumbnail_url).toBe('/thumbnails/subscriptions/s1');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(listSubscriptions).toHaveBeenCalledTimes(2); // it has its picture: no more reloads
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not reload when the transport sends subscription events (the window)', async () => {
+    vi.useFakeTimers();
+    try {
+      const listSubscriptions = vi.fn(async () => [sub()]);
+      const t = { follow: vi.fn(async () => sub({ thumbnail_url: null })), listSubscriptions,
+        onSubscriptionEvent: () => () => {} } as unknown as Transport;
+      const store = createSubscriptions(t);
+      await store.follow({ url: 'https://www.youtube.com/@curious' });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(listSubscriptions).not.toHaveBeenCalled();
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

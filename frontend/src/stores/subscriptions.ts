@@ -45,6 +45,9 @@ export function subscriptionsFor(t: Transport): SubscriptionsStore {
   return s;
 }
 
+/** When the browser reloads the list after a follow to show its picture. */
+export const PICTURE_RELOADS_MS = [2_000, 6_000, 22_000];
+
 export function createSubscriptions(t: Transport): SubscriptionsStore {
   const s = createStore<SubscriptionsState>({ list: [], loaded: false, loading: false, error: null });
   let seq = 0;
@@ -75,12 +78,28 @@ export function createSubscriptions(t: Transport): SubscriptionsStore {
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => { timer = undefined; void load(); }, 100);
   });
+  // Without subscription events (the browser), a picture fetched after the
+  // follow answered is read by reloading the list a few times, until the
+  // subscription has it (the server gives a picture 20 s at most).
+  const pictureWaits = new Set<ReturnType<typeof setTimeout>>();
+  const awaitPicture = (id: string, delays: number[]) => {
+    const [d, ...rest] = delays;
+    if (d === undefined) return;
+    const w = setTimeout(async () => {
+      pictureWaits.delete(w);
+      await load();
+      const sub = s.get().list.find((x) => x.id === id);
+      if (sub && !sub.thumbnail_url) awaitPicture(id, rest);
+    }, d);
+    pictureWaits.add(w);
+  };
   return {
     ...s,
     load,
     async follow(req) {
       const sub = await t.follow(req);
       put(sub);
+      if (!off && !sub.thumbnail_url) awaitPicture(sub.id, PICTURE_RELOADS_MS);
       return sub;
     },
     put,
@@ -88,6 +107,8 @@ export function createSubscriptions(t: Transport): SubscriptionsStore {
     dispose() {
       off?.();
       if (timer !== undefined) clearTimeout(timer);
+      for (const w of pictureWaits) clearTimeout(w);
+      pictureWaits.clear();
     },
   };
 }

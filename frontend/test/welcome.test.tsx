@@ -35,6 +35,24 @@ describe('first-run welcome', () => {
     expect(text('welcome-listen')).toContain('not available');
   });
 
+  it('without keys and with a locked keychain: says a saved key cannot be read, in the keychain\'s words', async () => {
+    const msg = 'The Secret Service keyring is locked or waiting for you to unlock it, so saved keys cannot be read.';
+    const getSettings = vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
+    await s.start();
+    await waitFor(() => expect(screen.getByTestId('welcome-keychain-locked').textContent).toBe(msg));
+    expect(text('welcome-key')).toContain('free Gemini API key'); // still how to add one
+  });
+
+  it('without keys and an open keychain: no keychain sentence', async () => {
+    const getSettings = vi.fn(async () => ({ keychain: { state: 'available', backend: 'Secret Service keyring', message: '' } }));
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
+    await s.start();
+    await waitFor(() => expect(getSettings).toHaveBeenCalled());
+    await waitFor(() => expect(text('welcome-key')).toContain('free Gemini API key'));
+    expect(screen.queryByTestId('welcome-keychain-locked')).toBeNull();
+  });
+
   it('the key link opens outside the app (system browser in the window, new tab in a browser)', async () => {
     const { s, raw } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()) });
     await s.start();

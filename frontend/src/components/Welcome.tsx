@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { modelName, pickerModels, requestFor, serverDefaults, whyModel } from '../lib/models';
 import { useStore } from '../lib/store';
@@ -21,6 +21,18 @@ export function Welcome() {
   const api = st.api;
   const model = api ? serverDefaults(api).model : '';
   const anyKey = api ? api.google_api_key_set === true || api.openai_api_key_set === true : false;
+  // With no key readable, say so when it is because the keychain is locked
+  // (a saved key is there but cannot be read), not only "add a key".
+  const [locked, setLocked] = useState<string | null>(null);
+  useEffect(() => {
+    if (!api || anyKey) return;
+    let live = true;
+    s.transport.getSettings().then((v) => {
+      const kc = (v as { keychain?: { state?: string; message?: string } }).keychain;
+      if (live && kc?.state === 'locked') setLocked(kc.message || 'Your keychain is locked, so keys saved in it cannot be read.');
+    }).catch(() => {});
+    return () => { live = false; };
+  }, [api, anyKey]);
 
   const trySample = async (e: Event) => {
     e.preventDefault();
@@ -54,6 +66,7 @@ export function Welcome() {
             (<a href="https://aistudio.google.com/apikey" target="_blank" rel="noopener noreferrer" data-external="">aistudio.google.com/apikey</a>),
             then paste it in <a href="#/settings">Settings → AI providers</a>. An OpenAI key works too.
           </>}
+          {locked && !anyKey && <p class="note" role="note" data-testid="welcome-keychain-locked">{locked}</p>}
         </li>
         <li data-testid="welcome-listen">
           <strong>Listening: </strong>

@@ -41,6 +41,7 @@ describe('first-run welcome', () => {
     const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
     await s.start();
     await waitFor(() => expect(screen.getByTestId('welcome-keychain-locked').textContent).toBe(msg));
+    expect(text('welcome-model')).toContain('no AI key can be read while the keychain is locked');
     expect(text('welcome-key')).toContain('free Gemini API key'); // still how to add one
   });
 

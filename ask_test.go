@@ -115,7 +115,7 @@ func openAskRig(t *testing.T, dataDir string, yt *youtubetest.Server, chat *fake
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{}})
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{}})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -57,6 +57,10 @@ type backendOptions struct {
 	// youtubePacing, when set, replaces the youtube_pacing_ms setting (whose
 	// least value is 250 ms): tests against local fakes pace at zero.
 	youtubePacing func() time.Duration
+	// localWellKnown, when set, replaces the well-known ports probed for
+	// local LLM servers (tests: noLocalServers, so an Ollama on the machine
+	// does not become their automatic model).
+	localWellKnown map[string]string
 	// youtubeOptions, when set, adjusts the YouTube client's options before
 	// it is built (tests shorten its deadlines).
 	youtubeOptions func(*youtube.Options)
@@ -87,6 +91,9 @@ type Backend struct {
 	engine  *jobs.Engine
 	api     *httpapi.Server
 	unwatch func()
+
+	discoverStop context.CancelFunc // stops the first probe for local LLM servers
+	discoverDone chan struct{}      // closed when it ended
 
 	asker     *ask.Asker             // questions (backend_ask.go)
 	askIndex  *ask.LibraryIndex      // the library's passages
@@ -148,7 +155,13 @@ func openBackend(ctx context.Context, opts backendOptions) (_ *Backend, err erro
 	s.api = httpapi.New(hc, s.httpServices())
 	// Probe for local LLM servers now, so the model list and default_model
 	// are ready when first asked; the window never waits for it.
-	go s.sum.Discover(context.WithoutCancel(ctx))
+	// Close stops it and waits, so it never logs after Close.
+	dctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.discoverStop, s.discoverDone = stop, make(chan struct{})
+	go func() {
+		defer close(s.discoverDone)
+		s.sum.Discover(dctx)
+	}()
 	return s, nil
 }
 
@@ -247,6 +260,7 @@ func (s *Backend) newSummarizer(set config.Settings) *summarize.Service {
 		VideoFallback:    func() string { return cur().GeminiVideoFallback },
 		LocalDiscovery:   func() bool { return cur().LocalDiscovery },
 		LocalServers:     func() []string { return cur().LocalServers },
+		LocalWellKnown:   s.opts.localWellKnown,
 		Logger:           s.log,
 		ConcurrencyFor: func(provider string) int { // read per call: a changed limit applies at once
 			switch set := cur(); provider {
@@ -326,6 +340,10 @@ func (s *Backend) Close() error {
 		s.unwatch()
 	}
 	s.stopSubscriptions()
+	if s.discoverStop != nil {
+		s.discoverStop()
+		<-s.discoverDone
+	}
 	var errs []error
 	if s.engine != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -109,7 +109,7 @@ func openRigWith(t *testing.T, dataDir string, yt *youtubetest.Server, kc *memKe
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc,
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: logs, Getenv: env(dataDir, yt), Keychain: kc,
 		youtubePacing:  func() time.Duration { return 0 }, // the fake needs no politeness
 		youtubeOptions: adjust})
 	if err != nil {
@@ -454,3 +454,10 @@ func TestSummarizeCLIExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// noLocalServers turns off the probes of the well-known local LLM ports
+// (Ollama 11434, LM Studio 1234, llama.cpp 8080) in test backends: a server
+// running on the developer's machine (or another test process's fake) would
+// otherwise become the automatic model. The settings-reader rig keeps them:
+// it observes local_discovery on those ports.
+var noLocalServers = map[string]string{"ollama": "", "lmstudio": "", "llamacpp": ""}

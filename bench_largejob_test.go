@@ -151,7 +151,7 @@ func TestBenchLargeJobChild(t *testing.T) {
 		}
 	}
 	sem := make(chan struct{}, ljLLMLimit)
-	b, err := openBackend(ctx, backendOptions{Version: "bench", Stderr: io.Discard, Getenv: crashEnv(dir, os.Getenv(envLJYT)),
+	b, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "bench", Stderr: io.Discard, Getenv: crashEnv(dir, os.Getenv(envLJYT)),
 		Keychain:       &memKeyring{},
 		wrapSummarizer: func(s jobs.Summarizer) jobs.Summarizer { return ljSummarizer{s, sem} },
 		wrapSummaries:  func(s jobs.Summaries) jobs.Summaries { return ljSummaries{s} },

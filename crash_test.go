@@ -118,7 +118,7 @@ func TestCrashChild(t *testing.T) {
 		b, _ := json.Marshal(m)
 		fmt.Fprintf(os.Stdout, "%s%s\n", crashPrefix, b)
 	}
-	svc, err := openBackend(ctx, backendOptions{Version: "crash-child", Stderr: os.Stderr,
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "crash-child", Stderr: os.Stderr,
 		Getenv: crashEnv(dir, os.Getenv(envCrashYT)), Keychain: &memKeyring{},
 		// The blocker video must stay unfinished until the kill, however slow
 		// the machine: the client's stall deadlines (15 s) would fail it.

@@ -51,7 +51,7 @@ func openSlowKeyRig(t *testing.T, kc *slowKeyring) *Backend {
 	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: &syncBuffer{}, Getenv: env(t.TempDir(), yt), Keychain: kc})
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: &syncBuffer{}, Getenv: env(t.TempDir(), yt), Keychain: kc})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

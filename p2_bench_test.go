@@ -118,7 +118,7 @@ func TestBenchP2(t *testing.T) {
 			}
 			done := &doneAt{}
 			logs := &syncBuffer{}
-			opts := backendOptions{Version: "bench", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{},
+			opts := backendOptions{localWellKnown: noLocalServers, Version: "bench", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{},
 				wrapSummarizer: func(s jobs.Summarizer) jobs.Summarizer { done.Summarizer = s; return done },
 				wrapSummaries: func(s jobs.Summaries) jobs.Summaries {
 					return slowPictures{Summaries: s, thumbs: thumbs.URL, inline: mode == "inline"}

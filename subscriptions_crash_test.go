@@ -85,7 +85,7 @@ func TestSubsCrashChild(t *testing.T) {
 	emit := func(event, v string) { fmt.Fprintf(os.Stdout, "%s%s %s\n", subsCrashPrefix, event, v) }
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "subs-crash-child", Stderr: os.Stderr,
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "subs-crash-child", Stderr: os.Stderr,
 		Getenv: keyedEnv(dir, os.Getenv(envSubsCrashYT), os.Getenv(envSubsCrashLLM)), Keychain: &memKeyring{},
 		tuneSubscriptions: func(c *subscriptions.Config) {
 			c.Submitter = blockAfterCommit{inner: c.Submitter, committed: func(id string) { emit("committed", id) }}
@@ -127,7 +127,7 @@ func openKeyed(t *testing.T, dir, ytURL, llmURL string) *rig {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: keyedEnv(dir, ytURL, llmURL), Keychain: &memKeyring{}})
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: logs, Getenv: keyedEnv(dir, ytURL, llmURL), Keychain: &memKeyring{}})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

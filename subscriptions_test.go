@@ -55,7 +55,7 @@ func openSubsRigAt(t *testing.T, dataDir string, yt *youtubetest.Server, tune fu
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: env(dataDir, yt),
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: logs, Getenv: env(dataDir, yt),
 		Keychain: &memKeyring{}, tuneSubscriptions: tune})
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -39,7 +39,7 @@ func keyedRig(t *testing.T, yt *youtubetest.Server) *rig {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := openBackend(ctx, backendOptions{Version: "test", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{}})
+	svc, err := openBackend(ctx, backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: logs, Getenv: getenv, Keychain: &memKeyring{}})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -394,7 +394,7 @@ func TestDoctorWhileAppRuns(t *testing.T) {
 	r := openRig(t, dir, yt, &memKeyring{}) // the running app holds dir
 	_ = r
 	var errb bytes.Buffer
-	svc, closeFn, err := openDoctorBackend(context.Background(), backendOptions{Version: "test", Stderr: &errb,
+	svc, closeFn, err := openDoctorBackend(context.Background(), backendOptions{localWellKnown: noLocalServers, Version: "test", Stderr: &errb,
 		Getenv: env(dir, yt), Keychain: &memKeyring{}, youtubePacing: func() time.Duration { return 0 }})
 	if err != nil {
 		t.Fatalf("doctor while the app runs: %v", err)

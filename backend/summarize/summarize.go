@@ -108,8 +108,12 @@ type Options struct {
 	// LocalServers returns more addresses of local LLM servers to probe
 	// ("host:port" or a URL) — the local_servers setting.
 	LocalServers func() []string
+	// LocalWellKnown, when set, replaces the well-known addresses of local
+	// LLM servers by kind (an empty address skips that kind): tests keep a
+	// server running on the machine out of their model lists.
+	LocalWellKnown map[string]string
 	// Discoverer finds local LLM servers; nil means one made from
-	// LocalDiscovery, LocalServers, HTTPClient and Logger.
+	// LocalDiscovery, LocalServers, LocalWellKnown, HTTPClient and Logger.
 	Discoverer *discover.Discoverer
 	// Logger records local servers going down and coming back; nil: none.
 	Logger *slog.Logger
@@ -170,7 +174,7 @@ func New(opts Options) *Service {
 	}
 	if opts.Discoverer == nil {
 		opts.Discoverer = discover.New(discover.Options{Enabled: opts.LocalDiscovery, Addresses: opts.LocalServers,
-			HTTPClient: opts.HTTPClient, Logger: opts.Logger})
+			HTTPClient: opts.HTTPClient, Logger: opts.Logger, WellKnown: opts.LocalWellKnown})
 	}
 	s := &Service{
 		disc:    opts.Discoverer,

@@ -356,14 +356,8 @@ func (db *DB) DeleteJob(id string) error {
 		if b == nil {
 			return nil
 		}
-		p := prefix(id)
-		c := b.Cursor()
-		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Seek(p) {
-			if err := c.Delete(); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := deletePrefix(b, prefix(id))
+		return err
 	})
 }
 

@@ -57,9 +57,7 @@ export function Welcome() {
       <ul class="welcome-list">
         <li data-testid="welcome-model">
           <strong>Model: </strong>
-          {api ? <>{modelName(model, pickerModels(api))} — {locked && !anyKey && model === 'local'
-            ? 'no AI key can be read while the keychain is locked, so summaries are extracts of the transcript, made on this computer'
-            : whyModel(model, api)}.</> : <span class="muted">loading…</span>}
+          {api ? <>{modelName(model, pickerModels(api))} — {whyModel(model, api, locked !== null)}.</> : <span class="muted">loading…</span>}
         </li>
         <li data-testid="welcome-key">
           <strong>{anyKey || !api ? 'Keys: ' : 'Better summaries: '}</strong>

@@ -114,15 +114,18 @@ export function modelName(key: string, models: readonly ModelInfo[]): string {
 
 /**
  * whyModel says in words why this model will be used: its provider's key is set, or no key
- * is set and the offline model makes extracts.
+ * is set (or, with keychainLocked, none can be read) and the offline model makes extracts.
  */
-export function whyModel(key: string, api: ApiStatus): string {
+export function whyModel(key: string, api: ApiStatus, keychainLocked = false): string {
   const m = (api.models ?? []).find((x) => x.key === key);
   const provider = (m?.provider ?? (key === 'local' ? 'local' : '')).toLowerCase();
   const anyKey = api.google_api_key_set === true || api.openai_api_key_set === true;
   if (provider === 'gemini' || provider === 'google') return api.google_api_key_set ? 'your Gemini key is set' : 'your default model';
   if (provider === 'openai') return api.openai_api_key_set ? 'your OpenAI key is set' : 'your default model';
-  if (provider === 'local') return anyKey ? 'chosen as your default model in Settings' : 'no AI key is set, so summaries are extracts of the transcript, made on this computer';
+  if (provider === 'local') {
+    if (anyKey) return 'chosen as your default model in Settings';
+    return `${keychainLocked ? 'no AI key can be read while the keychain is locked' : 'no AI key is set'}, so summaries are extracts of the transcript, made on this computer`;
+  }
   return 'your default model';
 }
 

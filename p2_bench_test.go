@@ -69,6 +69,13 @@ func (s slowPictures) Save(ctx context.Context, sum *ytsum.Summary) error {
 	return s.Summaries.Save(ctx, sum)
 }
 
+func (s slowPictures) FetchThumbnail(ctx context.Context, v ytsum.Video) {
+	if !s.inline {
+		v.ThumbnailURL = s.thumbs + "/vi/" + v.ID + "/hqdefault.jpg"
+		s.Summaries.FetchThumbnail(ctx, v)
+	}
+}
+
 func (s slowPictures) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {
 	if !s.inline {
 		s.Summaries.CacheThumbnail(ctx, sum)

@@ -207,6 +207,68 @@ func TestCancelRacingFinish(t *testing.T) {
 	t.Logf("outcomes of 40 races: %v", outcomes)
 }
 
+// Ensure the picture download started beside the summarizer call neither
+// delays a video's result nor a cancel, and that the picture is recorded
+// only once that download has ended.
+func TestPictureDownloadBesideSummary(t *testing.T) {
+	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), newFakeSummarizer(4, 0))
+	started := make(chan string, 2)
+	var mu sync.Mutex
+	ended := map[string]bool{}
+	h.store.picture = func(ctx context.Context, v ytsum.Video) {
+		started <- v.ID
+		<-ctx.Done() // a picture that never comes
+		mu.Lock()
+		ended[v.ID] = true
+		mu.Unlock()
+	}
+	recorded := make(chan bool, 2)
+	h.store.thumbnail = func(_ context.Context, s *ytsum.Summary) {
+		mu.Lock()
+		recorded <- ended[s.ID]
+		mu.Unlock()
+	}
+	h.start()
+	j := h.MustSubmit(videoURL("picvideo001"), videoURL("picvideo002"))
+	select {
+	case <-started:
+	case <-time.After(waitTimeout):
+		t.Fatal("no picture download started")
+	}
+	// Both videos finish while their pictures hang.
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		got, err := h.eng.Get(context.Background(), j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Progress == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("videos not done while their pictures download: %s", describe(got))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case <-recorded:
+		t.Fatal("a picture was recorded while its download was still running")
+	default:
+	}
+	start := time.Now()
+	if _, err := h.eng.Cancel(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if done, err := h.eng.Wait(ctx, j.ID); err != nil || !done.Status.Terminal() {
+		t.Fatalf("after cancel: %v %v", done, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("cancel took %v behind a picture download", d)
+	}
+}
+
 // Ensure a video's thumbnail is fetched after its result is published (a
 // slow picture never delays the progress event) under the job's context,
 // so a cancel is never stuck behind it.

@@ -85,6 +85,12 @@ type Summaries interface {
 	// the job's context, so a cancel stops it; a failure is the
 	// implementation's to log.
 	CacheThumbnail(ctx context.Context, s *ytsum.Summary)
+	// FetchThumbnail downloads the picture of video v when none is kept
+	// yet, without recording it anywhere: Save finds it on disk and
+	// records it in the summary's own write. The engine calls it beside
+	// the summarizer call, under the job's context; a failure is the
+	// implementation's to log.
+	FetchThumbnail(ctx context.Context, v ytsum.Video)
 }
 
 // Publisher receives the engine's events (events.Broker implements it).

@@ -45,6 +45,7 @@ type boltStore struct {
 	summaries  chan string                           // receives the video ID of every saved summary, if set
 	onWrite    func()                                // called before every write, if set (may freeze)
 	thumbnail  func(context.Context, *ytsum.Summary) // CacheThumbnail, if set
+	picture    func(context.Context, ytsum.Video)    // FetchThumbnail, if set
 }
 
 // write reports whether a write may go ahead.
@@ -146,6 +147,13 @@ func (s *boltStore) DeleteJob(id string) error {
 }
 
 func summaryKey(videoID, cacheKey string) []byte { return []byte(videoID + "\x00" + cacheKey) }
+
+// FetchThumbnail calls the picture hook, if set.
+func (s *boltStore) FetchThumbnail(ctx context.Context, v ytsum.Video) {
+	if s.picture != nil {
+		s.picture(ctx, v)
+	}
+}
 
 // CacheThumbnail calls the thumbnail hook, if set.
 func (s *boltStore) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {

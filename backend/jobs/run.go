@@ -255,14 +255,19 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		}
 		r.mu.Unlock()
 	}()
-	res, ref, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs)
+	var pic picture
+	res, ref, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs, &pic)
 	if !ok {
 		return
 	}
 	if made != nil {
-		// The picture comes after the result is out, under the job's
-		// context: it never delays the progress event, and a cancel stops it.
-		defer e.summaries.CacheThumbnail(ctx, made)
+		// A picture still downloading is recorded after the result is out,
+		// under the job's context: it never delays the progress event, and
+		// a cancel stops it. (Usually Save found it on disk already.)
+		defer func() {
+			pic.wait()
+			e.summaries.CacheThumbnail(ctx, made)
+		}()
 	}
 	e.commit(r, func(rec *record) bool {
 		if rec.Links[t.link].Videos[t.video].Result != nil {
@@ -287,7 +292,7 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 // when the job's context stopped the work; made is the summary saved by this
 // call (nil when it came from the cache or failed); ref names the saved
 // summary res shows (nil for a failure). A panic fails this video only.
-func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState) (res ytsum.Result, ref *summaryRef, made *ytsum.Summary, ok bool) {
+func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.SummaryOptions, created time.Time, vs videoState, pic *picture) (res ytsum.Result, ref *summaryRef, made *ytsum.Summary, ok bool) {
 	v := ytsum.Video{ID: vs.ID, Title: vs.Title, DurationSeconds: vs.DurationSeconds}
 	defer func() {
 		if p := recover(); p != nil {
@@ -342,6 +347,7 @@ func (e *Engine) summarizeVideo(ctx context.Context, jobID string, opts ytsum.Su
 		return fail(terr)
 	}
 
+	pic.fetch(ctx, e.summaries, v) // beside the summarizer call, not after it
 	start := time.Now()
 	s, err = e.sum.Summarize(vctx, ytsum.SummaryInput{Video: v, Transcript: tr, Options: opts}, func(delta string) { e.publishDelta(jobID, vs.ID, delta) })
 	if err == nil && s == nil {
@@ -411,4 +417,26 @@ func (e *Engine) recordModelTime(model string, d time.Duration) {
 		e.byModel[model] = a
 	}
 	a.add(d)
+}
+
+// picture is a video's thumbnail download, started beside its summarizer
+// call so that the summary's save usually finds the picture on disk and
+// records it in the same write, rather than writing the record a second
+// time (which also left its pages half full).
+type picture struct{ done chan struct{} }
+
+// fetch starts the download of v's picture.
+func (p *picture) fetch(ctx context.Context, s Summaries, v ytsum.Video) {
+	p.done = make(chan struct{})
+	go func() {
+		defer close(p.done)
+		s.FetchThumbnail(ctx, v)
+	}()
+}
+
+// wait returns once the download fetch started (if any) has ended.
+func (p *picture) wait() {
+	if p.done != nil {
+		<-p.done
+	}
 }

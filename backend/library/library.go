@@ -490,6 +490,15 @@ func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
 	}
 }
 
+// FetchThumbnail downloads the picture of video v when none is cached yet
+// (bounded by ctx and 10 s) without recording it: a Save after it finds
+// the file and records it in the summary's own write. A failure is logged.
+func (l *Library) FetchThumbnail(ctx context.Context, v ytsum.Video) {
+	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
+	defer cancel()
+	l.cacheThumbnail(tctx, v.ID, v.ThumbnailURL)
+}
+
 // thumbnailTimeout bounds one thumbnail download.
 const thumbnailTimeout = 10 * time.Second
 

@@ -789,3 +789,30 @@ func TestSaveDoesNotWaitForTheIndex(t *testing.T) {
 		t.Fatalf("search after the save = %+v, want the saved summary", hits)
 	}
 }
+
+// Ensure a picture fetched before the save (the engine fetches it beside
+// the summarizer call) is recorded by Save itself, and CacheThumbnail then
+// does not download it again.
+func TestFetchThumbnailBeforeSave(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	s := e.summary("fffffffffff", "Fetched first", "The picture came before the summary.", t0)
+	e.lib.FetchThumbnail(ctx, s.Video)
+	if *e.hits != 1 {
+		t.Fatalf("downloads = %d, want 1", *e.hits)
+	}
+	if got, _, err := e.lib.Summary(s.ID, s.CacheKey); err != nil || got != nil {
+		t.Fatalf("FetchThumbnail wrote a summary: %v %v", got, err)
+	}
+	if err := e.lib.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := e.lib.Summary(s.ID, s.CacheKey)
+	if err != nil || !ok || got.LocalThumbnail == "" {
+		t.Fatalf("saved summary's local thumbnail = %+v %v %v, want the fetched file", got, ok, err)
+	}
+	e.lib.CacheThumbnail(ctx, s)
+	if *e.hits != 1 {
+		t.Errorf("downloads after CacheThumbnail = %d, want still 1", *e.hits)
+	}
+}

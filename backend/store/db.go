@@ -197,6 +197,12 @@ func (db *DB) PendingIndex(limit int) (m map[string]uint64, err error) {
 	return m, err
 }
 
+// PendingCount is how many videos are queued for the search index.
+func (db *DB) PendingCount() (n int, err error) {
+	err = db.View(func(tx *Tx) error { n = tx.tx.Bucket(bucketPending).Stats().KeyN; return nil })
+	return n, err
+}
+
 // ClearPending removes queue entries that have not been queued again since.
 func (db *DB) ClearPending(done map[string]uint64) error {
 	if len(done) == 0 {

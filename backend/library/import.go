@@ -115,11 +115,10 @@ const importBatch = 500
 // first pass checks the whole file and every entry, so a malformed file
 // imports nothing; the second writes the summaries in transactions of
 // importBatch, each queueing its summaries for the search index. Import
-// returns once every summary is written: the background indexer takes them
-// in as they commit, during the import and after it (a search answers from
-// what is indexed so far; the report says how many are still to come and
-// about when), and what it has not taken in when the app quits is indexed
-// after the next start. A failure or a
+// returns once every summary is written, and the background indexer then
+// takes them in (a search answers from what is indexed so far; the report
+// says how many are still to come and about when); what it has not taken
+// in when the app quits is indexed after the next start. A failure or a
 // cancellation during the writes keeps the batches already written, and the
 // error says how many; running Import again adds the rest, because entries
 // already imported are skipped (running it twice adds nothing twice). An
@@ -194,6 +193,13 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return rep, errUnreadable(file, err)
 	}
+	// The background indexer waits while the summaries are written, and
+	// takes them in once Import returns.
+	l.importing.Add(1)
+	defer func() {
+		l.importing.Add(-1)
+		l.indexLater()
+	}()
 	batch := make([]*ytsum.Summary, 0, importBatch)
 	flush := func() error {
 		if err := sameFile(f, before); err != nil {
@@ -226,7 +232,6 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		}
 		rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
 		batch = batch[:0]
-		l.indexLater() // the background indexer takes the batch from the queue
 		return nil
 	}
 	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
@@ -250,7 +255,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		err = flush()
 	}
 	if st, serr := l.IndexingStatus(); serr == nil {
-		rep.IndexingPending, rep.IndexingSeconds = st.Pending, int(st.ETA.Round(time.Second)/time.Second)
+		rep.IndexingPending, rep.IndexingSeconds = st.Pending, st.Seconds()
 	}
 	if err == nil && len(last) != rep.Added+rep.Skipped+rep.Failed {
 		err = errFileChanged

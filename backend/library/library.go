@@ -94,7 +94,8 @@ type Library struct {
 	thumbs  string
 	notices []string
 
-	syncMu sync.Mutex // serialises taking queued videos into the index, one batch at a time
+	syncMu    sync.Mutex   // serialises taking queued videos into the index, one batch at a time
+	importing atomic.Int32 // imports writing (the background indexer waits for them)
 	// rate is the background indexer's last measured speed, in videos a
 	// second (math.Float64bits; 0: not measured yet): the estimate of how
 	// long search will miss some summaries.
@@ -274,6 +275,9 @@ type IndexingStatus struct {
 	ETA     time.Duration // 0 when nothing is queued
 }
 
+// Seconds is ETA in whole seconds, rounded.
+func (s IndexingStatus) Seconds() int { return int(s.ETA.Round(time.Second) / time.Second) }
+
 // IndexingStatus is how far the search index is behind the library.
 func (l *Library) IndexingStatus() (IndexingStatus, error) {
 	n, err := l.db.PendingCount()
@@ -438,7 +442,9 @@ type introducedBatch struct {
 // catchUp is the background indexer: it takes everything queued into the
 // index, catchBatch videos at a time in id order, until the queue is empty
 // or Close is called (then it stops after the batch it is on; the rest
-// stays queued). One batch is analysed at a time (two at once measured no
+// stays queued). While an import writes, it pauses: the import has the
+// machine to itself and returns sooner (indexing is most of the work), and
+// a search answers from the index as it was. One batch is analysed at a time (two at once measured no
 // faster on two cores and held a quarter more memory), but the next one
 // starts as soon as a batch is searchable, while it is written to disk; its
 // queue entries are cleared once it is on disk. At most maxUnpersisted
@@ -471,6 +477,9 @@ func (l *Library) catchUp() error {
 		case <-l.stop:
 			return settleAll()
 		default:
+		}
+		if l.importing.Load() > 0 {
+			return settleAll() // the import wakes the indexer when it has written everything
 		}
 		if len(waiting) >= maxUnpersisted {
 			if err := settle(); err != nil {
@@ -517,6 +526,9 @@ func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
 	if err != nil || last == "" {
 		return in, "", err
 	}
+	// A catch-up reads the whole library back; what it read is not kept
+	// in the app's memory (reading it again costs a minor fault).
+	l.db.ReleaseMapped()
 	if err := l.ix.ApplyAsync(put, del, func(err error) { in.persisted <- err }); err != nil {
 		return in, "", err
 	}

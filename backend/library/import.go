@@ -200,39 +200,40 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		l.importing.Add(-1)
 		l.indexLater()
 	}()
+	// This goroutine decodes the file and a second one writes the batches,
+	// so that decoding the next batch overlaps writing this one (at most
+	// one batch waits between them).
+	batches := make(chan []*ytsum.Summary, 1)
+	writeFailed, written := make(chan struct{}), make(chan struct{})
+	var werr error // the writer's error, set before it closes writeFailed
+	go func() {
+		defer close(written)
+		for b := range batches {
+			if werr != nil {
+				continue
+			}
+			added, skipped, audio, err := l.writeImported(b, links)
+			if err != nil {
+				werr = err
+				close(writeFailed)
+				continue
+			}
+			rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
+		}
+	}()
 	batch := make([]*ytsum.Summary, 0, importBatch)
 	flush := func() error {
 		if err := sameFile(f, before); err != nil {
 			return err
 		}
-		sort.Slice(batch, func(i, j int) bool { return batch[i].ID < batch[j].ID })
-		added, skipped, audio := 0, 0, 0
-		err := l.db.Update(func(tx *store.Tx) error {
-			added, skipped, audio = 0, 0, 0
-			for _, s := range batch {
-				if tx.HasSummary(s.ID, s.CacheKey) {
-					skipped++
-					continue
-				}
-				if err := tx.PutSummary(s); err != nil {
-					return err
-				}
-				added++
-				for _, name := range links[s.ID] {
-					if err := tx.AddAudio(s.ID, name); err != nil {
-						return err
-					}
-					audio++
-				}
-			}
+		b := batch
+		batch = make([]*ytsum.Summary, 0, importBatch)
+		select {
+		case batches <- b:
 			return nil
-		})
-		if err != nil {
-			return err
+		case <-writeFailed:
+			return errWriteFailed
 		}
-		rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
-		batch = batch[:0]
-		return nil
 	}
 	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		if last[id] != i {
@@ -254,6 +255,11 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	if err == nil && len(batch) > 0 {
 		err = flush()
 	}
+	close(batches)
+	<-written // the batches handed over are written (or failed)
+	if werr != nil {
+		err = werr
+	}
 	if st, serr := l.IndexingStatus(); serr == nil {
 		rep.IndexingPending, rep.IndexingSeconds = st.Pending, st.Seconds()
 	}
@@ -265,6 +271,41 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	}
 	return rep, nil
 }
+
+// writeImported writes one batch of Import in one transaction (in id
+// order, which keeps bbolt's pages compact) with the links to its audio
+// files; a summary already in the library is skipped.
+func (l *Library) writeImported(batch []*ytsum.Summary, links map[string][]string) (added, skipped, audio int, err error) {
+	sort.Slice(batch, func(i, j int) bool { return batch[i].ID < batch[j].ID })
+	err = l.db.Update(func(tx *store.Tx) error {
+		added, skipped, audio = 0, 0, 0
+		for _, s := range batch {
+			if tx.HasSummary(s.ID, s.CacheKey) {
+				skipped++
+				continue
+			}
+			if err := tx.PutSummary(s); err != nil {
+				return err
+			}
+			added++
+			for _, name := range links[s.ID] {
+				if err := tx.AddAudio(s.ID, name); err != nil {
+					return err
+				}
+				audio++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return added, skipped, audio, nil
+}
+
+// errWriteFailed stops Import's decoding when a write failed (the write's
+// error is what Import returns).
+var errWriteFailed = errors.New("writing failed")
 
 // errFileChanged is the second pass finding another file than the first.
 var errFileChanged = errors.New("the file changed while it was being imported")

@@ -90,7 +90,7 @@ func TestLibraryStatus(t *testing.T) {
 	for _, c := range []struct {
 		pending int
 		want    string
-	}{{0, `{"indexing_pending":0,"indexing_seconds":0}`}, {41200, `{"indexing_pending":41200,"indexing_seconds":41}`}} {
+	}{{0, `{"indexing_pending":0,"indexing_seconds":0}`}, {41200, `{"indexing_pending":41200,"indexing_seconds":42}`}} {
 		e.lib.mu.Lock()
 		e.lib.pending = c.pending
 		e.lib.mu.Unlock()

@@ -217,7 +217,7 @@ func runScale(t *testing.T, n int) benchRow {
 		defer close(sampled)
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
-		lastSearch := time.Now()
+		var lastSearch time.Time // the first search at once
 		for {
 			if cur, _ := benchmark.RSS(0); cur > row.rssPeak {
 				row.rssPeak = cur

@@ -198,7 +198,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	l.importing.Add(1)
 	defer func() {
 		l.importing.Add(-1)
-		l.indexLater()
+		l.indexNow()
 	}()
 	// This goroutine decodes the file and a second one writes the batches,
 	// so that decoding the next batch overlaps writing this one (at most

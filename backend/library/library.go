@@ -110,6 +110,7 @@ type Library struct {
 	// so it finds a summary saved a moment ago; with a large queue (an
 	// import, a rebuild) it answers from what is indexed so far.
 	kick      chan struct{} // one pending wake-up of indexLoop
+	hurry     atomic.Bool   // the wake-up is for a large queue: no gathering delay
 	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
@@ -184,10 +185,12 @@ func (l *Library) indexLoop(now bool) {
 			// Saves that come in the next indexDelay join this round: one
 			// index batch (and its segment's disk syncs) for many saves of a
 			// running job, not one each.
-			select {
-			case <-l.stop:
-				return // the queue is on disk; the next Open takes it
-			case <-time.After(indexDelay):
+			if !l.hurry.Swap(false) {
+				select {
+				case <-l.stop:
+					return // the queue is on disk; the next Open takes it
+				case <-time.After(indexDelay):
+				}
 			}
 			l.catchUpLogged()
 		}
@@ -202,6 +205,13 @@ func (l *Library) catchUpLogged() {
 
 // indexDelay is how long indexLoop gathers saves before it indexes them.
 const indexDelay = time.Second
+
+// indexNow wakes indexLoop for a large queue (an import's), which it
+// starts on at once.
+func (l *Library) indexNow() {
+	l.hurry.Store(true)
+	l.indexLater()
+}
 
 // indexLater wakes indexLoop (a no-op when a wake-up is already pending).
 func (l *Library) indexLater() {
@@ -275,8 +285,8 @@ type IndexingStatus struct {
 	ETA     time.Duration // 0 when nothing is queued
 }
 
-// Seconds is ETA in whole seconds, rounded.
-func (s IndexingStatus) Seconds() int { return int(s.ETA.Round(time.Second) / time.Second) }
+// Seconds is ETA in whole seconds, rounded up.
+func (s IndexingStatus) Seconds() int { return int((s.ETA + time.Second - 1) / time.Second) }
 
 // IndexingStatus is how far the search index is behind the library.
 func (l *Library) IndexingStatus() (IndexingStatus, error) {
@@ -320,7 +330,7 @@ func (l *Library) eta(n int) time.Duration {
 	if rate <= 0 {
 		rate = defaultRate
 	}
-	return indexDelay + time.Duration(float64(n)/rate*float64(time.Second))
+	return time.Duration(float64(n) / rate * float64(time.Second))
 }
 
 // aboutDuration writes d for a sentence: "20 seconds", "3 minutes".

@@ -330,6 +330,12 @@ func (a *App) SearchSummaries(query string) ([]library.Hit, error) {
 	return a.api.Search(a.callCtx(), query)
 }
 
+// LibraryStatus says how many summaries search may still miss while the
+// index takes them in, as GET /library/status does.
+func (a *App) LibraryStatus() (httpapi.LibraryStatus, error) {
+	return a.api.LibraryStatus(a.callCtx())
+}
+
 // DeleteSummary deletes a summary with its audio, as DELETE /delete_summary does.
 func (a *App) DeleteSummary(videoID string) (httpapi.Deleted, error) {
 	return a.api.DeleteSummary(a.callCtx(), videoID)

@@ -199,5 +199,16 @@ func (s *Backend) ImportCLI(ctx context.Context, path string, stdout, stderr io.
 	for _, f := range r.Failures {
 		fmt.Fprintf(stderr, "  %s: %s\n", f.VideoID, f.Reason)
 	}
+	if r.IndexingPending > 0 {
+		// The summaries are saved; the index takes them in while this
+		// waits. Stopping now loses nothing: the rest is indexed after the
+		// app's next start.
+		fmt.Fprintln(stderr, "Indexing them for search (Ctrl-C to stop; what is left is indexed the next time ytsum starts)…")
+		if err := s.lib.WaitIndexed(ctx); err != nil {
+			fmt.Fprintln(stderr, "Stopped; the rest of the index is built the next time ytsum starts.")
+			return 0
+		}
+		fmt.Fprintln(stderr, "Search finds them all now.")
+	}
 	return 0
 }

@@ -98,6 +98,11 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 	if _, err := r.svc.api.Import(ctx, app.dialogs.(fakeDialogs).open); err != nil {
 		t.Fatalf("first import: %v", err)
 	}
+	// The index takes the import in in the background: let it finish, so
+	// that both doors see the same library status.
+	if err := r.svc.lib.WaitIndexed(ctx); err != nil {
+		t.Fatalf("waiting for the index: %v", err)
+	}
 
 	type door struct {
 		bound  func() (any, error)
@@ -128,6 +133,7 @@ func TestBothDoorsAnswerTheSame(t *testing.T) {
 		{"library bad sort", door{func() (any, error) { return app.CachedSummaries(1, 10, "size", "", "") }, "GET", "/get_cached_summaries?page=1&per_page=10&sort=size", nil}},
 		{"search", door{func() (any, error) { return app.SearchSummaries(word) }, "GET", "/search_summaries?q=" + word, nil}},
 		{"search nothing", door{func() (any, error) { return app.SearchSummaries("zzzqqq") }, "GET", "/search_summaries?q=zzzqqq", nil}},
+		{"library status", door{func() (any, error) { return app.LibraryStatus() }, "GET", "/library/status", nil}},
 		{"search empty", door{func() (any, error) { return app.SearchSummaries(" ") }, "GET", "/search_summaries?q=+", nil}},
 		{"settings get", door{func() (any, error) { return app.GetSettings() }, "GET", "/settings", nil}},
 		{"settings set", door{func() (any, error) { return app.SaveSettings(config.Patch{"worker_pool_size": 3}) }, "POST", "/settings", map[string]any{"worker_pool_size": 3}}},

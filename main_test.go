@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 
+	"ytsum/backend/library"
+	"ytsum/backend/store"
 	"ytsum/backend/ytsum"
 )
 
@@ -138,5 +142,42 @@ func TestLoadGeometry(t *testing.T) {
 		if g.Width != c.w || g.Height != c.h || (g.X != nil) != c.remembered {
 			t.Fatalf("%s: %+v", c.json, g)
 		}
+	}
+}
+
+// `ytsum import` of more summaries than a search indexes itself says the
+// index is still taking them in, waits for it, and leaves nothing queued.
+func TestImportCommandWaitsForTheIndex(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("YTSUM_DATA_DIR", data)
+	src := t.TempDir()
+	var b strings.Builder
+	b.WriteString("{")
+	const n = 400
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"v%010d": {"title": "Video %d", "summary": "About wombats %d.", "summarized_at": "2025-01-01T00:00:00"}`, i, i, i)
+	}
+	b.WriteString("}")
+	if err := os.WriteFile(filepath.Join(src, library.OriginalCacheFile), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"import", src}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("%d added", n)) || !strings.Contains(out.String(), fmt.Sprintf("still taking in %d summaries", n)) ||
+		!strings.Contains(errb.String(), "Search finds them all now.") {
+		t.Fatalf("stdout %q\nstderr %q", out.String(), errb.String())
+	}
+	db, err := store.Open(filepath.Join(data, store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if p, err := db.PendingCount(); p != 0 || err != nil {
+		t.Errorf("after ytsum import %d summaries still queued for the index (%v)", p, err)
 	}
 }

@@ -46,7 +46,7 @@ if [ "$mode" = smoke ]; then
 	section "library (smoke: 1,000 summaries; import target scaled from 20 s per 100,000)" \
 		env YTSUM_BENCH_SIZES=1000 go test -count=1 -run TestLibraryScale -v ./backend/library/
 else
-	section "library at ${YTSUM_BENCH_SIZES:-10000,100000} summaries (import time and RSS, search during and after, page and search p95)" \
+	section "library at ${YTSUM_BENCH_SIZES:-10000,100000} summaries (import time until it returns and until the index has caught up, RSS over both, search during both and after, page and search p95)" \
 		env YTSUM_BENCH_SIZES="${YTSUM_BENCH_SIZES:-10000,100000}" go test -count=1 -run TestLibraryScale -v -timeout 30m ./backend/library/
 	section "large job: ${YTSUM_BENCH_VIDEOS:-5000}-video playlist on the fakes (YouTube 5 ms, LLM 20 ms), kill -9 at 50 % and resume" \
 		go test -count=1 -run 'TestBenchLargeJob$' -v -timeout 40m .

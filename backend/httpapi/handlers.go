@@ -294,6 +294,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) handleLibraryStatus(w http.ResponseWriter, r *http.Request) {
+	s.serveJSON(w, r, true, "", http.StatusOK, func(ctx context.Context) (any, error) { return s.LibraryStatus(ctx) })
+}
+
 // validVideoID accepts YouTube-like ids only (no path tricks).
 func validVideoID(id string) bool {
 	if id == "" || len(id) > 64 {

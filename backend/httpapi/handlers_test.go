@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"ytsum/backend/ytsum"
@@ -19,6 +20,7 @@ func TestUnwiredServices(t *testing.T) {
 		{"POST", "/jobs/job1/cancel", "", "The job list"},
 		{"GET", "/get_cached_summaries", "", "The library"},
 		{"GET", "/search_summaries?q=x", "", "The library"},
+		{"GET", "/library/status", "", "The library"},
 		{"DELETE", "/delete_summary", `{"video_id":"vid00000001"}`, "The library"},
 		{"GET", "/export/vid00000000", "", "The library"},
 		{"GET", "/export", "", "The library"},
@@ -77,6 +79,24 @@ func TestNotFoundSentences(t *testing.T) {
 		w := e.do(c.method, c.target, c.body, "Authorization", "Bearer "+e.settings.token)
 		if w.Code != 404 || w.Body.String() != c.want {
 			t.Errorf("%s %s: got %d %s, want 404 %s", c.method, c.target, w.Code, w.Body, c.want)
+		}
+	}
+}
+
+// GET /library/status says how many summaries search may still miss while
+// the index takes them in, and about for how long.
+func TestLibraryStatus(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, c := range []struct {
+		pending int
+		want    string
+	}{{0, `{"indexing_pending":0,"indexing_seconds":0}`}, {41200, `{"indexing_pending":41200,"indexing_seconds":42}`}} {
+		e.lib.mu.Lock()
+		e.lib.pending = c.pending
+		e.lib.mu.Unlock()
+		w := e.do("GET", "/library/status", "")
+		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != c.want {
+			t.Errorf("pending %d: got %d %s, want %s", c.pending, w.Code, w.Body, c.want)
 		}
 	}
 }

@@ -250,6 +250,30 @@ func (s *Server) SearchLibrary(ctx context.Context, q SearchQuery) ([]library.Hi
 	return hits, err
 }
 
+// LibraryStatus is the answer of GET /library/status (a project
+// addition): how many saved summaries search may still miss because the
+// index is taking them in (after an import, or a rebuild at start), and
+// about how many seconds that takes; both 0 when search finds everything.
+type LibraryStatus struct {
+	IndexingPending int `json:"indexing_pending"`
+	IndexingSeconds int `json:"indexing_seconds"`
+}
+
+// LibraryStatus is GET /library/status.
+func (s *Server) LibraryStatus(ctx context.Context) (LibraryStatus, error) {
+	if s.svc.Library == nil {
+		return LibraryStatus{}, unwired("The library")
+	}
+	if err := ctx.Err(); err != nil {
+		return LibraryStatus{}, err
+	}
+	st, err := s.svc.Library.IndexingStatus()
+	if err != nil {
+		return LibraryStatus{}, err
+	}
+	return LibraryStatus{IndexingPending: st.Pending, IndexingSeconds: st.Seconds()}, nil
+}
+
 // Deleted is the answer of DELETE /delete_summary.
 type Deleted struct {
 	Success bool   `json:"success"`
@@ -352,7 +376,8 @@ func (s *Server) Import(ctx context.Context, path string) (ImportReport, error) 
 	if err != nil {
 		return ImportReport{}, err
 	}
-	rep := ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{}}
+	rep := ImportReport{Added: r.Added, Skipped: r.Skipped, Failed: r.Failed, Errors: []string{},
+		IndexingPending: r.IndexingPending, IndexingSeconds: r.IndexingSeconds}
 	for _, f := range r.Failures {
 		rep.Errors = append(rep.Errors, f.VideoID+": "+f.Reason)
 	}

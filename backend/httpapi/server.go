@@ -87,6 +87,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api_status", false, s.handleAPIStatus},
 		{"GET /get_cached_summaries", false, s.handleCachedSummaries},
 		{"GET /search_summaries", false, s.handleSearch},
+		{"GET /library/status", false, s.handleLibraryStatus},
 		{"DELETE /delete_summary", false, s.handleDeleteSummary},
 		{"GET /thumbnails/{video_id}", false, s.handleThumbnail},
 		{"GET /thumbnails/subscriptions/{id}", false, s.handleSubscriptionPicture},

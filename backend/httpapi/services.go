@@ -81,6 +81,9 @@ type Library interface {
 	// Delete removes a summary, its audio and its index entry; CodeNotFound
 	// when there is none.
 	Delete(videoID string) error
+	// IndexingStatus is how many saved summaries search may still miss
+	// (being indexed in the background) and about for how long.
+	IndexingStatus() (library.IndexingStatus, error)
 }
 
 // Thumbnails are the library's pictures (*library.Library): GET
@@ -113,6 +116,11 @@ type ImportReport struct {
 	Skipped int      `json:"skipped"`
 	Failed  int      `json:"failed"`
 	Errors  []string `json:"errors"`
+	// IndexingPending counts the summaries the search index is still
+	// taking in (in the background) when the import returns, and
+	// IndexingSeconds is about how long that takes (project additions).
+	IndexingPending int `json:"indexing_pending"`
+	IndexingSeconds int `json:"indexing_seconds"`
 }
 
 // Speech is text-to-speech (*tts.Service): /speak, /preview-voice and

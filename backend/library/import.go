@@ -48,6 +48,11 @@ type ImportReport struct {
 	// AudioUnmatched counts audio files beside the cache that belong to no
 	// added summary (previews, summaries already there, or deleted ones).
 	AudioUnmatched int `json:"audio_unmatched"`
+	// IndexingPending counts summaries the search index is still taking in
+	// when Import returns (in the background; search may miss them until
+	// then), and IndexingSeconds is about how long that takes.
+	IndexingPending int `json:"indexing_pending"`
+	IndexingSeconds int `json:"indexing_seconds"`
 }
 
 // ImportFailure is one entry Import could not use.
@@ -58,8 +63,30 @@ type ImportFailure struct {
 
 // String is the one-line report `ytsum import` prints.
 func (r ImportReport) String() string {
-	return fmt.Sprintf("Read %d entries from %s: %d added, %d already there, %d failed; %d audio files imported.",
+	s := fmt.Sprintf("Read %d entries from %s: %d added, %d already there, %d failed; %d audio files imported.",
 		r.Added+r.Skipped+r.Failed, r.File, r.Added, r.Skipped, r.Failed, r.AudioImported)
+	if m := r.IndexingMessage(); m != "" {
+		s += " " + m
+	}
+	return s
+}
+
+// IndexingMessage says, when the search index is still taking summaries
+// in, how many and for about how long; "" when it has them all.
+func (r ImportReport) IndexingMessage() string {
+	return IndexingMessage(r.IndexingPending, time.Duration(r.IndexingSeconds)*time.Second)
+}
+
+// IndexingMessage is the sentence for n summaries still being indexed,
+// which takes about eta; "" when n is 0.
+func IndexingMessage(n int, eta time.Duration) string {
+	switch {
+	case n == 0:
+		return ""
+	case n == 1:
+		return fmt.Sprintf("The search index is still taking in 1 summary: search will find it in about %s.", aboutDuration(eta))
+	}
+	return fmt.Sprintf("The search index is still taking in %d summaries: search will find them all in about %s.", n, aboutDuration(eta))
 }
 
 // originalEntry is one value of the original app's summary_cache.json
@@ -76,13 +103,7 @@ type originalEntry struct {
 
 var youtubeID = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 
-// importBatch is how many summaries one write transaction of Import holds,
-// and one batch of the search index. The index's analysis of a batch is
-// what an import's memory is made of (about 30 KB a summary, twice that
-// before the garbage collector runs), while larger batches save no time
-// that shows: at 100,000 summaries, batches of 500 peaked at about 250 MB
-// of RSS (1,000 indexed two at a time: 490 MB; 2,500: 800 MB) for about the
-// same CPU time.
+// importBatch is how many summaries one write transaction of Import holds.
 const importBatch = 500
 
 // Import brings the original app's library into this one: path is its
@@ -93,8 +114,11 @@ const importBatch = 500
 // The file is read twice, as a stream, so memory does not grow with it: the
 // first pass checks the whole file and every entry, so a malformed file
 // imports nothing; the second writes the summaries in transactions of
-// importBatch, which the search index takes in as they commit (a search
-// during the import answers from what is indexed so far). A failure or a
+// importBatch, each queueing its summaries for the search index. Import
+// returns once every summary is written, and the background indexer then
+// takes them in (a search answers from what is indexed so far; the report
+// says how many are still to come and about when); what it has not taken
+// in when the app quits is indexed after the next start. A failure or a
 // cancellation during the writes keeps the batches already written, and the
 // error says how many; running Import again adds the rest, because entries
 // already imported are skipped (running it twice adds nothing twice). An
@@ -162,57 +186,54 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		return rep, err
 	}
 
-	// Second pass: write in batches, each indexed as it commits.
+	// Second pass: write in batches, each indexed in the background.
 	if err := sameFile(f, before); err != nil {
 		return rep, errUnreadable(file, err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return rep, errUnreadable(file, err)
 	}
-	ix := l.startImportIndexer()
-	defer ix.finish()
+	// The background indexer waits while the summaries are written, and
+	// takes them in once Import returns.
+	l.importing.Add(1)
+	defer func() {
+		l.importing.Add(-1)
+		l.indexNow()
+	}()
+	// This goroutine decodes the file and a second one writes the batches,
+	// so that decoding the next batch overlaps writing this one (at most
+	// one batch waits between them).
+	batches := make(chan []*ytsum.Summary, 1)
+	writeFailed, written := make(chan struct{}), make(chan struct{})
+	var werr error // the writer's error, set before it closes writeFailed
+	go func() {
+		defer close(written)
+		for b := range batches {
+			if werr != nil {
+				continue
+			}
+			added, skipped, audio, err := l.writeImported(b, links)
+			if err != nil {
+				werr = err
+				close(writeFailed)
+				continue
+			}
+			rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
+		}
+	}()
 	batch := make([]*ytsum.Summary, 0, importBatch)
 	flush := func() error {
 		if err := sameFile(f, before); err != nil {
 			return err
 		}
-		sort.Slice(batch, func(i, j int) bool { return batch[i].ID < batch[j].ID })
-		added, skipped, audio := 0, 0, 0
-		var indexed importedBatch
-		err := l.db.Update(func(tx *store.Tx) error {
-			added, skipped, audio = 0, 0, 0
-			indexed = importedBatch{seqs: make(map[string]uint64, len(batch))}
-			for _, s := range batch {
-				if tx.HasSummary(s.ID, s.CacheKey) {
-					skipped++
-					continue
-				}
-				if err := tx.PutSummary(s); err != nil {
-					return err
-				}
-				added++
-				for _, name := range links[s.ID] {
-					if err := tx.AddAudio(s.ID, name); err != nil {
-						return err
-					}
-					audio++
-				}
-				// The index holds the video's entry: this summary, unless
-				// the video has a newer one (then the queue has it).
-				if seq, ok := tx.PendingSeq(s.ID); ok && tx.IsLatest(s.ID, s.CacheKey) {
-					indexed.docs = append(indexed.docs, docFor(tx, s))
-					indexed.seqs[s.ID] = seq
-				}
-			}
+		b := batch
+		batch = make([]*ytsum.Summary, 0, importBatch)
+		select {
+		case batches <- b:
 			return nil
-		})
-		if err != nil {
-			return err
+		case <-writeFailed:
+			return errWriteFailed
 		}
-		rep.Added, rep.Skipped, rep.AudioImported = rep.Added+added, rep.Skipped+skipped, rep.AudioImported+audio
-		batch = batch[:0]
-		ix.add(indexed)
-		return nil
 	}
 	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		if last[id] != i {
@@ -234,8 +255,13 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	if err == nil && len(batch) > 0 {
 		err = flush()
 	}
-	if l.written != nil {
-		l.written()
+	close(batches)
+	<-written // the batches handed over are written (or failed)
+	if werr != nil {
+		err = werr
+	}
+	if st, serr := l.IndexingStatus(); serr == nil {
+		rep.IndexingPending, rep.IndexingSeconds = st.Pending, st.Seconds()
 	}
 	if err == nil && len(last) != rep.Added+rep.Skipped+rep.Failed {
 		err = errFileChanged
@@ -245,6 +271,41 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	}
 	return rep, nil
 }
+
+// writeImported writes one batch of Import in one transaction (in id
+// order, which keeps bbolt's pages compact) with the links to its audio
+// files; a summary already in the library is skipped.
+func (l *Library) writeImported(batch []*ytsum.Summary, links map[string][]string) (added, skipped, audio int, err error) {
+	sort.Slice(batch, func(i, j int) bool { return batch[i].ID < batch[j].ID })
+	err = l.db.Update(func(tx *store.Tx) error {
+		added, skipped, audio = 0, 0, 0
+		for _, s := range batch {
+			if tx.HasSummary(s.ID, s.CacheKey) {
+				skipped++
+				continue
+			}
+			if err := tx.PutSummary(s); err != nil {
+				return err
+			}
+			added++
+			for _, name := range links[s.ID] {
+				if err := tx.AddAudio(s.ID, name); err != nil {
+					return err
+				}
+				audio++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return added, skipped, audio, nil
+}
+
+// errWriteFailed stops Import's decoding when a write failed (the write's
+// error is what Import returns).
+var errWriteFailed = errors.New("writing failed")
 
 // errFileChanged is the second pass finding another file than the first.
 var errFileChanged = errors.New("the file changed while it was being imported")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func TestImportManyBatches(t *testing.T) {
 	if c, _ := e.db.VideoCount(); c != n {
 		t.Errorf("videos = %d, want %d", c, n)
 	}
+	waitIndexed(t, e.lib)
 	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
 		t.Errorf("index queue after the import = %v", p)
 	}
@@ -181,11 +183,170 @@ func TestImportCancelledPartWay(t *testing.T) {
 		!strings.Contains(ytsum.ErrorMessage(err), fmt.Sprintf("after %d summaries", written)) {
 		t.Fatalf("Import = %v with %d of %d written", err, written, n)
 	}
+	waitIndexed(t, e.lib)
 	if p, _ := e.db.PendingIndex(10); len(p) != 0 {
 		t.Errorf("index queue after a cancelled import = %v", p)
 	}
 	rep, err := e.lib.Import(context.Background(), src)
 	if err != nil || rep.Added != n-written || rep.Skipped != written {
 		t.Errorf("second Import = %+v %v", rep, err)
+	}
+}
+
+// waitIndexed waits until the background indexer has taken in the queue.
+func waitIndexed(t *testing.T, l *Library) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := l.WaitIndexed(ctx); err != nil {
+		t.Fatalf("WaitIndexed: %v", err)
+	}
+}
+
+// holdIndexer makes l's background indexer stop at its first batch, as
+// though analysing a large one, until release is called; entered is
+// closed when it got there.
+func holdIndexer(l *Library) (entered <-chan struct{}, release func()) {
+	in, gate := make(chan struct{}), make(chan struct{})
+	var once, rel sync.Once
+	l.syncMu.Lock()
+	l.batchHook = func() {
+		once.Do(func() { close(in) })
+		<-gate
+	}
+	l.syncMu.Unlock()
+	return in, func() { rel.Do(func() { close(gate) }) }
+}
+
+// manyEntries is an original cache of n entries (more than a search takes
+// into the index itself); only the last one says "zanzibar".
+func manyEntries(t *testing.T, n int) string {
+	var entries []string
+	for i := range n {
+		word := "common"
+		if i == n-1 {
+			word = "zanzibar"
+		}
+		entries = append(entries, entry(fmt.Sprintf("v%010d", i), fmt.Sprintf("Video %d", i),
+			"A summary about "+word+" things.", "2025-01-01T00:00:00"))
+	}
+	return writeCache(t, "", entries...)
+}
+
+// Import returns once the summaries are written, whatever the index is
+// doing: the report says how many it is still taking in. A search meanwhile
+// answers from the index as it is (it does not wait for a large queue), and
+// once the index has caught up a search finds every summary.
+func TestImportReturnsBeforeIndexing(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 2*importBatch + 37
+	if n <= searchDrainMax {
+		t.Fatal("the import must queue more than a search drains")
+	}
+	entered, release := holdIndexer(e.lib)
+	defer release()
+	rep, err := e.lib.Import(ctx, manyEntries(t, n))
+	if err != nil || rep.Added != n {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	if rep.IndexingPending != n || rep.IndexingSeconds < 1 ||
+		!strings.Contains(rep.String(), fmt.Sprintf("still taking in %d summaries: search will find them all in about", n)) {
+		t.Errorf("report while the index is held: %+v %q", rep, rep.String())
+	}
+	select {
+	case <-entered:
+	case <-time.After(time.Minute):
+		t.Fatal("the background indexer did not start")
+	}
+	// The indexer holds the index (as during a batch's analysis): a search
+	// must answer without it.
+	type answer struct {
+		items []Item
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		items, err := e.lib.Search(ctx, "zanzibar", 5)
+		got <- answer{items, err}
+	}()
+	select {
+	case a := <-got:
+		if a.err != nil || len(a.items) != 0 {
+			t.Errorf("Search during the backlog = %v %v, want no hit yet", itemIDs(a.items), a.err)
+		}
+	case <-time.After(30 * time.Second):
+		release()
+		t.Fatal("Search waited for the index's backlog")
+	}
+	if st, err := e.lib.IndexingStatus(); err != nil || st.Pending != n || st.ETA <= 0 {
+		t.Errorf("IndexingStatus = %+v %v", st, err)
+	}
+	release()
+	waitIndexed(t, e.lib)
+	if c, _ := e.lib.ix.Count(); c != n {
+		t.Errorf("indexed = %d, want %d", c, n)
+	}
+	if items, err := e.lib.Search(ctx, "zanzibar", 5); err != nil || len(items) != 1 {
+		t.Errorf("Search(zanzibar) after the catch-up = %v %v", itemIDs(items), err)
+	}
+	if items, err := e.lib.Search(ctx, "common", 2000); err != nil || len(items) != n-1 {
+		t.Errorf("Search(common) after the catch-up = %d hits %v, want %d", len(items), err, n-1)
+	}
+	if st, err := e.lib.IndexingStatus(); err != nil || st.Pending != 0 || st.ETA != 0 {
+		t.Errorf("IndexingStatus after the catch-up = %+v %v", st, err)
+	}
+}
+
+// Close during the background indexing stops it at the next batch; the
+// rest stays queued on disk and is indexed after the next Open (as after a
+// crash).
+func TestCloseDuringIndexing(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 2*importBatch + 37
+	entered, release := holdIndexer(e.lib)
+	defer release()
+	if rep, err := e.lib.Import(ctx, manyEntries(t, n)); err != nil || rep.Added != n {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(time.Minute):
+		t.Fatal("the background indexer did not start")
+	}
+	closed := make(chan error, 1)
+	lib := e.lib
+	go func() { closed <- lib.Close() }()
+	select {
+	case <-lib.stop: // Close has asked the indexer to stop
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not begin")
+	}
+	release() // the batch the indexer is on finishes
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close = %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited for the whole backlog")
+	}
+	left, err := e.db.PendingCount()
+	if err != nil || left == 0 || left == n {
+		t.Fatalf("after Close %d of %d still queued (%v), want the batch done and the rest queued", left, n, err)
+	}
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.lib, e.db = nil, nil
+	// The next Open indexes the rest (in the background: the queue is large).
+	e.reopen(t)
+	waitIndexed(t, e.lib)
+	if c, _ := e.lib.ix.Count(); c != n {
+		t.Errorf("indexed after reopening = %d, want %d", c, n)
+	}
+	if items, err := e.lib.Search(ctx, "zanzibar", 5); err != nil || len(items) != 1 {
+		t.Errorf("Search(zanzibar) after reopening = %v %v", itemIDs(items), err)
 	}
 }

@@ -6,11 +6,14 @@
 // thumbnail files, so each operation is written once.
 //
 // The index follows the database: every write queues the video in the
-// store (same transaction), and Library drains that queue into the index
-// right after the write, before each search, and at Open; while an import
-// runs, its own indexer does (searches answer from what is indexed so far). A crash between
-// the two is therefore repaired at the next start, and a missing, damaged or
-// out-of-step index is rebuilt from the database at Open.
+// store (same transaction), and a background indexer (indexLoop) takes the
+// queue into the index in bounded batches, right after a save or an
+// import's batch and at Open; a search drains a small queue first (so a
+// summary saved a moment ago is found) and answers from what is indexed so
+// far while a large one (an import, a rebuild) is being taken in. A crash
+// or a quit before the queue is empty is therefore repaired after the next
+// start, and a missing, damaged or out-of-step index is rebuilt from the
+// database at Open.
 package library
 
 import (
@@ -18,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -90,16 +94,23 @@ type Library struct {
 	thumbs  string
 	notices []string
 
-	syncMu    sync.Mutex   // serialises draining the index queue, one batch at a time
-	importing atomic.Int32 // imports running (see syncIndexSoon)
-	// written, when set (by the benchmark), is called when an import has
-	// written its last summary, before the index has taken in the last batches.
-	written func()
+	syncMu    sync.Mutex   // serialises taking queued videos into the index, one batch at a time
+	importing atomic.Int32 // imports writing (the background indexer waits for them)
+	// rate is the background indexer's last measured speed, in videos a
+	// second (math.Float64bits; 0: not measured yet): the estimate of how
+	// long search will miss some summaries.
+	rate atomic.Uint64
+	// batchHook, when set (by tests), is called by the background indexer
+	// before each batch, holding syncMu as the batch's analysis does.
+	batchHook func()
 
-	// A saved summary is indexed by indexLoop, off the saver's path: Save
-	// returns once the summary and its queue entry are committed. Search
-	// drains the queue before it answers, so it never misses a saved summary.
+	// A saved or imported summary is indexed by indexLoop, off the writer's
+	// path: Save and Import return once the summaries and their queue
+	// entries are committed. Search drains a small queue before it answers,
+	// so it finds a summary saved a moment ago; with a large queue (an
+	// import, a rebuild) it answers from what is indexed so far.
 	kick      chan struct{} // one pending wake-up of indexLoop
+	hurry     atomic.Bool   // the wake-up is for a large queue: no gathering delay
 	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
@@ -107,10 +118,13 @@ type Library struct {
 
 // Open opens the library over db, which its owner opened (and closes after
 // the library): it opens the index in opts.DataDir, rebuilding it from the
-// database when it is missing, damaged or out of step (this can take a
-// while for a large library: about a minute per 100,000 summaries). Notices
-// lists what the user should be told (a damaged database set aside, an
-// index rebuilt).
+// database when it is missing, damaged or out of step. A few queued
+// videos are indexed before Open returns; a large queue (a rebuild, an
+// import that was still being indexed at the last quit) is indexed in the
+// background, about a minute per 100,000 summaries, while search answers
+// from what is indexed so far (IndexingStatus says how much is left).
+// Notices lists what the user should be told (a damaged database set
+// aside, an index rebuilt).
 func Open(db *store.DB, opts Options) (*Library, error) {
 	if opts.DataDir == "" {
 		return nil, ytsum.Errorf(ytsum.CodeInvalid, "library_config", "No data folder is configured for the library.")
@@ -129,46 +143,75 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 		l.notices = append(l.notices, r.Message)
 		l.log.Error("library: database was damaged and set aside", "moved_to", r.MovedTo, "err", r.Cause)
 	}
-	if err := l.openIndex(); err != nil {
+	rebuilt, err := l.openIndex()
+	if err != nil {
 		return nil, err
 	}
-	if err := l.SyncIndex(); err != nil {
+	small, err := l.smallBacklog()
+	if err == nil && small {
+		err = l.SyncIndex()
+	}
+	if err != nil {
 		// The library still works; search catches up at the next write.
 		l.log.Error("library: bringing the search index up to date failed", "err", err)
 		l.notices = append(l.notices, "The search index could not be brought up to date; search may miss some summaries until the next restart.")
 	}
+	if rebuilt > 0 {
+		msg := fmt.Sprintf("The search index was rebuilt from your library (%d videos).", rebuilt)
+		if !small {
+			msg = fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
+				rebuilt, aboutDuration(l.eta(rebuilt)))
+		}
+		l.notices = append(l.notices, msg)
+	}
 	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
-	go l.indexLoop()
+	go l.indexLoop(!small)
 	return l, nil
 }
 
-// indexLoop indexes what Save queued, a second after the first save of a
-// wake-up (saves that come while it waits or syncs are taken with it or by
-// the next one).
-func (l *Library) indexLoop() {
+// indexLoop indexes what is queued, a second after the first write of a
+// wake-up (writes that come while it waits or indexes are taken with it or
+// by the next one); now starts with a round at once (a large queue at Open).
+func (l *Library) indexLoop(now bool) {
 	defer close(l.loopDone)
+	if now {
+		l.catchUpLogged()
+	}
 	for {
 		select {
 		case <-l.stop:
 			return
 		case <-l.kick:
-			// Saves that come in the next indexDelay join this sync: one
+			// Saves that come in the next indexDelay join this round: one
 			// index batch (and its segment's disk syncs) for many saves of a
 			// running job, not one each.
-			select {
-			case <-l.stop:
-				return // the queue is on disk; Open's sync takes it
-			case <-time.After(indexDelay):
+			if !l.hurry.Swap(false) {
+				select {
+				case <-l.stop:
+					return // the queue is on disk; the next Open takes it
+				case <-time.After(indexDelay):
+				}
 			}
-			if err := l.syncIndexSoon(); err != nil {
-				l.log.Error("library: indexing saved summaries failed; will retry at the next save or search", "err", err)
-			}
+			l.catchUpLogged()
 		}
+	}
+}
+
+func (l *Library) catchUpLogged() {
+	if err := l.catchUp(); err != nil {
+		l.log.Error("library: indexing saved summaries failed; will retry at the next save, search or start", "err", err)
 	}
 }
 
 // indexDelay is how long indexLoop gathers saves before it indexes them.
 const indexDelay = time.Second
+
+// indexNow wakes indexLoop for a large queue (an import's), which it
+// starts on at once.
+func (l *Library) indexNow() {
+	l.hurry.Store(true)
+	l.indexLater()
+}
 
 // indexLater wakes indexLoop (a no-op when a wake-up is already pending).
 func (l *Library) indexLater() {
@@ -179,12 +222,12 @@ func (l *Library) indexLater() {
 }
 
 // openIndex opens the index and queues a full rebuild when it is fresh or
-// disagrees with the database.
-func (l *Library) openIndex() error {
+// disagrees with the database; rebuilt is how many videos were queued.
+func (l *Library) openIndex() (rebuilt int, err error) {
 	dir := filepath.Join(l.opts.DataDir, search.DirName)
 	ix, fresh, err := search.Open(dir)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if !fresh {
 		n, cerr := ix.Count()
@@ -192,35 +235,31 @@ func (l *Library) openIndex() error {
 		pending, perr := l.db.PendingIndex(1)
 		if err := errors.Join(cerr, werr, perr); err != nil {
 			_ = ix.Close()
-			return err
+			return 0, err
 		}
 		if n != want && len(pending) == 0 {
 			l.log.Warn("library: search index out of step with the database; rebuilding", "indexed", n, "videos", want)
 			_ = ix.Close()
 			if err := os.RemoveAll(dir); err != nil {
-				return ytsum.Wrap(err, ytsum.CodeInternal, "search_index",
+				return 0, ytsum.Wrap(err, ytsum.CodeInternal, "search_index",
 					"The search index could not be rebuilt; check that the data folder is writable.")
 			}
 			if ix, _, err = search.Open(dir); err != nil {
-				return err
+				return 0, err
 			}
 			fresh = true
 		}
 	}
 	l.ix = ix
 	if fresh {
-		n, err := l.db.QueueAllForIndex()
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			l.notices = append(l.notices, fmt.Sprintf("The search index was rebuilt from your library (%d videos).", n))
-		}
+		return l.db.QueueAllForIndex()
 	}
-	return nil
+	return 0, nil
 }
 
-// Close closes the index; the database stays open for its owner to close.
+// Close stops the background indexing at its next batch (what is left
+// stays queued on disk for the next Open) and closes the index; the
+// database stays open for its owner to close.
 func (l *Library) Close() error {
 	if l.ix == nil {
 		return nil
@@ -238,12 +277,94 @@ func (l *Library) Close() error {
 // when nothing happened.
 func (l *Library) Notices() []string { return append([]string(nil), l.notices...) }
 
-// indexBatch is how many queued videos one index batch holds.
+// IndexingStatus says how many saved summaries search may still miss
+// (queued for the index and not in it yet) and about how long the
+// background indexing needs for them.
+type IndexingStatus struct {
+	Pending int           // videos queued for the index
+	ETA     time.Duration // 0 when nothing is queued
+}
+
+// Seconds is ETA in whole seconds, rounded up.
+func (s IndexingStatus) Seconds() int { return int((s.ETA + time.Second - 1) / time.Second) }
+
+// IndexingStatus is how far the search index is behind the library.
+func (l *Library) IndexingStatus() (IndexingStatus, error) {
+	n, err := l.db.PendingCount()
+	if err != nil {
+		return IndexingStatus{}, err
+	}
+	return IndexingStatus{Pending: n, ETA: l.eta(n)}, nil
+}
+
+// WaitIndexed returns once nothing is queued for the index any more, or
+// with ctx's error (what is queued is still indexed in the background, or
+// at the next Open).
+func (l *Library) WaitIndexed(ctx context.Context) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p, err := l.db.PendingIndex(1)
+		if err != nil || len(p) == 0 {
+			return err
+		}
+		l.indexLater()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// defaultRate is the indexing speed assumed before one is measured, in
+// videos a second (measured: 1,200 to 1,900 on two shared cores, summaries
+// of about 1.3 KB without transcripts).
+const defaultRate = 1800
+
+// eta is about how long indexing n queued videos takes.
+func (l *Library) eta(n int) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	rate := math.Float64frombits(l.rate.Load())
+	if rate <= 0 {
+		rate = defaultRate
+	}
+	return time.Duration(float64(n) / rate * float64(time.Second))
+}
+
+// aboutDuration writes d for a sentence: "20 seconds", "3 minutes".
+func aboutDuration(d time.Duration) string {
+	switch s := int(d.Round(time.Second) / time.Second); {
+	case s < 2:
+		return "a second"
+	case s < 90:
+		return fmt.Sprintf("%d seconds", s)
+	default:
+		return fmt.Sprintf("%d minutes", (s+30)/60)
+	}
+}
+
+// indexBatch is how many queued videos one index batch of SyncIndex holds.
 const indexBatch = 2000
 
+// searchDrainMax is the largest queue a search (or Delete) takes into the
+// index before it answers (a fraction of a second's work): a summary saved
+// a moment ago is found. A larger queue is left to indexLoop, and the search
+// answers from what is indexed so far.
+const searchDrainMax = 300
+
+// smallBacklog reports whether at most searchDrainMax videos are queued.
+func (l *Library) smallBacklog() (bool, error) {
+	p, err := l.db.PendingIndex(searchDrainMax + 1)
+	return len(p) <= searchDrainMax, err
+}
+
 // SyncIndex brings the search index up to date with the database by
-// draining the store's queue. indexLoop (after a Save), Delete, Import and Search call it; it
-// is exported for callers that wrote through the store directly.
+// draining the store's queue, in the caller's goroutine. Search and Delete
+// call it for a small queue; it is exported for callers that wrote through
+// the store directly.
 func (l *Library) SyncIndex() error {
 	for {
 		n, err := l.syncBatch()
@@ -253,33 +374,21 @@ func (l *Library) SyncIndex() error {
 	}
 }
 
-// syncBatch indexes up to indexBatch queued videos and returns how many
-// it took. Batches are serialised; between two of them another caller (an
-// import's indexer, a save) can take its turn.
+// syncBatch indexes up to indexBatch queued videos, returns once they are
+// on disk, and returns how many it took. Batches are serialised; between
+// two of them another caller (the background indexer) can take its turn.
 func (l *Library) syncBatch() (int, error) {
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
-	pending, err := l.db.PendingIndex(indexBatch)
-	if err != nil || len(pending) == 0 {
-		return 0, err
-	}
+	var pending map[string]uint64
 	var put []search.Doc
 	var del []string
-	err = l.db.View(func(tx *store.Tx) error {
-		for id := range pending {
-			s, ok, err := tx.Latest(id)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				del = append(del, id)
-				continue
-			}
-			put = append(put, docFor(tx, s))
-		}
-		return nil
+	err := l.db.View(func(tx *store.Tx) (err error) {
+		pending = tx.PendingIndex(indexBatch)
+		put, del, err = docsFor(tx, pending)
+		return err
 	})
-	if err != nil {
+	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
 	if err := l.ix.Apply(put, del); err != nil {
@@ -291,128 +400,150 @@ func (l *Library) syncBatch() (int, error) {
 	return len(pending), nil
 }
 
-// syncIndexSoon is SyncIndex for indexLoop, Delete and Search, except while an
-// import runs: its indexer drains the queue then (and once more after its
-// last write), so they do not wait behind it, and a search answers from
-// what is indexed so far.
+// docsFor reads what the index should hold for the queued videos: the
+// document of each one's entry, or its removal when it has none.
+func docsFor(tx *store.Tx, pending map[string]uint64) (put []search.Doc, del []string, err error) {
+	for id := range pending {
+		s, ok, err := tx.Latest(id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			del = append(del, id)
+			continue
+		}
+		put = append(put, docFor(tx, s))
+	}
+	return put, del, nil
+}
+
+// syncIndexSoon is what Search and Delete do before they go on: drain a
+// small queue at once, leave a large one to indexLoop.
 func (l *Library) syncIndexSoon() error {
-	if l.importing.Load() > 0 {
+	small, err := l.smallBacklog()
+	if err != nil {
+		return err
+	}
+	if !small {
+		l.indexLater()
 		return nil
 	}
 	return l.SyncIndex()
 }
 
-// importIndexer indexes an import's batches as they commit, beside the
-// import's reading and writing. The import hands over the documents it
-// wrote (no second read of the database) with the queue sequence each was
-// queued at. One batch is analysed at a time (two at once measured no
-// faster on two cores and held a quarter more memory), but the next one
-// starts as soon as a batch is searchable, while it is written to disk; its
-// queue entries are cleared once it is on disk. At most maxUnpersisted
-// batches wait for the disk.
-type importIndexer struct {
-	l    *Library
-	in   chan importedBatch
-	done chan struct{}
-}
+// catchBatch is how many queued videos one batch of the background
+// indexer holds. The index's analysis of a batch is what indexing's memory
+// is made of (about 30 KB a summary, twice that before the garbage
+// collector runs), while larger batches save no time that shows: at
+// 100,000 summaries, batches of 500 peaked at about 250 MB of RSS (1,000
+// indexed two at a time: 490 MB; 2,500: 800 MB) for about the same CPU time.
+const catchBatch = 500
 
-// maxUnpersisted bounds the import batches searchable but not yet on disk.
+// maxUnpersisted bounds the background indexer's batches searchable but
+// not yet on disk.
 const maxUnpersisted = 4
 
-// importedBatch is one committed batch of an import: the documents of the
-// summaries that became their video's entry, and their queue sequences.
-type importedBatch struct {
-	docs []search.Doc
-	seqs map[string]uint64
-}
-
-// introducedBatch is an import batch in the index, waiting for the disk.
+// introducedBatch is a batch of the background indexer in the index,
+// waiting for the disk.
 type introducedBatch struct {
 	clear     map[string]uint64 // queue entries to clear once on disk
 	persisted chan error
 }
 
-func (l *Library) startImportIndexer() *importIndexer {
-	l.importing.Add(1)
-	ix := &importIndexer{l: l, in: make(chan importedBatch, 2), done: make(chan struct{})}
-	go func() {
-		defer close(ix.done)
-		var waiting []introducedBatch
-		settle := func() {
-			b := waiting[0]
-			waiting = waiting[1:]
-			err := <-b.persisted
-			if err == nil {
-				err = l.db.ClearPending(b.clear)
-			}
-			if err != nil {
-				// Left queued: the drain at the end of the import retries.
-				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
-			}
+// catchUp is the background indexer: it takes everything queued into the
+// index, catchBatch videos at a time in id order, until the queue is empty
+// or Close is called (then it stops after the batch it is on; the rest
+// stays queued). While an import writes, it pauses: the import has the
+// machine to itself and returns sooner (indexing is most of the work), and
+// a search answers from the index as it was. One batch is analysed at a time (two at once measured no
+// faster on two cores and held a quarter more memory), but the next one
+// starts as soon as a batch is searchable, while it is written to disk; its
+// queue entries are cleared once it is on disk. At most maxUnpersisted
+// batches wait for the disk.
+func (l *Library) catchUp() error {
+	var waiting []introducedBatch
+	began, done := time.Now(), 0
+	settle := func() error {
+		b := waiting[0]
+		waiting = waiting[1:]
+		err := <-b.persisted
+		if err == nil {
+			err = l.db.ClearPending(b.clear)
 		}
-		for b := range ix.in {
-			if len(waiting) >= maxUnpersisted {
-				settle()
-			}
-			in, err := l.introduceImported(b)
-			if err != nil {
-				l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
-				continue
-			}
-			waiting = append(waiting, in)
+		if done += len(b.clear); done >= 2*catchBatch {
+			l.rate.Store(math.Float64bits(float64(done) / time.Since(began).Seconds()))
 		}
+		return err
+	}
+	settleAll := func() error {
+		var errs []error
 		for len(waiting) > 0 {
-			settle()
+			errs = append(errs, settle())
 		}
-	}()
-	return ix
-}
-
-// add hands a committed batch to the indexer; it waits while two are
-// already waiting, so an import's memory does not grow with the file.
-func (ix *importIndexer) add(b importedBatch) {
-	if len(b.docs) > 0 {
-		ix.in <- b
+		return errors.Join(errs...)
+	}
+	after := ""
+	for {
+		select {
+		case <-l.stop:
+			return settleAll()
+		default:
+		}
+		if l.importing.Load() > 0 {
+			return settleAll() // the import wakes the indexer when it has written everything
+		}
+		if len(waiting) >= maxUnpersisted {
+			if err := settle(); err != nil {
+				return errors.Join(err, settleAll())
+			}
+		}
+		b, last, err := l.introduceNext(after)
+		if err != nil {
+			return errors.Join(err, settleAll())
+		}
+		if last != "" {
+			waiting = append(waiting, b)
+			after = last
+			continue
+		}
+		// The end of the queue: once this pass's batches are on disk, go
+		// round again for what was queued behind it, until a pass finds
+		// nothing.
+		if err := settleAll(); err != nil || after == "" {
+			return err
+		}
+		after = ""
 	}
 }
 
-// finish waits for the indexer, ends the import's hold on the queue and
-// drains what is left (summaries that did not become their video's entry,
-// a batch that failed, a save made during the import).
-func (ix *importIndexer) finish() {
-	close(ix.in)
-	<-ix.done
-	ix.l.importing.Add(-1)
-	if err := ix.l.SyncIndex(); err != nil {
-		ix.l.log.Error("library: indexing imported summaries failed; will retry", "err", err)
-	}
-}
-
-// introduceImported makes an import batch searchable. Under syncMu, so no
-// drain runs meanwhile, it keeps only the documents whose video is still
-// queued at the sequence the import wrote: anything else changed the video
-// since, and the ordinary drain indexes that. (Should a drain index one of
-// these videos again before its entry is cleared, it indexes the same
-// entry; a change made since has a new sequence, which the clearing keeps.)
-func (l *Library) introduceImported(b importedBatch) (introducedBatch, error) {
+// introduceNext makes up to catchBatch queued videos after the id after
+// searchable and returns the batch and the last id it took ("" when none
+// is queued after after). Under syncMu, so no drain runs meanwhile.
+func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
-	in := introducedBatch{clear: map[string]uint64{}, persisted: make(chan error, 1)}
-	kept := b.docs[:0]
-	err := l.db.View(func(tx *store.Tx) error {
-		for _, d := range b.docs {
-			if seq, ok := tx.PendingSeq(d.ID); ok && seq == b.seqs[d.ID] {
-				kept = append(kept, d)
-				in.clear[d.ID] = seq
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return in, err
+	if l.batchHook != nil {
+		l.batchHook()
 	}
-	err = l.ix.ApplyAsync(kept, nil, func(err error) { in.persisted <- err })
-	return in, err
+	in := introducedBatch{persisted: make(chan error, 1)}
+	var put []search.Doc
+	var del []string
+	var last string
+	err := l.db.View(func(tx *store.Tx) (err error) {
+		in.clear, last = tx.PendingAfter(after, catchBatch)
+		put, del, err = docsFor(tx, in.clear)
+		return err
+	})
+	if err != nil || last == "" {
+		return in, "", err
+	}
+	// A catch-up reads the whole library back; what it read is not kept
+	// in the app's memory (reading it again costs a minor fault).
+	l.db.ReleaseMapped()
+	if err := l.ix.ApplyAsync(put, del, func(err error) { in.persisted <- err }); err != nil {
+		return in, "", err
+	}
+	return in, last, nil
 }
 
 // maxIndexedTranscript caps the transcript text indexed per video.

@@ -197,6 +197,26 @@ func (db *DB) PendingIndex(limit int) (m map[string]uint64, err error) {
 	return m, err
 }
 
+// ReleaseMapped drops the database file's pages from this process's
+// resident memory (on Linux; elsewhere it does nothing). Reads go through
+// a memory map of the file, so a pass over the whole library (the search
+// index taking in a large import) would otherwise leave the whole file
+// counted in the app's memory; the pages stay in the system's file cache
+// and the next read maps them again. Safe at any time: it runs inside a
+// read transaction, which keeps the map where it is.
+func (db *DB) ReleaseMapped() {
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		releaseMapped(db.bolt.Info().Data, tx.Size())
+		return nil
+	})
+}
+
+// PendingCount is how many videos are queued for the search index.
+func (db *DB) PendingCount() (n int, err error) {
+	err = db.View(func(tx *Tx) error { n = tx.tx.Bucket(bucketPending).Stats().KeyN; return nil })
+	return n, err
+}
+
 // ClearPending removes queue entries that have not been queued again since.
 func (db *DB) ClearPending(done map[string]uint64) error {
 	if len(done) == 0 {

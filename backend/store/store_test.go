@@ -279,6 +279,34 @@ func TestPendingQueue(t *testing.T) {
 	if n, _ := db.QueueAllForIndex(); n != 2 {
 		t.Errorf("QueueAll = %d", n)
 	}
+	_ = db.PutSummary(sum("c", "k", t0))
+	if n, err := db.PendingCount(); n != 3 || err != nil {
+		t.Errorf("PendingCount = %d %v", n, err)
+	}
+	// PendingAfter walks the queue in id order, a page at a time.
+	var got []string
+	_ = db.View(func(tx *Tx) error {
+		after := ""
+		for {
+			m, last := tx.PendingAfter(after, 2)
+			if len(m) == 0 {
+				return nil
+			}
+			if _, ok := m[last]; !ok || len(m) > 2 {
+				t.Errorf("PendingAfter(%q) = %v, %q", after, m, last)
+			}
+			for id := range m {
+				if id <= after || id > last {
+					t.Errorf("PendingAfter(%q) gave %q (last %q)", after, id, last)
+				}
+				got = append(got, id)
+			}
+			after = last
+		}
+	})
+	if len(got) != 3 {
+		t.Errorf("PendingAfter walked %v, want a, b, c", got)
+	}
 }
 
 func TestCaches(t *testing.T) {

@@ -462,6 +462,28 @@ func (t *Tx) PendingIndex(limit int) map[string]uint64 {
 	return out
 }
 
+// PendingAfter is PendingIndex for the videos whose id sorts after after
+// ("": from the first), in id order; last is the last id returned ("" when
+// none), where the next call goes on.
+func (t *Tx) PendingAfter(after string, limit int) (m map[string]uint64, last string) {
+	m = map[string]uint64{}
+	c := t.tx.Bucket(bucketPending).Cursor()
+	k, v := c.First()
+	if after != "" {
+		k, v = c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	}
+	for ; k != nil && len(m) < limit; k, v = c.Next() {
+		if len(v) == 8 {
+			m[string(k)] = binary.BigEndian.Uint64(v)
+			last = string(k)
+		}
+	}
+	return m, last
+}
+
 // ClearPending removes the given queue entries, except those queued again
 // since (their sequence changed): their newer change still needs indexing.
 func (t *Tx) ClearPending(done map[string]uint64) error {

@@ -21,6 +21,7 @@ export function fakeTransport(over: Partial<Record<keyof Transport, unknown>> = 
     apiStatus: vi.fn(),
     cachedSummaries: vi.fn(async () => ({ summaries: [], total: 0, page: 1, per_page: 10, total_pages: 1 })),
     searchSummaries: vi.fn(async () => []),
+    libraryStatus: vi.fn(async () => ({ indexing_pending: 0, indexing_seconds: 0 })),
     deleteSummary: vi.fn(async () => undefined),
     thumbnailURL: (id: string) => `/thumbnails/${id}`,
     speak: vi.fn(async () => ({ blob: new Blob(['mp3']) })),

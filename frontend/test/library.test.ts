@@ -45,6 +45,36 @@ describe('library store', () => {
     expect(lib.get().sort).toBe('relevance');
   });
 
+  it('reads the indexing backlog with a search, again while it lasts, and searches again when it is gone', async () => {
+    let pending = 41200;
+    const { t, raw } = fakeTransport({
+      searchSummaries: vi.fn(async () => (pending ? [makeVideo('a')] : [makeVideo('a'), makeVideo('b')])),
+      libraryStatus: vi.fn(async () => ({ indexing_pending: pending, indexing_seconds: pending / 1000 })),
+    });
+    const lib = createLibrary(t, createPrefs(loadPrefs()), { debounceMs: 0, statusPollMs: 1000 });
+    lib.setQuery('octopus');
+    await vi.advanceTimersByTimeAsync(0);
+    await flush();
+    expect(lib.get().indexingPending).toBe(41200);
+    expect(lib.get().total).toBe(1);
+    pending = 12000;
+    await vi.advanceTimersByTimeAsync(1000);
+    await flush();
+    expect(lib.get().indexingPending).toBe(12000);
+    expect(raw.searchSummaries).toHaveBeenCalledTimes(1);
+    pending = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    await flush();
+    expect(lib.get().indexingPending).toBe(0);
+    expect(raw.searchSummaries).toHaveBeenCalledTimes(2);
+    expect(lib.get().total).toBe(2);
+    // Nothing to wait for any more: no more reads.
+    const reads = raw.libraryStatus.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(raw.libraryStatus.mock.calls.length).toBe(reads);
+    lib.dispose();
+  });
+
   it('search results page locally', async () => {
     const many = Array.from({ length: 25 }, (_, i) => makeVideo(`v${String(i).padStart(10, '0')}`));
     const { t } = fakeTransport({ searchSummaries: vi.fn(async () => many) });

@@ -113,6 +113,11 @@ export function Library() {
           <button type="button" class="btn btn-small btn-quiet" onClick={() => void exportAll('json')}>Export library (JSON)</button>
         </div>
       </div>
+      {q && !st.loading && st.indexingPending > 0 && (
+        <p class="hint" aria-live="polite">
+          Still indexing {st.indexingPending.toLocaleString('en-US')} {st.indexingPending === 1 ? 'summary' : 'summaries'} — results may be incomplete.
+        </p>
+      )}
       {st.total > 0 && <AskBox />}
       {st.error && (
         <p class="error" role="alert">

@@ -3,6 +3,7 @@ import { ApiError, toApiError } from '../lib/api/errors';
 import type { JSONObject, ModelInfo, VoicesResponse } from '../lib/api/types';
 import { CUSTOM_MODEL, groupModels, modelLabel, modelPickerState } from '../lib/models';
 import { coerce, normalizeSettings, validate, type FieldSpec, type NormalizedSettings } from '../lib/settings';
+import { roughDuration } from '../lib/format';
 import { useStore } from '../lib/store';
 import type { ConnectionMethod, ProcessingMode } from '../lib/api/transport';
 import { useServices } from './context';
@@ -520,7 +521,9 @@ function ImportExport() {
     setBusy(true);
     try {
       const r = await s.transport.importOriginal(native ? undefined : path);
-      setOut(`Added ${r.added}, skipped ${r.skipped}, failed ${r.failed}.${r.errors?.length ? ' ' + r.errors.slice(0, 3).join(' ') : ''}`);
+      const indexing = r.indexing_pending > 0
+        ? ` Search will find them all in about ${roughDuration(r.indexing_seconds)} (still indexing ${r.indexing_pending.toLocaleString('en-US')}).` : '';
+      setOut(`Added ${r.added}, skipped ${r.skipped}, failed ${r.failed}.${indexing}${r.errors?.length ? ' ' + r.errors.slice(0, 3).join(' ') : ''}`);
       void s.library.refresh();
     } catch (e) {
       setOut(toApiError(e).message);

@@ -28,6 +28,12 @@ export interface LibraryState {
   /** Filter choices seen so far. */
   channels: string[];
   models: string[];
+  /**
+   * Saved summaries the search index is still taking in (after a large import): a search may
+   * miss them until this is 0. Read with each search, and again every few seconds while it is
+   * not 0 (the search runs again when it reaches 0).
+   */
+  indexingPending: number;
 }
 
 export interface LibraryStore extends Store<LibraryState> {
@@ -51,6 +57,8 @@ export interface LibraryStore extends Store<LibraryState> {
 export interface LibraryOptions {
   debounceMs?: number;
   deleteDelayMs?: number;
+  /** How often the indexing backlog is read again while a search shows it (default 3 s). */
+  statusPollMs?: number;
   now?: () => number;
 }
 
@@ -94,11 +102,33 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
   const s = createStore<LibraryState>({
     query: '', page: 1, perPage: prefs.get().perPage, sort: prefs.get().sort, channel: '', model: '', since: '', subscription: '', newOnly: false,
     items: [], total: 0, totalPages: 1, loading: false, error: null, pendingDelete: [], channels: [], models: [],
+    indexingPending: 0,
   });
   let seq = 0;
   let searchCache: { q: string; items: VideoItem[] } | null = null;
   let debounce: ReturnType<typeof setTimeout> | undefined;
   const pending = new Map<string, { timer: ReturnType<typeof setTimeout>; run: () => void }>();
+  let statusTimer: ReturnType<typeof setTimeout> | undefined;
+
+  // While the index is behind, read its backlog again now and then; when it has caught up,
+  // search again (the results were incomplete). Stops when the search box is emptied.
+  const watchIndexing = () => {
+    if (statusTimer !== undefined || !s.get().indexingPending) return;
+    statusTimer = setTimeout(async () => {
+      statusTimer = undefined;
+      if (!s.get().query.trim()) return;
+      const st = await t.libraryStatus().catch(() => null);
+      if (!st || !s.get().query.trim()) return;
+      const was = s.get().indexingPending;
+      s.set({ ...s.get(), indexingPending: st.indexing_pending });
+      if (was > 0 && st.indexing_pending === 0) {
+        searchCache = null;
+        void refresh();
+      } else {
+        watchIndexing();
+      }
+    }, o.statusPollMs ?? 3000);
+  };
 
   const refresh = async () => {
     const my = ++seq;
@@ -111,8 +141,10 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
         // videos the page cannot know); the cache is per query and filters.
         const filter = { ...(st.subscription ? { subscription: st.subscription } : {}), ...(st.newOnly ? { new: true } : {}) };
         const key = JSON.stringify([q, st.subscription, st.newOnly]);
+        const status = t.libraryStatus().catch(() => null);
         const all = searchCache?.q === key ? searchCache.items
           : await (filter.subscription || filter.new ? t.searchSummaries(q, filter) : t.searchSummaries(q));
+        const indexing = await status;
         if (my !== seq) return;
         searchCache = { q: key, items: all };
         const cur = s.get();
@@ -124,7 +156,9 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
           ...cur, page, loading: false, error: null, total: filtered.length, totalPages,
           items: filtered.slice((page - 1) * cur.perPage, page * cur.perPage),
           channels: merge(cur.channels, all.map((i) => i.channel)), models: merge(cur.models, all.map((i) => i.model_used)),
+          indexingPending: indexing ? indexing.indexing_pending : cur.indexingPending,
         });
+        watchIndexing();
       } else {
         const sort = st.sort === 'relevance' ? 'newest' : st.sort;
         const res = await t.cachedSummaries({
@@ -226,6 +260,7 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
     },
     dispose() {
       if (debounce !== undefined) clearTimeout(debounce);
+      if (statusTimer !== undefined) clearTimeout(statusTimer);
     },
   };
 }

@@ -7,7 +7,7 @@ import {
 import type {
   AskAccepted, AskRequest, Conversation,
   CheckResult, FollowRequest, SearchFilter, Subscription, SubscriptionPatch,
-  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, ResultItem, SpeakRequest,
+  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, LibraryStatus, Page, ResultItem, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, VideoItem, VoicesResponse,
 } from './types';
 
@@ -217,6 +217,9 @@ export class HttpTransport implements Transport {
     return this.req('GET', '/api/voices');
   }
 
+  libraryStatus(): Promise<LibraryStatus> {
+    return this.req('GET', '/library/status');
+  }
   cacheStatus(): Promise<JSONObject> {
     return this.req('GET', '/api/cache/status');
   }

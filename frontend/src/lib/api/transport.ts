@@ -1,7 +1,7 @@
 import type {
   AskAccepted, AskRequest, Conversation,
   CheckResult, FollowRequest, SearchFilter, Subscription, SubscriptionPatch,
-  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, Page, SpeakRequest,
+  ApiStatus, Diagnosis, ExportedFile, ImportResult, Job, JSONObject, LibraryQuery, LibraryStatus, Page, SpeakRequest,
   SummarizeOutcome, SummarizeRequest, SummaryDelta, VideoItem, VoicesResponse,
 } from './types';
 
@@ -65,6 +65,8 @@ export interface Transport {
   cachedSummaries(q: LibraryQuery): Promise<Page<VideoItem>>;
   /** GET /search_summaries; filter: only the videos a subscription found and/or those marked new. */
   searchSummaries(q: string, filter?: SearchFilter): Promise<VideoItem[]>;
+  /** GET /library/status: summaries the search index is still taking in (search may miss them). */
+  libraryStatus(): Promise<LibraryStatus>;
   deleteSummary(videoId: string): Promise<void>;
   thumbnailURL(videoId: string): string;
 

@@ -237,6 +237,16 @@ export interface ImportResult {
   skipped: number;
   failed: number;
   errors?: string[];
+  /** Summaries the search index was still taking in (in the background) when the import answered. */
+  indexing_pending: number;
+  /** About how long that takes, in seconds. */
+  indexing_seconds: number;
+}
+
+/** GET /library/status: how many saved summaries search may still miss while the index takes them in. */
+export interface LibraryStatus {
+  indexing_pending: number;
+  indexing_seconds: number;
 }
 
 export type JSONObject = Record<string, unknown>;

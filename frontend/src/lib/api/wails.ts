@@ -8,7 +8,7 @@ import { type AudioClip, type Capabilities, type JobWatcher, type Transport } fr
 import {
   isTerminal,
   type AskAccepted, type AskRequest, type Conversation,
-  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type ItemEvent, type Job, type JobHead, type JSONObject, type LibraryQuery, type Page,
+  type ApiStatus, type Diagnosis, type ExportedFile, type ImportResult, type ItemEvent, type Job, type JobHead, type JSONObject, type LibraryQuery, type LibraryStatus, type Page,
   type CheckResult, type FollowRequest, type SearchFilter, type Subscription, type SubscriptionPatch,
   type SpeakRequest, type SummarizeOutcome, type SummarizeRequest, type SummaryDelta, type VideoItem, type VoicesResponse,
 } from './types';
@@ -243,6 +243,9 @@ export class WailsTransport implements Transport {
   }
   voices(): Promise<VoicesResponse> {
     return this.call(async () => fromGo<VoicesResponse, httpapi.VoiceCatalog>(await this.app.Voices()));
+  }
+  libraryStatus(): Promise<LibraryStatus> {
+    return this.call(async () => fromGo<LibraryStatus, httpapi.LibraryStatus>(await this.app.LibraryStatus()));
   }
   cacheStatus(): Promise<JSONObject> {
     return this.call(async () => asJSON(await this.app.CacheStatus()));

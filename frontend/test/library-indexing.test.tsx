@@ -1,0 +1,39 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { Library } from '../src/components/Library';
+import { makeVideo } from './helpers';
+import { setup } from './render';
+
+beforeEach(() => localStorage.clear());
+
+const line = /Still indexing 41,200 summaries — results may be incomplete/;
+
+describe('Library search while the index catches up', () => {
+  it('says the results may be incomplete while summaries are still being indexed', async () => {
+    const a = makeVideo('octopus0001', { summary: 'octopus arms' });
+    const { raw } = setup(<Library />, {
+      searchSummaries: vi.fn(async () => [a]),
+      cachedSummaries: vi.fn(async () => ({ summaries: [a], total: 1, page: 1, per_page: 10, total_pages: 1 })),
+      libraryStatus: vi.fn(async () => ({ indexing_pending: 41200, indexing_seconds: 40 })),
+    });
+    await waitFor(() => expect(document.getElementById('t-octopus0001')).toBeTruthy());
+    // The list without a query is complete: no line.
+    expect(screen.queryByText(line)).toBeNull();
+    fireEvent.input(await screen.findByLabelText('Search summaries'), { target: { value: 'octopus' } });
+    expect(await screen.findByText(line)).toBeTruthy();
+    expect(raw.libraryStatus).toHaveBeenCalled();
+    expect(document.getElementById('t-octopus0001')).toBeTruthy();
+  });
+
+  it('says nothing when the index has every summary', async () => {
+    const a = makeVideo('octopus0001', { summary: 'octopus arms' });
+    const { raw } = setup(<Library />, {
+      searchSummaries: vi.fn(async () => [a]),
+      libraryStatus: vi.fn(async () => ({ indexing_pending: 0, indexing_seconds: 0 })),
+    });
+    fireEvent.input(await screen.findByLabelText('Search summaries'), { target: { value: 'octopus' } });
+    await waitFor(() => expect(document.getElementById('t-octopus0001')).toBeTruthy());
+    await waitFor(() => expect(raw.libraryStatus).toHaveBeenCalled());
+    expect(screen.queryByText(/Still indexing/)).toBeNull();
+  });
+});

@@ -1,8 +1,8 @@
 import { render } from 'preact';
-import { App } from './components/App';
+import { App, preloadViews } from './components/App';
 import { ServicesContext } from './components/context';
 import { createTransport } from './lib/api';
-import { trackStartup } from './lib/startup';
+import { afterFirstFrame, trackStartup } from './lib/startup';
 import { createServices, type Services } from './stores/services';
 import { applyTheme, createPrefs } from './stores/prefs';
 import './styles.css';
@@ -42,11 +42,9 @@ render(
   document.getElementById('app')!,
 );
 startup?.rendered();
-void services.start();
-// DEBUG (temporary)
-const dbg = (stage: string) => transport.reportStartup?.({ stage: stage as 'form', time_origin: 0, html: 0, bundle: 0, script: 0, render: 0, paint: Math.round(performance.now()), answered: 0 });
-dbg('dbg-after-start');
-requestAnimationFrame(() => { dbg('dbg-raf1'); setTimeout(() => dbg('dbg-raf1-t0'), 0); const mc = new MessageChannel(); mc.port1.onmessage = () => dbg('dbg-raf1-msg'); mc.port2.postMessage(0); requestAnimationFrame(() => dbg('dbg-raf2')); });
-setTimeout(() => dbg('dbg-timeout0'), 0);
-addEventListener('load', () => dbg('dbg-load'));
-document.addEventListener('DOMContentLoaded', () => dbg('dbg-dcl'));
+// The form is usable at once (a submit names no model until the defaults are known); the
+// first calls wait until it was painted, so their answers do not hold back the first frame.
+afterFirstFrame(() => {
+  void services.start();
+  setTimeout(preloadViews, 0);
+});

@@ -2,17 +2,27 @@ import { useEffect, useState } from 'preact/hooks';
 import { useStore } from '../lib/store';
 import { applyTheme } from '../stores/prefs';
 import { useServices } from './context';
-import { Diagnostics } from './Diagnostics';
 import { Dialog } from './Dialog';
-import { JobList } from './JobCard';
-import { Library } from './Library';
+import { useNewCountTitle } from './Follow';
+import { lazy } from './lazy';
 import { Login } from './Login';
 import { PlayerBar } from './PlayerBar';
-import { Settings } from './Settings';
-import { Subscriptions, useNewCountTitle } from './Subscriptions';
 import { SummarizeForm } from './SummarizeForm';
 import { Toasts } from './Toasts';
 import { Welcome } from './Welcome';
+
+// The first screen is the Summarize form; the code of everything else (the job cards with
+// their Markdown renderer, the other screens) loads after it was painted (preloadViews).
+const JobList = lazy(() => import('./JobCard').then((m) => m.JobList));
+const Library = lazy(() => import('./Library').then((m) => m.Library));
+const Subscriptions = lazy(() => import('./Subscriptions').then((m) => m.Subscriptions));
+const Settings = lazy(() => import('./Settings').then((m) => m.Settings));
+const Diagnostics = lazy(() => import('./Diagnostics').then((m) => m.Diagnostics));
+
+/** Loads the code of the views not on the first screen (errors are shown when one is opened). */
+export function preloadViews(): void {
+  for (const v of [JobList, Library, Subscriptions, Settings, Diagnostics]) v.load().catch(() => {});
+}
 
 type Route = 'home' | 'library' | 'subscriptions' | 'settings' | 'diagnostics';
 const ROUTES: [Route, string, string][] = [

@@ -54,3 +54,19 @@ export function trackStartup(report: (m: StartupMarks) => void, scriptAt: number
     },
   };
 }
+
+/**
+ * afterFirstFrame runs fn once the frame after now was painted (a task after the next animation
+ * frame), or after 100 ms where no frame comes (a tab in the background).
+ */
+export function afterFirstFrame(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(fallback);
+    setTimeout(fn, 0);
+  };
+  const fallback = setTimeout(run, 100);
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+}

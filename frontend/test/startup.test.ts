@@ -70,7 +70,7 @@ describe('afterFirstFrame', () => {
     vi.advanceTimersByTime(99);
     expect(fn).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
-    vi.advanceTimersByTime(0); // then a task of its own
+    vi.advanceTimersByTime(1); // then a task of its own (a 0 ms timer waits 1 ms)
     expect(fn).toHaveBeenCalledTimes(1);
     vi.unstubAllGlobals();
     vi.useRealTimers();

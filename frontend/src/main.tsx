@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { App, preloadViews } from './components/App';
+import { App } from './components/App';
 import { ServicesContext } from './components/context';
 import { createTransport } from './lib/api';
 import { afterFirstFrame, trackStartup } from './lib/startup';
@@ -44,7 +44,4 @@ render(
 startup?.rendered();
 // The form is usable at once (a submit names no model until the defaults are known); the
 // first calls wait until it was painted, so their answers do not hold back the first frame.
-afterFirstFrame(() => {
-  void services.start();
-  setTimeout(preloadViews, 0);
-});
+afterFirstFrame(() => void services.start());

@@ -11,18 +11,14 @@ import { SummarizeForm } from './SummarizeForm';
 import { Toasts } from './Toasts';
 import { Welcome } from './Welcome';
 
-// The first screen is the Summarize form; the code of everything else (the job cards with
-// their Markdown renderer, the other screens) loads after it was painted (preloadViews).
+// The first screen is the Summarize form; the code of everything else loads when it is first
+// shown: the job cards (with their Markdown renderer) just after the form was painted, the
+// other screens when opened.
 const JobList = lazy(() => import('./JobCard').then((m) => m.JobList));
 const Library = lazy(() => import('./Library').then((m) => m.Library));
 const Subscriptions = lazy(() => import('./Subscriptions').then((m) => m.Subscriptions));
 const Settings = lazy(() => import('./Settings').then((m) => m.Settings));
 const Diagnostics = lazy(() => import('./Diagnostics').then((m) => m.Diagnostics));
-
-/** Loads the code of the views not on the first screen (errors are shown when one is opened). */
-export function preloadViews(): void {
-  for (const v of [JobList, Library, Subscriptions, Settings, Diagnostics]) v.load().catch(() => {});
-}
 
 type Route = 'home' | 'library' | 'subscriptions' | 'settings' | 'diagnostics';
 const ROUTES: [Route, string, string][] = [

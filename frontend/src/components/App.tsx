@@ -101,8 +101,11 @@ export function App() {
         k: () => p.toggle(), j: () => p.skip(-15), l: () => p.skip(15), '[': () => p.changeRate(-1), ']': () => p.changeRate(1),
         n: () => p.next(), p: () => p.previous(), '?': () => setHelp((h) => !h), g: () => { g = true; },
         '/': () => {
-          go('#/library');
-          setTimeout(() => document.getElementById('lib-search')?.focus(), 0);
+          // Its code first, so the search field exists when the screen shows.
+          void Library.load().catch(() => {}).then(() => {
+            go('#/library');
+            setTimeout(() => document.getElementById('lib-search')?.focus(), 0);
+          });
         },
       };
       const fn = map[e.key];

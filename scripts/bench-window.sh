@@ -125,13 +125,18 @@ mark() { sed -n "s/.*[ ]$2=\([0-9-]*\).*/\1/p" <<<"$1" | head -1 | grep . || ech
 # the page's clock (navigation start + paint mark), nav_ms exec → navigation
 # start, the rest the page's marks (ms from the navigation start).
 logrun() {
-	local name=$1 exe=$2 t0 pid line= ms=-1 answered=0 l2 i
+	local name=$1 exe=$2 t0 pid line= ms=-1 answered=0 l2 i log
+	# A new file each run, made here: the shell that starts the app
+	# truncates its output only when it gets to run, after the first poll.
+	seq=$((seq + 1))
+	log="$tmp/$name.$seq.log"
+	: >"$log"
 	t0=$(date +%s%N)
-	"$exe" >"$tmp/$name.log" 2>&1 &
+	"$exe" >>"$log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	for ((i = 0; i < 1500; i++)); do
-		if line=$(grep -m1 'form usable (painted)' "$tmp/$name.log" 2>/dev/null); then
+		if line=$(grep -m1 'form usable (painted)' "$log" 2>/dev/null); then
 			ms=$((($(date +%s%N) - t0) / 1000000))
 			break
 		fi
@@ -139,11 +144,11 @@ logrun() {
 	done
 	if [ "$ms" -lt 0 ]; then
 		echo "FAIL: $name: no 'form usable' line within 15 s" >&2
-		tail -n 20 "$tmp/$name.log" >&2
+		tail -n 20 "$log" >&2
 	fi
 	sleep 2 # settle, then measure the steady state with the form shown
 	read -r rss pss < <(mem "$pid")
-	l2=$(grep -m1 'stage=answered' "$tmp/$name.log" 2>/dev/null || true)
+	l2=$(grep -m1 'stage=answered' "$log" 2>/dev/null || true)
 	[ -n "$l2" ] && answered=$(mark "$l2" answered_ms)
 	local origin paint t0ms=$((t0 / 1000000))
 	origin=$(mark "$line" time_origin_ms) paint=$(mark "$line" paint_ms)
@@ -186,6 +191,7 @@ shotrun() {
 	sleep 0.5
 }
 
+seq=0
 # Three alternating runs of each method; the median of each figure is
 # reported (one run on a shared 2-core machine swings by half a second).
 runs=${YTSUM_BENCH_WINDOW_RUNS:-3}

@@ -47,7 +47,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$t2" ] || { echo "bench-window-ready: the window stayed blank for 10 s" >&2; exit 1; }
 cp "$tmp/w.png" "$out/bench-window-first-paint.png"
-# The app's own line: the page called in, so it has rendered the form.
+# The app's own line: the page reports the frame after its form was rendered (painted).
 usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p')
 t3=; [ -n "$usable" ] && t3=$(date -d "$usable" +%s%N)
 printf 'window (cold start, locked keyring, load %s): start -> window visible %d ms; window visible -> form usable %s ms by the app'"'"'s log line (goal < 1000), %d ms to the first screenshot showing it (%s)\n' \

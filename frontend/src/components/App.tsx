@@ -2,17 +2,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { useStore } from '../lib/store';
 import { applyTheme } from '../stores/prefs';
 import { useServices } from './context';
-import { Diagnostics } from './Diagnostics';
 import { Dialog } from './Dialog';
-import { JobList } from './JobCard';
-import { Library } from './Library';
+import { useNewCountTitle } from './Follow';
+import { lazy } from './lazy';
 import { Login } from './Login';
 import { PlayerBar } from './PlayerBar';
-import { Settings } from './Settings';
-import { Subscriptions, useNewCountTitle } from './Subscriptions';
 import { SummarizeForm } from './SummarizeForm';
 import { Toasts } from './Toasts';
 import { Welcome } from './Welcome';
+
+// The first screen is the Summarize form; the code of everything else loads when it is first
+// shown: the job cards (with their Markdown renderer) just after the form was painted, the
+// other screens when opened.
+const JobList = lazy(() => import('./JobCard').then((m) => m.JobList));
+const Library = lazy(() => import('./Library').then((m) => m.Library));
+const Subscriptions = lazy(() => import('./Subscriptions').then((m) => m.Subscriptions));
+const Settings = lazy(() => import('./Settings').then((m) => m.Settings));
+const Diagnostics = lazy(() => import('./Diagnostics').then((m) => m.Diagnostics));
 
 type Route = 'home' | 'library' | 'subscriptions' | 'settings' | 'diagnostics';
 const ROUTES: [Route, string, string][] = [
@@ -95,8 +101,11 @@ export function App() {
         k: () => p.toggle(), j: () => p.skip(-15), l: () => p.skip(15), '[': () => p.changeRate(-1), ']': () => p.changeRate(1),
         n: () => p.next(), p: () => p.previous(), '?': () => setHelp((h) => !h), g: () => { g = true; },
         '/': () => {
-          go('#/library');
-          setTimeout(() => document.getElementById('lib-search')?.focus(), 0);
+          // Its code first, so the search field exists when the screen shows.
+          void Library.load().catch(() => {}).then(() => {
+            go('#/library');
+            setTimeout(() => document.getElementById('lib-search')?.focus(), 0);
+          });
         },
       };
       const fn = map[e.key];

@@ -7,7 +7,7 @@ import { extractLinks, followable } from '../lib/urls';
 import { useServices } from './context';
 import { Dialog } from './Dialog';
 import { SummaryOptions } from './Options';
-import { FollowButton } from './Subscriptions';
+import { FollowButton } from './Follow';
 
 /**
  * The Summarize form. It starts from the service's defaults (GET /api_status default_model and

@@ -9,7 +9,7 @@ import { useServices } from './context';
 import { STYLE_LABELS, SummaryOptions, type OptionValues } from './Options';
 import { AskBox } from './AskBox';
 import { Summary } from './Summary';
-import { FollowButton } from './Subscriptions';
+import { FollowButton } from './Follow';
 
 export interface VideoCardProps {
   item: VideoItem;

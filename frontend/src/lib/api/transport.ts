@@ -125,9 +125,32 @@ export interface Transport {
    */
   onSubscriptionEvent?(fn: (s: Subscription) => void): () => void;
 
+  /**
+   * Present only in the window: logs the page's start-up timings on the service's side
+   * (scripts/bench-window.sh reads the line). Never rejects.
+   */
+  reportStartup?(m: StartupMarks): void;
+
   /** Browser only; no-ops in the window. */
   setConnectionMethod(m: ConnectionMethod): void;
   setProcessingMode(m: ProcessingMode): void;
+}
+
+/**
+ * The page's start-up timings in ms from the navigation start (performance.now()); 0: not
+ * reached. stage "form": the Summarize form was painted; "answered": the first call answered.
+ */
+export interface StartupMarks {
+  stage: 'form' | 'answered';
+  /** The navigation start, Unix ms (performance.timeOrigin). */
+  time_origin: number;
+  /** The document received; the main script received (resource timing, 0 when unknown). */
+  html: number;
+  bundle: number;
+  script: number;
+  render: number;
+  paint: number;
+  answered: number;
 }
 
 /** Downloads a blob through a temporary link (browser behaviour, shared by both transports). */

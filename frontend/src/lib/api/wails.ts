@@ -4,7 +4,7 @@ import { asJSON, fromGo, hitItem, toGo } from './bound';
 import { ApiError, toApiError } from './errors';
 import { copyToClipboard } from './http';
 import { JobFollower, withResults } from './jobcopy';
-import { type AudioClip, type Capabilities, type JobWatcher, type Transport } from './transport';
+import { type AudioClip, type Capabilities, type JobWatcher, type StartupMarks, type Transport } from './transport';
 import {
   isTerminal,
   type AskAccepted, type AskRequest, type Conversation,
@@ -297,6 +297,11 @@ export class WailsTransport implements Transport {
     const b64 = await blobToBase64(data);
     await this.call(() => this.app.SaveFile(filename, b64));
   }
+
+  reportStartup(m: StartupMarks): void {
+    this.call(() => this.app.ReportStartup(toGo<main.StartupMarks, StartupMarks>(m))).catch(() => {});
+  }
+
   openExternal(url: string): void {
     if (this.rt?.BrowserOpenURL) this.rt.BrowserOpenURL(url);
     else window.open(url, '_blank', 'noopener,noreferrer');

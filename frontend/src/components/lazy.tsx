@@ -1,0 +1,36 @@
+import type { ComponentType, JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+/** A component whose code loads on first use (a chunk of its own), and load() to fetch it early. */
+export type Lazy<P> = ((props: P) => JSX.Element | null) & { load(): Promise<ComponentType<P>> };
+
+/**
+ * lazy makes a component whose module is imported the first time it is rendered (or load() is
+ * called), so the first screen does not load and parse the code of the others. It renders
+ * nothing until the module is in (a few ms from the app's own files), and a sentence when the
+ * import failed (showing it again tries again).
+ */
+export function lazy<P extends object>(importer: () => Promise<ComponentType<P>>): Lazy<P> {
+  let loaded: ComponentType<P> | null = null;
+  let pending: Promise<ComponentType<P>> | null = null;
+  const load = () => {
+    pending ??= importer().then((c) => (loaded = c), (e: unknown) => {
+      pending = null;
+      throw e;
+    });
+    return pending;
+  };
+  function LazyComponent(props: P) {
+    const [C, setC] = useState<ComponentType<P> | null>(() => loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (C) return;
+      let live = true;
+      load().then((c) => { if (live) setC(() => c); }, () => { if (live) setFailed(true); });
+      return () => { live = false; };
+    }, []);
+    if (C) return <C {...props} />;
+    return failed ? <p class="error" role="alert">This part of the app did not load. Reload the window to try again.</p> : null;
+  }
+  return Object.assign(LazyComponent, { load });
+}

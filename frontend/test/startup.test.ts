@@ -1,0 +1,78 @@
+import { afterFirstFrame, trackStartup, type StartupClock } from '../src/lib/startup';
+import type { StartupMarks } from '../src/lib/api/transport';
+
+function fakeClock() {
+  let t = 0;
+  const frames: (() => void)[] = [];
+  const clock: StartupClock = {
+    now: () => t,
+    timeOrigin: 1_000_000.4,
+    frame: (fn) => frames.push(fn),
+    loaded: () => ({ html: 40, bundle: 90 }),
+  };
+  return { clock, at: (ms: number) => { t = ms; }, paint: () => frames.splice(0).forEach((f) => f()) };
+}
+
+describe('trackStartup', () => {
+  it('reports the form at the frame after the render, then the first answer', () => {
+    const c = fakeClock();
+    const got: StartupMarks[] = [];
+    const st = trackStartup((m) => got.push(m), 120.6, c.clock);
+    c.at(150);
+    st.rendered();
+    expect(got).toEqual([]); // not painted yet
+    c.at(210);
+    c.paint();
+    expect(got).toEqual([{ stage: 'form', time_origin: 1_000_000, html: 40, bundle: 90, script: 121, render: 150, paint: 210, answered: 0 }]);
+    c.at(300);
+    st.answered();
+    st.answered(); // once
+    expect(got.map((m) => [m.stage, m.answered])).toEqual([['form', 0], ['answered', 300]]);
+  });
+
+  it('an answer before the paint is reported after the form, in both reports', () => {
+    const c = fakeClock();
+    const got: StartupMarks[] = [];
+    const st = trackStartup((m) => got.push(m), 100, c.clock);
+    c.at(130);
+    st.rendered();
+    c.at(180);
+    st.answered();
+    expect(got).toEqual([]);
+    c.at(260);
+    c.paint();
+    expect(got.map((m) => [m.stage, m.paint, m.answered])).toEqual([['form', 260, 180], ['answered', 260, 180]]);
+  });
+});
+
+describe('afterFirstFrame', () => {
+  it('runs once, after the next frame', async () => {
+    vi.useFakeTimers();
+    const raf = vi.fn<(cb: FrameRequestCallback) => number>();
+    vi.stubGlobal('requestAnimationFrame', raf);
+    const fn = vi.fn();
+    afterFirstFrame(fn);
+    expect(fn).not.toHaveBeenCalled();
+    raf.mock.calls[0]![0](0);
+    vi.advanceTimersByTime(0);
+    expect(fn).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(200); // the fallback does not run it again
+    expect(fn).toHaveBeenCalledTimes(1);
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('runs after 100 ms when no frame comes (a tab in the background)', () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('requestAnimationFrame', () => 0);
+    const fn = vi.fn();
+    afterFirstFrame(fn);
+    vi.advanceTimersByTime(99);
+    expect(fn).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(1); // then a task of its own (a 0 ms timer waits 1 ms)
+    expect(fn).toHaveBeenCalledTimes(1);
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+});

@@ -36,4 +36,17 @@ describe('Library search while the index catches up', () => {
     await waitFor(() => expect(raw.libraryStatus).toHaveBeenCalled());
     expect(screen.queryByText(/Still indexing/)).toBeNull();
   });
+
+  it('says an empty search may find something once the index has caught up', async () => {
+    const a = makeVideo('octopus0001', { summary: 'octopus arms' });
+    setup(<Library />, {
+      searchSummaries: vi.fn(async () => []),
+      cachedSummaries: vi.fn(async () => ({ summaries: [a], total: 1, page: 1, per_page: 10, total_pages: 1 })),
+      libraryStatus: vi.fn(async () => ({ indexing_pending: 41200, indexing_seconds: 40 })),
+    });
+    fireEvent.input(await screen.findByLabelText('Search summaries'), { target: { value: 'quokka' } });
+    expect(await screen.findByText(line)).toBeTruthy();
+    expect(await screen.findByText('Nothing matches “quokka” yet; this search runs again when the index has caught up.')).toBeTruthy();
+    expect(screen.queryByText('No summaries match “quokka”.')).toBeNull();
+  });
 });

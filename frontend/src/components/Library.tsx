@@ -125,7 +125,13 @@ export function Library() {
         </p>
       )}
       {!st.loading && !st.error && !items.length && (
-        <p class="empty">{q ? `No summaries match “${q}”.` : 'No summaries yet. Summarize a video and it will be kept here, searchable offline.'}</p>
+        <p class="empty">
+          {!q
+            ? 'No summaries yet. Summarize a video and it will be kept here, searchable offline.'
+            : st.indexingPending > 0
+              ? `Nothing matches “${q}” yet; this search runs again when the index has caught up.`
+              : `No summaries match “${q}”.`}
+        </p>
       )}
       <div class="cards" aria-busy={st.loading}>
         {items.map((it) => <VideoCard key={it.video_id} item={it} queue={playable} highlight={q} fold offerFollow

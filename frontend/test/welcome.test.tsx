@@ -54,6 +54,15 @@ describe('first-run welcome', () => {
     expect(screen.queryByTestId('welcome-keychain-locked')).toBeNull();
   });
 
+  it('with a locked keychain the form says it only once, in the welcome', async () => {
+    const msg = 'The Secret Service keyring is locked, so saved keys cannot be read.';
+    const getSettings = vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
+    await s.start();
+    await waitFor(() => expect(screen.getByTestId('welcome-keychain-locked').textContent).toBe(msg));
+    expect(screen.queryByTestId('form-keychain-locked')).toBeNull();
+  });
+
   it('the key link opens outside the app (system browser in the window, new tab in a browser)', async () => {
     const { s, raw } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()) });
     await s.start();
@@ -86,6 +95,28 @@ describe('first-run welcome', () => {
     await s.jobs.submit({ urls: ['u'] });
     watchers.get('j1')!.onJob(makeJob({ status: 'completed', total_items: 1, progress: 1, results: [makeVideo('v1')] }));
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull());
+  });
+});
+
+describe('Summarize form with a locked keychain', () => {
+  const msg = 'The Secret Service keyring is locked, so saved keys cannot be read.';
+  const locked = () => vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
+
+  it('once the welcome is gone: says why only the offline model can summarize, in the keychain\'s words', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => keylessStatus()), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+    expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull();
+  });
+
+  it('says nothing when a key is set, even with the keychain locked', async () => {
+    const getSettings = locked();
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => apiStatus()), getSettings });
+    await s.start();
+    await screen.findByRole('heading', { name: 'Summarize' });
+    await waitFor(() => expect(getSettings).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('form-keychain-locked')).toBeNull();
   });
 });
 

@@ -146,7 +146,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {status.needLogin ? <Login /> : (
           <>
-            {route === 'home' && <>{hasSummaries === false && <Welcome />}<SummarizeForm /><JobList /></>}
+            {route === 'home' && <>{hasSummaries === false && <Welcome />}<SummarizeForm explainLockedKeychain={hasSummaries === true} /><JobList /></>}
             {route === 'library' && <Library />}
             {route === 'subscriptions' && <Subscriptions />}
             {route === 'settings' && <Settings />}

@@ -8,6 +8,7 @@ import { useServices } from './context';
 import { Dialog } from './Dialog';
 import { SummaryOptions } from './Options';
 import { FollowButton } from './Follow';
+import { useLockedKeychain } from './keychain';
 
 /**
  * The Summarize form. It starts from the service's defaults (GET /api_status default_model and
@@ -16,10 +17,14 @@ import { FollowButton } from './Follow';
  * loads, the request names no model (the service applies its default) and the offline model
  * can be chosen.
  */
-export function SummarizeForm() {
+export function SummarizeForm({ explainLockedKeychain = true }: {
+  /** Say why only the offline model can be used when the keychain is locked (off while the welcome says it). */
+  explainLockedKeychain?: boolean;
+} = {}) {
   const s = useServices();
   const { status, jobs } = s;
   const st = useStore(status);
+  const locked = useLockedKeychain(s, explainLockedKeychain ? st.api : null);
   const [choice, setChoice] = useState<Partial<Choices>>({});
   const [saved, setSaved] = useState<string | null>(null);
   const [savingDefault, setSavingDefault] = useState(false);
@@ -129,6 +134,11 @@ export function SummarizeForm() {
           onChange={(v) => { setSaved(null); setChoice({ ...choice, ...v }); }}
         />
         {loading && <p class="muted" role="status">Loading your models and defaults… The offline model can be used now.</p>}
+        {locked && (
+          <p class="note" role="note" data-testid="form-keychain-locked">
+            Only the offline model can summarize now: {locked}
+          </p>
+        )}
         {differs && (
           <p class="row defaults-row">
             <span class="muted">These choices apply to this job only.</span>

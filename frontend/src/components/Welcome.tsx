@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import { modelName, pickerModels, requestFor, serverDefaults, whyModel } from '../lib/models';
 import { useStore } from '../lib/store';
 import { useServices } from './context';
+import { useLockedKeychain } from './keychain';
 
 /** A short public video with captions, for a first try. */
 export const SAMPLE_LINK = 'https://www.youtube.com/watch?v=jNQXAC9IVRw';
@@ -23,16 +24,7 @@ export function Welcome() {
   const anyKey = api ? api.google_api_key_set === true || api.openai_api_key_set === true : false;
   // With no key readable, say so when it is because the keychain is locked
   // (a saved key is there but cannot be read), not only "add a key".
-  const [locked, setLocked] = useState<string | null>(null);
-  useEffect(() => {
-    if (!api || anyKey) return;
-    let live = true;
-    s.transport.getSettings().then((v) => {
-      const kc = (v as { keychain?: { state?: string; message?: string } }).keychain;
-      if (live && kc?.state === 'locked') setLocked(kc.message || 'Your keychain is locked, so keys saved in it cannot be read.');
-    }).catch(() => {});
-    return () => { live = false; };
-  }, [api, anyKey]);
+  const locked = useLockedKeychain(s, api);
 
   const trySample = async (e: Event) => {
     e.preventDefault();

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"ytsum/backend/youtube"
 	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
 )
@@ -23,12 +25,22 @@ import (
 // link_index with video_index null, a playlist's videos with video_index
 // set.
 func TestDeltaStreamThroughTheHTTPAPI(t *testing.T) {
-	cat := youtubetest.DefaultCatalogue()
-	for i := range cat.Videos { // slow enough that the stream opens before any video is done
-		cat.Videos[i].Delay = 150 * time.Millisecond
-	}
-	yt := youtubetest.MustStart(t, cat)
-	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	// YouTube answers only once the stream is open, so its first message
+	// comes before any video is done (a delay was not enough on a loaded
+	// machine: the playlist's private entry, done as it is listed, could
+	// come first).
+	gate := make(chan struct{})
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(gate) }) }
+	defer open()
+	r := openRigWith(t, t.TempDir(), yt, &memKeyring{}, func(o *youtube.Options) {
+		base := http.DefaultTransport
+		if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
+			base = o.HTTPClient.Transport
+		}
+		o.HTTPClient = &http.Client{Transport: gatedTransport{gate: gate, base: base}}
+	})
 
 	var acc struct {
 		JobID string `json:"job_id"`
@@ -94,6 +106,7 @@ func TestDeltaStreamThroughTheHTTPAPI(t *testing.T) {
 			if bytes.Contains(payload, []byte(`"results_count"`)) || copyJob.Status.Terminal() || copyJob.Progress != 0 {
 				t.Fatalf("first message, want the whole job before any video is done: %s", payload)
 			}
+			open() // now YouTube may answer
 			continue
 		}
 		last = nil
@@ -127,4 +140,20 @@ func TestDeltaStreamThroughTheHTTPAPI(t *testing.T) {
 	if want := ytsum.JobJSON(copyJob); !bytes.Equal(want, got) {
 		t.Fatalf("the job built from the delta stream differs from GET /jobs/{id}:\n%s\n%s", want, got)
 	}
+}
+
+// gatedTransport holds every request until gate is closed (or the
+// request's context ends), then sends it through base.
+type gatedTransport struct {
+	gate <-chan struct{}
+	base http.RoundTripper
+}
+
+func (g gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	select {
+	case <-g.gate:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	return g.base.RoundTrip(req)
 }

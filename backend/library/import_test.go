@@ -350,3 +350,64 @@ func TestCloseDuringIndexing(t *testing.T) {
 		t.Errorf("Search(zanzibar) after reopening = %v %v", itemIDs(items), err)
 	}
 }
+
+// Ensure a summary saved while the index takes in a large queue is
+// indexed by the indexer's next batch, not when the queue's order reaches
+// it: a search finds it while most of the import is still queued.
+func TestSavedDuringCatchUpIsIndexedFirst(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 3 * catchBatch
+	entered, gate := make(chan struct{}, 1), make(chan struct{})
+	e.lib.syncMu.Lock()
+	e.lib.batchHook = func() {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-gate
+	}
+	e.lib.syncMu.Unlock()
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(gate)
+		}
+	}
+	defer release()
+	next := func() {
+		select {
+		case <-entered:
+		case <-time.After(time.Minute):
+			release()
+			t.Fatal("the background indexer did not reach its next batch")
+		}
+	}
+	if rep, err := e.lib.Import(ctx, manyEntries(t, n)); err != nil || rep.Added != n {
+		t.Fatalf("Import = %+v %v", rep, err)
+	}
+	next() // the first batch, not read yet
+	// Its id sorts after every imported one: the queue's order would take it last.
+	s := e.summary("zzzzzzzzzzz", "Platypus", "The platypus lays eggs.", t0)
+	if err := e.lib.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	gate <- struct{}{} // the first batch runs
+	next()             // and the second waits: the first is searchable
+	items, err := e.lib.Search(ctx, "platypus", 5)
+	if err != nil || len(items) != 1 || items[0].Summary.ID != s.ID {
+		t.Errorf("Search(platypus) after one batch = %v %v, want the summary saved during the catch-up", itemIDs(items), err)
+	}
+	if st, err := e.lib.IndexingStatus(); err != nil || st.Pending < n-catchBatch {
+		t.Errorf("IndexingStatus = %+v %v, want most of the import still queued", st, err)
+	}
+	release()
+	waitIndexed(t, e.lib)
+	if items, err := e.lib.Search(ctx, "zanzibar", 5); err != nil || len(items) != 1 {
+		t.Errorf("Search(zanzibar) after the catch-up = %v %v", itemIDs(items), err)
+	}
+	if c, _ := e.lib.ix.Count(); c != n+1 {
+		t.Errorf("indexed = %d, want %d", c, n+1)
+	}
+}

@@ -109,8 +109,13 @@ type Library struct {
 	// entries are committed. Search drains a small queue before it answers,
 	// so it finds a summary saved a moment ago; with a large queue (an
 	// import, a rebuild) it answers from what is indexed so far.
-	kick      chan struct{} // one pending wake-up of indexLoop
-	hurry     atomic.Bool   // the wake-up is for a large queue: no gathering delay
+	kick  chan struct{} // one pending wake-up of indexLoop
+	hurry atomic.Bool   // the wake-up is for a large queue: no gathering delay
+	// recent are the videos saved since the indexer's last batch: its next
+	// batch takes them first, so a summary saved during a long catch-up
+	// (an import's) is found within about a batch, not at the queue's end.
+	recentMu  sync.Mutex
+	recent    map[string]struct{}
 	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
@@ -529,11 +534,22 @@ func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
 	var put []search.Doc
 	var del []string
 	var last string
+	recent := l.takeRecent()
 	err := l.db.View(func(tx *store.Tx) (err error) {
 		in.clear, last = tx.PendingAfter(after, catchBatch)
+		for id := range recent { // saved during the catch-up: first, wherever they sort
+			if seq, ok := tx.PendingSeq(id); ok {
+				in.clear[id] = seq
+			}
+		}
 		put, del, err = docsFor(tx, in.clear)
 		return err
 	})
+	if err == nil && last == "" && len(in.clear) > 0 {
+		// Only recent saves, sorting before after (a pass from the start
+		// would have found them): still a batch to apply and settle.
+		last = after
+	}
 	if err != nil || last == "" {
 		return in, "", err
 	}
@@ -597,8 +613,25 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := l.db.PutSummary(s); err != nil {
 		return err
 	}
-	l.indexLater() // off the job's path: the next search drains the queue first anyway
+	l.recentMu.Lock()
+	if len(l.recent) < catchBatch { // beyond that, the queue's order takes them
+		if l.recent == nil {
+			l.recent = map[string]struct{}{}
+		}
+		l.recent[s.ID] = struct{}{}
+	}
+	l.recentMu.Unlock()
+	l.indexLater() // off the job's path: the next search drains a small queue first anyway
 	return nil
+}
+
+// takeRecent returns the videos saved since the last call and forgets them.
+func (l *Library) takeRecent() map[string]struct{} {
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	r := l.recent
+	l.recent = nil
+	return r
 }
 
 // CacheThumbnail downloads the thumbnail of a saved summary when none is

@@ -126,19 +126,22 @@ func (e *env) reopen(tb testing.TB) {
 		if e.lib != lib {
 			return
 		}
+		// The library first: its background indexer may still be writing,
+		// and bbolt's check must not run beside a commit (it reads the
+		// freelist unlocked: a data race under -race).
+		_ = lib.Close()
 		if err := db.Check(); err != nil {
 			tb.Errorf("bbolt check: %v", err)
 		}
-		_ = lib.Close()
 		_ = db.Close()
 	})
 }
 
 func (e *env) close(tb testing.TB) {
+	_ = e.lib.Close() // first: see reopen's cleanup
 	if err := e.db.Check(); err != nil {
 		tb.Errorf("bbolt check: %v", err)
 	}
-	_ = e.lib.Close()
 	_ = e.db.Close()
 	e.lib, e.db = nil, nil
 }

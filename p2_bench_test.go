@@ -52,7 +52,7 @@ func (d *doneAt) last() time.Time {
 	return d.at
 }
 
-// slowPictures points every saved summary at the slow picture server; with
+// slowPictures points every picture at the slow picture server; with
 // inline set it saves like the code before issue 14 (the thumbnail fetched
 // inside the save).
 type slowPictures struct {
@@ -61,24 +61,20 @@ type slowPictures struct {
 	inline bool
 }
 
+func (s slowPictures) url(id string) string { return s.thumbs + "/vi/" + id + "/hqdefault.jpg" }
+
 func (s slowPictures) Save(ctx context.Context, sum *ytsum.Summary) error {
-	sum.ThumbnailURL = s.thumbs + "/vi/" + sum.ID + "/hqdefault.jpg"
+	sum.ThumbnailURL = s.url(sum.ID)
 	if s.inline {
-		s.Summaries.CacheThumbnail(ctx, sum)
+		s.Summaries.FetchThumbnail(ctx, sum.Video)
 	}
 	return s.Summaries.Save(ctx, sum)
 }
 
 func (s slowPictures) FetchThumbnail(ctx context.Context, v ytsum.Video) {
 	if !s.inline {
-		v.ThumbnailURL = s.thumbs + "/vi/" + v.ID + "/hqdefault.jpg"
+		v.ThumbnailURL = s.url(v.ID)
 		s.Summaries.FetchThumbnail(ctx, v)
-	}
-}
-
-func (s slowPictures) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {
-	if !s.inline {
-		s.Summaries.CacheThumbnail(ctx, sum)
 	}
 }
 

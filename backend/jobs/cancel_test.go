@@ -223,7 +223,7 @@ func TestPictureDownloadBesideSummary(t *testing.T) {
 		mu.Unlock()
 	}
 	recorded := make(chan bool, 2)
-	h.store.thumbnail = func(_ context.Context, s *ytsum.Summary) {
+	h.store.record = func(s *ytsum.Summary) {
 		mu.Lock()
 		recorded <- ended[s.ID]
 		mu.Unlock()
@@ -267,49 +267,14 @@ func TestPictureDownloadBesideSummary(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("cancel took %v behind a picture download", d)
 	}
-}
-
-// Ensure a video's thumbnail is fetched after its result is published (a
-// slow picture never delays the progress event) under the job's context,
-// so a cancel is never stuck behind it.
-func TestThumbnailAfterProgressAndCancel(t *testing.T) {
-	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), newFakeSummarizer(4, 0))
-	fetching := make(chan *ytsum.Summary, 1)
-	h.store.thumbnail = func(ctx context.Context, s *ytsum.Summary) {
+	for range 2 {
 		select {
-		case fetching <- s:
-		default:
+		case after := <-recorded:
+			if !after {
+				t.Error("a picture was recorded before its download ended")
+			}
+		case <-time.After(waitTimeout):
+			t.Fatal("a summary's picture was never recorded")
 		}
-		<-ctx.Done() // a picture that never comes
-	}
-	h.start()
-	j := h.MustSubmit(videoURL("thumbvideo1"), videoURL("thumbvideo2"))
-	sub := h.subscribe(j.ID)
-	defer sub.Close()
-	var s *ytsum.Summary
-	select {
-	case s = <-fetching:
-	case <-time.After(waitTimeout):
-		t.Fatal("no thumbnail fetched")
-	}
-	// The video's result was published before its picture was asked for.
-	got, err := h.eng.Get(context.Background(), j.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Progress < 1 {
-		t.Fatalf("thumbnail of %s fetched before its progress (%s)", s.ID, describe(got))
-	}
-	start := time.Now()
-	if _, err := h.eng.Cancel(context.Background(), j.ID); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	if done, err := h.eng.Wait(ctx, j.ID); err != nil || done.Status != ytsum.JobCancelled {
-		t.Fatalf("after cancel: %v %v", done, err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("cancel took %v behind a thumbnail download", d)
 	}
 }

@@ -80,17 +80,18 @@ type Summaries interface {
 	// Save commits a summary (and indexes it); it must not wait on the
 	// network.
 	Save(ctx context.Context, s *ytsum.Summary) error
-	// CacheThumbnail fetches and keeps the picture of a saved summary. The
-	// engine calls it after the video's result has been published, under
-	// the job's context, so a cancel stops it; a failure is the
-	// implementation's to log.
-	CacheThumbnail(ctx context.Context, s *ytsum.Summary)
 	// FetchThumbnail downloads the picture of video v when none is kept
 	// yet, without recording it anywhere: Save finds it on disk and
 	// records it in the summary's own write. The engine calls it beside
-	// the summarizer call, under the job's context; a failure is the
-	// implementation's to log.
+	// the summarizer call, under the job's context (a cancel stops it); a
+	// failure is the implementation's to log.
 	FetchThumbnail(ctx context.Context, v ytsum.Video)
+	// RecordThumbnail records on the saved summary s the picture
+	// FetchThumbnail kept after Save had looked for it (a download that
+	// ended after the save). It does not touch the network: a picture
+	// that failed to download is not asked for again. The engine calls it
+	// once that download has ended, after the video's result is out.
+	RecordThumbnail(s *ytsum.Summary)
 }
 
 // Publisher receives the engine's events (events.Broker implements it).

@@ -40,12 +40,12 @@ var (
 // from then on no write reaches the file.
 type boltStore struct {
 	db         *bolt.DB
-	frozen     atomic.Bool                           // every write is dropped
-	frozenJobs atomic.Bool                           // job writes are dropped, summaries still saved
-	summaries  chan string                           // receives the video ID of every saved summary, if set
-	onWrite    func()                                // called before every write, if set (may freeze)
-	thumbnail  func(context.Context, *ytsum.Summary) // CacheThumbnail, if set
-	picture    func(context.Context, ytsum.Video)    // FetchThumbnail, if set
+	frozen     atomic.Bool                        // every write is dropped
+	frozenJobs atomic.Bool                        // job writes are dropped, summaries still saved
+	summaries  chan string                        // receives the video ID of every saved summary, if set
+	onWrite    func()                             // called before every write, if set (may freeze)
+	picture    func(context.Context, ytsum.Video) // FetchThumbnail, if set
+	record     func(*ytsum.Summary)               // RecordThumbnail, if set
 }
 
 // write reports whether a write may go ahead.
@@ -155,10 +155,10 @@ func (s *boltStore) FetchThumbnail(ctx context.Context, v ytsum.Video) {
 	}
 }
 
-// CacheThumbnail calls the thumbnail hook, if set.
-func (s *boltStore) CacheThumbnail(ctx context.Context, sum *ytsum.Summary) {
-	if s.thumbnail != nil {
-		s.thumbnail(ctx, sum)
+// RecordThumbnail calls the record hook, if set.
+func (s *boltStore) RecordThumbnail(sum *ytsum.Summary) {
+	if s.record != nil {
+		s.record(sum)
 	}
 }
 

@@ -261,12 +261,12 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		return
 	}
 	if made != nil {
-		// A picture still downloading is recorded after the result is out,
-		// under the job's context: it never delays the progress event, and
-		// a cancel stops it. (Usually Save found it on disk already.)
+		// A picture still downloading is recorded after the result is out:
+		// it never delays the progress event, and a cancel stops it.
+		// (Usually Save found it on disk already.)
 		defer func() {
 			pic.wait()
-			e.summaries.CacheThumbnail(ctx, made)
+			e.summaries.RecordThumbnail(made)
 		}()
 	}
 	e.commit(r, func(rec *record) bool {

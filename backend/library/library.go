@@ -599,8 +599,8 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 // and queues it for the index, which indexLoop brings up to date after
 // Save returns (a search drains the queue before it answers, so it finds s
 // at once). It does not touch the network: a thumbnail already cached
-// is recorded at once, a missing one is CacheThumbnail's job, after the
-// save. An error means the summary was not saved; an index failure is
+// (FetchThumbnail, started before) is recorded at once, one that arrives
+// after the save is RecordThumbnail's. An error means the summary was not saved; an index failure is
 // logged and repaired by the next SyncIndex. ctx is checked before writing.
 func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := ctx.Err(); err != nil {
@@ -634,18 +634,13 @@ func (l *Library) takeRecent() map[string]struct{} {
 	return r
 }
 
-// CacheThumbnail downloads the thumbnail of a saved summary when none is
-// cached yet (bounded by ctx and 10 s) and records it on the video's
-// summaries. A failure is logged, not returned: the UI falls back to the
-// remote picture.
-func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
-	if _, ok := l.cachedThumbnail(s.ID); ok && s.LocalThumbnail != "" {
-		return
-	}
-	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
-	name, ok := l.cacheThumbnail(tctx, s.ID, s.ThumbnailURL)
-	cancel()
-	if !ok {
+// RecordThumbnail records on the saved summary s (and the video's other
+// summaries) the thumbnail cached after Save looked for it. It reads only
+// the disk: a picture that could not be downloaded is not asked for again
+// (the UI falls back to the remote one). A failure to record is logged.
+func (l *Library) RecordThumbnail(s *ytsum.Summary) {
+	name, ok := l.cachedThumbnail(s.ID)
+	if !ok || s.LocalThumbnail == name {
 		return
 	}
 	s.LocalThumbnail = name
@@ -656,7 +651,8 @@ func (l *Library) CacheThumbnail(ctx context.Context, s *ytsum.Summary) {
 
 // FetchThumbnail downloads the picture of video v when none is cached yet
 // (bounded by ctx and 10 s) without recording it: a Save after it finds
-// the file and records it in the summary's own write. A failure is logged.
+// the file and records it in the summary's own write (RecordThumbnail,
+// when the download ends after the save). A failure is logged.
 func (l *Library) FetchThumbnail(ctx context.Context, v ytsum.Video) {
 	tctx, cancel := context.WithTimeout(ctx, thumbnailTimeout)
 	defer cancel()

@@ -178,7 +178,7 @@ func TestSaveListSearchOffline(t *testing.T) {
 		t.Errorf("thumbnail fetches during Save = %d, want 0", *e.hits)
 	}
 	for _, s := range []*ytsum.Summary{a, b, c} {
-		e.lib.CacheThumbnail(ctx, s)
+		e.pictureAfterSave(ctx, s)
 	}
 	// A second summary of a with another model becomes a's entry.
 	a2 := e.summary("aaaaaaaaaaa", "The AT&T breakup", "Second take: Ma Bell divested.", t0.Add(3*time.Hour))
@@ -189,7 +189,7 @@ func TestSaveListSearchOffline(t *testing.T) {
 	if a2.LocalThumbnail == "" {
 		t.Error("a second summary of a video does not record its cached thumbnail")
 	}
-	e.lib.CacheThumbnail(ctx, a2)
+	e.pictureAfterSave(ctx, a2)
 	if err := e.db.PutTranscript(&ytsum.Transcript{VideoID: "bbbbbbbbbbb", Language: "fr",
 		Segments: []ytsum.Segment{{Text: "bonjour à tous"}, {Text: "aujourd'hui on parle d'espresso"}}}); err != nil {
 		t.Fatal(err)
@@ -262,7 +262,7 @@ func TestSaveListSearchOffline(t *testing.T) {
 	if err := e.lib.Save(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	e.lib.CacheThumbnail(ctx, d)
+	e.pictureAfterSave(ctx, d)
 	if s, _ := e.lib.Latest("ddddddddddd"); s.LocalThumbnail != "" {
 		t.Error("thumbnail recorded although the download failed")
 	}
@@ -272,7 +272,7 @@ func TestItemJSON(t *testing.T) {
 	e := MustOpen(t)
 	s := e.summary("aaaaaaaaaaa", "T <b>", "Text about rust.", t0)
 	_ = e.lib.Save(context.Background(), s)
-	e.lib.CacheThumbnail(context.Background(), s)
+	e.pictureAfterSave(context.Background(), s)
 	items, err := e.lib.Search(context.Background(), "rust", 5)
 	if err != nil || len(items) != 1 {
 		t.Fatal(items, err)
@@ -318,7 +318,7 @@ func TestItemJSON(t *testing.T) {
 
 // Ensure a cancelled context stops a thumbnail download at once, and that
 // the summary saved before it stays.
-func TestCacheThumbnailHonoursCancel(t *testing.T) {
+func TestFetchThumbnailHonoursCancel(t *testing.T) {
 	e := MustOpen(t)
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer hang.Close()
@@ -329,12 +329,12 @@ func TestCacheThumbnailHonoursCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); e.lib.CacheThumbnail(ctx, s) }()
+	go func() { defer close(done); e.pictureAfterSave(ctx, s) }()
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatal("CacheThumbnail did not return after cancel")
+		t.Fatal("FetchThumbnail did not return after cancel")
 	}
 	if got, err := e.lib.Latest(s.ID); err != nil || got.LocalThumbnail != "" {
 		t.Fatalf("after a cancelled download: %+v %v", got, err)
@@ -349,7 +349,7 @@ func TestThumbnailFailuresDoNotFailSave(t *testing.T) {
 		if err := e.lib.Save(context.Background(), s); err != nil {
 			t.Fatalf("Save with thumbnail %q: %v", u, err)
 		}
-		e.lib.CacheThumbnail(context.Background(), s)
+		e.pictureAfterSave(context.Background(), s)
 		if _, _, err := e.lib.Thumbnail(s.ID); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 			t.Errorf("thumbnail %q cached: %v", u, err)
 		}
@@ -794,8 +794,8 @@ func TestSaveDoesNotWaitForTheIndex(t *testing.T) {
 }
 
 // Ensure a picture fetched before the save (the engine fetches it beside
-// the summarizer call) is recorded by Save itself, and CacheThumbnail then
-// does not download it again.
+// the summarizer call) is recorded by Save itself, and RecordThumbnail then
+// has nothing to do.
 func TestFetchThumbnailBeforeSave(t *testing.T) {
 	e := MustOpen(t)
 	ctx := context.Background()
@@ -814,8 +814,43 @@ func TestFetchThumbnailBeforeSave(t *testing.T) {
 	if err != nil || !ok || got.LocalThumbnail == "" {
 		t.Fatalf("saved summary's local thumbnail = %+v %v %v, want the fetched file", got, ok, err)
 	}
-	e.lib.CacheThumbnail(ctx, s)
+	e.lib.RecordThumbnail(s)
 	if *e.hits != 1 {
-		t.Errorf("downloads after CacheThumbnail = %d, want still 1", *e.hits)
+		t.Errorf("downloads after RecordThumbnail = %d, want still 1", *e.hits)
 	}
+}
+
+// Ensure a picture the thumbnail host refused is asked for once per video,
+// not again when its summary is recorded (with a slow host that was a
+// second 10-second wait), and that one arriving after the save is recorded
+// on the saved summary.
+func TestRecordThumbnailDoesNotDownload(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	refused := e.summary("rrrrrrrrrrr", "Refused", "The host says no.", t0)
+	refused.ThumbnailURL = e.thumb.URL + "/broken.jpg"
+	late := e.summary("lllllllllll", "Late", "The picture came after the save.", t0)
+	for _, s := range []*ytsum.Summary{refused, late} {
+		if err := e.lib.Save(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.pictureAfterSave(ctx, refused)
+	if *e.hits != 1 {
+		t.Errorf("requests for a refused picture = %d, want 1", *e.hits)
+	}
+	if got, _ := e.lib.Latest(refused.ID); got.LocalThumbnail != "" {
+		t.Errorf("a refused picture was recorded: %q", got.LocalThumbnail)
+	}
+	e.pictureAfterSave(ctx, late)
+	if got, _ := e.lib.Latest(late.ID); got.LocalThumbnail == "" || late.LocalThumbnail != got.LocalThumbnail {
+		t.Errorf("picture downloaded after the save: recorded %q, on s %q", got.LocalThumbnail, late.LocalThumbnail)
+	}
+}
+
+// pictureAfterSave downloads the picture of the saved summary s and
+// records it, as the engine does when the download ends after the save.
+func (e *env) pictureAfterSave(ctx context.Context, s *ytsum.Summary) {
+	e.lib.FetchThumbnail(ctx, s.Video)
+	e.lib.RecordThumbnail(s)
 }

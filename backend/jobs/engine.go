@@ -281,6 +281,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Unlock()
 
 	var unfinished []string
+	finished := map[ytsum.JobStatus]int{} // counted only; read when asked for
 	err := e.store.ForEachJob(func(id string, b []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -290,10 +291,8 @@ func (e *Engine) Start(ctx context.Context) error {
 			e.log.Error("jobs: skipping unreadable job record", "job", id, "err", err)
 			return nil
 		}
-		if h.Job.Status.Terminal() { // counted only; read when asked for
-			e.mu.Lock()
-			e.counts[h.Job.Status]++
-			e.mu.Unlock()
+		if h.Job.Status.Terminal() {
+			finished[h.Job.Status]++
 			return nil
 		}
 		unfinished = append(unfinished, id)
@@ -318,12 +317,22 @@ func (e *Engine) Start(ctx context.Context) error {
 		}
 		loaded = append(loaded, rec)
 	}
+	if err != nil { // nothing taken: Start may be called again
+		e.mu.Lock()
+		e.state = stateNew
+		e.mu.Unlock()
+		return ytsum.Wrap(fmt.Errorf("jobs: loading: %w", err), ytsum.CodeUnavailable, "store_unavailable",
+			"The saved jobs could not be read; check that the data folder is readable.")
+	}
 	slices.SortFunc(loaded, func(a, b *record) int {
 		return cmp.Or(a.Job.CreatedAt.Compare(b.Job.CreatedAt), cmp.Compare(a.Job.ID, b.Job.ID))
 	})
 
 	var runs []*run
 	e.mu.Lock()
+	for st, n := range finished {
+		e.counts[st] += n
+	}
 	for _, rec := range loaded {
 		e.counts[rec.Job.Status]++
 		r := &run{id: rec.Job.ID, rec: rec, done: make(chan struct{})}

@@ -500,3 +500,31 @@ func TestFailure(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a Start whose loading fails (here: its context is cancelled)
+// says so and takes nothing, so a second Start loads the saved jobs and
+// counts each once.
+func TestStartFailsCleanlyAndCanBeRetried(t *testing.T) {
+	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), newFakeSummarizer(4, 0))
+	h.start()
+	j := h.MustSubmit(videoURL("startvid001"))
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if done, err := h.eng.Wait(ctx, j.ID); err != nil || done.Status != ytsum.JobCompleted {
+		t.Fatalf("job: %v %v", done, err)
+	}
+	h.close()
+	h.restart(nil)
+	dead, stop := context.WithCancel(context.Background())
+	stop()
+	if err := h.eng.Start(dead); ytsum.ErrorKind(err) != "store_unavailable" {
+		t.Fatalf("Start with a cancelled context = %v, want store_unavailable", err)
+	}
+	if m := h.eng.Metrics(); m.Completed != 0 {
+		t.Errorf("a failed Start counted %d completed jobs", m.Completed)
+	}
+	h.start()
+	if m := h.eng.Metrics(); m.Completed != 1 {
+		t.Errorf("completed jobs after the second Start = %d, want 1", m.Completed)
+	}
+}

@@ -92,6 +92,7 @@ build: deps frontend
 # manifest and version info of build/windows/.
 build-windows: deps-wails frontend
 	wails build -platform windows/amd64 -m -skipbindings -s -trimpath -ldflags "-X main.version=$(VERSION)" -o ytsum.exe
+	GOOS=windows go vet ./...   # the tests too: they must build on Windows
 	@echo "built build/bin/ytsum.exe"
 
 run: build

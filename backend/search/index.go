@@ -69,6 +69,7 @@ type Doc struct {
 type Index struct {
 	idx  bleve.Index
 	path string
+	w    *waiters // the persisted callbacks of batches not on disk yet
 }
 
 // Open opens the index in dir (normally <data dir>/search.bleve). When dir
@@ -78,7 +79,7 @@ type Index struct {
 func Open(dir string) (ix *Index, fresh bool, err error) {
 	idx, err := openExisting(dir)
 	if err == nil {
-		return &Index{idx: idx, path: dir}, false, nil
+		return &Index{idx: idx, path: dir, w: openWaiters(dir)}, false, nil
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, false, indexErr(err, "removing a damaged index")
@@ -90,11 +91,13 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 	if err != nil {
 		return nil, false, indexErr(err, "creating the index")
 	}
-	if err := setInternalDurably(idx, internalVersionKey, []byte(mappingVersion)); err != nil {
+	w := openWaiters(dir)
+	if err := setInternalDurably(idx, w, internalVersionKey, []byte(mappingVersion)); err != nil {
 		_ = idx.Close()
+		closeWaiters(dir)
 		return nil, false, indexErr(err, "writing the index version")
 	}
-	return &Index{idx: idx, path: dir}, true, nil
+	return &Index{idx: idx, path: dir, w: w}, true, nil
 }
 
 // openExisting opens dir when it holds an index of the current version.
@@ -129,12 +132,14 @@ func openExisting(dir string) (idx bleve.Index, err error) {
 
 // setInternalDurably is SetInternal returning once the value is on disk
 // (runtimeConfig makes SetInternal return before).
-func setInternalDurably(idx bleve.Index, key, val []byte) error {
+func setInternalDurably(idx bleve.Index, w *waiters, key, val []byte) error {
 	b := idx.NewBatch()
 	b.SetInternal(key, val)
 	persisted := make(chan error, 1)
-	b.SetPersistedCallback(func(err error) { persisted <- err })
+	call, drop := w.add(func(err error) { persisted <- err })
+	b.SetPersistedCallback(call)
 	if err := idx.Batch(b); err != nil {
+		drop()
 		return err
 	}
 	return <-persisted
@@ -144,8 +149,11 @@ func setInternalDurably(idx bleve.Index, key, val []byte) error {
 // rather than once it is on disk: Apply waits for the disk itself (a
 // persisted callback), ApplyAsync lets its caller go on. Scorch does not
 // write what is not on disk yet when it closes, so every write waits for
-// the disk before the index is closed.
-func runtimeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+// the disk before the index is closed. A failed write reaches the waiting
+// callbacks through the asynchronous error callback (persist.go).
+func runtimeConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+}
 
 func newMapping() mapping.IndexMapping {
 	im := bleve.NewIndexMapping()
@@ -190,8 +198,8 @@ func (ix *Index) Apply(put []Doc, del []string) error {
 
 // ApplyAsync is Apply returning as soon as the batch is searchable;
 // persisted is called (from another goroutine, once, and it must not block)
-// when the batch is on disk or could not be written. When ApplyAsync returns
-// an error, persisted is not called.
+// when the batch is on disk, could not be written, or the index was closed
+// first. When ApplyAsync returns an error, persisted is not called.
 func (ix *Index) ApplyAsync(put []Doc, del []string, persisted func(error)) error {
 	b := ix.idx.NewBatch()
 	for _, d := range put {
@@ -206,8 +214,10 @@ func (ix *Index) ApplyAsync(put []Doc, del []string, persisted func(error)) erro
 		persisted(nil)
 		return nil
 	}
-	b.SetPersistedCallback(persisted)
+	call, drop := ix.w.add(persisted)
+	b.SetPersistedCallback(call)
 	if err := ix.idx.Batch(b); err != nil {
+		drop()
 		return indexErr(err, "writing a batch")
 	}
 	return nil
@@ -231,9 +241,11 @@ func (ix *Index) Has(id string) (bool, error) {
 	return d != nil, nil
 }
 
-// Close closes the index.
+// Close closes the index. A batch not on disk yet is answered with an error (it is not written).
 func (ix *Index) Close() error {
-	if err := ix.idx.Close(); err != nil {
+	err := ix.idx.Close()
+	closeWaiters(ix.path)
+	if err != nil {
 		return indexErr(err, "closing")
 	}
 	return nil

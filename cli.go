@@ -205,6 +205,9 @@ func (s *Backend) ImportCLI(ctx context.Context, path string, stdout, stderr io.
 		// app's next start.
 		fmt.Fprintln(stderr, "Indexing them for search (Ctrl-C to stop; what is left is indexed the next time ytsum starts)…")
 		if err := s.lib.WaitIndexed(ctx); err != nil {
+			if ctx.Err() == nil { // the indexing failed, not a Ctrl-C
+				fmt.Fprintf(stderr, "ytsum: %s\n", ytsum.ErrorMessage(err))
+			}
 			fmt.Fprintln(stderr, "Stopped; the rest of the index is built the next time ytsum starts.")
 			return 0
 		}

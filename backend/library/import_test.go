@@ -411,3 +411,28 @@ func TestSavedDuringCatchUpIsIndexedFirst(t *testing.T) {
 		t.Errorf("indexed = %d, want %d", c, n+1)
 	}
 }
+
+// Ensure a background indexing round that fails is reported to WaitIndexed
+// (ytsum import waited for ever, logging once a second) and is retried
+// without a new save or search.
+func TestWaitIndexedReportsAFailedRound(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	s := e.summary("fffffffffff", "Fails", "The index is gone.", t0)
+	if err := e.lib.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	// The index fails every write from now on.
+	e.lib.syncMu.Lock()
+	_ = e.lib.ix.Close()
+	e.lib.syncMu.Unlock()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := e.lib.WaitIndexed(wctx)
+	if err == nil || wctx.Err() != nil {
+		t.Fatalf("WaitIndexed over a failing index = %v (context: %v), want the indexing error", err, wctx.Err())
+	}
+	if n, _ := e.lib.indexFailures(); n < 1 {
+		t.Errorf("failed rounds = %d", n)
+	}
+}

@@ -116,6 +116,9 @@ type Library struct {
 	// (an import's) is found within about a batch, not at the queue's end.
 	recentMu  sync.Mutex
 	recent    map[string]struct{}
+	failMu    sync.Mutex
+	fails     int           // background rounds that failed
+	lastFail  error         // the last round's error, nil when it succeeded
 	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
@@ -179,13 +182,24 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 // by the next one); now starts with a round at once (a large queue at Open).
 func (l *Library) indexLoop(now bool) {
 	defer close(l.loopDone)
+	var retry <-chan time.Time // after a failed round
+	wait := retryFirst
+	round := func() {
+		if l.catchUpLogged() {
+			retry, wait = nil, retryFirst
+			return
+		}
+		retry, wait = time.After(wait), min(2*wait, retryMost)
+	}
 	if now {
-		l.catchUpLogged()
+		round()
 	}
 	for {
 		select {
 		case <-l.stop:
 			return
+		case <-retry:
+			round()
 		case <-l.kick:
 			// Saves that come in the next indexDelay join this round: one
 			// index batch (and its segment's disk syncs) for many saves of a
@@ -197,16 +211,41 @@ func (l *Library) indexLoop(now bool) {
 				case <-time.After(indexDelay):
 				}
 			}
-			l.catchUpLogged()
+			round()
 		}
 	}
 }
 
-func (l *Library) catchUpLogged() {
-	if err := l.catchUp(); err != nil {
-		l.log.Error("library: indexing saved summaries failed; will retry at the next save, search or start", "err", err)
+// catchUpLogged runs catchUp and records how it went (WaitIndexed reads
+// it); it reports whether it succeeded.
+func (l *Library) catchUpLogged() bool {
+	err := l.catchUp()
+	l.failMu.Lock()
+	l.lastFail = err
+	if err != nil {
+		l.fails++
 	}
+	l.failMu.Unlock()
+	if err != nil {
+		l.log.Error("library: indexing saved summaries failed; will retry", "err", err)
+	}
+	return err == nil
 }
+
+// indexFailures returns how many background rounds failed so far and the
+// last round's error.
+func (l *Library) indexFailures() (int, error) {
+	l.failMu.Lock()
+	defer l.failMu.Unlock()
+	return l.fails, l.lastFail
+}
+
+// retryFirst and retryMost bound the wait before the background indexer
+// tries again after a failed round (doubling in between).
+const (
+	retryFirst = 5 * time.Second
+	retryMost  = 5 * time.Minute
+)
 
 // indexDelay is how long indexLoop gathers saves before it indexes them.
 const indexDelay = time.Second
@@ -302,15 +341,20 @@ func (l *Library) IndexingStatus() (IndexingStatus, error) {
 	return IndexingStatus{Pending: n, ETA: l.eta(n)}, nil
 }
 
-// WaitIndexed returns once nothing is queued for the index any more, or
-// with ctx's error (what is queued is still indexed in the background, or
-// at the next Open).
+// WaitIndexed returns once nothing is queued for the index any more; with
+// ctx's error; or with the indexing's error when a background round failed
+// meanwhile (what is queued is still indexed by a later round, or at the
+// next Open).
 func (l *Library) WaitIndexed(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	before, _ := l.indexFailures()
 	for {
 		p, err := l.db.PendingIndex(1)
 		if err != nil || len(p) == 0 {
+			return err
+		}
+		if n, err := l.indexFailures(); n > before && err != nil {
 			return err
 		}
 		l.indexLater()
@@ -433,7 +477,13 @@ func (l *Library) syncIndexSoon() error {
 		l.indexLater()
 		return nil
 	}
-	return l.SyncIndex()
+	// One batch (it holds more than a small queue): an import that starts
+	// writing meanwhile is the background indexer's, not this caller's.
+	n, err := l.syncBatch()
+	if err == nil && n == indexBatch {
+		l.indexLater()
+	}
+	return err
 }
 
 // catchBatch is how many queued videos one batch of the background

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -70,6 +71,9 @@ type Index struct {
 	idx  bleve.Index
 	path string
 	w    *waiters // the persisted callbacks of batches not on disk yet
+
+	closeOnce sync.Once // bleve panics when closed twice
+	closeErr  error
 }
 
 // Open opens the index in dir (normally <data dir>/search.bleve). When dir
@@ -242,13 +246,15 @@ func (ix *Index) Has(id string) (bool, error) {
 }
 
 // Close closes the index. A batch not on disk yet is answered with an error (it is not written).
+// Closing it again returns what the first Close did.
 func (ix *Index) Close() error {
-	err := ix.idx.Close()
-	closeWaiters(ix.path)
-	if err != nil {
-		return indexErr(err, "closing")
-	}
-	return nil
+	ix.closeOnce.Do(func() {
+		if err := ix.idx.Close(); err != nil {
+			ix.closeErr = indexErr(err, "closing")
+		}
+		closeWaiters(ix.path)
+	})
+	return ix.closeErr
 }
 
 // Path returns the index folder.

@@ -529,8 +529,20 @@ func (a *App) notifyIfFinished(payload json.RawMessage) {
 	if wctx == nil || !wruntime.IsNotificationAvailable(wctx) {
 		return // degrade quietly where the OS offers none
 	}
+	ctx, cancel := context.WithTimeout(wctx, 5*time.Second)
+	defer cancel()
 	_ = wruntime.SendNotification(wctx, wruntime.NotificationOptions{ID: "job-" + j.ID,
-		Title: "YouTube Summarizer", Body: jobSentence(&j)})
+		Title: "YouTube Summarizer", Body: a.finishedSentence(ctx, &j)})
+}
+
+// finishedSentence is jobSentence of the whole job j's event announced:
+// a job event carries no results (API.md §7), and the sentence counts the
+// failed videos in them.
+func (a *App) finishedSentence(ctx context.Context, j *ytsum.Job) string {
+	if full, err := a.api.Job(ctx, j.ID); err == nil {
+		j = full
+	}
+	return jobSentence(j)
 }
 
 // jobSentence says how a finished job ended, for a notification.

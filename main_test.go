@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +11,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"ytsum/backend/library"
 	"ytsum/backend/store"
+	"ytsum/backend/youtube/youtubetest"
 	"ytsum/backend/ytsum"
 )
 
@@ -179,5 +183,36 @@ func TestImportCommandWaitsForTheIndex(t *testing.T) {
 	defer db.Close()
 	if p, err := db.PendingCount(); p != 0 || err != nil {
 		t.Errorf("after ytsum import %d summaries still queued for the index (%v)", p, err)
+	}
+}
+
+// Ensure the finish notification counts failed videos from the whole job:
+// the job event it starts from carries no results (API.md §7), so it said
+// "Finished: 4 of 4 videos summarized" with a private video among them.
+func TestFinishedSentenceReadsTheWholeJob(t *testing.T) {
+	yt := youtubetest.MustStart(t, youtubetest.DefaultCatalogue())
+	r := openRig(t, t.TempDir(), yt, &memKeyring{})
+	app := NewApp(context.Background(), r.svc, nil)
+	var acc struct {
+		JobID string `json:"job_id"`
+	}
+	r.mustJSON("POST", "/summarize_async", map[string]any{"urls": []string{youtubetest.PlaylistURL(youtubetest.PlaylistID)}}, 202, &acc)
+	var done ytsum.Job
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		r.mustJSON("GET", "/jobs/"+acc.JobID, nil, 200, &done)
+		if done.Status.Terminal() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job not finished: %+v", done)
+		}
+	}
+	var event ytsum.Job // what the window's job event carries
+	if err := json.Unmarshal(ytsum.JobDeltaJSON(&done, len(done.Results)), &event); err != nil || event.Results != nil {
+		t.Fatalf("delta event: %+v %v", event, err)
+	}
+	got := app.finishedSentence(context.Background(), &event)
+	if !strings.Contains(got, "1 could not be summarized") {
+		t.Errorf("sentence from the job event = %q, want the private video counted", got)
 	}
 }

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -276,5 +277,31 @@ func TestPictureDownloadBesideSummary(t *testing.T) {
 		case <-time.After(waitTimeout):
 			t.Fatal("a summary's picture was never recorded")
 		}
+	}
+}
+
+// Ensure a video whose summary fails stops its picture download at once
+// (nothing will show it) and the job ends without waiting for it.
+func TestPictureStoppedWhenTheSummaryFails(t *testing.T) {
+	sum := newFakeSummarizer(4, 0)
+	sum.hook = func(context.Context, string) error { return errors.New("the model refused") }
+	h := MustStart(t, jobs.Config{}, newFakeYouTube(2, 0), sum)
+	stopped := make(chan struct{}, 1)
+	h.store.picture = func(ctx context.Context, v ytsum.Video) {
+		<-ctx.Done() // a picture that never comes, until stopped
+		stopped <- struct{}{}
+	}
+	h.start()
+	j := h.MustSubmit(videoURL("failvideo01"))
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	done, err := h.eng.Wait(ctx, j.ID)
+	if err != nil || !done.Status.Terminal() {
+		t.Fatalf("job with a failed summary and a hanging picture: %v %v", done, err)
+	}
+	select {
+	case <-stopped:
+	default:
+		t.Fatal("the job ended with its picture download still running")
 	}
 }

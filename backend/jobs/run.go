@@ -256,7 +256,11 @@ func (e *Engine) runVideo(ctx context.Context, r *run, opts ytsum.SummaryOptions
 		r.mu.Unlock()
 	}()
 	var pic picture
+	defer pic.wait() // no download outlives its video
 	res, ref, made, ok := e.summarizeVideo(ctx, r.id, opts, created, vs, &pic)
+	if made == nil {
+		pic.stop() // no summary to show it
+	}
 	if !ok {
 		return
 	}
@@ -423,15 +427,27 @@ func (e *Engine) recordModelTime(model string, d time.Duration) {
 // call so that the summary's save usually finds the picture on disk and
 // records it in the same write, rather than writing the record a second
 // time (which also left its pages half full).
-type picture struct{ done chan struct{} }
+type picture struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+}
 
-// fetch starts the download of v's picture.
+// fetch starts the download of v's picture, stopped by ctx or cancel.
 func (p *picture) fetch(ctx context.Context, s Summaries, v ytsum.Video) {
-	p.done = make(chan struct{})
+	pctx, cancel := context.WithCancel(ctx)
+	p.done, p.cancel = make(chan struct{}), cancel
 	go func() {
 		defer close(p.done)
-		s.FetchThumbnail(ctx, v)
+		defer cancel()
+		s.FetchThumbnail(pctx, v)
 	}()
+}
+
+// stop ends the download fetch started (if any), whatever it got.
+func (p *picture) stop() {
+	if p.cancel != nil {
+		p.cancel()
+	}
 }
 
 // wait returns once the download fetch started (if any) has ended.

@@ -3,6 +3,7 @@ import { ApiError } from '../src/lib/api/errors';
 import { createTransport } from '../src/lib/api';
 import { HttpTransport } from '../src/lib/api/http';
 import { WailsTransport, type WailsApp } from '../src/lib/api/wails';
+import { JobFollower } from '../src/lib/api/jobcopy';
 import { flush, makeJob, makeVideo } from './helpers';
 import type { ItemEvent, Job, PlaylistItem } from '../src/lib/api/types';
 
@@ -226,5 +227,29 @@ describe('WailsTransport job copies (item events, API.md §7)', () => {
     expect(got[0]!.progress).toBe(2);
     expect(got[0]!.results.map((r) => (r as { video_id: string }).video_id)).toEqual(['a', 'b']);
     expect(app.GetJob).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('JobFollower', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('reads again after a failed read, with a pause that grows, not at once', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn(async () => {
+      throw new ApiError('The database could not be read.', { code: 'internal', status: 500 });
+    });
+    const f = new JobFollower('j1', { fetch, deliver: () => {} });
+    f.onHead({ ...makeJob({ id: 'j1', status: 'running', progress: 1, total_items: 2 }), results: null, results_count: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    f.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch).toHaveBeenCalledTimes(2);
   });
 });

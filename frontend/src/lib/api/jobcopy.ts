@@ -87,6 +87,9 @@ export interface FollowerOptions {
   gone?(): void;
 }
 
+const RETRY_FIRST_MS = 1000;
+const RETRY_MOST_MS = 30_000;
+
 /**
  * JobFollower keeps one job's copy from its events. start() reads the job; items that arrive
  * while it is read are kept and applied on top (repeats are recognised); a job event that shows
@@ -99,6 +102,8 @@ export class JobFollower {
   private pending: ItemEvent[] = [];
   private head: JobHead | null = null;
   private stopped = false;
+  /** The wait before reading again after a failed read (doubling, up to 30 s). */
+  private retryMs = RETRY_FIRST_MS;
   /** How many times the whole job was read (for tests and diagnostics). */
   reads = 0;
 
@@ -162,6 +167,7 @@ export class JobFollower {
     this.o.fetch(this.id).then(
       (job) => {
         this.reading = false;
+        this.retryMs = RETRY_FIRST_MS;
         if (this.stopped) return;
         let copy: Job | null = job;
         for (const ev of this.pending.splice(0)) copy = copy && mergeItem(copy, ev);
@@ -186,8 +192,17 @@ export class JobFollower {
         this.reading = false;
         if (this.stopped) return;
         const code = (e as { code?: string } | null)?.code;
-        if (code === 'not_found') this.o.gone?.();
-        else if (this.again || this.head) this.read();
+        if (code === 'not_found') {
+          this.o.gone?.();
+        } else if (this.again || this.head) {
+          // Again, but not at once: a read that keeps failing must not spin.
+          this.again = false;
+          const wait = this.retryMs;
+          this.retryMs = Math.min(2 * wait, RETRY_MOST_MS);
+          setTimeout(() => {
+            if (!this.stopped && !this.reading) this.read();
+          }, wait);
+        }
       },
     );
   }

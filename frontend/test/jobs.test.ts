@@ -198,9 +198,14 @@ describe('jobs started elsewhere', () => {
     expect(watchers.has('cli')).toBe(true);
     push!(makeJob({ id: 'cli', progress: 2 })); // known: its watcher handles it
     expect(raw.watchJob).toHaveBeenCalledTimes(1);
-    push!(makeJob({ id: 'quick', status: 'completed' }));
+    push!(makeJob({ id: 'quick', status: 'completed', results: [] })); // an event: no results
     expect(jobs.get().order).toEqual(['quick', 'cli']);
     expect(jobs.get().byId.quick!.minimized).toBe(true);
+    // Its results are read once (the event carried none), and it is not followed after.
+    expect(watchers.has('quick')).toBe(true);
+    watchers.get('quick')!.onJob(makeJob({ id: 'quick', status: 'completed', results: [makeVideo('q1')] }));
+    expect(jobs.get().byId.quick!.job.results).toHaveLength(1);
+    expect(watchers.has('quick')).toBe(false);
     jobs.dismiss('quick');
     push!(makeJob({ id: 'quick', status: 'completed' }));
     expect(jobs.get().order).toEqual(['cli']);

@@ -267,7 +267,10 @@ export function createJobs(t: Transport, o: JobsOptions = {}): JobsStore {
   const adopt = (j: Job) => {
     if (j.type === 'ask' || s.get().byId[j.id] || dismissed.has(j.id)) return; // questions live in their Ask box
     put(j, { minimized: isTerminal(j.status) });
-    if (!isTerminal(j.status)) watch(j.id);
+    // A finished one too: a pushed job event carries no results (and a
+    // fast job's earlier events may have been merged into it), so its
+    // watcher reads the job once, then stops.
+    watch(j.id);
   };
 
   let refreshing: Promise<void> | null = null;

@@ -46,11 +46,17 @@ describe('first-run welcome', () => {
   });
 
   it('without keys and an open keychain: no keychain sentence', async () => {
-    const getSettings = vi.fn(async () => ({ keychain: { state: 'available', backend: 'Secret Service keyring', message: '' } }));
-    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
+    const answered = vi.fn();
+    const getSettings = vi.fn(async () => {
+      answered();
+      return { keychain: { state: 'available', backend: 'Secret Service keyring', message: 'Keys are in the keyring.' } };
+    });
+    // A theme in the status, so the settings are read by the keychain lookup alone.
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => ({ ...keylessStatus(), theme: 'light' })), getSettings });
     await s.start();
-    await waitFor(() => expect(getSettings).toHaveBeenCalled());
+    await waitFor(() => expect(answered).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(text('welcome-key')).toContain('free Gemini API key'));
+    await new Promise((r) => setTimeout(r, 20)); // the lookup's answer rendered
     expect(screen.queryByTestId('welcome-keychain-locked')).toBeNull();
   });
 
@@ -111,11 +117,13 @@ describe('Summarize form with a locked keychain', () => {
 
   it('says nothing when a key is set, even with the keychain locked', async () => {
     const getSettings = locked();
-    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => apiStatus()), getSettings });
+    // A theme in the status, so only the keychain lookup could read the settings.
+    const { s, raw } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => ({ ...apiStatus(), theme: 'light' })), getSettings });
     await s.start();
     await screen.findByRole('heading', { name: 'Summarize' });
-    await waitFor(() => expect(getSettings).toHaveBeenCalled());
+    await waitFor(() => expect(raw.cachedSummaries).toHaveBeenCalled());
     await new Promise((r) => setTimeout(r, 20));
+    expect(getSettings).not.toHaveBeenCalled(); // a key is readable: nothing to explain
     expect(screen.queryByTestId('form-keychain-locked')).toBeNull();
   });
 });

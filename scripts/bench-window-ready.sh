@@ -48,7 +48,18 @@ done
 [ -n "$t2" ] || { echo "bench-window-ready: the window stayed blank for 10 s" >&2; exit 1; }
 cp "$tmp/w.png" "$out/bench-window-first-paint.png"
 # The app's own line: the page reports the frame after its form was rendered (painted).
-usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p')
-t3=; [ -n "$usable" ] && t3=$(date -d "$usable" +%s%N)
+# The line may come just after the screenshot: wait for it up to 5 s.
+usable=
+for _ in $(seq 1 250); do
+  usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p')
+  [ -n "$usable" ] && break
+  sleep 0.02
+done
+[ -n "$usable" ] || { echo "bench-window-ready: FAIL: the page never reported its form usable" >&2; exit 1; }
+t3=$(date -d "$usable" +%s%N)
 printf 'window (cold start, locked keyring, load %s): start -> window visible %d ms; window visible -> form usable %s ms by the app'"'"'s log line (goal < 1000), %d ms to the first screenshot showing it (%s)\n' \
-  "$(cut -d' ' -f1 /proc/loadavg)" $(((t1 - t0) / 1000000)) "${t3:+$(((t3 - t1) / 1000000))}" $(((t2 - t1) / 1000000)) "$out/bench-window-first-paint.png"
+  "$(cut -d' ' -f1 /proc/loadavg)" $(((t1 - t0) / 1000000)) "$(((t3 - t1) / 1000000))" $(((t2 - t1) / 1000000)) "$out/bench-window-first-paint.png"
+if [ $(((t3 - t1) / 1000000)) -ge 1000 ]; then
+  echo "bench-window-ready: FAIL: window visible -> form usable took $(((t3 - t1) / 1000000)) ms (goal < 1000)" >&2
+  exit 1
+fi

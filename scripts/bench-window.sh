@@ -209,7 +209,8 @@ if [ "${YTSUM_BENCH_WINDOW_SHOTS:-1}" = 1 ]; then
 		shotrun ytsum "$bin" "YouTube Summarizer" >>"$tmp/app.shots"
 	done
 fi
-# median FILE COLUMN: the median of a column (a failed run's -1 sorts first).
+# median FILE COLUMN: the median of a column (a failed run's -1 sorts first;
+# such a run fails the bench below).
 median() { awk -v c="$2" '{print $c}' "$1" | sort -n | awk '{v[NR]=$1} END {print (NR ? v[int((NR+1)/2)] : -1)}'; }
 bare_ms=$(median "$tmp/bare.runs" 1) bare_page=$(median "$tmp/bare.runs" 2) bare_rss=$(median "$tmp/bare.runs" 10) bare_pss=$(median "$tmp/bare.runs" 11) bare_n=$(median "$tmp/bare.runs" 12)
 app_ms=$(median "$tmp/app.runs" 1) app_page=$(median "$tmp/app.runs" 2) app_rss=$(median "$tmp/app.runs" 10) app_pss=$(median "$tmp/app.runs" 11) app_n=$(median "$tmp/app.runs" 12)
@@ -226,6 +227,9 @@ echo "window: page marks, median ms (bare)  — $(marks "$tmp/bare.runs")"
 fail=0
 row() { printf '%-72s %14s  %-24s %s\n' "$1" "$2" "$3" "$4"; [ "$4" = FAIL ] && fail=1 || true; }
 verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
+# A run that never showed its form (-1) fails the bench, whatever the median.
+missed=$(cat "$tmp/app.runs" "$tmp/bare.runs" | awk '$1 < 0' | wc -l)
+[ "$missed" = 0 ] || row "window: cold starts whose form never showed (ytsum and bare)" "$missed" "0" FAIL
 row "window: cold start to a usable form (ytsum: exec → form painted, page's log), median of $runs" "${app_ms} ms" "< 1500 ms" "$(verdict $((app_ms >= 0 && app_ms < 1500)))"
 row "window: bare Wails app, exec → form painted (page's log)" "${bare_ms} ms" "-" info
 row "window: the same by the pages' clocks (navigation start + paint mark), ytsum / bare" "${app_page} / ${bare_page} ms" "-" info

@@ -3,7 +3,7 @@ import { ApiError } from '../src/lib/api/errors';
 import { createTransport } from '../src/lib/api';
 import { HttpTransport } from '../src/lib/api/http';
 import { WailsTransport, type WailsApp } from '../src/lib/api/wails';
-import { JobFollower } from '../src/lib/api/jobcopy';
+import { JobFollower, mergeItem } from '../src/lib/api/jobcopy';
 import { flush, makeJob, makeVideo } from './helpers';
 import type { ItemEvent, Job, PlaylistItem } from '../src/lib/api/types';
 
@@ -251,5 +251,23 @@ describe('JobFollower', () => {
     f.stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('mergeItem', () => {
+  it('replaces only the same item at the same position: the same video twice is two items', () => {
+    const a = makeVideo('dQw4w9WgXcQ');
+    let job: Job | null = makeJob({ id: 'j', results: [] });
+    job = mergeItem(job!, { job_id: 'j', link_index: 0, video_index: null, item: a });
+    job = mergeItem(job!, { job_id: 'j', link_index: 1, video_index: null, item: { ...a } }); // the same video again
+    expect(job!.results).toHaveLength(2);
+    // A repeat of an item the copy was read with is replaced where it is.
+    job = mergeItem(job!, { job_id: 'j', link_index: 1, video_index: null, item: { ...a, summary: 'again' } });
+    expect(job!.results).toHaveLength(2);
+    expect((job!.results[1] as typeof a).summary).toBe('again');
+    // Inside a playlist too.
+    const pl: PlaylistItem = { type: 'playlist', playlist_id: 'PL1', title: 'P', error: null, summaries: [a] };
+    job = mergeItem(makeJob({ id: 'j', results: [pl] }), { job_id: 'j', link_index: 0, video_index: 1, item: { ...a } });
+    expect((job!.results[0] as PlaylistItem).summaries).toHaveLength(2);
   });
 });

@@ -26,15 +26,16 @@ function identity(it: ResultItem | VideoItem | Record<string, unknown>): string 
 
 /**
  * Applies one item event to job (a new object; job is not changed): the item is inserted at its
- * position, unless the copy already holds that item (an event the copy was read after), which is
- * then replaced where it is. Returns null when the event does not fit the copy (no playlist or
+ * position, unless the item at that position is the same item (an event the copy was read after,
+ * or a playlist announced whole again), which is then replaced (API.md §6). The same video twice
+ * in a job is two items. Returns null when the event does not fit the copy (no playlist or
  * channel at link_index, or a position past the end): the copy must be read again.
  */
 export function mergeItem(job: Job, ev: ItemEvent): Job | null {
   const results = [...(job.results ?? [])];
   if (ev.video_index === null || ev.video_index === undefined) {
-    const at = results.findIndex((r) => identity(r) === identity(ev.item));
-    if (at >= 0) results[at] = ev.item;
+    const cur = results[ev.link_index];
+    if (cur && identity(cur) === identity(ev.item)) results[ev.link_index] = ev.item;
     else if (ev.link_index >= 0 && ev.link_index <= results.length) results.splice(ev.link_index, 0, ev.item);
     else return null;
     return { ...job, results };
@@ -43,8 +44,8 @@ export function mergeItem(job: Job, ev: ItemEvent): Job | null {
   if (!parent || (parent.type !== 'playlist' && parent.type !== 'channel')) return null;
   const summaries = [...(parent.summaries ?? [])];
   const video = ev.item as VideoItem;
-  const at = summaries.findIndex((v) => v.video_id === video.video_id);
-  if (at >= 0) summaries[at] = video;
+  const cur = summaries[ev.video_index];
+  if (cur && cur.video_id === video.video_id) summaries[ev.video_index] = video;
   else if (ev.video_index >= 0 && ev.video_index <= summaries.length) summaries.splice(ev.video_index, 0, video);
   else return null;
   results[ev.link_index] = { ...parent, summaries };

@@ -50,10 +50,6 @@ type App struct {
 	mu      sync.Mutex
 	ctx     context.Context // the Wails context, set at startup
 	focused atomic.Bool
-	// uiRunning logs, once, that the window's script called in (main.tsx
-	// renders the form before its first call); ReportStartup logs when the
-	// form was painted, for scripts/bench-window.sh.
-	uiRunning sync.Once
 }
 
 // fileDialogs asks the user for a file to save to or to open. An empty path
@@ -88,7 +84,6 @@ func NewApp(ctx context.Context, svc *Backend, args []string) *App {
 // is up (it ends when the window closes).
 func (a *App) callCtx() context.Context {
 	if ctx := a.wailsCtx(); ctx != nil {
-		a.uiRunning.Do(func() { a.svc.Logger().Info("window: first call from the page") })
 		return ctx
 	}
 	return a.base

@@ -55,8 +55,12 @@ type Summarizer interface {
 // it). A record is a head and parts, opaque bytes owned by this package:
 // a change writes the head only when it changed and the parts it touched,
 // so the bytes written per change do not grow with the job. Every write
-// must be durable when it returns. Methods are called from many goroutines
-// at once.
+// must survive a crash of the process when it returns; a write with a head
+// must also be synced to disk by then, while one of parts alone (a video's
+// outcome) may reach the disk shortly after (store.DB journals it: a power
+// loss can lose the last fraction of a second of progress, which a resumed
+// job finds again in the library — the summary was saved first). Methods
+// are called from many goroutines at once.
 type Records interface {
 	// PutJob writes, in one transaction, job id's head (when head is not
 	// nil) and parts: each replaces the job's part of the same key (keys

@@ -57,11 +57,14 @@ func (db *DB) Backup(dir string, keep int) (BackupInfo, error) {
 	}
 	tmpName := tmp.Name()
 	var size int64
-	err = db.bolt.View(func(tx *bolt.Tx) error {
-		n, err := tx.WriteTo(tmp)
-		size = n
-		return err
-	})
+	err = db.syncJournal() // the backup has every job part
+	if err == nil {
+		err = db.bolt.View(func(tx *bolt.Tx) error {
+			n, err := tx.WriteTo(tmp)
+			size = n
+			return err
+		})
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -13,7 +13,7 @@ import (
 // library indexes it. Callers that want the summary indexed save through
 // library.Library.Save.
 func (db *DB) PutSummary(s *ytsum.Summary) error {
-	return db.Update(func(tx *Tx) error { return tx.PutSummary(s) })
+	return db.write(func(tx *Tx) error { return tx.PutSummary(s) })
 }
 
 // Summary returns the summary (videoID, cacheKey); ok is false when there
@@ -222,7 +222,7 @@ func (db *DB) ClearPending(done map[string]uint64) error {
 	if len(done) == 0 {
 		return nil
 	}
-	return db.batch(func(tx *Tx) error { return tx.ClearPending(done) })
+	return db.write(func(tx *Tx) error { return tx.ClearPending(done) })
 }
 
 // QueueAllForIndex queues every library entry for the search index (used
@@ -266,7 +266,7 @@ func (db *DB) Transcripts(videoID string) (trs []*ytsum.Transcript, err error) {
 
 // PutTranscript caches tr (see Tx.PutTranscript).
 func (db *DB) PutTranscript(tr *ytsum.Transcript) error {
-	return db.batch(func(tx *Tx) error { return tx.PutTranscript(tr) })
+	return db.write(func(tx *Tx) error { return tx.PutTranscript(tr) })
 }
 
 // Video returns the cached details of video id; ok is false when unknown.
@@ -280,7 +280,7 @@ func (db *DB) Video(id string) (v ytsum.Video, ok bool, err error) {
 
 // PutVideo caches v.
 func (db *DB) PutVideo(v ytsum.Video) error {
-	return db.batch(func(tx *Tx) error { return tx.PutVideo(v) })
+	return db.write(func(tx *Tx) error { return tx.PutVideo(v) })
 }
 
 // PutJob writes, in one transaction synced to disk when it returns, job
@@ -298,7 +298,10 @@ func (db *DB) PutJob(id string, head []byte, parts map[string][]byte) error {
 			return invalidID("job part", k)
 		}
 	}
-	return db.Update(func(tx *Tx) error { return tx.putJob(id, head, parts) })
+	if head == nil && len(parts) > 0 && db.appendJournal(id, parts) {
+		return nil
+	}
+	return db.write(func(tx *Tx) error { return tx.putJob(id, head, parts) })
 }
 
 func (tx *Tx) putJob(id string, head []byte, parts map[string][]byte) error {
@@ -331,6 +334,11 @@ func (tx *Tx) putJob(id string, head []byte, parts map[string][]byte) error {
 // Job returns copies of job id's head record and parts, read from one
 // snapshot, or an *ytsum.Error with code not_found when there is no head.
 func (db *DB) Job(id string) (head []byte, parts map[string][]byte, err error) {
+	if db.journal.hasPending(id) {
+		if err := db.syncJournal(); err != nil {
+			return nil, nil, err
+		}
+	}
 	err = db.View(func(tx *Tx) error {
 		v := tx.tx.Bucket(bucketJobs).Get([]byte(id))
 		if v == nil {
@@ -368,7 +376,7 @@ func (db *DB) ForEachJob(fn func(id string, head []byte) error) error {
 // DeleteJob removes job id's head and parts; removing a missing job is not
 // an error.
 func (db *DB) DeleteJob(id string) error {
-	return db.Update(func(tx *Tx) error {
+	return db.write(func(tx *Tx) error {
 		if err := tx.tx.Bucket(bucketJobs).Delete([]byte(id)); err != nil {
 			return err
 		}
@@ -429,7 +437,7 @@ func (db *DB) RemoveAudioFiles(videoID string) (orphans []string, err error) {
 // SetLocalThumbnail records the cached thumbnail file name of videoID (see
 // Tx.SetLocalThumbnail).
 func (db *DB) SetLocalThumbnail(videoID, name string) (n int, err error) {
-	err = db.batch(func(tx *Tx) error {
+	err = db.write(func(tx *Tx) error {
 		n, err = tx.SetLocalThumbnail(videoID, name)
 		return err
 	})

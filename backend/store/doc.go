@@ -9,7 +9,16 @@
 // concurrent use. Each DB method is one transaction; View and Update give
 // several reads or writes one transaction (a Tx). Writes are synced to disk
 // before they return (bbolt's NoSync is never set), so a crash or kill at any
-// moment leaves either the old or the new state.
+// moment leaves either the old or the new state. Writes arriving while
+// another commits share the next transaction and its sync (a group commit,
+// group.go): a write waits for at most the commit in progress.
+//
+// One exception: job parts written without a head (a video's outcome) go
+// to a journal file beside the database (FileName+JournalSuffix, one
+// write call, no sync) and into the database with the next commit, at the
+// latest 100 ms later; Open replays what a crash left there. Such a part
+// survives a crash of the process as soon as PutJob returns and a power loss
+// shortly after (journal.go says why that is enough).
 //
 // A video may have several summaries, one per cache key (model, style,
 // length, language, prompt version), stored under (video id, cache key).

@@ -98,6 +98,8 @@ type DB struct {
 	path     string
 	now      func() time.Time
 	recovery *Recovery
+	group    groupCommit
+	journal  journal
 }
 
 // migrations[v] turns a schema-v file into a schema-(v+1) file. It runs in
@@ -160,6 +162,11 @@ func Open(path string, opts Options) (*DB, error) {
 			fmt.Sprintf("The library database %s could not be opened; check that the data folder is writable and has free space.", path))
 	}
 	db.bolt = bdb
+	if err := db.openJournal(); err != nil {
+		_ = bdb.Close()
+		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "store_open",
+			fmt.Sprintf("The job journal %s could not be written into the library database; check that the data folder is writable and has free space.", path+JournalSuffix))
+	}
 	return db, nil
 }
 
@@ -189,7 +196,6 @@ func openChecked(path string, opts Options) (bdb *bolt.DB, err error) {
 		return nil, err
 	}
 	bdb.AllocSize = allocSize
-	bdb.MaxBatchDelay = batchDelay
 	if opts.CheckOnOpen {
 		if cerr := checkBolt(bdb); cerr != nil {
 			_ = bdb.Close()
@@ -238,7 +244,8 @@ func migrate(bdb *bolt.DB, target int) error {
 
 // Close closes the database. Pending transactions finish first.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	jerr := db.closeJournal()
+	if err := errors.Join(jerr, db.bolt.Close()); err != nil {
 		return ytsum.Wrap(err, ytsum.CodeInternal, "store_close", "The library database could not be closed cleanly.")
 	}
 	return nil

@@ -651,7 +651,8 @@ func TestCrashConsistency(t *testing.T) {
 		// round, then kill it mid-loop.
 		sc := bufio.NewScanner(out)
 		want := 20 + round*37
-		for n := 0; n < want && sc.Scan(); n++ {
+		acked := 0 // writes the child reported done: their journaled parts must survive
+		for ; acked < want && sc.Scan(); acked++ {
 		}
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -669,6 +670,15 @@ func TestCrashConsistency(t *testing.T) {
 			}
 			return nil
 		})
+		for i := range acked {
+			_, parts, jerr := db.Job(fmt.Sprintf("job%d", i%40))
+			if jerr != nil || string(parts[fmt.Sprintf("p/%d", i)]) != strconv.Itoa(i) {
+				err = errors.Join(err, fmt.Errorf("round %d: journaled part %d lost after the kill (%v)", round, i, jerr))
+			}
+		}
+		if fi, serr := os.Stat(path + JournalSuffix); serr != nil || fi.Size() != 0 {
+			err = errors.Join(err, fmt.Errorf("round %d: journal not emptied after its replay: %v %v", round, fi, serr))
+		}
 		db.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -699,6 +709,10 @@ func crashChild(path string) {
 			return tx.AddAudio(id, fmt.Sprintf("a%d.mp3", i%11))
 		})
 		_ = db.PutJob(fmt.Sprintf("job%d", i%40), []byte(strconv.Itoa(i)), map[string][]byte{"v/0/0": []byte(strconv.Itoa(i))})
+		if err := db.PutJob(fmt.Sprintf("job%d", i%40), nil, map[string][]byte{fmt.Sprintf("p/%d", i): []byte(strconv.Itoa(i))}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(4)
+		}
 		fmt.Fprintln(w, i)
 		_ = w.Flush()
 	}

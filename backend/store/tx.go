@@ -39,22 +39,6 @@ func (db *DB) Update(fn func(*Tx) error) error {
 	}), "writing")
 }
 
-// batch is Update for cache writes off the live path (transcripts, video
-// details, a cached thumbnail's name, the index queue): calls from several
-// goroutines within batchDelay share one transaction and one sync, so they
-// hold the writer lock (which a job's per-video commit waits for) once, not
-// once each. fn may run more than once (bbolt retries a failed batch one
-// call at a time), so it must only write what it computes afresh.
-func (db *DB) batch(fn func(*Tx) error) error {
-	return storeErr(db.bolt.Batch(func(tx *bolt.Tx) error {
-		packed(tx)
-		return fn(&Tx{tx: tx, now: db.now})
-	}), "writing")
-}
-
-// batchDelay is how long a batched write waits for others to join it.
-const batchDelay = 2 * time.Millisecond
-
 // packedBuckets are the buckets whose keys grow in order (times, a job's
 // next part), so their writes append: their pages are split fillPercent
 // full in every write transaction (a transaction keeps one handle per

@@ -718,6 +718,12 @@ func (l *Library) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error
 	return l.db.Summary(videoID, cacheKey)
 }
 
+// SummariesByKey looks many summaries up at once, a bounded number per
+// read transaction (store.DB.SummariesByKey): out[i] is what keys[i] found.
+func (l *Library) SummariesByKey(keys []ytsum.SummaryKey) []ytsum.SummaryLookup {
+	return l.db.SummariesByKey(keys)
+}
+
 // SummaryText is the text of videoID's newest summary (what speech reads);
 // not_found when there is none.
 func (l *Library) SummaryText(ctx context.Context, videoID string) (string, error) {

@@ -118,15 +118,27 @@ const importBatch = 500
 // returns once every summary is written, and the background indexer then
 // takes them in (a search answers from what is indexed so far; the report
 // says how many are still to come and about when); what it has not taken
-// in when the app quits is indexed after the next start. A failure or a
-// cancellation during the writes keeps the batches already written, and the
+// in when the app quits is indexed after the next start. Close cancels a
+// running import and waits for it. A failure or a cancellation during the
+// writes keeps the batches already written, and the
 // error says how many; running Import again adds the rest, because entries
 // already imported are skipped (running it twice adds nothing twice). An
 // entry that is malformed on its own is counted as failed with its reason;
 // when a key appears twice the last entry counts, as in the original app.
 // Errors are *ytsum.Error: invalid for a file that is not a summary cache,
-// not_found for a missing file.
+// not_found for a missing file, unavailable (library_closed) after Close.
 func (l *Library) Import(ctx context.Context, path string) (ImportReport, error) {
+	if err := l.begin(); err != nil { // Close stops the import and waits for it
+		return ImportReport{File: path}, err
+	}
+	defer l.tasks.Done()
+	// stopped is the caller's cancel, or Close.
+	stopped := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return l.closing.Err()
+	}
 	file := path
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		file = filepath.Join(path, OriginalCacheFile)
@@ -156,7 +168,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	last := map[string]int{}            // entry number of each key's last entry
 	failed := map[string]string{}       // key → why its last entry cannot be imported
 	candidates := map[string][]string{} // key → audio files of its last entry
-	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+	err = readOriginalCache(stopped, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		last[id] = i
 		delete(candidates, id)
 		s, reason := convertOriginal(id, e, typeErr)
@@ -181,7 +193,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].VideoID < rep.Failures[j].VideoID })
 	rep.Failed = len(rep.Failures)
 
-	links, err := l.importAudio(ctx, audioDir, files, candidates, &rep)
+	links, err := l.importAudio(stopped, audioDir, files, candidates, &rep)
 	if err != nil {
 		return rep, err
 	}
@@ -206,10 +218,22 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	batches := make(chan []*ytsum.Summary, 1)
 	writeFailed, written := make(chan struct{}), make(chan struct{})
 	var werr error // the writer's error, set before it closes writeFailed
+	hooks := l.importHooks
 	go func() {
 		defer close(written)
+		if hooks != nil {
+			defer hooks.ended()
+		}
 		for b := range batches {
 			if werr != nil {
+				continue
+			}
+			if hooks != nil {
+				hooks.write()
+			}
+			if err := l.closing.Err(); err != nil { // Close is waiting
+				werr = err
+				close(writeFailed)
 				continue
 			}
 			added, skipped, audio, err := l.writeImported(b, links)
@@ -233,9 +257,11 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 			return nil
 		case <-writeFailed:
 			return errWriteFailed
+		case <-l.closing.Done():
+			return l.closing.Err()
 		}
 	}
-	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+	err = readOriginalCache(stopped, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		if last[id] != i {
 			return nil // a later entry has the same key
 		}
@@ -271,6 +297,10 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	}
 	return rep, nil
 }
+
+// importHooks are test hooks of Import's writer goroutine: write is called
+// before each batch it writes, ended when it returns.
+type importHooks struct{ write, ended func() }
 
 // writeImported writes one batch of Import in one transaction (in id
 // order, which keeps bbolt's pages compact) with the links to its audio
@@ -357,7 +387,7 @@ func importReadErr(file string, err error, added int) error {
 // file to the first summary it matches) into the audio cache and returns
 // the links to record. A failure after this leaves only unlinked cache
 // files, which the audio cache's own cleanup removes.
-func (l *Library) importAudio(ctx context.Context, audioDir string, files map[string]bool, candidates map[string][]string, rep *ImportReport) (map[string][]string, error) {
+func (l *Library) importAudio(stopped func() error, audioDir string, files map[string]bool, candidates map[string][]string, rep *ImportReport) (map[string][]string, error) {
 	links := map[string][]string{}
 	if len(files) == 0 {
 		return links, nil
@@ -382,7 +412,7 @@ func (l *Library) importAudio(ctx context.Context, audioDir string, files map[st
 		if !isNew[id] {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
+		if err := stopped(); err != nil {
 			return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
 		}
 		for _, name := range candidates[id] {
@@ -417,10 +447,11 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // video id (after an optional UTF-8 byte order mark) and nothing else, and
 // calls fn with each entry in file order, numbered from 0; typeErr is true
 // when the entry is valid JSON but not an object with text fields. The file
-// is never held whole: memory stays that of one entry. An error from fn
-// stops the reading and is returned; a file that is not such an object is
-// a *malformedError.
-func readOriginalCache(ctx context.Context, r io.Reader, fn func(i int, id string, e *originalEntry, typeErr bool) error) error {
+// is never held whole: memory stays that of one entry. An error from fn,
+// or from stopped (asked every 1,024 entries: a cancel, Close), stops the
+// reading and is returned; a file that is not such an object is a
+// *malformedError.
+func readOriginalCache(stopped func() error, r io.Reader, fn func(i int, id string, e *originalEntry, typeErr bool) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
@@ -449,7 +480,7 @@ func readOriginalCache(ctx context.Context, r io.Reader, fn func(i int, id strin
 	}
 	for i := 0; dec.More(); i++ {
 		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
+			if err := stopped(); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -435,4 +436,71 @@ func TestWaitIndexedReportsAFailedRound(t *testing.T) {
 	if n, _ := e.lib.indexFailures(); n < 1 {
 		t.Errorf("failed rounds = %d", n)
 	}
+}
+
+// Close during an import cancels it and returns only once the import's
+// writer goroutine has ended, so nothing the library started touches the
+// database after Close (the owner closes it next).
+func TestCloseWaitsForAnImport(t *testing.T) {
+	e := MustOpen(t)
+	n := 4 * importBatch
+	src := manyEntries(t, n)
+	lib := e.lib
+	inWrite, gate := make(chan struct{}), make(chan struct{})
+	var once, rel sync.Once
+	release := func() { rel.Do(func() { close(gate) }) }
+	defer release()
+	var writerEnded atomic.Bool
+	lib.importHooks = &importHooks{
+		write: func() {
+			once.Do(func() { close(inWrite) })
+			<-gate
+		},
+		ended: func() { writerEnded.Store(true) },
+	}
+	type result struct {
+		rep ImportReport
+		err error
+	}
+	imported := make(chan result, 1)
+	go func() {
+		rep, err := lib.Import(context.Background(), src)
+		imported <- result{rep, err}
+	}()
+	select {
+	case <-inWrite:
+	case <-time.After(time.Minute):
+		t.Fatal("the import did not start writing")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- lib.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while the import's writer was still writing", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	release()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close = %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not return once the writer could go on")
+	}
+	if !writerEnded.Load() {
+		t.Fatal("Close returned before the import's writer goroutine ended")
+	}
+	r := <-imported // Import has returned too
+	if ytsum.ErrorKind(r.err) != "cancelled" || r.rep.Added >= n {
+		t.Errorf("Import cut by Close = %+v %v, want cancelled part-way", r.rep, r.err)
+	}
+	if c, err := e.db.VideoCount(); err != nil || c != r.rep.Added {
+		t.Errorf("videos in the database = %d (%v), the report says %d", c, err, r.rep.Added)
+	}
+	// After Close an import is refused, not started.
+	if _, err := lib.Import(context.Background(), src); ytsum.ErrorKind(err) != "library_closed" {
+		t.Errorf("Import after Close = %v, want library_closed", err)
+	}
+	e.close(t)
 }

@@ -158,7 +158,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		return rep, errUnreadable(file, err)
 	}
 	if before.Size() > maxImportBytes {
-		return rep, errUnreadable(file, fmt.Errorf("larger than %d MiB", maxImportBytes>>20))
+		return rep, errTooLarge(file, before.Size())
 	}
 
 	// First pass: check everything, keep only what the writes need.
@@ -200,7 +200,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 
 	// Second pass: write in batches, each indexed in the background.
 	if err := sameFile(f, before); err != nil {
-		return rep, errUnreadable(file, err)
+		return rep, importReadErr(file, err, 0)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return rep, errUnreadable(file, err)
@@ -353,8 +353,51 @@ func sameFile(f *os.File, before os.FileInfo) error {
 	return nil
 }
 
+// errUnreadable is a file the system would not let Import open or read;
+// the message names the system's reason (permission denied, is a
+// directory, …) without repeating the path.
 func errUnreadable(file string, err error) error {
-	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf("The file %s could not be read.", file))
+	why := err
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		why = pe.Err
+	}
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
+		"The file %s could not be read (%v); check that it is a file you may read, then import it again.", file, why))
+}
+
+// errTooLarge is a file over maxImportBytes.
+func errTooLarge(file string, size int64) error {
+	return ytsum.Errorf(ytsum.CodeInvalid, "import_too_large",
+		"The file %s is %s, larger than the %s limit of an import, so nothing was imported; split it into smaller files "+
+			"(each one JSON object of entries keyed by video id, as summary_cache.json is) and import them one after the other.",
+		file, byteSize(size), byteSize(maxImportBytes))
+}
+
+// byteSize writes n bytes as GiB (from 1 GiB) or MiB, rounded up to a
+// tenth ("1 GiB", "1.5 GiB", "300 MiB"): a file one byte over a limit of
+// 1 GiB shows as 1.1 GiB, not as the limit.
+func byteSize(n int64) string {
+	unit, name := int64(1<<20), "MiB"
+	if n >= 1<<30 {
+		unit, name = 1<<30, "GiB"
+	}
+	tenths := (n*10 + unit - 1) / unit
+	if tenths%10 == 0 {
+		return fmt.Sprintf("%d %s", tenths/10, name)
+	}
+	return fmt.Sprintf("%d.%d %s", tenths/10, tenths%10, name)
+}
+
+// errChanged is a file that changed between Import's two passes or
+// during the second: the original app (or a copy) was writing it.
+func errChanged(file string, err error, added int) error {
+	if added == 0 {
+		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_changed", fmt.Sprintf(
+			"The file %s changed while it was being imported, so nothing was imported; import it again when it is no longer being written (quit the original app first).", file))
+	}
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_changed", fmt.Sprintf(
+		"The file %s changed while it was being imported, after %d summaries were added; import it again when it is no longer being written (quit the original app first): what is already there is skipped.", file, added))
 }
 
 // importReadErr turns an error of a pass over the file into the error
@@ -363,6 +406,8 @@ func importReadErr(file string, err error, added int) error {
 	var mal *malformedError
 	var e *ytsum.Error
 	switch {
+	case errors.Is(err, errFileChanged):
+		return errChanged(file, err, added)
 	case added == 0 && errors.As(err, &mal):
 		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_malformed",
 			fmt.Sprintf("%s is not a valid summary cache of the original app, so nothing was imported: %v", file, err))

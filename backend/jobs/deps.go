@@ -81,6 +81,11 @@ type Records interface {
 type Summaries interface {
 	// Summary looks a saved summary up by video and cache key.
 	Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error)
+	// SummariesByKey looks many saved summaries up at once (the finished
+	// videos of a stored job), in a few read transactions rather than one
+	// per key: out[i] is what keys[i] found, as Summary would answer it
+	// (a failed read sets Err on the keys it was reading).
+	SummariesByKey(keys []ytsum.SummaryKey) (out []ytsum.SummaryLookup)
 	// Save commits a summary (and indexes it); it must not wait on the
 	// network.
 	Save(ctx context.Context, s *ytsum.Summary) error

@@ -724,7 +724,7 @@ func (e *Engine) read(id string) (rec *record, migrate bool, err error) {
 		return nil, false, ytsum.Wrap(fmt.Errorf("jobs: reading %s: %w", id, err), ytsum.CodeUnavailable, "store_unavailable",
 			"The job could not be read; check that the data folder is readable.")
 	}
-	return decodeRecord(head, parts, e.summaries.Summary)
+	return decodeRecord(head, parts, e.summaries.SummariesByKey)
 }
 
 // head is the part of a stored record List, Start and purge read first.

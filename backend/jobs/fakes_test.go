@@ -46,6 +46,11 @@ type boltStore struct {
 	onWrite    func()                             // called before every write, if set (may freeze)
 	picture    func(context.Context, ytsum.Video) // FetchThumbnail, if set
 	record     func(*ytsum.Summary)               // RecordThumbnail, if set
+	// summaryViews counts the read transactions that looked summaries up.
+	summaryViews atomic.Int64
+	// viewPerSummary makes SummariesByKey read each summary in its own
+	// transaction (Summary), as job reads did before it existed.
+	viewPerSummary bool
 }
 
 // write reports whether a write may go ahead.
@@ -181,6 +186,7 @@ func (s *boltStore) Save(_ context.Context, sum *ytsum.Summary) error {
 
 func (s *boltStore) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error) {
 	var sum *ytsum.Summary
+	s.summaryViews.Add(1)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSummaries).Get(summaryKey(videoID, cacheKey))
 		if v == nil {
@@ -190,6 +196,43 @@ func (s *boltStore) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, err
 		return json.Unmarshal(v, sum)
 	})
 	return sum, sum != nil, err
+}
+
+// SummariesByKey reads the summaries 500 per read transaction, as the
+// store does.
+func (s *boltStore) SummariesByKey(keys []ytsum.SummaryKey) []ytsum.SummaryLookup {
+	out := make([]ytsum.SummaryLookup, len(keys))
+	if s.viewPerSummary {
+		for i, k := range keys {
+			out[i].Summary, _, out[i].Err = s.Summary(k.VideoID, k.CacheKey)
+		}
+		return out
+	}
+	for lo := 0; lo < len(keys); lo += 500 {
+		hi := min(lo+500, len(keys))
+		s.summaryViews.Add(1)
+		err := s.db.View(func(tx *bolt.Tx) error {
+			for i := lo; i < hi; i++ {
+				v := tx.Bucket(bucketSummaries).Get(summaryKey(keys[i].VideoID, keys[i].CacheKey))
+				if v == nil {
+					continue
+				}
+				sum := new(ytsum.Summary)
+				if err := json.Unmarshal(v, sum); err != nil {
+					out[i].Err = err
+					continue
+				}
+				out[i].Summary = sum
+			}
+			return nil
+		})
+		if err != nil {
+			for i := lo; i < hi; i++ {
+				out[i] = ytsum.SummaryLookup{Err: err}
+			}
+		}
+	}
+	return out
 }
 
 func (s *boltStore) countSummaries(tb testing.TB) int {

@@ -504,8 +504,8 @@ func (rec *record) encodeChanges() (head []byte, parts map[string][]byte, err er
 	return head, parts, nil
 }
 
-// loader finds a saved summary again (Summaries.Summary).
-type loader func(videoID, cacheKey string) (*ytsum.Summary, bool, error)
+// loader finds saved summaries again (Summaries.SummariesByKey).
+type loader func(keys []ytsum.SummaryKey) []ytsum.SummaryLookup
 
 // errSummaryGone is the item of a finished video whose summary was removed
 // from the library since.
@@ -587,8 +587,13 @@ func (rec *record) applyParts(parts map[string][]byte) error {
 	return nil
 }
 
-// resolve loads the result of every video stored as a reference.
+// resolve loads the result of every video stored as a reference, all
+// with one call of load (a few read transactions, not one per video).
 func (rec *record) resolve(load loader) {
+	var (
+		refs []*videoState
+		keys []ytsum.SummaryKey
+	)
 	for i := range rec.Links {
 		for j := range rec.Links[i].Videos {
 			v := &rec.Links[i].Videos[j]
@@ -598,27 +603,34 @@ func (rec *record) resolve(load loader) {
 			if v.Ref.VideoID == "" {
 				v.Ref.VideoID = v.ID
 			}
-			var (
-				s     *ytsum.Summary
-				found bool
-				err   error
-			)
-			if load != nil {
-				s, found, err = load(v.Ref.VideoID, v.Ref.CacheKey)
-			}
-			video := ytsum.Video{ID: v.ID, Title: v.Title, DurationSeconds: v.DurationSeconds}
-			var res ytsum.Result
-			switch {
-			case err != nil:
-				// Shown, not stored: the reference stays for the next read.
-				res = ytsum.FailedVideoResult(video, errSummaryUnreadable)
-			case found && s != nil:
-				res = ytsum.VideoResult(s, v.Ref.Source)
-			default:
-				res = ytsum.FailedVideoResult(video, errSummaryGone)
-			}
-			v.Result = &res
+			refs = append(refs, v)
+			keys = append(keys, ytsum.SummaryKey{VideoID: v.Ref.VideoID, CacheKey: v.Ref.CacheKey})
 		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	var found []ytsum.SummaryLookup
+	if load != nil {
+		found = load(keys)
+	}
+	for n, v := range refs {
+		var got ytsum.SummaryLookup
+		if n < len(found) {
+			got = found[n]
+		}
+		video := ytsum.Video{ID: v.ID, Title: v.Title, DurationSeconds: v.DurationSeconds}
+		var res ytsum.Result
+		switch {
+		case got.Err != nil:
+			// Shown, not stored: the reference stays for the next read.
+			res = ytsum.FailedVideoResult(video, errSummaryUnreadable)
+		case got.Summary != nil:
+			res = ytsum.VideoResult(got.Summary, v.Ref.Source)
+		default:
+			res = ytsum.FailedVideoResult(video, errSummaryGone)
+		}
+		v.Result = &res
 	}
 }
 

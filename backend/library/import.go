@@ -118,15 +118,27 @@ const importBatch = 500
 // returns once every summary is written, and the background indexer then
 // takes them in (a search answers from what is indexed so far; the report
 // says how many are still to come and about when); what it has not taken
-// in when the app quits is indexed after the next start. A failure or a
-// cancellation during the writes keeps the batches already written, and the
+// in when the app quits is indexed after the next start. Close cancels a
+// running import and waits for it. A failure or a cancellation during the
+// writes keeps the batches already written, and the
 // error says how many; running Import again adds the rest, because entries
 // already imported are skipped (running it twice adds nothing twice). An
 // entry that is malformed on its own is counted as failed with its reason;
 // when a key appears twice the last entry counts, as in the original app.
 // Errors are *ytsum.Error: invalid for a file that is not a summary cache,
-// not_found for a missing file.
+// not_found for a missing file, unavailable (library_closed) after Close.
 func (l *Library) Import(ctx context.Context, path string) (ImportReport, error) {
+	if err := l.begin(); err != nil { // Close stops the import and waits for it
+		return ImportReport{File: path}, err
+	}
+	defer l.tasks.Done()
+	// stopped is the caller's cancel, or Close.
+	stopped := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return l.closing.Err()
+	}
 	file := path
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		file = filepath.Join(path, OriginalCacheFile)
@@ -146,7 +158,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 		return rep, errUnreadable(file, err)
 	}
 	if before.Size() > maxImportBytes {
-		return rep, errUnreadable(file, fmt.Errorf("larger than %d MiB", maxImportBytes>>20))
+		return rep, errTooLarge(file, before.Size())
 	}
 
 	// First pass: check everything, keep only what the writes need.
@@ -156,7 +168,7 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	last := map[string]int{}            // entry number of each key's last entry
 	failed := map[string]string{}       // key → why its last entry cannot be imported
 	candidates := map[string][]string{} // key → audio files of its last entry
-	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+	err = readOriginalCache(stopped, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		last[id] = i
 		delete(candidates, id)
 		s, reason := convertOriginal(id, e, typeErr)
@@ -181,14 +193,14 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	sort.Slice(rep.Failures, func(i, j int) bool { return rep.Failures[i].VideoID < rep.Failures[j].VideoID })
 	rep.Failed = len(rep.Failures)
 
-	links, err := l.importAudio(ctx, audioDir, files, candidates, &rep)
+	links, err := l.importAudio(stopped, audioDir, files, candidates, &rep)
 	if err != nil {
 		return rep, err
 	}
 
 	// Second pass: write in batches, each indexed in the background.
 	if err := sameFile(f, before); err != nil {
-		return rep, errUnreadable(file, err)
+		return rep, importReadErr(file, err, 0)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return rep, errUnreadable(file, err)
@@ -206,10 +218,22 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	batches := make(chan []*ytsum.Summary, 1)
 	writeFailed, written := make(chan struct{}), make(chan struct{})
 	var werr error // the writer's error, set before it closes writeFailed
+	hooks := l.importHooks
 	go func() {
 		defer close(written)
+		if hooks != nil {
+			defer hooks.ended()
+		}
 		for b := range batches {
 			if werr != nil {
+				continue
+			}
+			if hooks != nil {
+				hooks.write()
+			}
+			if err := l.closing.Err(); err != nil { // Close is waiting
+				werr = err
+				close(writeFailed)
 				continue
 			}
 			added, skipped, audio, err := l.writeImported(b, links)
@@ -233,9 +257,11 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 			return nil
 		case <-writeFailed:
 			return errWriteFailed
+		case <-l.closing.Done():
+			return l.closing.Err()
 		}
 	}
-	err = readOriginalCache(ctx, f, func(i int, id string, e *originalEntry, typeErr bool) error {
+	err = readOriginalCache(stopped, f, func(i int, id string, e *originalEntry, typeErr bool) error {
 		if last[id] != i {
 			return nil // a later entry has the same key
 		}
@@ -271,6 +297,10 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	}
 	return rep, nil
 }
+
+// importHooks are test hooks of Import's writer goroutine: write is called
+// before each batch it writes, ended when it returns.
+type importHooks struct{ write, ended func() }
 
 // writeImported writes one batch of Import in one transaction (in id
 // order, which keeps bbolt's pages compact) with the links to its audio
@@ -323,8 +353,51 @@ func sameFile(f *os.File, before os.FileInfo) error {
 	return nil
 }
 
+// errUnreadable is a file the system would not let Import open or read;
+// the message names the system's reason (permission denied, is a
+// directory, …) without repeating the path.
 func errUnreadable(file string, err error) error {
-	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf("The file %s could not be read.", file))
+	why := err
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		why = pe.Err
+	}
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
+		"The file %s could not be read (%v); check that it is a file you may read, then import it again.", file, why))
+}
+
+// errTooLarge is a file over maxImportBytes.
+func errTooLarge(file string, size int64) error {
+	return ytsum.Errorf(ytsum.CodeInvalid, "import_too_large",
+		"The file %s is %s, larger than the %s limit of an import, so nothing was imported; split it into smaller files "+
+			"(each one JSON object of entries keyed by video id, as summary_cache.json is) and import them one after the other.",
+		file, byteSize(size), byteSize(maxImportBytes))
+}
+
+// byteSize writes n bytes as GiB (from 1 GiB) or MiB, rounded up to a
+// tenth ("1 GiB", "1.5 GiB", "300 MiB"): a file one byte over a limit of
+// 1 GiB shows as 1.1 GiB, not as the limit.
+func byteSize(n int64) string {
+	unit, name := int64(1<<20), "MiB"
+	if n >= 1<<30 {
+		unit, name = 1<<30, "GiB"
+	}
+	tenths := (n*10 + unit - 1) / unit
+	if tenths%10 == 0 {
+		return fmt.Sprintf("%d %s", tenths/10, name)
+	}
+	return fmt.Sprintf("%d.%d %s", tenths/10, tenths%10, name)
+}
+
+// errChanged is a file that changed between Import's two passes or
+// during the second: the original app (or a copy) was writing it.
+func errChanged(file string, err error, added int) error {
+	if added == 0 {
+		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_changed", fmt.Sprintf(
+			"The file %s changed while it was being imported, so nothing was imported; import it again when it is no longer being written (quit the original app first).", file))
+	}
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_changed", fmt.Sprintf(
+		"The file %s changed while it was being imported, after %d summaries were added; import it again when it is no longer being written (quit the original app first): what is already there is skipped.", file, added))
 }
 
 // importReadErr turns an error of a pass over the file into the error
@@ -333,6 +406,8 @@ func importReadErr(file string, err error, added int) error {
 	var mal *malformedError
 	var e *ytsum.Error
 	switch {
+	case errors.Is(err, errFileChanged):
+		return errChanged(file, err, added)
 	case added == 0 && errors.As(err, &mal):
 		return ytsum.Wrap(err, ytsum.CodeInvalid, "import_malformed",
 			fmt.Sprintf("%s is not a valid summary cache of the original app, so nothing was imported: %v", file, err))
@@ -357,7 +432,7 @@ func importReadErr(file string, err error, added int) error {
 // file to the first summary it matches) into the audio cache and returns
 // the links to record. A failure after this leaves only unlinked cache
 // files, which the audio cache's own cleanup removes.
-func (l *Library) importAudio(ctx context.Context, audioDir string, files map[string]bool, candidates map[string][]string, rep *ImportReport) (map[string][]string, error) {
+func (l *Library) importAudio(stopped func() error, audioDir string, files map[string]bool, candidates map[string][]string, rep *ImportReport) (map[string][]string, error) {
 	links := map[string][]string{}
 	if len(files) == 0 {
 		return links, nil
@@ -382,7 +457,7 @@ func (l *Library) importAudio(ctx context.Context, audioDir string, files map[st
 		if !isNew[id] {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
+		if err := stopped(); err != nil {
 			return nil, ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The import was cancelled; nothing was imported.")
 		}
 		for _, name := range candidates[id] {
@@ -417,10 +492,11 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // video id (after an optional UTF-8 byte order mark) and nothing else, and
 // calls fn with each entry in file order, numbered from 0; typeErr is true
 // when the entry is valid JSON but not an object with text fields. The file
-// is never held whole: memory stays that of one entry. An error from fn
-// stops the reading and is returned; a file that is not such an object is
-// a *malformedError.
-func readOriginalCache(ctx context.Context, r io.Reader, fn func(i int, id string, e *originalEntry, typeErr bool) error) error {
+// is never held whole: memory stays that of one entry. An error from fn,
+// or from stopped (asked every 1,024 entries: a cancel, Close), stops the
+// reading and is returned; a file that is not such an object is a
+// *malformedError.
+func readOriginalCache(stopped func() error, r io.Reader, fn func(i int, id string, e *originalEntry, typeErr bool) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
@@ -449,7 +525,7 @@ func readOriginalCache(ctx context.Context, r io.Reader, fn func(i int, id strin
 	}
 	for i := 0; dec.More(); i++ {
 		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
+			if err := stopped(); err != nil {
 				return err
 			}
 		}

@@ -2,11 +2,13 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -434,5 +436,184 @@ func TestWaitIndexedReportsAFailedRound(t *testing.T) {
 	}
 	if n, _ := e.lib.indexFailures(); n < 1 {
 		t.Errorf("failed rounds = %d", n)
+	}
+}
+
+// Close during an import cancels it and returns only once the import's
+// writer goroutine has ended, so nothing the library started touches the
+// database after Close (the owner closes it next).
+func TestCloseWaitsForAnImport(t *testing.T) {
+	e := MustOpen(t)
+	n := 4 * importBatch
+	src := manyEntries(t, n)
+	lib := e.lib
+	inWrite, gate := make(chan struct{}), make(chan struct{})
+	var once, rel sync.Once
+	release := func() { rel.Do(func() { close(gate) }) }
+	defer release()
+	var writerEnded atomic.Bool
+	lib.importHooks = &importHooks{
+		write: func() {
+			once.Do(func() { close(inWrite) })
+			<-gate
+		},
+		ended: func() { writerEnded.Store(true) },
+	}
+	type result struct {
+		rep ImportReport
+		err error
+	}
+	imported := make(chan result, 1)
+	go func() {
+		rep, err := lib.Import(context.Background(), src)
+		imported <- result{rep, err}
+	}()
+	select {
+	case <-inWrite:
+	case <-time.After(time.Minute):
+		t.Fatal("the import did not start writing")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- lib.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while the import's writer was still writing", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	release()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close = %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not return once the writer could go on")
+	}
+	if !writerEnded.Load() {
+		t.Fatal("Close returned before the import's writer goroutine ended")
+	}
+	r := <-imported // Import has returned too
+	if ytsum.ErrorKind(r.err) != "cancelled" || r.rep.Added >= n {
+		t.Errorf("Import cut by Close = %+v %v, want cancelled part-way", r.rep, r.err)
+	}
+	if c, err := e.db.VideoCount(); err != nil || c != r.rep.Added {
+		t.Errorf("videos in the database = %d (%v), the report says %d", c, err, r.rep.Added)
+	}
+	// After Close an import is refused, not started.
+	if _, err := lib.Import(context.Background(), src); ytsum.ErrorKind(err) != "library_closed" {
+		t.Errorf("Import after Close = %v, want library_closed", err)
+	}
+	e.close(t)
+}
+
+// A file over the import limit is refused before it is read, with its
+// size, the limit and what to do.
+func TestImportTooLarge(t *testing.T) {
+	e := MustOpen(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, OriginalCacheFile)
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxImportBytes + maxImportBytes/2); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = e.lib.Import(context.Background(), dir)
+	want := fmt.Sprintf("The file %s is 1.5 GiB, larger than the 1 GiB limit of an import, so nothing was imported; split it into smaller files", file)
+	if ytsum.ErrorCode(err) != ytsum.CodeInvalid || ytsum.ErrorKind(err) != "import_too_large" || !strings.HasPrefix(ytsum.ErrorMessage(err), want) {
+		t.Errorf("Import of a 1.5 GiB file = %v (%s, %s), want %q…", err, ytsum.ErrorCode(err), ytsum.ErrorKind(err), want)
+	}
+	for n, want := range map[int64]string{maxImportBytes: "1 GiB", maxImportBytes + 1: "1.1 GiB", 300 << 20: "300 MiB", 3<<29 + 1: "1.6 GiB"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// withAudio puts one audio file beside the cache in dir, so the first pass
+// asks SpeechText about every entry (the test's way in between the passes).
+func withAudio(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, OriginalAudioDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, OriginalAudioDir, "af_heart_00.mp3"), []byte("ID3"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// appendTo adds a byte (JSON whitespace) to the end of file: it is being
+// written.
+func appendTo(file string) error {
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString("\n")
+	return errors.Join(err, f.Close())
+}
+
+// A file that changes between the two passes imports nothing and says
+// so; one that changes during the writes says how many were added; both
+// say to import it again once it is no longer written.
+func TestImportFileChanged(t *testing.T) {
+	t.Run("between the passes", func(t *testing.T) {
+		e := MustOpen(t)
+		dir := manyEntries(t, 10)
+		withAudio(t, dir)
+		file := filepath.Join(dir, OriginalCacheFile)
+		var once sync.Once
+		e.lib.opts.SpeechText = func(s string) string {
+			once.Do(func() {
+				if err := appendTo(file); err != nil {
+					t.Error(err)
+				}
+			})
+			return s
+		}
+		_, err := e.lib.Import(context.Background(), dir)
+		want := fmt.Sprintf("The file %s changed while it was being imported, so nothing was imported; import it again when it is no longer being written (quit the original app first).", file)
+		if ytsum.ErrorKind(err) != "import_changed" || ytsum.ErrorCode(err) != ytsum.CodeInvalid || ytsum.ErrorMessage(err) != want {
+			t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
+		}
+		if n, _ := e.db.VideoCount(); n != 0 {
+			t.Errorf("%d summaries imported from a changed file", n)
+		}
+	})
+	t.Run("during the writes", func(t *testing.T) {
+		e := MustOpen(t)
+		dir := manyEntries(t, 4*importBatch)
+		file := filepath.Join(dir, OriginalCacheFile)
+		var once sync.Once
+		e.lib.importHooks = &importHooks{write: func() {
+			once.Do(func() {
+				if err := appendTo(file); err != nil {
+					t.Error(err)
+				}
+			})
+		}, ended: func() {}}
+		_, err := e.lib.Import(context.Background(), dir)
+		added, _ := e.db.VideoCount()
+		want := fmt.Sprintf("The file %s changed while it was being imported, after %d summaries were added; import it again when it is no longer being written (quit the original app first): what is already there is skipped.", file, added)
+		if added == 0 || ytsum.ErrorKind(err) != "import_changed" || ytsum.ErrorMessage(err) != want {
+			t.Errorf("Import = %v (%s) with %d added, want %q", err, ytsum.ErrorKind(err), added, want)
+		}
+	})
+}
+
+// A file the system will not read says why, without the path twice.
+func TestImportUnreadable(t *testing.T) {
+	e := MustOpen(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, OriginalCacheFile)
+	if err := os.Mkdir(file, 0o700); err != nil { // a folder where the file should be
+		t.Fatal(err)
+	}
+	_, err := e.lib.Import(context.Background(), dir)
+	want := fmt.Sprintf("The file %s could not be read (is a directory); check that it is a file you may read, then import it again.", file)
+	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
+		t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
 	}
 }

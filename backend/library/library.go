@@ -103,6 +103,9 @@ type Library struct {
 	// batchHook, when set (by tests), is called by the background indexer
 	// before each batch, holding syncMu as the batch's analysis does.
 	batchHook func()
+	// importHooks, when set (by tests) before an Import, are called by its
+	// writer goroutine.
+	importHooks *importHooks
 
 	// A saved or imported summary is indexed by indexLoop, off the writer's
 	// path: Save and Import return once the summaries and their queue
@@ -122,6 +125,16 @@ type Library struct {
 	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
+
+	// Work Close must cancel and wait for besides indexLoop: an import's
+	// (its writer goroutine included). closing is cancelled when Close
+	// begins; tasks counts the work running, which begin refuses once
+	// closed is set.
+	closing context.Context
+	cancel  context.CancelFunc
+	tasksMu sync.Mutex
+	closed  bool
+	tasks   sync.WaitGroup
 }
 
 // Open opens the library over db, which its owner opened (and closes after
@@ -144,6 +157,7 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 		opts.SpeechText = func(s string) string { return s }
 	}
 	l := &Library{db: db, opts: opts, log: opts.Logger, thumbs: filepath.Join(opts.DataDir, "thumbnails")}
+	l.closing, l.cancel = context.WithCancel(context.Background())
 	if l.log == nil {
 		l.log = slog.Default()
 	}
@@ -301,21 +315,46 @@ func (l *Library) openIndex() (rebuilt int, err error) {
 	return 0, nil
 }
 
-// Close stops the background indexing at its next batch (what is left
-// stays queued on disk for the next Open) and closes the index; the
-// database stays open for its owner to close.
+// Close cancels a running import and waits for it (the batches it wrote
+// stay; running it again adds the rest), stops the background indexing at
+// its next batch (what is left stays queued on disk for the next Open) and
+// closes the index. When it returns no goroutine the library started
+// touches the database, which stays open for its owner to close. An
+// import asked for after Close is refused.
 func (l *Library) Close() error {
 	if l.ix == nil {
 		return nil
 	}
 	var err error
 	l.closeOnce.Do(func() {
+		l.tasksMu.Lock()
+		l.closed = true
+		l.tasksMu.Unlock()
+		l.cancel()
+		l.tasks.Wait()
 		close(l.stop)
 		<-l.loopDone
 		err = l.ix.Close()
 	})
 	return err
 }
+
+// begin registers work Close must wait for (call l.tasks.Done when it
+// ends; it should stop once l.closing is done), or returns an error once
+// Close has begun.
+func (l *Library) begin() error {
+	l.tasksMu.Lock()
+	defer l.tasksMu.Unlock()
+	if l.closed || l.closing == nil {
+		return errClosed
+	}
+	l.tasks.Add(1)
+	return nil
+}
+
+// errClosed is work asked of a library that is closing or closed.
+var errClosed = ytsum.Errorf(ytsum.CodeUnavailable, "library_closed",
+	"The library is closing, so this was not done; try again once the app has started again.")
 
 // Notices returns sentences for the user about what Open repaired; empty
 // when nothing happened.
@@ -716,6 +755,12 @@ const thumbnailTimeout = 10 * time.Second
 // none.
 func (l *Library) Summary(videoID, cacheKey string) (*ytsum.Summary, bool, error) {
 	return l.db.Summary(videoID, cacheKey)
+}
+
+// SummariesByKey looks many summaries up at once, a bounded number per
+// read transaction (store.DB.SummariesByKey): out[i] is what keys[i] found.
+func (l *Library) SummariesByKey(keys []ytsum.SummaryKey) []ytsum.SummaryLookup {
+	return l.db.SummariesByKey(keys)
 }
 
 // SummaryText is the text of videoID's newest summary (what speech reads);

@@ -186,6 +186,20 @@ type Summary struct {
 	CreatedAt time.Time `json:"summarized_at"`
 }
 
+// SummaryKey names one saved summary: a video and the cache key of the
+// inputs that shaped it (Summary.CacheKey).
+type SummaryKey struct {
+	VideoID  string
+	CacheKey string
+}
+
+// SummaryLookup is what looking one SummaryKey up found: Summary is nil
+// when there is no such summary; Err is set when it could not be read.
+type SummaryLookup struct {
+	Summary *Summary
+	Err     error
+}
+
 // Result item types (API.md §4).
 const (
 	ResultVideo    = "video"

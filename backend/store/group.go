@@ -81,7 +81,7 @@ func (db *DB) commitGroup(calls []*groupCall) {
 			entries = db.journal.pendingEntries()
 		}
 		journalErr := false
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := updateSafely(db.bolt, func(tx *bolt.Tx) error {
 			packed(tx)
 			t := &Tx{tx: tx, now: db.now}
 			if err := applyJournal(t, entries); err != nil {
@@ -123,4 +123,17 @@ func callSafely(fn func(*Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// updateSafely is bolt's Update with a panic inside bbolt (which rolls the
+// transaction back and releases the writer lock before it propagates)
+// turned into an error, so the writers waiting on a group are answered and
+// the next one leads.
+func updateSafely(bdb *bolt.DB, fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: panic while committing: %v", r)
+		}
+	}()
+	return bdb.Update(fn)
 }

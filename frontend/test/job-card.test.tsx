@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { JobList } from '../src/components/JobCard';
+import { JobList } from '../src/components/JobList';
 import { makeJob, makeVideo } from './helpers';
 import { setup } from './render';
 

@@ -12,9 +12,9 @@ import { Toasts } from './Toasts';
 import { Welcome } from './Welcome';
 
 // The first screen is the Summarize form; the code of everything else loads when it is first
-// shown: the job cards (with their Markdown renderer) just after the form was painted, the
-// other screens when opened.
-const JobList = lazy(() => import('./JobCard').then((m) => m.JobList));
+// shown: the Jobs panel just after the form was painted (its cards, with their Markdown
+// renderer, once there is a job to show), the other screens when opened.
+const JobList = lazy(() => import('./JobList').then((m) => m.JobList));
 const Library = lazy(() => import('./Library').then((m) => m.Library));
 const Subscriptions = lazy(() => import('./Subscriptions').then((m) => m.Subscriptions));
 const Settings = lazy(() => import('./Settings').then((m) => m.Settings));

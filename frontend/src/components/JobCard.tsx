@@ -156,20 +156,3 @@ export function JobCard({ view }: { view: JobView }) {
     </article>
   );
 }
-
-export function JobList() {
-  const { jobs } = useServices();
-  const st = useStore(jobs);
-  // Jobs started in another tab or by the CLI show up while this list is on screen.
-  useEffect(() => jobs.follow(), []);
-  return (
-    <section class="panel" aria-labelledby="jobs-h">
-      <h2 id="jobs-h">Jobs</h2>
-      {st.loadError && <p class="error" role="alert">Could not load earlier jobs: {st.loadError}</p>}
-      {st.loaded && !st.order.length && <p class="muted">No jobs yet. Paste links above to start one.</p>}
-      <div class="jobs">
-        {st.order.map((id) => st.byId[id] && <JobCard key={id} view={st.byId[id]!} />)}
-      </div>
-    </section>
-  );
-}

@@ -40,14 +40,7 @@ func TestConversationsSurviveRestartAndListNewestFirst(t *testing.T) {
 	if _, err := db.AppendTurn("c1", nil, ytsum.Turn{Question: "x"}); ytsum.ErrorKind(err) != "conversation_scope" {
 		t.Fatalf("appending a library turn to a video's conversation: %v", err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db)
 	defer db.Close()
 	MustCheck(t, db)
 	list, err := db.Conversations(&vid, 0)

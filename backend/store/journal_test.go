@@ -139,13 +139,7 @@ func TestDeleteJobWithJournaledParts(t *testing.T) {
 	if got := storedParts(t, db, "kept"); got["v/0"] != "k" {
 		t.Fatalf("the other job's journaled part was not committed with the delete: %v", got)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db)
 	defer db.Close()
 	if _, _, err := db.Job("gone"); ytsum.ErrorCode(err) != ytsum.CodeNotFound {
 		t.Fatalf("deleted job after reopen: %v", err)

@@ -33,6 +33,19 @@ func MustOpen(tb testing.TB) *DB {
 	return db
 }
 
+// reopen closes db and opens its file again, as a restart does.
+func reopen(tb testing.TB, db *DB) *DB {
+	tb.Helper()
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := Open(db.path, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
 // MustCheck fails tb when db is inconsistent: bbolt's page check, and the
 // store's derived buckets agreeing with the summaries.
 func MustCheck(tb testing.TB, db *DB) {

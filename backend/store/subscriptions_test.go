@@ -61,14 +61,7 @@ func TestRecordCheckAtomic(t *testing.T) {
 	if err := db.RecordCheck(race); ytsum.ErrorKind(err) != "already_seen" {
 		t.Fatalf("racing check: err = %v", err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db)
 	defer db.Close()
 	if rec, err := db.Subscription("s1"); err != nil || string(rec) != `{"v":2}` {
 		t.Fatalf("record after reopen = %s, %v", rec, err)

@@ -95,26 +95,16 @@ func (db *DB) openJournal() error {
 	}
 	var last uint64
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		applied, _ := strconv.ParseUint(string(meta.Get(keyJournalSeq)), 10, 64)
-		last = applied
-		t := &Tx{tx: tx, now: db.now}
-		for _, r := range recs {
-			if r.seq <= applied {
-				continue
-			}
-			last = max(last, r.seq)
-			if tx.Bucket(bucketJobs).Get([]byte(r.id)) == nil {
-				continue // deleted since
-			}
-			if err := t.putJob(r.id, nil, r.parts); err != nil {
-				return err
-			}
+		last, _ = strconv.ParseUint(string(tx.Bucket(bucketMeta).Get(keyJournalSeq)), 10, 64)
+		i := 0 // records are in sequence order; skip those committed already
+		for i < len(recs) && recs[i].seq <= last {
+			i++
 		}
-		if last == applied {
+		if i == len(recs) {
 			return nil
 		}
-		return meta.Put(keyJournalSeq, []byte(strconv.FormatUint(last, 10)))
+		last = recs[len(recs)-1].seq
+		return applyJournal(&Tx{tx: tx, now: db.now}, recs[i:])
 	})
 	if err != nil {
 		_ = f.Close()
@@ -255,7 +245,7 @@ func (db *DB) appendJournal(id string, parts map[string][]byte) bool {
 	return true
 }
 
-// pendingJournal returns the journaled parts not yet in the database, in
+// pendingEntries returns the journaled parts not yet in the database, in
 // order (the caller must not modify them).
 func (j *journal) pendingEntries() []journalEntry {
 	j.mu.Lock()
@@ -275,12 +265,17 @@ func (j *journal) hasPending(id string) bool {
 	return false
 }
 
-// applyJournal writes entries into tx with the sequence reached.
+// applyJournal writes entries into tx with the sequence reached; a part of
+// a job that no longer exists is dropped.
 func applyJournal(tx *Tx, entries []journalEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	jobs := tx.tx.Bucket(bucketJobs)
 	for _, e := range entries {
+		if jobs.Get([]byte(e.id)) == nil {
+			continue
+		}
 		if err := tx.putJob(e.id, nil, e.parts); err != nil {
 			return err
 		}
@@ -288,7 +283,7 @@ func applyJournal(tx *Tx, entries []journalEntry) error {
 	return tx.tx.Bucket(bucketMeta).Put(keyJournalSeq, []byte(strconv.FormatUint(entries[len(entries)-1].seq, 10)))
 }
 
-// journalApplied forgets the entries up to seq, committed to the database,
+// applied forgets the entries up to seq, committed to the database,
 // and empties the file when nothing is left to replay.
 func (j *journal) applied(seq uint64) {
 	j.mu.Lock()

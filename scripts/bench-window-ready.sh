@@ -34,7 +34,14 @@ now() { date +%s%N; }
 t0=$(now); echo "bench-window-ready: start at $(date -u +%T.%N)" >&2
 "$bin" >"$out/bench-window.log" 2>&1 &
 wpid=$!
-wid=$(timeout 30 xdotool search --sync --onlyvisible --name '^YouTube Summarizer$' | head -1 || true)
+# Poll every 20 ms: xdotool's own --sync sleeps 0.5 s between looks, which
+# would date "visible" late and flatter "visible -> usable".
+wid=
+for _ in $(seq 1 1500); do
+  wid=$(xdotool search --onlyvisible --name '^YouTube Summarizer$' 2>/dev/null | head -1 || true)
+  [ -n "$wid" ] && break
+  sleep 0.02
+done
 t1=$(now); echo "bench-window-ready: window visible at $(date -u +%T.%N)" >&2
 [ -n "$wid" ] || { echo "bench-window-ready: no window within 30 s" >&2; tail -n 20 "$out/bench-window.log" >&2; exit 1; }
 t2=
@@ -51,7 +58,7 @@ cp "$tmp/w.png" "$out/bench-window-first-paint.png"
 # The line may come just after the screenshot: wait for it up to 5 s.
 usable=
 for _ in $(seq 1 250); do
-  usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p')
+  usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p' || true)
   [ -n "$usable" ] && break
   sleep 0.02
 done

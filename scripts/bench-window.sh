@@ -230,6 +230,9 @@ verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
 # A run that never showed its form (-1) fails the bench, whatever the median.
 missed=$(cat "$tmp/app.runs" "$tmp/bare.runs" | awk '$1 < 0' | wc -l)
 [ "$missed" = 0 ] || row "window: cold starts whose form never showed (ytsum and bare)" "$missed" "0" FAIL
+# So does a cross-check run whose window never mapped or never painted.
+blank=$(cat "$tmp/app.shots" "$tmp/bare.shots" | awk '$1 < 0' | wc -l)
+[ "$blank" = 0 ] || row "window: screenshot runs whose window never painted (ytsum and bare)" "$blank" "0" FAIL
 row "window: cold start to a usable form (ytsum: exec → form painted, page's log), median of $runs" "${app_ms} ms" "< 1500 ms" "$(verdict $((app_ms >= 0 && app_ms < 1500)))"
 row "window: bare Wails app, exec → form painted (page's log)" "${bare_ms} ms" "-" info
 row "window: the same by the pages' clocks (navigation start + paint mark), ytsum / bare" "${app_page} / ${bare_page} ms" "-" info

@@ -57,14 +57,15 @@ func (db *DB) Backup(dir string, keep int) (BackupInfo, error) {
 	}
 	tmpName := tmp.Name()
 	var size int64
-	err = db.syncJournal() // the backup has every job part
-	if err == nil {
-		err = db.bolt.View(func(tx *bolt.Tx) error {
-			n, err := tx.WriteTo(tmp)
-			size = n
-			return err
-		})
-	}
+	// The backup should hold every job part; when they cannot be committed
+	// now (the library's disk is full, say), they are safe in the journal
+	// and the snapshot is taken all the same.
+	_ = db.syncJournal()
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		n, err := tx.WriteTo(tmp)
+		size = n
+		return err
+	})
 	if err == nil {
 		err = tmp.Sync()
 	}

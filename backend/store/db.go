@@ -283,8 +283,10 @@ func (db *DB) PutVideo(v ytsum.Video) error {
 	return db.write(func(tx *Tx) error { return tx.PutVideo(v) })
 }
 
-// PutJob writes, in one transaction synced to disk when it returns, job
-// id's record as the job engine keeps it (opaque to this package): head,
+// PutJob writes job id's record as the job engine keeps it (opaque to this
+// package), in one transaction synced to disk when it returns — except a
+// write of parts alone, which the job journal makes safe from a crash of
+// the process when it returns and syncs shortly after (journal.go): head,
 // when not nil, replaces the job's head record; each entry of parts
 // replaces the job's part of that key (a nil value removes it). Parts let a
 // job's change write only what changed (one video's outcome) instead of the

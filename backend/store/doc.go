@@ -9,9 +9,12 @@
 // concurrent use. Each DB method is one transaction; View and Update give
 // several reads or writes one transaction (a Tx). Writes are synced to disk
 // before they return (bbolt's NoSync is never set), so a crash or kill at any
-// moment leaves either the old or the new state. Writes arriving while
-// another commits share the next transaction and its sync (a group commit,
-// group.go): a write waits for at most the commit in progress.
+// moment leaves either the old or the new state. The frequent writes
+// (summaries, job records, the YouTube caches, the index queue) go through
+// a group commit (group.go): those arriving while another commits share the
+// next transaction and its sync, so such a write waits for at most the
+// commit in progress. The rare ones (DB.Update: settings, subscriptions,
+// conversations, audio, imports) take bbolt's writer lock directly.
 //
 // One exception: job parts written without a head (a video's outcome) go
 // to a journal file beside the database (FileName+JournalSuffix, one

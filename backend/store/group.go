@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,7 +37,8 @@ var errLead = errors.New("store: lead the next group commit")
 // beside it, committed and synced before write returns. fn's error rolls
 // back only fn (the others are committed without it). fn may run more than
 // once (when a write in its group fails, the rest run again), so it must
-// only write what it computes afresh.
+// only write what it computes afresh. A nil fn only commits what waits in
+// the job journal.
 func (db *DB) write(fn func(*Tx) error) error {
 	g := &db.group
 	c := &groupCall{fn: fn, done: make(chan error, 1)}
@@ -71,21 +73,22 @@ func (db *DB) write(fn func(*Tx) error) error {
 
 // commitGroup runs calls in one transaction, with the job journal's
 // waiting parts written first, and answers each. A call whose fn fails gets
-// its error and the others run again without it.
+// its error and the others run again without it. A group of flushes alone
+// (nil fns) with nothing waiting in the journal commits nothing.
 func (db *DB) commitGroup(calls []*groupCall) {
-	withJournal := true
 	for len(calls) > 0 {
-		failed := -1
-		var entries []journalEntry
-		if withJournal {
-			entries = db.journal.pendingEntries()
+		entries := db.journal.pendingEntries()
+		if len(entries) == 0 && !slices.ContainsFunc(calls, func(c *groupCall) bool { return c.fn != nil }) {
+			for _, c := range calls {
+				c.done <- nil
+			}
+			return
 		}
-		journalErr := false
+		failed := -1
 		err := updateSafely(db.bolt, func(tx *bolt.Tx) error {
 			packed(tx)
 			t := &Tx{tx: tx, now: db.now}
 			if err := applyJournal(t, entries); err != nil {
-				journalErr = true
 				return err
 			}
 			for i, c := range calls {
@@ -96,10 +99,6 @@ func (db *DB) commitGroup(calls []*groupCall) {
 			}
 			return nil
 		})
-		if journalErr { // the journal's parts wait for a later commit
-			withJournal = false
-			continue
-		}
 		if err == nil && len(entries) > 0 {
 			db.journal.applied(entries[len(entries)-1].seq)
 		}
@@ -117,6 +116,9 @@ func (db *DB) commitGroup(calls []*groupCall) {
 // callSafely runs fn, turning a panic into an error so that one bad write
 // does not take down the writers sharing its transaction.
 func callSafely(fn func(*Tx) error, tx *Tx) (err error) {
+	if fn == nil { // a flush
+		return nil
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: panic in a write: %v", r)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -33,6 +34,12 @@ import (
 // it in the library. A head (a job's status) is never journaled: it is
 // committed and synced before PutJob returns, like every other write.
 //
+// The file starts with an 8-byte magic and the 16-byte identity the
+// database keeps in meta "journal_id": a journal is replayed only into its
+// own database. When the journal cannot be opened or read, or emptied after
+// a replay, Open gives the database a new identity, so what that file holds
+// can never be replayed later over newer writes.
+//
 // Record: 4-byte length n, 4-byte CRC-32C of the payload, n bytes of
 // payload: 8-byte sequence, uvarint-prefixed job id, uvarint count of parts,
 // each a uvarint-prefixed key and a uvarint (0: delete, else value length
@@ -53,9 +60,16 @@ const journalRetry = time.Second
 const journalMaxRecord = 64 << 20
 
 // maxLagSamples bounds the diagnostic samples kept between two reads.
-const maxLagSamples = 1 << 16
+const maxLagSamples = 4096
 
-var keyJournalSeq = []byte("journal_seq")
+var (
+	keyJournalSeq = []byte("journal_seq")
+	keyJournalID  = []byte("journal_id")
+	journalMagic  = []byte("ytsumJ01")
+)
+
+// journalHeaderSize is the magic and the identity at the start of the file.
+const journalHeaderSize = 8 + 16
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
@@ -79,23 +93,38 @@ type journalEntry struct {
 }
 
 // openJournal opens (creating) db's journal, replays it into the database
-// and empties it. A journal that cannot be opened leaves db without one
-// (parts are then committed at once); a replay that cannot be committed is
-// an error.
+// and empties it. A journal that cannot be opened, read or emptied leaves db
+// without one (parts are then committed at once) and gets a new identity;
+// a replay that cannot be committed is an error.
 func (db *DB) openJournal() error {
 	j := &db.journal
 	f, err := os.OpenFile(db.path+JournalSuffix, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil
+	var fileID []byte
+	var recs []journalEntry
+	if err == nil {
+		fileID, recs, err = readJournal(f)
 	}
-	recs, err := readJournal(f)
 	if err != nil {
-		_ = f.Close()
-		return nil
+		if f != nil {
+			_ = f.Close()
+		}
+		return db.retireJournal()
 	}
 	var last uint64
+	var id []byte
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		last, _ = strconv.ParseUint(string(tx.Bucket(bucketMeta).Get(keyJournalSeq)), 10, 64)
+		meta := tx.Bucket(bucketMeta)
+		id = bytes.Clone(meta.Get(keyJournalID))
+		if len(id) != 16 {
+			id = newJournalID()
+			if err := meta.Put(keyJournalID, id); err != nil {
+				return err
+			}
+		}
+		last, _ = strconv.ParseUint(string(meta.Get(keyJournalSeq)), 10, 64)
+		if !bytes.Equal(fileID, id) {
+			return nil // empty, new, or another database's journal
+		}
 		i := 0 // records are in sequence order; skip those committed already
 		for i < len(recs) && recs[i].seq <= last {
 			i++
@@ -110,21 +139,44 @@ func (db *DB) openJournal() error {
 		_ = f.Close()
 		return err
 	}
+	header := append(bytes.Clone(journalMagic), id...)
 	if err := f.Truncate(0); err != nil {
 		_ = f.Close()
-		return nil
+		return db.retireJournal()
 	}
-	j.f, j.seq = f, last
+	if n, err := f.WriteAt(header, 0); err != nil || n != len(header) {
+		_ = f.Close()
+		return db.retireJournal()
+	}
+	j.f, j.seq, j.size = f, last, journalHeaderSize
 	return nil
 }
 
-// readJournal returns the valid records at the start of f.
-func readJournal(f *os.File) ([]journalEntry, error) {
+// retireJournal gives the database a new journal identity, so the file,
+// which could not be used, is never replayed into it.
+func (db *DB) retireJournal() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyJournalID, newJournalID())
+	})
+}
+
+func newJournalID() []byte {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id) // crypto/rand.Read does not fail
+	return id
+}
+
+// readJournal returns the identity at the start of f (nil when the file
+// does not start with a header) and the valid records after it.
+func readJournal(f *os.File) (id []byte, recs []journalEntry, err error) {
 	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []journalEntry
+	if len(b) < journalHeaderSize || !bytes.Equal(b[:8], journalMagic) {
+		return nil, nil, nil
+	}
+	id, b = b[8:journalHeaderSize], b[journalHeaderSize:]
 	for len(b) >= 8 {
 		n := binary.LittleEndian.Uint32(b)
 		if n > journalMaxRecord || int64(len(b)-8) < int64(n) {
@@ -138,10 +190,10 @@ func readJournal(f *os.File) ([]journalEntry, error) {
 		if !ok {
 			break
 		}
-		out = append(out, e)
+		recs = append(recs, e)
 		b = b[8+n:]
 	}
-	return out, nil
+	return id, recs, nil
 }
 
 func encodeJournalEntry(buf []byte, seq uint64, id string, parts map[string][]byte) []byte {
@@ -265,19 +317,18 @@ func (j *journal) hasPending(id string) bool {
 	return false
 }
 
-// applyJournal writes entries into tx with the sequence reached; a part of
-// a job that no longer exists is dropped.
+// applyJournal writes entries into tx with the sequence reached. A part of
+// a job that no longer exists is dropped, and so is an entry bbolt refuses
+// (a key or value it cannot hold; PutJob's checks make that unreachable):
+// it must not hold back every entry after it.
 func applyJournal(tx *Tx, entries []journalEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	jobs := tx.tx.Bucket(bucketJobs)
 	for _, e := range entries {
-		if jobs.Get([]byte(e.id)) == nil {
-			continue
-		}
-		if err := tx.putJob(e.id, nil, e.parts); err != nil {
-			return err
+		if jobs.Get([]byte(e.id)) != nil {
+			_ = tx.putJob(e.id, nil, e.parts)
 		}
 	}
 	return tx.tx.Bucket(bucketMeta).Put(keyJournalSeq, []byte(strconv.FormatUint(entries[len(entries)-1].seq, 10)))
@@ -296,12 +347,12 @@ func (j *journal) applied(seq uint64) {
 		}
 	}
 	j.pending = j.pending[i:]
-	if len(j.pending) > 0 || j.f == nil || j.size == 0 {
+	if len(j.pending) > 0 || j.f == nil || j.size == journalHeaderSize {
 		return
 	}
 	j.pending = nil
-	if err := j.f.Truncate(0); err == nil {
-		j.size, j.broken = 0, false
+	if err := j.f.Truncate(journalHeaderSize); err == nil {
+		j.size, j.broken = journalHeaderSize, false
 	}
 }
 
@@ -330,7 +381,7 @@ func (db *DB) syncJournal() error {
 	if len(db.journal.pendingEntries()) == 0 {
 		return nil
 	}
-	return db.write(func(*Tx) error { return nil })
+	return db.write(nil) // a flush: it commits the waiting parts
 }
 
 // closeJournal commits what waits and closes the file; a part that could
@@ -357,7 +408,7 @@ func (db *DB) closeJournal() error {
 
 // JournalLag returns, and forgets, how long each journaled job part waited
 // between PutJob and the synced database commit that carried it, for the
-// parts committed since the last call (at most 65,536 are kept).
+// parts committed since the last call (at most 4,096 are kept).
 func (db *DB) JournalLag() []time.Duration {
 	j := &db.journal
 	j.mu.Lock()

@@ -61,7 +61,7 @@ func TestJournaledPartsReachTheDatabase(t *testing.T) {
 	if got := storedParts(t, db, "j"); len(got) != 0 {
 		t.Fatalf("a journaled part was committed at once: %v", got)
 	}
-	if journalSize(t, db) == 0 {
+	if journalSize(t, db) == journalHeaderSize {
 		t.Fatal("the part was not appended to the journal")
 	}
 	// The scheduled flush commits it without any other write.
@@ -72,7 +72,7 @@ func TestJournaledPartsReachTheDatabase(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := journalSize(t, db); n != 0 {
+	if n := journalSize(t, db); n != journalHeaderSize {
 		t.Fatalf("journal holds %d bytes after its parts were committed", n)
 	}
 	if lag := db.JournalLag(); len(lag) != 1 || lag[0] < journalFlushDelay/2 {
@@ -210,7 +210,7 @@ func TestJournalReplay(t *testing.T) {
 	if got := storedParts(t, db, "nojob"); len(got) != 0 {
 		t.Fatalf("a part of a job that does not exist was replayed: %v", got)
 	}
-	if n := journalSize(t, db); n != 0 {
+	if n := journalSize(t, db); n != journalHeaderSize {
 		t.Fatalf("journal holds %d bytes after the replay", n)
 	}
 	// Numbering goes on after the highest sequence seen.
@@ -307,5 +307,123 @@ func TestGroupCommit(t *testing.T) {
 	}
 	if c, _ := db.VideoCount(); c != 8*40 {
 		t.Fatalf("%d videos stored, want %d", c, 8*40)
+	}
+}
+
+// A journal that cannot be opened at one start is never replayed at a later
+// one, over the writes made meanwhile: the database gets a new identity.
+func TestUnusableJournalIsNeverReplayedLater(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.PutJob("j", []byte("h"), map[string][]byte{"k": []byte("first")})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What a crash left: a part the database never got.
+	appendRecords(t, path, nil, journalEntry{seq: 100, id: "j", parts: map[string][]byte{"k": []byte("old")}})
+	// The next start cannot open the journal (here: a folder in its place).
+	jpath := path + JournalSuffix
+	if err := os.Rename(jpath, jpath+".aside"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(jpath, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("an unusable journal must not stop the database: %v", err)
+	}
+	if err := db.PutJob("j", []byte("h"), map[string][]byte{"k": []byte("new")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The start after that can open it again: its old record must stay unused.
+	_ = os.Remove(jpath)
+	if err := os.Rename(jpath+".aside", jpath); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := storedParts(t, db, "j"); got["k"] != "new" {
+		t.Fatalf("part k = %q after the old journal came back, want %q", got["k"], "new")
+	}
+}
+
+// Writes queued while a commit runs share the next transaction.
+func TestGroupCommitSharesATransaction(t *testing.T) {
+	db := MustOpen(t)
+	release, entered := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.write(func(*Tx) error { close(entered); <-release; return nil })
+	}()
+	waitQueue := func(n int) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			db.group.mu.Lock()
+			got := len(db.group.queue)
+			db.group.mu.Unlock()
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes queued, want %d", got, n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	<-entered // the first write leads and waits inside its commit
+	const n = 6
+	ids := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.write(func(tx *Tx) error {
+				ids <- tx.tx.ID()
+				return tx.PutVideo(ytsum.Video{ID: fmt.Sprintf("vid%08d", i)})
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	waitQueue(n)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[int]int{}
+	for id := range ids {
+		seen[id]++
+	}
+	if len(seen) != 1 {
+		t.Fatalf("%d writes queued behind one commit used transactions %v, want one shared", n, seen)
+	}
+}
+
+// A flush with nothing waiting in the journal commits nothing.
+func TestEmptyFlushCommitsNothing(t *testing.T) {
+	db := MustOpen(t)
+	txid := func() (id int) {
+		_ = db.bolt.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+		return id
+	}
+	before := txid()
+	if err := db.write(nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := txid(); after != before {
+		t.Fatalf("an empty flush committed a transaction (%d → %d)", before, after)
 	}
 }

@@ -147,7 +147,7 @@ func TestBenchStoredJobRead(t *testing.T) {
 
 	r := benchmark.New(t)
 	r.Note("stored job read — %s", machine())
-	r.Note("finished job of %d videos read back (Get of a job not running), mean of %d Gets, two rounds", n+1, reads)
+	r.Note("finished job of %d videos read back (Get of a job not running), mean of %d Gets, two rounds — on this package's in-memory fake store: the times are the engine's own cost (decoding the record, building the results), not bbolt's; the real store's batched read is BenchmarkSummariesOfAJob in backend/store", n+1, reads)
 	r.Info("  one read transaction per summary (before)", fmt.Sprintf("%.2f ms, %.2f ms; %.0f transactions", oneMs, oneMs2, oneTx))
 	r.Info("  summaries in batches of 500 (SummariesByKey)", fmt.Sprintf("%.2f ms, %.2f ms; %.0f transactions", batchMs, batchMs2, batchTx))
 	r.AtMost("  read transactions per Get (job record + summaries)", batchTx, float64(1+(n+1+499)/500), "")

@@ -724,7 +724,14 @@ func (e *Engine) read(id string) (rec *record, migrate bool, err error) {
 		return nil, false, ytsum.Wrap(fmt.Errorf("jobs: reading %s: %w", id, err), ytsum.CodeUnavailable, "store_unavailable",
 			"The job could not be read; check that the data folder is readable.")
 	}
-	return decodeRecord(head, parts, e.summaries.SummariesByKey)
+	return decodeRecord(head, parts, func(keys []ytsum.SummaryKey) []ytsum.SummaryLookup {
+		found := e.summaries.SummariesByKey(keys)
+		if i := slices.IndexFunc(found, func(l ytsum.SummaryLookup) bool { return l.Err != nil }); i >= 0 {
+			// The items say "could not be read"; the log says why.
+			e.log.Warn("jobs: reading a job's summaries", "job", id, "video", keys[i].VideoID, "err", found[i].Err)
+		}
+		return found
+	})
 }
 
 // head is the part of a stored record List, Start and purge read first.

@@ -615,7 +615,9 @@ func (rec *record) resolve(load loader) {
 		found = load(keys)
 	}
 	for n, v := range refs {
-		var got ytsum.SummaryLookup
+		// A loader that answered fewer keys than asked did not read the
+		// rest: unreadable, not deleted.
+		got := ytsum.SummaryLookup{Err: errSummaryUnreadable}
 		if n < len(found) {
 			got = found[n]
 		}

@@ -617,3 +617,72 @@ func TestImportUnreadable(t *testing.T) {
 		t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
 	}
 }
+
+// Ensure a summary saved while an import is writing is searchable within a
+// bounded wait, before the import returns (docs/API.md: a saved summary is
+// found within about a second): the background indexer, which leaves the
+// import's batches for later, still takes in the recent saves.
+func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 4 * importBatch
+	if importBatch <= searchDrainMax {
+		t.Fatal("one written batch must be more than a search drains")
+	}
+	src := manyEntries(t, n)
+	secondWrite, gate := make(chan struct{}), make(chan struct{})
+	var writes atomic.Int32
+	var rel sync.Once
+	release := func() { rel.Do(func() { close(gate) }) }
+	defer release()
+	e.lib.importHooks = &importHooks{
+		write: func() {
+			if writes.Add(1) == 2 { // the first batch is written and queued
+				close(secondWrite)
+				<-gate
+			}
+		},
+		ended: func() {},
+	}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := e.lib.Import(ctx, src)
+		imported <- err
+	}()
+	select {
+	case <-secondWrite:
+	case <-time.After(time.Minute):
+		t.Fatal("the import did not reach its second batch")
+	}
+	s := e.summary("zzzzzzzzzzz", "Platypus", "The platypus lays eggs.", t0)
+	if err := e.lib.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		items, err := e.lib.Search(ctx, "platypus", 5)
+		if err == nil && len(items) == 1 && items[0].Summary.ID == s.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Search(platypus) while the import writes = %v %v, want the summary saved meanwhile", itemIDs(items), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case err := <-imported:
+		t.Fatalf("the import returned (%v) while its writer was held", err)
+	default:
+	}
+	if p, err := e.db.PendingIndex(n + 1); err != nil || len(p) != importBatch {
+		t.Errorf("queued while the import is held = %d (%v), want its first batch (%d) and not the save", len(p), err, importBatch)
+	}
+	release()
+	if err := <-imported; err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	waitIndexed(t, e.lib)
+	if c, _ := e.lib.ix.Count(); c != n+1 {
+		t.Errorf("indexed = %d, want %d", c, n+1)
+	}
+}

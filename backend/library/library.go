@@ -547,9 +547,10 @@ type introducedBatch struct {
 // catchUp is the background indexer: it takes everything queued into the
 // index, catchBatch videos at a time in id order, until the queue is empty
 // or Close is called (then it stops after the batch it is on; the rest
-// stays queued). While an import writes, it pauses: the import has the
-// machine to itself and returns sooner (indexing is most of the work), and
-// a search answers from the index as it was. One batch is analysed at a time (two at once measured no
+// stays queued). While an import writes, it takes in only what was saved
+// meanwhile (a small batch) and leaves the import's batches for later: the
+// import has the machine to itself and returns sooner (indexing is most of
+// the work), and a search answers from the index as it was. One batch is analysed at a time (two at once measured no
 // faster on two cores and held a quarter more memory), but the next one
 // starts as soon as a batch is searchable, while it is written to disk; its
 // queue entries are cleared once it is on disk. At most maxUnpersisted
@@ -584,18 +585,25 @@ func (l *Library) catchUp() error {
 		default:
 		}
 		if l.importing.Load() > 0 {
-			return settleAll() // the import wakes the indexer when it has written everything
+			// The import wakes the indexer when it has written everything;
+			// what was saved meanwhile is taken in now, so it is found
+			// within about a second, as any save.
+			b, _, err := l.introduceNext("", false)
+			if err == nil && len(b.clear) > 0 {
+				waiting = append(waiting, b)
+			}
+			return errors.Join(err, settleAll())
 		}
 		if len(waiting) >= maxUnpersisted {
 			if err := settle(); err != nil {
 				return errors.Join(err, settleAll())
 			}
 		}
-		b, last, err := l.introduceNext(after)
+		b, last, err := l.introduceNext(after, true)
 		if err != nil {
 			return errors.Join(err, settleAll())
 		}
-		if last != "" {
+		if len(b.clear) > 0 {
 			waiting = append(waiting, b)
 			after = last
 			continue
@@ -610,22 +618,29 @@ func (l *Library) catchUp() error {
 	}
 }
 
-// introduceNext makes up to catchBatch queued videos after the id after
-// searchable and returns the batch and the last id it took ("" when none
-// is queued after after). Under syncMu, so no drain runs meanwhile.
-func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
+// introduceNext makes searchable the videos saved since its last call
+// and, when queued is set, up to catchBatch queued videos after the id
+// after; it returns the batch and the last id it took ("" when none is
+// queued after after and nothing was saved). Under syncMu, so no drain
+// runs meanwhile.
+func (l *Library) introduceNext(after string, queued bool) (introducedBatch, string, error) {
+	in := introducedBatch{persisted: make(chan error, 1), clear: map[string]uint64{}}
+	if !queued && !l.hasRecent() {
+		return in, "", nil
+	}
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
 	if l.batchHook != nil {
 		l.batchHook()
 	}
-	in := introducedBatch{persisted: make(chan error, 1)}
 	var put []search.Doc
 	var del []string
 	var last string
 	recent := l.takeRecent()
 	err := l.db.View(func(tx *store.Tx) (err error) {
-		in.clear, last = tx.PendingAfter(after, catchBatch)
+		if queued {
+			in.clear, last = tx.PendingAfter(after, catchBatch)
+		}
 		for id := range recent { // saved during the catch-up: first, wherever they sort
 			if seq, ok := tx.PendingSeq(id); ok {
 				in.clear[id] = seq
@@ -639,7 +654,7 @@ func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
 		// would have found them): still a batch to apply and settle.
 		last = after
 	}
-	if err != nil || last == "" {
+	if err != nil || len(in.clear) == 0 {
 		return in, "", err
 	}
 	// A catch-up reads the whole library back; what it read is not kept
@@ -712,6 +727,13 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	l.recentMu.Unlock()
 	l.indexLater() // off the job's path: the next search drains a small queue first anyway
 	return nil
+}
+
+// hasRecent reports whether a video was saved since the last takeRecent.
+func (l *Library) hasRecent() bool {
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	return len(l.recent) > 0
 }
 
 // takeRecent returns the videos saved since the last call and forgets them.

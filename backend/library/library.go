@@ -169,27 +169,37 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	if openHook != nil {
+		openHook(l)
+	}
 	small, err := l.smallBacklog()
 	if err == nil && small {
 		err = l.SyncIndex()
 	}
-	if err != nil {
-		// The library still works; search catches up at the next write.
-		l.log.Error("library: bringing the search index up to date failed", "err", err)
-		l.notices = append(l.notices, "The search index could not be brought up to date; search may miss some summaries until the next restart.")
-	}
-	if rebuilt > 0 {
-		msg := fmt.Sprintf("The search index was rebuilt from your library (%d videos).", rebuilt)
-		if !small {
-			msg = fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
-				rebuilt, aboutDuration(l.eta(rebuilt)))
+	switch {
+	case err != nil:
+		// The library still works; the background indexer starts at once
+		// and retries until it succeeds.
+		l.log.Error("library: bringing the search index up to date failed; will retry", "err", err)
+		msg := "The search index could not be brought up to date; search may miss some summaries for a while (indexing is retried)."
+		if rebuilt > 0 {
+			msg = fmt.Sprintf("The search index is being rebuilt from your library (%d videos) but could not be brought up to date yet; search may miss some summaries for a while (indexing is retried).", rebuilt)
 		}
 		l.notices = append(l.notices, msg)
+	case rebuilt > 0 && small:
+		l.notices = append(l.notices, fmt.Sprintf("The search index was rebuilt from your library (%d videos).", rebuilt))
+	case rebuilt > 0:
+		l.notices = append(l.notices, fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
+			rebuilt, aboutDuration(l.eta(rebuilt))))
 	}
 	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
-	go l.indexLoop(!small)
+	go l.indexLoop(!small || err != nil) // a failed round arms the retry timer
 	return l, nil
 }
+
+// openHook, when set (by tests), is called by Open once the index is open,
+// before it brings the index up to date.
+var openHook func(*Library)
 
 // indexLoop indexes what is queued, a second after the first write of a
 // wake-up (writes that come while it waits or indexes are taken with it or
@@ -446,7 +456,7 @@ const searchDrainMax = 300
 // smallBacklog reports whether at most searchDrainMax videos are queued.
 func (l *Library) smallBacklog() (bool, error) {
 	p, err := l.db.PendingIndex(searchDrainMax + 1)
-	return len(p) <= searchDrainMax, err
+	return err == nil && len(p) <= searchDrainMax, err
 }
 
 // SyncIndex brings the search index up to date with the database by

@@ -172,10 +172,7 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	if openHook != nil {
 		openHook(l)
 	}
-	small, err := l.smallBacklog()
-	if err == nil && small {
-		err = l.SyncIndex()
-	}
+	small, err := l.drainSmall()
 	switch {
 	case err != nil:
 		// The library still works; the background indexer starts at once
@@ -196,6 +193,10 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	go l.indexLoop(!small || err != nil) // a failed round arms the retry timer
 	return l, nil
 }
+
+// drainHook, when set (by tests), is called by a search's drain between
+// reading the queue and indexing it.
+var drainHook func()
 
 // openHook, when set (by tests), is called by Open once the index is open,
 // before it brings the index up to date.
@@ -444,58 +445,50 @@ func aboutDuration(d time.Duration) string {
 	}
 }
 
-// indexBatch is how many queued videos one index batch of SyncIndex holds.
-const indexBatch = 2000
-
 // searchDrainMax is the largest queue a search (or Delete) takes into the
 // index before it answers (a fraction of a second's work): a summary saved
 // a moment ago is found. A larger queue is left to indexLoop, and the search
 // answers from what is indexed so far.
 const searchDrainMax = 300
 
-// smallBacklog reports whether at most searchDrainMax videos are queued.
-func (l *Library) smallBacklog() (bool, error) {
-	p, err := l.db.PendingIndex(searchDrainMax + 1)
-	return err == nil && len(p) <= searchDrainMax, err
-}
-
-// SyncIndex brings the search index up to date with the database by
-// draining the store's queue, in the caller's goroutine. Search and Delete
-// call it for a small queue; it is exported for callers that wrote through
-// the store directly.
-func (l *Library) SyncIndex() error {
-	for {
-		n, err := l.syncBatch()
-		if err != nil || n == 0 {
-			return err
-		}
+// drainSmall is how a search (or Delete, or Open) brings a small queue
+// into the index in the caller's goroutine: when at most searchDrainMax
+// videos are queued it indexes exactly those (what is queued meanwhile is
+// the background indexer's) and returns once they are on disk; when more
+// are queued it does nothing and small is false.
+func (l *Library) drainSmall() (small bool, err error) {
+	pending, err := l.db.PendingIndex(searchDrainMax + 1)
+	if err != nil || len(pending) > searchDrainMax {
+		return false, err
 	}
-}
-
-// syncBatch indexes up to indexBatch queued videos, returns once they are
-// on disk, and returns how many it took. Batches are serialised; between
-// two of them another caller (the background indexer) can take its turn.
-func (l *Library) syncBatch() (int, error) {
-	l.syncMu.Lock()
+	if len(pending) == 0 {
+		return true, nil
+	}
+	if drainHook != nil {
+		drainHook()
+	}
+	l.syncMu.Lock() // not before: the background indexer holds it while it analyses a batch
 	defer l.syncMu.Unlock()
-	var pending map[string]uint64
 	var put []search.Doc
 	var del []string
-	err := l.db.View(func(tx *store.Tx) (err error) {
-		pending = tx.PendingIndex(indexBatch)
+	err = l.db.View(func(tx *store.Tx) (err error) {
+		for id := range pending { // as queued now: indexed meanwhile, or saved again
+			if seq, ok := tx.PendingSeq(id); ok {
+				pending[id] = seq
+			} else {
+				delete(pending, id)
+			}
+		}
 		put, del, err = docsFor(tx, pending)
 		return err
 	})
 	if err != nil || len(pending) == 0 {
-		return 0, err
+		return true, err
 	}
 	if err := l.ix.Apply(put, del); err != nil {
-		return 0, err
+		return true, err
 	}
-	if err := l.db.ClearPending(pending); err != nil {
-		return 0, err
-	}
-	return len(pending), nil
+	return true, l.db.ClearPending(pending)
 }
 
 // docsFor reads what the index should hold for the queued videos: the
@@ -518,18 +511,8 @@ func docsFor(tx *store.Tx, pending map[string]uint64) (put []search.Doc, del []s
 // syncIndexSoon is what Search and Delete do before they go on: drain a
 // small queue at once, leave a large one to indexLoop.
 func (l *Library) syncIndexSoon() error {
-	small, err := l.smallBacklog()
-	if err != nil {
-		return err
-	}
-	if !small {
-		l.indexLater()
-		return nil
-	}
-	// One batch (it holds more than a small queue): an import that starts
-	// writing meanwhile is the background indexer's, not this caller's.
-	n, err := l.syncBatch()
-	if err == nil && n == indexBatch {
+	small, err := l.drainSmall()
+	if err == nil && !small {
 		l.indexLater()
 	}
 	return err

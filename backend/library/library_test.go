@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -724,9 +725,7 @@ func TestCacheMissingThumbnails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.lib.SyncIndex(); err != nil {
-		t.Fatal(err)
-	}
+	waitIndexed(t, e.lib)
 	n, err := e.lib.CacheMissingThumbnails(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("CacheMissingThumbnails = %d %v", n, err)
@@ -927,5 +926,42 @@ func TestOpenIndexingFailureIsRetried(t *testing.T) {
 			}
 			waitFailures(t, lib, 1)
 		})
+	}
+}
+
+// Ensure a search indexes at most the small queue it found, not what was
+// queued since (an import's first batches): a search does a fraction of a
+// second's work before it answers, the rest is the background indexer's.
+func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	// Through the store: queued, and the background indexer not woken.
+	if err := e.db.PutSummary(e.summary("aaaaaaaaaaa", "Platypus", "The platypus lays eggs.", t0)); err != nil {
+		t.Fatal(err)
+	}
+	more := 2 * searchDrainMax
+	var once sync.Once
+	drainHook = func() {
+		once.Do(func() {
+			err := e.db.Update(func(tx *store.Tx) error {
+				for i := range more {
+					if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Later", "Queued after the search read the queue.", t0)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	defer func() { drainHook = nil }()
+	items, err := e.lib.Search(ctx, "platypus", 5)
+	if err != nil || len(items) != 1 || items[0].Summary.ID != "aaaaaaaaaaa" {
+		t.Errorf("Search(platypus) = %v %v, want the queued summary", itemIDs(items), err)
+	}
+	if n, err := e.db.PendingCount(); err != nil || n != more {
+		t.Errorf("queued after the search = %d (%v), want the %d queued after it read the queue", n, err, more)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/store"
 	"ytsum/backend/ytsum"
 )
 
@@ -684,5 +685,57 @@ func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
 	waitIndexed(t, e.lib)
 	if c, _ := e.lib.ix.Count(); c != n+1 {
 		t.Errorf("indexed = %d, want %d", c, n+1)
+	}
+}
+
+// Ensure the background indexer takes in nothing more once Close has
+// begun (an import cancelled by Close wakes it on its way out): what is
+// queued stays on disk for the next Open, and Close does not wait for it.
+func TestCatchUpStopsOnceCloseBegan(t *testing.T) {
+	e := MustOpen(t)
+	n := 2 * catchBatch
+	err := e.db.Update(func(tx *store.Tx) error { // queued, the indexer not woken
+		for i := range n {
+			if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Queued", "Queued text.", t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.lib.cancel() // what Close does first, before it waits for imports
+	if err := e.lib.catchUp(); err != nil {
+		t.Fatalf("catchUp once Close began = %v", err)
+	}
+	if left, err := e.db.PendingCount(); err != nil || left != n {
+		t.Errorf("queued after a catch-up once Close began = %d (%v), want all %d", left, err, n)
+	}
+}
+
+// Ensure the videos saved during a catch-up stay first in line when the
+// indexer's batch fails before it took them in (they were forgotten, left
+// to the queue's order).
+func TestRecentSavesKeptWhenABatchFails(t *testing.T) {
+	e := MustOpen(t)
+	s := e.summary("zzzzzzzzzzz", "Platypus", "The platypus lays eggs.", t0)
+	if err := e.db.PutSummary(s); err != nil { // queued, the indexer not woken
+		t.Fatal(err)
+	}
+	e.lib.recentMu.Lock()
+	e.lib.recent = map[string]struct{}{s.ID: {}}
+	e.lib.recentMu.Unlock()
+	e.lib.syncMu.Lock()
+	_ = e.lib.ix.Close() // every batch fails from now on
+	e.lib.syncMu.Unlock()
+	if err := e.lib.catchUp(); err == nil {
+		t.Fatal("catchUp over a closed index succeeded")
+	}
+	e.lib.recentMu.Lock()
+	_, kept := e.lib.recent[s.ID]
+	e.lib.recentMu.Unlock()
+	if !kept {
+		t.Error("a recent save was forgotten when its batch failed")
 	}
 }

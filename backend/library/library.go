@@ -575,6 +575,8 @@ func (l *Library) catchUp() error {
 		select {
 		case <-l.stop:
 			return settleAll()
+		case <-l.closing.Done(): // Close began: it stops the indexer once imports end
+			return settleAll()
 		default:
 		}
 		if l.importing.Load() > 0 {
@@ -616,8 +618,8 @@ func (l *Library) catchUp() error {
 // after; it returns the batch and the last id it took ("" when none is
 // queued after after and nothing was saved). Under syncMu, so no drain
 // runs meanwhile.
-func (l *Library) introduceNext(after string, queued bool) (introducedBatch, string, error) {
-	in := introducedBatch{persisted: make(chan error, 1), clear: map[string]uint64{}}
+func (l *Library) introduceNext(after string, queued bool) (in introducedBatch, last string, err error) {
+	in = introducedBatch{persisted: make(chan error, 1), clear: map[string]uint64{}}
 	if !queued && !l.hasRecent() {
 		return in, "", nil
 	}
@@ -628,9 +630,13 @@ func (l *Library) introduceNext(after string, queued bool) (introducedBatch, str
 	}
 	var put []search.Doc
 	var del []string
-	var last string
 	recent := l.takeRecent()
-	err := l.db.View(func(tx *store.Tx) (err error) {
+	defer func() {
+		if err != nil { // not taken in: still first in line for the next batch
+			l.keepRecent(recent)
+		}
+	}()
+	err = l.db.View(func(tx *store.Tx) (err error) {
 		if queued {
 			in.clear, last = tx.PendingAfter(after, catchBatch)
 		}
@@ -650,9 +656,12 @@ func (l *Library) introduceNext(after string, queued bool) (introducedBatch, str
 	if err != nil || len(in.clear) == 0 {
 		return in, "", err
 	}
-	// A catch-up reads the whole library back; what it read is not kept
-	// in the app's memory (reading it again costs a minor fault).
-	l.db.ReleaseMapped()
+	if len(in.clear) >= catchBatch {
+		// A catch-up reads the whole library back; what it read is not
+		// kept in the app's memory (reading it again costs a minor fault).
+		// A round of a few saves leaves it be.
+		l.db.ReleaseMapped()
+	}
 	if err := l.ix.ApplyAsync(put, del, func(err error) { in.persisted <- err }); err != nil {
 		return in, "", err
 	}
@@ -727,6 +736,21 @@ func (l *Library) hasRecent() bool {
 	l.recentMu.Lock()
 	defer l.recentMu.Unlock()
 	return len(l.recent) > 0
+}
+
+// keepRecent puts back videos takeRecent returned (their batch failed).
+func (l *Library) keepRecent(r map[string]struct{}) {
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	for id := range r {
+		if len(l.recent) >= catchBatch {
+			return
+		}
+		if l.recent == nil {
+			l.recent = map[string]struct{}{}
+		}
+		l.recent[id] = struct{}{}
+	}
 }
 
 // takeRecent returns the videos saved since the last call and forgets them.

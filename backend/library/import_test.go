@@ -415,20 +415,25 @@ func TestSavedDuringCatchUpIsIndexedFirst(t *testing.T) {
 	}
 }
 
-// Ensure a background indexing round that fails is reported to WaitIndexed
-// (ytsum import waited for ever, logging once a second) and is retried
-// without a new save or search.
+// Ensure a background indexing round that fails is retried on the
+// retry timer, without a new save, search or WaitIndexed (which wakes the
+// indexer itself), and is reported to WaitIndexed (ytsum import waited for
+// ever, logging once a second).
 func TestWaitIndexedReportsAFailedRound(t *testing.T) {
+	first := retryFirst
+	retryFirst = 20 * time.Millisecond
+	t.Cleanup(func() { retryFirst = first }) // after the library's cleanup
 	e := MustOpen(t)
 	ctx := context.Background()
-	s := e.summary("fffffffffff", "Fails", "The index is gone.", t0)
-	if err := e.lib.Save(ctx, s); err != nil {
-		t.Fatal(err)
-	}
 	// The index fails every write from now on.
 	e.lib.syncMu.Lock()
 	_ = e.lib.ix.Close()
 	e.lib.syncMu.Unlock()
+	s := e.summary("fffffffffff", "Fails", "The index is gone.", t0)
+	if err := e.lib.Save(ctx, s); err != nil { // the one wake-up
+		t.Fatal(err)
+	}
+	waitFailures(t, e.lib, 3) // the first round and two retries
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err := e.lib.WaitIndexed(wctx)

@@ -266,11 +266,11 @@ func (l *Library) indexFailures() (int, error) {
 }
 
 // retryFirst and retryMost bound the wait before the background indexer
-// tries again after a failed round (doubling in between).
-const (
-	retryFirst = 5 * time.Second
-	retryMost  = 5 * time.Minute
-)
+// tries again after a failed round (doubling in between). retryFirst is a
+// variable for tests, which set it before Open.
+var retryFirst = 5 * time.Second
+
+const retryMost = 5 * time.Minute
 
 // indexDelay is how long indexLoop gathers saves before it indexes them.
 const indexDelay = time.Second

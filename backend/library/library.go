@@ -702,12 +702,15 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 }
 
 // Save stores s (replacing the summary with the same video and cache key)
-// and queues it for the index, which indexLoop brings up to date after
-// Save returns (a search drains the queue before it answers, so it finds s
-// at once). It does not touch the network: a thumbnail already cached
-// (FetchThumbnail, started before) is recorded at once, one that arrives
-// after the save is RecordThumbnail's. An error means the summary was not saved; an index failure is
-// logged and repaired by the next SyncIndex. ctx is checked before writing.
+// and queues it for the index, which indexLoop takes it into after Save
+// returns, within about a second, ahead of a long catch-up's queue (a
+// search meanwhile drains a small queue first, so it finds s at once; with
+// a large one it answers from what is indexed so far). It does not touch
+// the network: a thumbnail already cached (FetchThumbnail, started
+// before) is recorded at once, one that arrives after the save is
+// RecordThumbnail's. An error means the summary was not saved; indexing is
+// not Save's work, and a failed round is logged and retried by indexLoop.
+// ctx is checked before writing.
 func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := ctx.Err(); err != nil {
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "Saving the summary was cancelled.")
@@ -727,7 +730,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 		l.recent[s.ID] = struct{}{}
 	}
 	l.recentMu.Unlock()
-	l.indexLater() // off the job's path: the next search drains a small queue first anyway
+	l.indexLater() // off the job's path
 	return nil
 }
 

@@ -495,8 +495,8 @@ type StartupMarks struct {
 }
 
 // ReportStartup logs the page's start-up timings (one line per stage; a
-// cold start's figures for scripts/bench-window.sh). It returns true.
-func (a *App) ReportStartup(m StartupMarks) (bool, error) {
+// cold start's figures for scripts/bench-window.sh).
+func (a *App) ReportStartup(m StartupMarks) error {
 	msg := "window: startup marks"
 	if m.Stage == "form" {
 		msg = "window: form usable (painted)"
@@ -504,7 +504,7 @@ func (a *App) ReportStartup(m StartupMarks) (bool, error) {
 	a.svc.Logger().Info(msg, "stage", m.Stage, "time_origin_ms", int64(m.TimeOrigin),
 		"html_ms", int64(m.HTML), "bundle_ms", int64(m.Bundle), "script_ms", int64(m.Script),
 		"render_ms", int64(m.Render), "paint_ms", int64(m.Paint), "answered_ms", int64(m.Answered))
-	return true, nil
+	return nil
 }
 
 // notifyIfFinished shows an OS notification when a job that ran for a while

@@ -60,7 +60,10 @@ func TestLibraryScale(t *testing.T) {
 		rep.Below(fmt.Sprintf("library: import of %d original-format summaries returned", n), r.imp, target)
 		rep.Info(fmt.Sprintf("library: of which still to index when it returned (report says about %ds)", r.etaSaid),
 			fmt.Sprintf("%d summaries", r.pendingAtReturn))
-		rep.Info(fmt.Sprintf("library: index caught up (search finds all %d), from the import's start", n), r.caught.Round(100*time.Millisecond).String())
+		// docs/API.md: the index takes an import in in "about a minute per
+		// 100,000 summaries on two cores".
+		rep.AtMost(fmt.Sprintf("library: index caught up (search finds all %d), from the import's start", n),
+			r.caught.Seconds(), 60*float64(n)/100000, " s")
 		rep.Info(fmt.Sprintf("library: CPU time of the process until the import returned (searches included)"),
 			fmt.Sprintf("%.1fs (%.2f cores)", r.impCPU.Seconds(), r.impCPU.Seconds()/r.imp.Seconds()))
 		rep.Info(fmt.Sprintf("library: CPU time of the process until the index caught up (searches included)"),
@@ -76,7 +79,7 @@ func TestLibraryScale(t *testing.T) {
 		rep.Info(fmt.Sprintf("library: of which anonymous memory (heap, stacks; the rest is mapped files)"), fmt.Sprintf("%.0f MB", mb(r.anonPeak)))
 		for i, phase := range []string{"the import", "the index's catch-up"} {
 			rep.Check(fmt.Sprintf("library: searches during %s of %d that answered", phase, n),
-				fmt.Sprintf("%d/%d", r.searchOK[i], r.searchDuring[i]), "all", r.searchOK[i] == r.searchDuring[i])
+				fmt.Sprintf("%d/%d", r.searchOK[i], r.searchDuring[i]), "all, ≥ 1", r.searchDuring[i] > 0 && r.searchOK[i] == r.searchDuring[i])
 			rep.Info(fmt.Sprintf("library: search p95 during %s of %d", phase, n), ms(r.searchDuringP95[i]))
 		}
 		rep.Check(fmt.Sprintf("library: search after the catch-up finds every imported summary"),

@@ -288,6 +288,8 @@ func (l *Library) Import(ctx context.Context, path string) (ImportReport, error)
 	}
 	if st, serr := l.IndexingStatus(); serr == nil {
 		rep.IndexingPending, rep.IndexingSeconds = st.Pending, st.Seconds()
+	} else {
+		l.log.Warn("library: reading how much of the import the index still has to take in", "err", serr)
 	}
 	if err == nil && len(last) != rep.Added+rep.Skipped+rep.Failed {
 		err = errFileChanged

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ytsum/backend/store"
 	"ytsum/backend/ytsum"
 )
 
@@ -414,20 +415,25 @@ func TestSavedDuringCatchUpIsIndexedFirst(t *testing.T) {
 	}
 }
 
-// Ensure a background indexing round that fails is reported to WaitIndexed
-// (ytsum import waited for ever, logging once a second) and is retried
-// without a new save or search.
+// Ensure a background indexing round that fails is retried on the
+// retry timer, without a new save, search or WaitIndexed (which wakes the
+// indexer itself), and is reported to WaitIndexed (ytsum import waited for
+// ever, logging once a second).
 func TestWaitIndexedReportsAFailedRound(t *testing.T) {
+	first := retryFirst
+	retryFirst = 20 * time.Millisecond
+	t.Cleanup(func() { retryFirst = first }) // after the library's cleanup
 	e := MustOpen(t)
 	ctx := context.Background()
-	s := e.summary("fffffffffff", "Fails", "The index is gone.", t0)
-	if err := e.lib.Save(ctx, s); err != nil {
-		t.Fatal(err)
-	}
 	// The index fails every write from now on.
 	e.lib.syncMu.Lock()
 	_ = e.lib.ix.Close()
 	e.lib.syncMu.Unlock()
+	s := e.summary("fffffffffff", "Fails", "The index is gone.", t0)
+	if err := e.lib.Save(ctx, s); err != nil { // the one wake-up
+		t.Fatal(err)
+	}
+	waitFailures(t, e.lib, 3) // the first round and two retries
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err := e.lib.WaitIndexed(wctx)
@@ -615,5 +621,126 @@ func TestImportUnreadable(t *testing.T) {
 	want := fmt.Sprintf("The file %s could not be read (is a directory); check that it is a file you may read, then import it again.", file)
 	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
 		t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
+	}
+}
+
+// Ensure a summary saved while an import is writing is searchable within a
+// bounded wait, before the import returns (docs/API.md: a saved summary is
+// found within about a second): the background indexer, which leaves the
+// import's batches for later, still takes in the recent saves.
+func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	n := 4 * importBatch
+	if importBatch <= searchDrainMax {
+		t.Fatal("one written batch must be more than a search drains")
+	}
+	src := manyEntries(t, n)
+	secondWrite, gate := make(chan struct{}), make(chan struct{})
+	var writes atomic.Int32
+	var rel sync.Once
+	release := func() { rel.Do(func() { close(gate) }) }
+	defer release()
+	e.lib.importHooks = &importHooks{
+		write: func() {
+			if writes.Add(1) == 2 { // the first batch is written and queued
+				close(secondWrite)
+				<-gate
+			}
+		},
+		ended: func() {},
+	}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := e.lib.Import(ctx, src)
+		imported <- err
+	}()
+	select {
+	case <-secondWrite:
+	case <-time.After(time.Minute):
+		t.Fatal("the import did not reach its second batch")
+	}
+	s := e.summary("zzzzzzzzzzz", "Platypus", "The platypus lays eggs.", t0)
+	if err := e.lib.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		items, err := e.lib.Search(ctx, "platypus", 5)
+		if err == nil && len(items) == 1 && items[0].Summary.ID == s.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Search(platypus) while the import writes = %v %v, want the summary saved meanwhile", itemIDs(items), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case err := <-imported:
+		t.Fatalf("the import returned (%v) while its writer was held", err)
+	default:
+	}
+	if p, err := e.db.PendingIndex(n + 1); err != nil || len(p) != importBatch {
+		t.Errorf("queued while the import is held = %d (%v), want its first batch (%d) and not the save", len(p), err, importBatch)
+	}
+	release()
+	if err := <-imported; err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	waitIndexed(t, e.lib)
+	if c, _ := e.lib.ix.Count(); c != n+1 {
+		t.Errorf("indexed = %d, want %d", c, n+1)
+	}
+}
+
+// Ensure the background indexer takes in nothing more once Close has
+// begun (an import cancelled by Close wakes it on its way out): what is
+// queued stays on disk for the next Open, and Close does not wait for it.
+func TestCatchUpStopsOnceCloseBegan(t *testing.T) {
+	e := MustOpen(t)
+	n := 2 * catchBatch
+	err := e.db.Update(func(tx *store.Tx) error { // queued, the indexer not woken
+		for i := range n {
+			if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Queued", "Queued text.", t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.lib.cancel() // what Close does first, before it waits for imports
+	if err := e.lib.catchUp(); err != nil {
+		t.Fatalf("catchUp once Close began = %v", err)
+	}
+	if left, err := e.db.PendingCount(); err != nil || left != n {
+		t.Errorf("queued after a catch-up once Close began = %d (%v), want all %d", left, err, n)
+	}
+}
+
+// Ensure the videos saved during a catch-up stay first in line when the
+// indexer's batch fails before it took them in (they were forgotten, left
+// to the queue's order).
+func TestRecentSavesKeptWhenABatchFails(t *testing.T) {
+	e := MustOpen(t)
+	s := e.summary("zzzzzzzzzzz", "Platypus", "The platypus lays eggs.", t0)
+	if err := e.db.PutSummary(s); err != nil { // queued, the indexer not woken
+		t.Fatal(err)
+	}
+	e.lib.recentMu.Lock()
+	e.lib.recent = map[string]struct{}{s.ID: {}}
+	e.lib.recentMu.Unlock()
+	e.lib.syncMu.Lock()
+	_ = e.lib.ix.Close() // every batch fails from now on
+	e.lib.syncMu.Unlock()
+	if err := e.lib.catchUp(); err == nil {
+		t.Fatal("catchUp over a closed index succeeded")
+	}
+	e.lib.recentMu.Lock()
+	_, kept := e.lib.recent[s.ID]
+	e.lib.recentMu.Unlock()
+	if !kept {
+		t.Error("a recent save was forgotten when its batch failed")
 	}
 }

@@ -169,27 +169,38 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	small, err := l.smallBacklog()
-	if err == nil && small {
-		err = l.SyncIndex()
+	if openHook != nil {
+		openHook(l)
 	}
-	if err != nil {
-		// The library still works; search catches up at the next write.
-		l.log.Error("library: bringing the search index up to date failed", "err", err)
-		l.notices = append(l.notices, "The search index could not be brought up to date; search may miss some summaries until the next restart.")
-	}
-	if rebuilt > 0 {
-		msg := fmt.Sprintf("The search index was rebuilt from your library (%d videos).", rebuilt)
-		if !small {
-			msg = fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
-				rebuilt, aboutDuration(l.eta(rebuilt)))
+	small, err := l.drainSmall()
+	switch {
+	case err != nil:
+		// The library still works; the background indexer starts at once
+		// and retries until it succeeds.
+		l.log.Error("library: bringing the search index up to date failed; will retry", "err", err)
+		msg := "The search index could not be brought up to date; search may miss some summaries for a while (indexing is retried)."
+		if rebuilt > 0 {
+			msg = fmt.Sprintf("The search index is being rebuilt from your library (%d videos) but could not be brought up to date yet; search may miss some summaries for a while (indexing is retried).", rebuilt)
 		}
 		l.notices = append(l.notices, msg)
+	case rebuilt > 0 && small:
+		l.notices = append(l.notices, fmt.Sprintf("The search index was rebuilt from your library (%d videos).", rebuilt))
+	case rebuilt > 0:
+		l.notices = append(l.notices, fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
+			rebuilt, aboutDuration(l.eta(rebuilt))))
 	}
 	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
-	go l.indexLoop(!small)
+	go l.indexLoop(!small || err != nil) // a failed round arms the retry timer
 	return l, nil
 }
+
+// drainHook, when set (by tests), is called by a search's drain between
+// reading the queue and indexing it.
+var drainHook func()
+
+// openHook, when set (by tests), is called by Open once the index is open,
+// before it brings the index up to date.
+var openHook func(*Library)
 
 // indexLoop indexes what is queued, a second after the first write of a
 // wake-up (writes that come while it waits or indexes are taken with it or
@@ -255,11 +266,11 @@ func (l *Library) indexFailures() (int, error) {
 }
 
 // retryFirst and retryMost bound the wait before the background indexer
-// tries again after a failed round (doubling in between).
-const (
-	retryFirst = 5 * time.Second
-	retryMost  = 5 * time.Minute
-)
+// tries again after a failed round (doubling in between). retryFirst is a
+// variable for tests, which set it before Open.
+var retryFirst = 5 * time.Second
+
+const retryMost = 5 * time.Minute
 
 // indexDelay is how long indexLoop gathers saves before it indexes them.
 const indexDelay = time.Second
@@ -434,58 +445,50 @@ func aboutDuration(d time.Duration) string {
 	}
 }
 
-// indexBatch is how many queued videos one index batch of SyncIndex holds.
-const indexBatch = 2000
-
 // searchDrainMax is the largest queue a search (or Delete) takes into the
 // index before it answers (a fraction of a second's work): a summary saved
 // a moment ago is found. A larger queue is left to indexLoop, and the search
 // answers from what is indexed so far.
 const searchDrainMax = 300
 
-// smallBacklog reports whether at most searchDrainMax videos are queued.
-func (l *Library) smallBacklog() (bool, error) {
-	p, err := l.db.PendingIndex(searchDrainMax + 1)
-	return len(p) <= searchDrainMax, err
-}
-
-// SyncIndex brings the search index up to date with the database by
-// draining the store's queue, in the caller's goroutine. Search and Delete
-// call it for a small queue; it is exported for callers that wrote through
-// the store directly.
-func (l *Library) SyncIndex() error {
-	for {
-		n, err := l.syncBatch()
-		if err != nil || n == 0 {
-			return err
-		}
+// drainSmall is how a search (or Delete, or Open) brings a small queue
+// into the index in the caller's goroutine: when at most searchDrainMax
+// videos are queued it indexes exactly those (what is queued meanwhile is
+// the background indexer's) and returns once they are on disk; when more
+// are queued it does nothing and small is false.
+func (l *Library) drainSmall() (small bool, err error) {
+	pending, err := l.db.PendingIndex(searchDrainMax + 1)
+	if err != nil || len(pending) > searchDrainMax {
+		return false, err
 	}
-}
-
-// syncBatch indexes up to indexBatch queued videos, returns once they are
-// on disk, and returns how many it took. Batches are serialised; between
-// two of them another caller (the background indexer) can take its turn.
-func (l *Library) syncBatch() (int, error) {
-	l.syncMu.Lock()
+	if len(pending) == 0 {
+		return true, nil
+	}
+	if drainHook != nil {
+		drainHook()
+	}
+	l.syncMu.Lock() // not before: the background indexer holds it while it analyses a batch
 	defer l.syncMu.Unlock()
-	var pending map[string]uint64
 	var put []search.Doc
 	var del []string
-	err := l.db.View(func(tx *store.Tx) (err error) {
-		pending = tx.PendingIndex(indexBatch)
+	err = l.db.View(func(tx *store.Tx) (err error) {
+		for id := range pending { // as queued now: indexed meanwhile, or saved again
+			if seq, ok := tx.PendingSeq(id); ok {
+				pending[id] = seq
+			} else {
+				delete(pending, id)
+			}
+		}
 		put, del, err = docsFor(tx, pending)
 		return err
 	})
 	if err != nil || len(pending) == 0 {
-		return 0, err
+		return true, err
 	}
 	if err := l.ix.Apply(put, del); err != nil {
-		return 0, err
+		return true, err
 	}
-	if err := l.db.ClearPending(pending); err != nil {
-		return 0, err
-	}
-	return len(pending), nil
+	return true, l.db.ClearPending(pending)
 }
 
 // docsFor reads what the index should hold for the queued videos: the
@@ -508,18 +511,8 @@ func docsFor(tx *store.Tx, pending map[string]uint64) (put []search.Doc, del []s
 // syncIndexSoon is what Search and Delete do before they go on: drain a
 // small queue at once, leave a large one to indexLoop.
 func (l *Library) syncIndexSoon() error {
-	small, err := l.smallBacklog()
-	if err != nil {
-		return err
-	}
-	if !small {
-		l.indexLater()
-		return nil
-	}
-	// One batch (it holds more than a small queue): an import that starts
-	// writing meanwhile is the background indexer's, not this caller's.
-	n, err := l.syncBatch()
-	if err == nil && n == indexBatch {
+	small, err := l.drainSmall()
+	if err == nil && !small {
 		l.indexLater()
 	}
 	return err
@@ -547,9 +540,10 @@ type introducedBatch struct {
 // catchUp is the background indexer: it takes everything queued into the
 // index, catchBatch videos at a time in id order, until the queue is empty
 // or Close is called (then it stops after the batch it is on; the rest
-// stays queued). While an import writes, it pauses: the import has the
-// machine to itself and returns sooner (indexing is most of the work), and
-// a search answers from the index as it was. One batch is analysed at a time (two at once measured no
+// stays queued). While an import writes, it takes in only what was saved
+// meanwhile (a small batch) and leaves the import's batches for later: the
+// import has the machine to itself and returns sooner (indexing is most of
+// the work), and a search answers from the index as it was. One batch is analysed at a time (two at once measured no
 // faster on two cores and held a quarter more memory), but the next one
 // starts as soon as a batch is searchable, while it is written to disk; its
 // queue entries are cleared once it is on disk. At most maxUnpersisted
@@ -581,21 +575,30 @@ func (l *Library) catchUp() error {
 		select {
 		case <-l.stop:
 			return settleAll()
+		case <-l.closing.Done(): // Close began: it stops the indexer once imports end
+			return settleAll()
 		default:
 		}
 		if l.importing.Load() > 0 {
-			return settleAll() // the import wakes the indexer when it has written everything
+			// The import wakes the indexer when it has written everything;
+			// what was saved meanwhile is taken in now, so it is found
+			// within about a second, as any save.
+			b, _, err := l.introduceNext("", false)
+			if err == nil && len(b.clear) > 0 {
+				waiting = append(waiting, b)
+			}
+			return errors.Join(err, settleAll())
 		}
 		if len(waiting) >= maxUnpersisted {
 			if err := settle(); err != nil {
 				return errors.Join(err, settleAll())
 			}
 		}
-		b, last, err := l.introduceNext(after)
+		b, last, err := l.introduceNext(after, true)
 		if err != nil {
 			return errors.Join(err, settleAll())
 		}
-		if last != "" {
+		if len(b.clear) > 0 {
 			waiting = append(waiting, b)
 			after = last
 			continue
@@ -610,22 +613,33 @@ func (l *Library) catchUp() error {
 	}
 }
 
-// introduceNext makes up to catchBatch queued videos after the id after
-// searchable and returns the batch and the last id it took ("" when none
-// is queued after after). Under syncMu, so no drain runs meanwhile.
-func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
+// introduceNext makes searchable the videos saved since its last call
+// and, when queued is set, up to catchBatch queued videos after the id
+// after; it returns the batch and the last id it took ("" when none is
+// queued after after and nothing was saved). Under syncMu, so no drain
+// runs meanwhile.
+func (l *Library) introduceNext(after string, queued bool) (in introducedBatch, last string, err error) {
+	in = introducedBatch{persisted: make(chan error, 1), clear: map[string]uint64{}}
+	if !queued && !l.hasRecent() {
+		return in, "", nil
+	}
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
 	if l.batchHook != nil {
 		l.batchHook()
 	}
-	in := introducedBatch{persisted: make(chan error, 1)}
 	var put []search.Doc
 	var del []string
-	var last string
 	recent := l.takeRecent()
-	err := l.db.View(func(tx *store.Tx) (err error) {
-		in.clear, last = tx.PendingAfter(after, catchBatch)
+	defer func() {
+		if err != nil { // not taken in: still first in line for the next batch
+			l.keepRecent(recent)
+		}
+	}()
+	err = l.db.View(func(tx *store.Tx) (err error) {
+		if queued {
+			in.clear, last = tx.PendingAfter(after, catchBatch)
+		}
 		for id := range recent { // saved during the catch-up: first, wherever they sort
 			if seq, ok := tx.PendingSeq(id); ok {
 				in.clear[id] = seq
@@ -639,12 +653,15 @@ func (l *Library) introduceNext(after string) (introducedBatch, string, error) {
 		// would have found them): still a batch to apply and settle.
 		last = after
 	}
-	if err != nil || last == "" {
+	if err != nil || len(in.clear) == 0 {
 		return in, "", err
 	}
-	// A catch-up reads the whole library back; what it read is not kept
-	// in the app's memory (reading it again costs a minor fault).
-	l.db.ReleaseMapped()
+	if len(in.clear) >= catchBatch {
+		// A catch-up reads the whole library back; what it read is not
+		// kept in the app's memory (reading it again costs a minor fault).
+		// A round of a few saves leaves it be.
+		l.db.ReleaseMapped()
+	}
 	if err := l.ix.ApplyAsync(put, del, func(err error) { in.persisted <- err }); err != nil {
 		return in, "", err
 	}
@@ -685,12 +702,15 @@ func transcriptText(tx *store.Tx, s *ytsum.Summary) string {
 }
 
 // Save stores s (replacing the summary with the same video and cache key)
-// and queues it for the index, which indexLoop brings up to date after
-// Save returns (a search drains the queue before it answers, so it finds s
-// at once). It does not touch the network: a thumbnail already cached
-// (FetchThumbnail, started before) is recorded at once, one that arrives
-// after the save is RecordThumbnail's. An error means the summary was not saved; an index failure is
-// logged and repaired by the next SyncIndex. ctx is checked before writing.
+// and queues it for the index, which indexLoop takes it into after Save
+// returns, within about a second, ahead of a long catch-up's queue (a
+// search meanwhile drains a small queue first, so it finds s at once; with
+// a large one it answers from what is indexed so far). It does not touch
+// the network: a thumbnail already cached (FetchThumbnail, started
+// before) is recorded at once, one that arrives after the save is
+// RecordThumbnail's. An error means the summary was not saved; indexing is
+// not Save's work, and a failed round is logged and retried by indexLoop.
+// ctx is checked before writing.
 func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 	if err := ctx.Err(); err != nil {
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "Saving the summary was cancelled.")
@@ -710,8 +730,30 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 		l.recent[s.ID] = struct{}{}
 	}
 	l.recentMu.Unlock()
-	l.indexLater() // off the job's path: the next search drains a small queue first anyway
+	l.indexLater() // off the job's path
 	return nil
+}
+
+// hasRecent reports whether a video was saved since the last takeRecent.
+func (l *Library) hasRecent() bool {
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	return len(l.recent) > 0
+}
+
+// keepRecent puts back videos takeRecent returned (their batch failed).
+func (l *Library) keepRecent(r map[string]struct{}) {
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	for id := range r {
+		if len(l.recent) >= catchBatch {
+			return
+		}
+		if l.recent == nil {
+			l.recent = map[string]struct{}{}
+		}
+		l.recent[id] = struct{}{}
+	}
 }
 
 // takeRecent returns the videos saved since the last call and forgets them.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -724,9 +725,7 @@ func TestCacheMissingThumbnails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.lib.SyncIndex(); err != nil {
-		t.Fatal(err)
-	}
+	waitIndexed(t, e.lib)
 	n, err := e.lib.CacheMissingThumbnails(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("CacheMissingThumbnails = %d %v", n, err)
@@ -853,4 +852,116 @@ func TestRecordThumbnailDoesNotDownload(t *testing.T) {
 func (e *env) pictureAfterSave(ctx context.Context, s *ytsum.Summary) {
 	e.lib.FetchThumbnail(ctx, s.Video)
 	e.lib.RecordThumbnail(s)
+}
+
+// openFailing reopens e's library (its index removed, so rebuilt from the
+// database) with fail run by Open before it brings the index up to date;
+// the library and the database are closed at the end of the test.
+func (e *env) openFailing(t *testing.T, fail func(l *Library, db *store.DB)) *Library {
+	t.Helper()
+	if err := os.RemoveAll(filepath.Join(e.dir, search.DirName)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(e.dir, store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openHook = func(l *Library) { fail(l, db) }
+	defer func() { openHook = nil }()
+	lib, err := Open(db, Options{DataDir: e.dir, HTTPClient: e.thumb.Client(), Logger: quiet})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = lib.Close()
+		_ = db.Close()
+	})
+	return lib
+}
+
+// waitFailures waits (boundedly) until l's background indexer has failed
+// at least n rounds.
+func waitFailures(t *testing.T, l *Library, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _ := l.indexFailures()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("failed background rounds = %d after 30 s, want at least %d (no round was run or retried)", got, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Ensure that when Open cannot bring the index up to date (it cannot read
+// the queue, or indexing a small one fails), the notice says the indexing
+// is retried, not that the index was rebuilt or is behind until the next
+// restart, and the background indexer runs (and so retries) at once.
+func TestOpenIndexingFailureIsRetried(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		fail func(l *Library, db *store.DB)
+	}{
+		{"queue unreadable", func(l *Library, db *store.DB) { _ = db.Close() }},
+		{"indexing fails", func(l *Library, db *store.DB) { _ = l.ix.Close() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := MustOpen(t)
+			for _, id := range []string{"aaaaaaaaaaa", "bbbbbbbbbbb"} {
+				if err := e.lib.Save(ctx, e.summary(id, "Title "+id, "Some text.", t0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.close(t)
+			lib := e.openFailing(t, tc.fail)
+			notices := strings.Join(lib.Notices(), "\n")
+			if !strings.Contains(notices, "search may miss some summaries for a while (indexing is retried)") ||
+				strings.Contains(notices, "was rebuilt") || strings.Contains(notices, "next restart") {
+				t.Errorf("notices = %q, want that indexing is retried", notices)
+			}
+			waitFailures(t, lib, 1)
+		})
+	}
+}
+
+// Ensure a search indexes at most the small queue it found, not what was
+// queued since (an import's first batches): a search does a fraction of a
+// second's work before it answers, the rest is the background indexer's.
+func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	// Through the store: queued, and the background indexer not woken.
+	if err := e.db.PutSummary(e.summary("aaaaaaaaaaa", "Platypus", "The platypus lays eggs.", t0)); err != nil {
+		t.Fatal(err)
+	}
+	more := 2 * searchDrainMax
+	var once sync.Once
+	drainHook = func() {
+		once.Do(func() {
+			err := e.db.Update(func(tx *store.Tx) error {
+				for i := range more {
+					if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Later", "Queued after the search read the queue.", t0)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	defer func() { drainHook = nil }()
+	items, err := e.lib.Search(ctx, "platypus", 5)
+	if err != nil || len(items) != 1 || items[0].Summary.ID != "aaaaaaaaaaa" {
+		t.Errorf("Search(platypus) = %v %v, want the queued summary", itemIDs(items), err)
+	}
+	if n, err := e.db.PendingCount(); err != nil || n != more {
+		t.Errorf("queued after the search = %d (%v), want the %d queued after it read the queue", n, err, more)
+	}
 }

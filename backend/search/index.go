@@ -140,7 +140,10 @@ func setInternalDurably(idx bleve.Index, w *waiters, key, val []byte) error {
 	b := idx.NewBatch()
 	b.SetInternal(key, val)
 	persisted := make(chan error, 1)
-	call, drop := w.add(func(err error) { persisted <- err })
+	call, drop, err := w.add(func(err error) { persisted <- err })
+	if err != nil {
+		return err
+	}
 	b.SetPersistedCallback(call)
 	if err := idx.Batch(b); err != nil {
 		drop()
@@ -218,7 +221,10 @@ func (ix *Index) ApplyAsync(put []Doc, del []string, persisted func(error)) erro
 		persisted(nil)
 		return nil
 	}
-	call, drop := ix.w.add(persisted)
+	call, drop, err := ix.w.add(persisted)
+	if err != nil {
+		return err // already an index error
+	}
 	b.SetPersistedCallback(call)
 	if err := ix.idx.Batch(b); err != nil {
 		drop()

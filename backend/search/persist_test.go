@@ -18,13 +18,19 @@ func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := make(chan error, 4)
-	call, _ := ix.w.add(func(err error) { got <- err })
+	call, _, err := ix.w.add(func(err error) { got <- err })
+	if err != nil {
+		t.Fatal(err)
+	}
 	fire := scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback]
-	// A merge error: nothing waits on merges.
-	fire(scorch.NewScorchError("merger", "busy", scorch.ErrCleanup), filepath.Join(dir, "store"))
+	// A failed merge, as bleve's merger reports it (ErrPersist, merge.go):
+	// the batches' own writes are not affected, nothing waits on merges.
+	fire(scorch.NewScorchError("merger", "merging err: no space left on device", scorch.ErrPersist), filepath.Join(dir, "store"))
+	fire(scorch.NewScorchError("merger", "panic: boom", scorch.ErrAsyncPanic), filepath.Join(dir, "store"))
+	fire(scorch.NewScorchError("persister", "removing old files", scorch.ErrCleanup), filepath.Join(dir, "store"))
 	select {
 	case err := <-got:
-		t.Fatalf("a non-persist error answered a batch: %v", err)
+		t.Fatalf("an error not about a batch's write answered a batch: %v", err)
 	default:
 	}
 	fire(scorch.NewScorchError("persister", "no space left on device", scorch.ErrPersist), filepath.Join(dir, "store"))
@@ -41,7 +47,9 @@ func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
 		t.Fatal("a callback ran twice")
 	}
 
-	ix.w.add(func(err error) { got <- err }) // a batch still on its way to disk
+	if _, _, err := ix.w.add(func(err error) { got <- err }); err != nil { // a batch still on its way to disk
+		t.Fatal(err)
+	}
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -61,5 +69,43 @@ func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
 	defer ix.Close()
 	if err := ix.Apply([]Doc{{ID: "aaaaaaaaaaa", Title: "persisted"}}, nil); err != nil {
 		t.Fatalf("Apply: %v", err)
+	}
+}
+
+// Ensure a panic of bleve's persister (its loop ends: nothing is written
+// any more) fails every batch waiting for the disk and every later one, so
+// that a caller waiting for the disk (the library's Apply, its indexer's
+// settling before Close) does not wait for ever.
+func TestPersisterPanicFailsBatchesForGood(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), DirName)
+	ix, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	got := make(chan error, 2)
+	if _, _, err := ix.w.add(func(err error) { got <- err }); err != nil {
+		t.Fatal(err)
+	}
+	fire := scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback]
+	fire(scorch.NewScorchError("persister", "panic: boom", scorch.ErrAsyncPanic), filepath.Join(dir, "store"))
+	select {
+	case err := <-got:
+		if err == nil {
+			t.Fatal("the persister's panic answered nil")
+		}
+	default:
+		t.Fatal("the persister's panic left a batch waiting")
+	}
+	called := make(chan error, 1)
+	err = ix.ApplyAsync([]Doc{{ID: "aaaaaaaaaaa", Title: "never written"}}, nil, func(err error) { called <- err })
+	if err == nil {
+		t.Fatal("ApplyAsync after the persister's panic accepted a batch")
+	}
+	if len(called) != 0 {
+		t.Fatal("ApplyAsync returned an error and called persisted")
+	}
+	if err := ix.Apply([]Doc{{ID: "bbbbbbbbbbb", Title: "never written"}}, nil); err == nil {
+		t.Fatal("Apply after the persister's panic succeeded")
 	}
 }

@@ -115,6 +115,24 @@ describe('Summarize form with a locked keychain', () => {
     expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull();
   });
 
+  const withServer = (up: boolean) => vi.fn(async () => {
+    const st = keylessStatus();
+    return { ...st, models: [...(st.models ?? []), { key: 'llama3.2:3b', provider: 'ollama', display_name: 'llama3.2:3b', available: up }] };
+  });
+
+  it('with a local LLM server running: does not claim only the offline model can summarize', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: withServer(true), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Models that need a key cannot summarize now: ${msg}`));
+    expect(text('form-keychain-locked')).not.toContain('Only the offline model');
+  });
+
+  it('with a local LLM server that is not running: only the offline model can summarize', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: withServer(false), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+  });
+
   it('says nothing when a key is set, even with the keychain locked', async () => {
     const getSettings = locked();
     // A theme in the status, so only the keychain lookup could read the settings.

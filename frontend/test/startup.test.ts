@@ -1,4 +1,4 @@
-import { afterFirstFrame, trackStartup, type StartupClock } from '../src/lib/startup';
+import { afterFirstFrame, browserClock, trackStartup, type StartupClock } from '../src/lib/startup';
 import type { StartupMarks } from '../src/lib/api/transport';
 
 function fakeClock() {
@@ -78,5 +78,27 @@ describe('afterFirstFrame', () => {
     vi.advanceTimersByTime(1);
     vi.advanceTimersByTime(1); // then a task of its own (a 0 ms timer waits 1 ms)
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('browserClock.loaded', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const entries = (resources: Partial<PerformanceResourceTiming>[]) =>
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation(((type: string) =>
+      type === 'navigation' ? [{ responseEnd: 40.4 }] : type === 'resource' ? resources : []) as typeof performance.getEntriesByType);
+
+  it('takes the bundle by its name, not the first script (Wails injects /wails/ipc.js before it)', () => {
+    entries([
+      { name: 'http://wails.localhost/wails/ipc.js', initiatorType: 'script', responseEnd: 12 },
+      { name: 'http://wails.localhost/wails/runtime.js', initiatorType: 'script', responseEnd: 15 },
+      { name: 'http://wails.localhost/assets/index-Bx9_q2Lm.js', initiatorType: 'script', responseEnd: 90.6 },
+    ]);
+    expect(browserClock.loaded()).toEqual({ html: 40, bundle: 91 });
+  });
+
+  it('says 0 for the bundle when no entry is the bundle', () => {
+    entries([{ name: 'http://wails.localhost/wails/ipc.js', initiatorType: 'script', responseEnd: 12 }]);
+    expect(browserClock.loaded()).toEqual({ html: 40, bundle: 0 });
   });
 });

@@ -123,6 +123,37 @@ describe('Summarize form with a locked keychain', () => {
     await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
   });
 
+  it('the note goes when a status reload says a key is now set', async () => {
+    let st = { ...keylessStatus(), theme: 'light' };
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => st), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+    st = { ...apiStatus(), theme: 'light' };
+    await s.loadStatus();
+    await waitFor(() => expect(screen.queryByTestId('form-keychain-locked')).toBeNull());
+  });
+
+  it('a status reload neither reads the settings again nor hides the note meanwhile', async () => {
+    const getSettings = locked();
+    // A theme in the status, so only the keychain lookup reads the settings.
+    const { s, raw } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => ({ ...keylessStatus(), theme: 'light' })), getSettings });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+    expect(getSettings).toHaveBeenCalledTimes(1);
+    let hidden = false;
+    const seen = new MutationObserver(() => {
+      if (!screen.queryByTestId('form-keychain-locked')) hidden = true;
+    });
+    seen.observe(document.body, { childList: true, subtree: true, characterData: true });
+    await s.loadStatus();
+    await waitFor(() => expect(raw.apiStatus).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 50)); // the reload rendered, effects ran
+    seen.disconnect();
+    expect(getSettings).toHaveBeenCalledTimes(1);
+    expect(hidden).toBe(false);
+    expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`);
+  });
+
   it('says nothing when a key is set, even with the keychain locked', async () => {
     const getSettings = locked();
     // A theme in the status, so only the keychain lookup could read the settings.

@@ -75,6 +75,39 @@ describe('library store', () => {
     lib.dispose();
   });
 
+  it('a failed backlog read is tried again, each time a little later, and the search still runs again at the end', async () => {
+    // The search's own read says 41,200; the next two reads fail; the third says 0.
+    const answers: (number | Error)[] = [41200, new Error('busy'), new Error('busy'), 0];
+    const { t, raw } = fakeTransport({
+      searchSummaries: vi.fn(async () => [makeVideo('a')]),
+      libraryStatus: vi.fn(async () => {
+        const a = answers.shift() ?? 0;
+        if (a instanceof Error) throw new ApiError('The index could not be read.', { code: 'internal', status: 500 });
+        return { indexing_pending: a, indexing_seconds: a / 1000 };
+      }),
+    });
+    const lib = createLibrary(t, createPrefs(loadPrefs()), { debounceMs: 0, statusPollMs: 1000 });
+    lib.setQuery('octopus');
+    await vi.advanceTimersByTimeAsync(0);
+    await flush();
+    expect(raw.libraryStatus).toHaveBeenCalledTimes(1);
+    expect(lib.get().indexingPending).toBe(41200);
+    await vi.advanceTimersByTimeAsync(1000); // the poll: fails
+    expect(raw.libraryStatus).toHaveBeenCalledTimes(2);
+    expect(lib.get().indexingPending).toBe(41200);
+    await vi.advanceTimersByTimeAsync(1000); // first retry (1 s): fails
+    expect(raw.libraryStatus).toHaveBeenCalledTimes(3);
+    await vi.advanceTimersByTimeAsync(1999); // the next waits longer (2 s)
+    expect(raw.libraryStatus).toHaveBeenCalledTimes(3);
+    expect(raw.searchSummaries).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await flush();
+    expect(raw.libraryStatus).toHaveBeenCalledTimes(5); // the 4th said 0; the search again read it once more
+    expect(lib.get().indexingPending).toBe(0);
+    expect(raw.searchSummaries).toHaveBeenCalledTimes(2);
+    lib.dispose();
+  });
+
   it('search results page locally', async () => {
     const many = Array.from({ length: 25 }, (_, i) => makeVideo(`v${String(i).padStart(10, '0')}`));
     const { t } = fakeTransport({ searchSummaries: vi.fn(async () => many) });

@@ -1,4 +1,4 @@
-import { afterFirstFrame, trackStartup, type StartupClock } from '../src/lib/startup';
+import { afterFirstFrame, browserClock, trackStartup, type StartupClock } from '../src/lib/startup';
 import type { StartupMarks } from '../src/lib/api/transport';
 
 function fakeClock() {
@@ -46,10 +46,19 @@ describe('trackStartup', () => {
 });
 
 describe('afterFirstFrame', () => {
-  it('runs once, after the next frame', async () => {
+  // Set up and torn down here, so a failing assertion cannot leave fake timers or the stub behind.
+  let raf: ReturnType<typeof vi.fn<(cb: FrameRequestCallback) => number>>;
+  beforeEach(() => {
     vi.useFakeTimers();
-    const raf = vi.fn<(cb: FrameRequestCallback) => number>();
+    raf = vi.fn<(cb: FrameRequestCallback) => number>(() => 0);
     vi.stubGlobal('requestAnimationFrame', raf);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('runs once, after the next frame', () => {
     const fn = vi.fn();
     afterFirstFrame(fn);
     expect(fn).not.toHaveBeenCalled();
@@ -58,21 +67,38 @@ describe('afterFirstFrame', () => {
     expect(fn).toHaveBeenCalledTimes(1);
     vi.advanceTimersByTime(200); // the fallback does not run it again
     expect(fn).toHaveBeenCalledTimes(1);
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
   });
 
   it('runs after 100 ms when no frame comes (a tab in the background)', () => {
-    vi.useFakeTimers();
-    vi.stubGlobal('requestAnimationFrame', () => 0);
     const fn = vi.fn();
     afterFirstFrame(fn);
+    expect(raf).toHaveBeenCalledTimes(1); // asked for a frame that never comes
     vi.advanceTimersByTime(99);
     expect(fn).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     vi.advanceTimersByTime(1); // then a task of its own (a 0 ms timer waits 1 ms)
     expect(fn).toHaveBeenCalledTimes(1);
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
+  });
+});
+
+describe('browserClock.loaded', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const entries = (resources: Partial<PerformanceResourceTiming>[]) =>
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation(((type: string) =>
+      type === 'navigation' ? [{ responseEnd: 40.4 }] : type === 'resource' ? resources : []) as typeof performance.getEntriesByType);
+
+  it('takes the bundle by its name, not the first script (Wails injects /wails/ipc.js before it)', () => {
+    entries([
+      { name: 'http://wails.localhost/wails/ipc.js', initiatorType: 'script', responseEnd: 12 },
+      { name: 'http://wails.localhost/wails/runtime.js', initiatorType: 'script', responseEnd: 15 },
+      { name: 'http://wails.localhost/assets/index-Bx9_q2Lm.js', initiatorType: 'script', responseEnd: 90.6 },
+    ]);
+    expect(browserClock.loaded()).toEqual({ html: 40, bundle: 91 });
+  });
+
+  it('says 0 for the bundle when no entry is the bundle', () => {
+    entries([{ name: 'http://wails.localhost/wails/ipc.js', initiatorType: 'script', responseEnd: 12 }]);
+    expect(browserClock.loaded()).toEqual({ html: 40, bundle: 0 });
   });
 });

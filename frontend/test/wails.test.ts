@@ -254,6 +254,77 @@ describe('JobFollower', () => {
   });
 });
 
+describe('JobFollower first read', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a failed FIRST read is tried again with a pause that grows, and says it is reconnecting meanwhile', async () => {
+    vi.useFakeTimers();
+    let fails = 2;
+    const fetch = vi.fn(async () => {
+      if (fails-- > 0) throw new ApiError('The database could not be read.', { code: 'internal', status: 500 });
+      return makeJob({ id: 'j1', status: 'running', progress: 1 });
+    });
+    const got: Job[] = [];
+    const link = vi.fn();
+    const f = new JobFollower('j1', { fetch, deliver: (j) => got.push(j), link });
+    f.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(link).toHaveBeenLastCalledWith('reconnecting', 'The database could not be read.');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1); // 1 s after the first failure
+    expect(fetch).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(got).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1); // 2 s after the second
+    expect(fetch).toHaveBeenCalledTimes(3);
+    expect(got).toHaveLength(1);
+    expect(f.current?.progress).toBe(1);
+    expect(link.mock.calls.map((c) => c[0])).toEqual(['reconnecting', 'reconnecting', 'realtime']);
+    // Read: nothing more to do.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch).toHaveBeenCalledTimes(3);
+  });
+
+  it('a stopped follower does not try again', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn(async () => {
+      throw new ApiError('The database could not be read.', { code: 'internal', status: 500 });
+    });
+    const f = new JobFollower('j1', { fetch, deliver: () => {} });
+    f.start();
+    await vi.advanceTimersByTimeAsync(0);
+    f.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it("the window's watchers see the link reconnecting while the first read fails, then realtime", async () => {
+    vi.useFakeTimers();
+    let fails = 1;
+    const app = {
+      GetJob: vi.fn(async () => {
+        if (fails-- > 0) return Promise.reject('The summarizer is busy.');
+        return makeJob({ id: 'j1', status: 'running', progress: 1 });
+      }),
+    };
+    const { win } = fakeWindow(app);
+    const t = createTransport(win);
+    const got: Job[] = [];
+    const onLink = vi.fn();
+    t.watchJob('j1', { onJob: (j) => got.push(j), onLink });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onLink.mock.calls).toEqual([['realtime'], ['reconnecting', 'The summarizer is busy.']]);
+    expect(got).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(app.GetJob).toHaveBeenCalledTimes(2);
+    expect(got).toHaveLength(1);
+    expect(onLink).toHaveBeenLastCalledWith('realtime');
+  });
+});
+
 describe('mergeItem', () => {
   it('replaces only the same item at the same position: the same video twice is two items', () => {
     const a = makeVideo('dQw4w9WgXcQ');

@@ -12,6 +12,10 @@ beforeEach(() => {
 
 const page = (n: number) => vi.fn(async () => ({ summaries: Array.from({ length: n }, (_, i) => makeVideo(`v${i}`)), total: n, page: 1, per_page: 1, total_pages: n }));
 const text = (id: string) => screen.getByTestId(id).textContent ?? '';
+/** The keychain's sentence when it is locked. */
+const lockedMsg = 'The Secret Service keyring is locked, so saved keys cannot be read.';
+/** getSettings of a locked keychain, saying message. */
+const locked = (message = lockedMsg) => vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message } }));
 
 describe('first-run welcome', () => {
   it('with an empty library and a Gemini key: names the model and why, says listening works', async () => {
@@ -35,38 +39,25 @@ describe('first-run welcome', () => {
     expect(text('welcome-listen')).toContain('not available');
   });
 
-  it('without keys and with a locked keychain: says a saved key cannot be read, in the keychain\'s words', async () => {
+  it('without keys and with a locked keychain: says a saved key cannot be read, in the keychain\'s words, once (not again in the form)', async () => {
     const msg = 'The Secret Service keyring is locked or waiting for you to unlock it, so saved keys cannot be read.';
-    const getSettings = vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
-    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
+    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings: locked(msg) });
     await s.start();
     await waitFor(() => expect(screen.getByTestId('welcome-keychain-locked').textContent).toBe(msg));
     expect(text('welcome-model')).toContain('no AI key can be read while the keychain is locked');
     expect(text('welcome-key')).toContain('free Gemini API key'); // still how to add one
+    expect(screen.queryByTestId('form-keychain-locked')).toBeNull();
   });
 
   it('without keys and an open keychain: no keychain sentence', async () => {
-    const answered = vi.fn();
-    const getSettings = vi.fn(async () => {
-      answered();
-      return { keychain: { state: 'available', backend: 'Secret Service keyring', message: 'Keys are in the keyring.' } };
-    });
+    const getSettings = vi.fn(async () => ({ keychain: { state: 'available', backend: 'Secret Service keyring', message: 'Keys are in the keyring.' } }));
     // A theme in the status, so the settings are read by the keychain lookup alone.
     const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => ({ ...keylessStatus(), theme: 'light' })), getSettings });
     await s.start();
-    await waitFor(() => expect(answered).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(getSettings).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(text('welcome-key')).toContain('free Gemini API key'));
     await new Promise((r) => setTimeout(r, 20)); // the lookup's answer rendered
     expect(screen.queryByTestId('welcome-keychain-locked')).toBeNull();
-  });
-
-  it('with a locked keychain the form says it only once, in the welcome', async () => {
-    const msg = 'The Secret Service keyring is locked, so saved keys cannot be read.';
-    const getSettings = vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
-    const { s } = setup(<App />, { cachedSummaries: page(0), apiStatus: vi.fn(async () => keylessStatus()), getSettings });
-    await s.start();
-    await waitFor(() => expect(screen.getByTestId('welcome-keychain-locked').textContent).toBe(msg));
-    expect(screen.queryByTestId('form-keychain-locked')).toBeNull();
   });
 
   it('the key link opens outside the app (system browser in the window, new tab in a browser)', async () => {
@@ -105,14 +96,62 @@ describe('first-run welcome', () => {
 });
 
 describe('Summarize form with a locked keychain', () => {
-  const msg = 'The Secret Service keyring is locked, so saved keys cannot be read.';
-  const locked = () => vi.fn(async () => ({ keychain: { state: 'locked', backend: 'Secret Service keyring', message: msg } }));
+  const msg = lockedMsg;
 
   it('once the welcome is gone: says why only the offline model can summarize, in the keychain\'s words', async () => {
     const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => keylessStatus()), getSettings: locked() });
     await s.start();
     await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
     expect(screen.queryByRole('heading', { name: 'Welcome' })).toBeNull();
+  });
+
+  const withServer = (up: boolean) => vi.fn(async () => {
+    const st = keylessStatus();
+    return { ...st, models: [...(st.models ?? []), { key: 'llama3.2:3b', provider: 'ollama', display_name: 'llama3.2:3b', available: up }] };
+  });
+
+  it('with a local LLM server running: does not claim only the offline model can summarize', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: withServer(true), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Models that need a key cannot summarize now: ${msg}`));
+    expect(text('form-keychain-locked')).not.toContain('Only the offline model');
+  });
+
+  it('with a local LLM server that is not running: only the offline model can summarize', async () => {
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: withServer(false), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+  });
+
+  it('the note goes when a status reload says a key is now set', async () => {
+    let st = { ...keylessStatus(), theme: 'light' };
+    const { s } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => st), getSettings: locked() });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+    st = { ...apiStatus(), theme: 'light' };
+    await s.loadStatus();
+    await waitFor(() => expect(screen.queryByTestId('form-keychain-locked')).toBeNull());
+  });
+
+  it('a status reload neither reads the settings again nor hides the note meanwhile', async () => {
+    const getSettings = locked();
+    // A theme in the status, so only the keychain lookup reads the settings.
+    const { s, raw } = setup(<App />, { cachedSummaries: page(1), apiStatus: vi.fn(async () => ({ ...keylessStatus(), theme: 'light' })), getSettings });
+    await s.start();
+    await waitFor(() => expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`));
+    expect(getSettings).toHaveBeenCalledTimes(1);
+    let hidden = false;
+    const seen = new MutationObserver(() => {
+      if (!screen.queryByTestId('form-keychain-locked')) hidden = true;
+    });
+    seen.observe(document.body, { childList: true, subtree: true, characterData: true });
+    await s.loadStatus();
+    await waitFor(() => expect(raw.apiStatus).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 50)); // the reload rendered, effects ran
+    seen.disconnect();
+    expect(getSettings).toHaveBeenCalledTimes(1);
+    expect(hidden).toBe(false);
+    expect(text('form-keychain-locked')).toBe(`Only the offline model can summarize now: ${msg}`);
   });
 
   it('says nothing when a key is set, even with the keychain locked', async () => {

@@ -31,6 +31,20 @@ export function Library() {
   const hidden = new Set(st.pendingDelete);
   const items = st.items.filter((i) => !hidden.has(i.video_id));
   const q = st.query.trim();
+  // What screen readers hear of the indexing backlog: a fixed sentence when it starts to matter
+  // (a search while summaries are still being indexed) and one when it ends, not each count.
+  const indexing = Boolean(q) && st.indexingPending > 0;
+  const [indexingNote, setIndexingNote] = useState('');
+  const sawIndexing = useRef(false);
+  useEffect(() => {
+    if (indexing) {
+      sawIndexing.current = true;
+      setIndexingNote('Still indexing summaries: search results may be incomplete.');
+    } else if (sawIndexing.current) {
+      sawIndexing.current = false;
+      setIndexingNote(st.indexingPending === 0 ? 'Indexing finished: search results are complete.' : '');
+    }
+  }, [indexing]);
   const from = st.total ? (st.page - 1) * st.perPage + 1 : 0;
   const to = Math.min(st.total, st.page * st.perPage);
   const playable = items.filter((i) => i.summary);
@@ -113,8 +127,9 @@ export function Library() {
           <button type="button" class="btn btn-small btn-quiet" onClick={() => void exportAll('json')}>Export library (JSON)</button>
         </div>
       </div>
+      <p class="sr-only" aria-live="polite" data-testid="indexing-live">{indexingNote}</p>
       {q && !st.loading && st.indexingPending > 0 && (
-        <p class="hint" aria-live="polite">
+        <p class="hint">
           Still indexing {st.indexingPending.toLocaleString('en-US')} {st.indexingPending === 1 ? 'summary' : 'summaries'} — results may be incomplete.
         </p>
       )}

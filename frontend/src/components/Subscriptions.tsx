@@ -8,7 +8,6 @@ import { subscriptionsFor } from '../stores/subscriptions';
 import { useServices } from './context';
 import { SummaryOptions, type OptionValues } from './Options';
 
-
 const INTERVALS: [number, string][] = [[15, 'Every 15 minutes'], [30, 'Every 30 minutes'], [60, 'Every hour'],
   [180, 'Every 3 hours'], [360, 'Every 6 hours'], [720, 'Every 12 hours'], [1440, 'Once a day']];
 

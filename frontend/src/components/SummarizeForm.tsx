@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { toApiError } from '../lib/api/errors';
 import type { SummarizeRequest } from '../lib/api/types';
-import { changedChoices, pickerModels, requestFor, serverDefaults, type Choices } from '../lib/models';
+import { changedChoices, LOCAL_MODEL, pickerModels, requestFor, serverDefaults, type Choices } from '../lib/models';
 import { useStore } from '../lib/store';
 import { extractLinks, followable } from '../lib/urls';
 import { useServices } from './context';
@@ -18,7 +18,7 @@ import { useLockedKeychain } from './keychain';
  * can be chosen.
  */
 export function SummarizeForm({ explainLockedKeychain = true }: {
-  /** Say why only the offline model can be used when the keychain is locked (off while the welcome says it). */
+  /** Say why models that need a key cannot be used when the keychain is locked (off while the welcome says it). */
   explainLockedKeychain?: boolean;
 } = {}) {
   const s = useServices();
@@ -37,6 +37,8 @@ export function SummarizeForm({ explainLockedKeychain = true }: {
   const ambiguous = links.filter((l) => l.ambiguous).length;
   const follows = links.filter(followable);
   const models = pickerModels(st.api);
+  // A local LLM server found on this computer needs no key: with one up, the offline model is not the only one.
+  const onlyOffline = !models.some((m) => m.available && m.key !== LOCAL_MODEL.key);
   const loading = !st.api && !st.error;
   const defaults = serverDefaults(st.api);
   const value: Choices = { ...defaults, ...Object.fromEntries(Object.entries(choice).filter(([, v]) => v)) };
@@ -136,7 +138,7 @@ export function SummarizeForm({ explainLockedKeychain = true }: {
         {loading && <p class="muted" role="status">Loading your models and defaults… The offline model can be used now.</p>}
         {locked && (
           <p class="note" role="note" data-testid="form-keychain-locked">
-            Only the offline model can summarize now: {locked}
+            {onlyOffline ? 'Only the offline model can summarize now' : 'Models that need a key cannot summarize now'}: {locked}
           </p>
         )}
         {differs && (

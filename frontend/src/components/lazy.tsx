@@ -4,11 +4,14 @@ import { useEffect, useState } from 'preact/hooks';
 /** A component whose code loads on first use (a chunk of its own), and load() to fetch it early. */
 export type Lazy<P> = ((props: P) => JSX.Element | null) & { load(): Promise<ComponentType<P>> };
 
+/** Reloads the page (the window or the tab): the way to fetch a chunk again after a failed load. Tests replace it. */
+export const page = { reload: (): void => location.reload() };
+
 /**
  * lazy makes a component whose module is imported the first time it is rendered (or load() is
  * called), so the first screen does not load and parse the code of the others. It renders
- * nothing until the module is in (a few ms from the app's own files), and a sentence when the
- * import failed (showing it again tries again).
+ * nothing until the module is in (a few ms from the app's own files), and a sentence with a Reload
+ * button when the import failed (showing it again also tries again).
  */
 export function lazy<P extends object>(importer: () => Promise<ComponentType<P>>): Lazy<P> {
   let loaded: ComponentType<P> | null = null;
@@ -30,7 +33,12 @@ export function lazy<P extends object>(importer: () => Promise<ComponentType<P>>
       return () => { live = false; };
     }, []);
     if (C) return <C {...props} />;
-    return failed ? <p class="error" role="alert">This part of the app did not load. Reload the window to try again.</p> : null;
+    return failed ? (
+      <p class="error" role="alert">
+        This part of the app did not load.{' '}
+        <button type="button" class="btn btn-small" onClick={() => page.reload()}>Reload</button>
+      </p>
+    ) : null;
   }
   return Object.assign(LazyComponent, { load });
 }

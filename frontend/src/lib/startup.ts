@@ -5,9 +5,15 @@ export interface StartupClock {
   now(): number;
   timeOrigin: number;
   frame(fn: () => void): void;
-  /** responseEnd of the document and of the main script, when the browser keeps them (0: unknown). */
+  /**
+   * responseEnd of the document and of the main script (the bundle, assets/index-….js, found by
+   * its name: Wails injects its own scripts first), when the browser keeps them (0: unknown).
+   */
   loaded(): { html: number; bundle: number };
 }
+
+/** The main script's address (vite's build names it assets/index-<hash>.js). */
+const BUNDLE = /\/assets\/index-[^/]*\.js$/;
 
 export const browserClock: StartupClock = {
   now: () => performance.now(),
@@ -16,7 +22,7 @@ export const browserClock: StartupClock = {
   loaded() {
     const nav = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
     const script = (performance.getEntriesByType?.('resource') as PerformanceResourceTiming[] | undefined)
-      ?.find((r) => r.initiatorType === 'script' || /\/assets\/index-[^/]*\.js$/.test(r.name));
+      ?.find((r) => BUNDLE.test(r.name));
     return { html: Math.round(nav?.responseEnd ?? 0), bundle: Math.round(script?.responseEnd ?? 0) };
   },
 };

@@ -1,4 +1,5 @@
 import { toApiError } from '../lib/api/errors';
+import { backoff } from '../lib/backoff';
 import type { Transport } from '../lib/api/transport';
 import type { VideoItem } from '../lib/api/types';
 import { createStore, type Store } from '../lib/store';
@@ -110,15 +111,25 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
   const pending = new Map<string, { timer: ReturnType<typeof setTimeout>; run: () => void }>();
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
 
+  let statusFailures = 0;
+  let disposed = false;
+
   // While the index is behind, read its backlog again now and then; when it has caught up,
-  // search again (the results were incomplete). Stops when the search box is emptied.
-  const watchIndexing = () => {
-    if (statusTimer !== undefined || !s.get().indexingPending) return;
+  // search again (the results were incomplete). A failed read is tried again, later each time
+  // (backoff). Stops when the search box is emptied.
+  const watchIndexing = (wait = o.statusPollMs ?? 3000) => {
+    if (disposed || statusTimer !== undefined || !s.get().indexingPending) return;
     statusTimer = setTimeout(async () => {
       statusTimer = undefined;
       if (!s.get().query.trim()) return;
       const st = await t.libraryStatus().catch(() => null);
-      if (!st || !s.get().query.trim()) return;
+      if (disposed || !s.get().query.trim()) return;
+      if (!st) {
+        statusFailures++;
+        watchIndexing(Math.max(o.statusPollMs ?? 3000, backoff(statusFailures, 30_000)));
+        return;
+      }
+      statusFailures = 0;
       const was = s.get().indexingPending;
       s.set({ ...s.get(), indexingPending: st.indexing_pending });
       if (was > 0 && st.indexing_pending === 0) {
@@ -127,7 +138,7 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
       } else {
         watchIndexing();
       }
-    }, o.statusPollMs ?? 3000);
+    }, wait);
   };
 
   const refresh = async () => {
@@ -146,6 +157,7 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
           : await (filter.subscription || filter.new ? t.searchSummaries(q, filter) : t.searchSummaries(q));
         const indexing = await status;
         if (my !== seq) return;
+        if (indexing) statusFailures = 0;
         searchCache = { q: key, items: all };
         const cur = s.get();
         const hidden = new Set(cur.pendingDelete);
@@ -259,6 +271,7 @@ export function createLibrary(t: Transport, prefs: PrefsStore, o: LibraryOptions
       }
     },
     dispose() {
+      disposed = true;
       if (debounce !== undefined) clearTimeout(debounce);
       if (statusTimer !== undefined) clearTimeout(statusTimer);
     },

@@ -1,3 +1,4 @@
+import { backoff } from '../backoff';
 import { isTerminal, type ItemEvent, type Job, type JobHead, type ResultItem, type VideoItem } from './types';
 
 /**
@@ -86,9 +87,14 @@ export interface FollowerOptions {
   deliver(job: Job): void;
   /** The job was not found. */
   gone?(): void;
+  /**
+   * How the copy is kept now: 'reconnecting' (with the failure's sentence) while a failed read
+   * waits to be tried again, 'realtime' when a read succeeds after that.
+   */
+  link?(state: 'realtime' | 'reconnecting', why?: string): void;
 }
 
-const RETRY_FIRST_MS = 1000;
+/** The longest wait before reading again after failed reads. */
 const RETRY_MOST_MS = 30_000;
 
 /**
@@ -103,8 +109,8 @@ export class JobFollower {
   private pending: ItemEvent[] = [];
   private head: JobHead | null = null;
   private stopped = false;
-  /** The wait before reading again after a failed read (doubling, up to 30 s). */
-  private retryMs = RETRY_FIRST_MS;
+  /** Failed reads in a row (the wait before the next grows with them: backoff, up to 30 s). */
+  private failures = 0;
   /** How many times the whole job was read (for tests and diagnostics). */
   reads = 0;
 
@@ -168,8 +174,9 @@ export class JobFollower {
     this.o.fetch(this.id).then(
       (job) => {
         this.reading = false;
-        this.retryMs = RETRY_FIRST_MS;
         if (this.stopped) return;
+        if (this.failures > 0) this.o.link?.('realtime');
+        this.failures = 0;
         let copy: Job | null = job;
         for (const ev of this.pending.splice(0)) copy = copy && mergeItem(copy, ev);
         if (!copy) copy = job; // a kept item did not fit: the next job event tells
@@ -195,14 +202,15 @@ export class JobFollower {
         const code = (e as { code?: string } | null)?.code;
         if (code === 'not_found') {
           this.o.gone?.();
-        } else if (this.again || this.head) {
-          // Again, but not at once: a read that keeps failing must not spin.
+        } else if (this.again || this.head || !this.job) {
+          // Again (the copy is behind, or there is none yet), but not at once: a read that keeps
+          // failing must not spin.
           this.again = false;
-          const wait = this.retryMs;
-          this.retryMs = Math.min(2 * wait, RETRY_MOST_MS);
+          this.failures++;
+          this.o.link?.('reconnecting', e instanceof Error ? e.message : typeof e === 'string' ? e : undefined);
           setTimeout(() => {
             if (!this.stopped && !this.reading) this.read();
-          }, wait);
+          }, backoff(this.failures, RETRY_MOST_MS));
         }
       },
     );

@@ -1,3 +1,4 @@
+import { backoff } from '../backoff';
 import { ApiError } from './errors';
 import type { ConnectionMethod, JobWatcher } from './transport';
 import { isTerminal, type Job, type SummaryDelta } from './types';
@@ -86,8 +87,6 @@ export function watchJobLive(id: string, w: JobWatcher, o: LiveOptions): () => v
     w.onJob(job);
     if (isTerminal(job.status)) finish();
   };
-
-  const backoff = (n: number, cap: number) => Math.min(cap, 1000 * 2 ** Math.max(0, n - 1));
 
   // ---- polling
   let pollErrors = 0;

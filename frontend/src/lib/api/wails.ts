@@ -133,6 +133,12 @@ export class WailsTransport implements Transport {
           for (const x of [...(this.watchers.get(id) ?? [])]) x.onGone?.();
           this.forget(id, follower);
         },
+        link: (state, why) => {
+          for (const x of [...(this.watchers.get(id) ?? [])]) {
+            if (why === undefined) x.onLink?.(state);
+            else x.onLink?.(state, why);
+          }
+        },
       });
       f = follower;
       this.followers.set(id, f);

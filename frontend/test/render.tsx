@@ -34,7 +34,6 @@ export function keylessStatus(): ApiStatus {
   });
 }
 
-
 /**
  * setup makes the real services over a fake transport (over: its stubs) and renders ui with
  * them. start() is NOT called: tests call s.start() (or s.loadStatus()) when they want the

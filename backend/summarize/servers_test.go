@@ -2,6 +2,7 @@ package summarize
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -180,6 +181,9 @@ func TestMisbehavingLocalServerIsCutOff(t *testing.T) {
 				!strings.Contains(e.Message, "Ollama at 127.0.0.1:") && e.Kind != llm.KindOffline {
 				t.Errorf("error %v is not one sentence naming the server (%q)", err, tt.want)
 			}
+			if tt.mode == discovertest.Drop && e != nil && e.Kind == llm.KindOffline {
+				t.Errorf("a server still running that dropped one answer reads as stopped: %s", e.Message)
+			}
 			t.Logf("%s: cut off after %v: %s", tt.mode, elapsed.Round(time.Millisecond), e.Message)
 		})
 	}
@@ -233,28 +237,35 @@ func TestChunksFitLocalContext(t *testing.T) {
 // The server vanishes in the middle of a long job: the job fails with one
 // sentence, the model list shows the server's models unavailable at once
 // (without waiting for the next probe), and the next job for that model
-// falls back to the default with a note.
+// falls back to the default with a note. One call at a time, the next
+// chunk's dial is refused after the first answer; four at a time, the
+// chunks in flight are cut (an EOF, not a refused dial) and still read as
+// "stopped", not as a failure to try again.
 func TestServerVanishesMidJob(t *testing.T) {
-	ol, _, d, _ := localServers(t)
-	s, _ := newTestService(t, Options{Discoverer: d})
-	s.Discover(context.Background())
-	ol.SetChatMode(discovertest.Vanish)
-	hour := transcript(9000)
-	_, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: hour,
-		Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
-	e := mustKind(t, err, llm.KindOffline)
-	if !strings.Contains(e.Message, "Ollama at 127.0.0.1:") || len(ol.Chats()) != 1 {
-		t.Errorf("error %q after %d requests", e.Message, len(ol.Chats()))
+	for _, calls := range []int{1, 4} {
+		t.Run(fmt.Sprintf("%d at a time", calls), func(t *testing.T) {
+			ol, _, d, _ := localServers(t)
+			s, _ := newTestService(t, Options{Discoverer: d, Concurrency: calls})
+			s.Discover(context.Background())
+			ol.SetChatMode(discovertest.Vanish)
+			hour := transcript(9000)
+			_, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: hour,
+				Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
+			e := mustKind(t, err, llm.KindOffline)
+			if n := len(ol.Chats()); !strings.Contains(e.Message, "Ollama at 127.0.0.1:") || n < 1 || n > calls {
+				t.Errorf("error %q after %d requests (at most %d could be under way)", e.Message, n, calls)
+			}
+			for _, m := range s.Models(context.Background()) {
+				if m.Provider == "ollama" && m.Available {
+					t.Errorf("vanished server's model still available: %+v", m)
+				}
+			}
+			sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300),
+				Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
+			if err != nil || sum.Model != "lmstudio/qwen2.5-7b-instruct" || !strings.Contains(sum.Note, "is not available") {
+				t.Fatalf("next job: %+v, %v", sum, err)
+			}
+			t.Logf("note: %s", sum.Note)
+		})
 	}
-	for _, m := range s.Models(context.Background()) {
-		if m.Provider == "ollama" && m.Available {
-			t.Errorf("vanished server's model still available: %+v", m)
-		}
-	}
-	sum, err := s.Summarize(context.Background(), Input{Video: testVideo, Transcript: transcript(300),
-		Options: ytsum.SummaryOptions{Model: "ollama/llama3.2:3b"}}, nil)
-	if err != nil || sum.Model != "lmstudio/qwen2.5-7b-instruct" || !strings.Contains(sum.Note, "is not available") {
-		t.Fatalf("next job: %+v, %v", sum, err)
-	}
-	t.Logf("note: %s", sum.Note)
 }

@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -387,6 +389,37 @@ func ContextTokens(id string) int {
 	return 0
 }
 
+// serverGone reports, for a local server (Options.ProviderName set),
+// whether it no longer accepts connections: a server that stops with
+// requests in flight cuts them (an EOF, not a refused dial), and the user
+// should hear that it stopped, not that it failed. One dial of at most
+// serverProbeTimeout; false for a cloud provider.
+func (p *Provider) serverGone() bool {
+	if p.opts.ProviderName == "" {
+		return false
+	}
+	u, err := url.Parse(p.BaseURL())
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443"}[u.Scheme]
+		if port == "" {
+			port = "80"
+		}
+	}
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(u.Hostname(), port), serverProbeTimeout)
+	if err != nil {
+		return llm.Offline(err)
+	}
+	c.Close()
+	return false
+}
+
+// serverProbeTimeout bounds serverGone's dial.
+const serverProbeTimeout = time.Second
+
 func capital(s string) string {
 	if s == "" {
 		return s
@@ -413,7 +446,7 @@ func (p *Provider) classify(err error, req llm.Request, keyed bool, retry time.D
 			code = fmt.Sprint(api.Code)
 		}
 	default:
-		if llm.Offline(err) {
+		if llm.Offline(err) || p.serverGone() {
 			e := llm.OfflineError(err, who)
 			if p.opts.ProviderName != "" { // a local server found on this machine
 				e.Message = "Could not reach " + who + "; it has stopped — start it again, or choose another model."

@@ -2,6 +2,9 @@ package openai
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"ytsum/backend/summarize/internal/fakellm"
@@ -60,5 +63,43 @@ func TestOpenAIWithoutKey(t *testing.T) {
 	_, err = p.Stream(context.Background(), llm.Request{Model: "gpt-5", VideoURL: "https://www.youtube.com/watch?v=x"}, nil)
 	if ytsum.ErrorKind(err) != llm.KindNoTranscript {
 		t.Fatalf("video: err = %v", err)
+	}
+}
+
+// A local server that stops with a request in flight cuts the connection (an
+// EOF, not a refused dial). When it no longer accepts connections the error
+// says it stopped (offline); when it is still there, the cut is a failure to
+// try again. A cloud provider's cut connection is never probed.
+func TestCutConnectionOfAStoppedLocalServer(t *testing.T) {
+	for _, tt := range []struct {
+		name, provider string
+		stop           bool
+		want           string
+	}{
+		{"stopped", "ollama", true, llm.KindOffline},
+		{"still running", "ollama", false, llm.KindProviderError},
+		{"cloud", "", true, llm.KindProviderError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.stop {
+					srv.Listener.Close()
+				}
+				c, _, err := w.(http.Hijacker).Hijack()
+				if err == nil {
+					c.Close()
+				}
+			}))
+			defer srv.Close()
+			p := New(Options{BaseURL: func() string { return srv.URL + "/v1" }, ProviderName: tt.provider})
+			_, err := p.Stream(context.Background(), llm.Request{Model: "llama3.2", Prompt: "p"}, nil)
+			if got := ytsum.ErrorKind(err); got != tt.want {
+				t.Fatalf("kind %q (%v), want %q", got, err, tt.want)
+			}
+			if tt.want == llm.KindOffline && !strings.Contains(err.Error(), "it has stopped") {
+				t.Errorf("message %q does not say the server stopped", err)
+			}
+		})
 	}
 }

@@ -25,7 +25,7 @@ const (
 	Hang    = "hang"    // accept the request and never answer (until the client gives up)
 	Forever = "forever" // chat: stream text without end (until the client gives up)
 	Drop    = "drop"    // chat: send one piece of text, then drop the connection
-	Vanish  = "vanish"  // chat: answer this request, then the server shuts down
+	Vanish  = "vanish"  // chat: answer this request, then the server shuts down (requests on connections opened before are cut)
 )
 
 // Model is one model a fake serves.
@@ -55,6 +55,7 @@ type Server struct {
 	once               sync.Once
 	mu                 sync.Mutex
 	chatMode, listMode string
+	vanished           bool // a Vanish answer was sent: every later request is cut
 	chats              []map[string]any
 	auth               []string
 }
@@ -112,6 +113,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hits.Add(1)
 	chat := r.URL.Path == "/v1/chat/completions"
 	s.mu.Lock()
+	if s.vanished { // a connection opened before the server went away
+		s.mu.Unlock()
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				c.Close()
+			}
+		}
+		return
+	}
 	mode := s.listMode
 	if chat {
 		mode = s.chatMode
@@ -252,6 +262,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, mode string) {
 		return
 	case Vanish:
 		w.Header().Set("Connection", "close") // the next request must dial, and finds no one
+		s.mu.Lock()
+		s.vanished = true
+		s.mu.Unlock()
 		s.Listener.Close()
 		defer func() { go s.Close() }()
 	case Drop:

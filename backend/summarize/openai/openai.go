@@ -200,7 +200,7 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onDelta func(str
 		if e := llm.Cancelled(parent); e != nil {
 			return e
 		}
-		return p.classify(err, req, keyed, hint.RetryAfter())
+		return p.classify(parent, err, req, keyed, hint.RetryAfter())
 	}
 	cr := chatRequest(req)
 	stream, err := c.CreateChatCompletionStream(ctx, cr)
@@ -326,7 +326,7 @@ func (p *Provider) ListModels(ctx context.Context) ([]llm.ModelInfo, error) {
 		if e := llm.Cancelled(ctx); e != nil {
 			return nil, e
 		}
-		return nil, p.classify(err, llm.Request{}, keyed, hint.RetryAfter())
+		return nil, p.classify(ctx, err, llm.Request{}, keyed, hint.RetryAfter())
 	}
 	custom := p.Custom()
 	var out []llm.ModelInfo
@@ -392,9 +392,9 @@ func ContextTokens(id string) int {
 // serverGone reports, for a local server (Options.ProviderName set),
 // whether it no longer accepts connections: a server that stops with
 // requests in flight cuts them (an EOF, not a refused dial), and the user
-// should hear that it stopped, not that it failed. One dial of at most
-// serverProbeTimeout; false for a cloud provider.
-func (p *Provider) serverGone() bool {
+// should hear that it stopped, not that it failed. One dial under ctx of at
+// most serverProbeTimeout; false for a cloud provider.
+func (p *Provider) serverGone(ctx context.Context) bool {
 	if p.opts.ProviderName == "" {
 		return false
 	}
@@ -404,14 +404,15 @@ func (p *Provider) serverGone() bool {
 	}
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"https": "443"}[u.Scheme]
-		if port == "" {
-			port = "80"
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
 		}
 	}
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(u.Hostname(), port), serverProbeTimeout)
+	d := net.Dialer{Timeout: serverProbeTimeout}
+	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
-		return llm.Offline(err)
+		return ctx.Err() == nil && llm.Offline(err)
 	}
 	c.Close()
 	return false
@@ -429,7 +430,7 @@ func capital(s string) string {
 
 // classify turns a go-openai error into a *ytsum.Error; keyed tells whether
 // the call carried an API key.
-func (p *Provider) classify(err error, req llm.Request, keyed bool, retry time.Duration) error {
+func (p *Provider) classify(ctx context.Context, err error, req llm.Request, keyed bool, retry time.Duration) error {
 	who := p.who()
 	Who := capital(who)
 	status, code, typ, msg := 0, "", "", ""
@@ -446,7 +447,7 @@ func (p *Provider) classify(err error, req llm.Request, keyed bool, retry time.D
 			code = fmt.Sprint(api.Code)
 		}
 	default:
-		if llm.Offline(err) || p.serverGone() {
+		if llm.Offline(err) || p.serverGone(ctx) {
 			e := llm.OfflineError(err, who)
 			if p.opts.ProviderName != "" { // a local server found on this machine
 				e.Message = "Could not reach " + who + "; it has stopped — start it again, or choose another model."

@@ -140,7 +140,7 @@ type Cache struct {
 // returns the cache. index may be nil, in which case Link and RemoveVideo do
 // nothing.
 func Open(dir string, opts Options, index Index) (*Cache, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // private, as the whole data folder
 		return nil, ytsum.Wrap(err, ytsum.CodeInternal, "audio_cache_open",
 			fmt.Sprintf("Could not create the audio cache folder %s; check that the data folder is writable.", dir))
 	}

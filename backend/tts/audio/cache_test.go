@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -401,4 +402,18 @@ func TestConcurrentPutGet(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+}
+
+// The cache folder Open creates is private (0700), like the rest of the
+// data folder: what the user listened to is nobody else's business.
+func TestOpenCreatesAPrivateFolder(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes")
+	}
+	dir := filepath.Join(t.TempDir(), "audio")
+	mustOpen(t, dir, Options{}, nil)
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("audio folder: %v %v, want mode 0700", fi.Mode().Perm(), err)
+	}
 }

@@ -265,6 +265,46 @@ func TestJournalWriteFailureFallsBack(t *testing.T) {
 	db.journal.mu.Unlock()
 }
 
+// A failed journal write turns the journal off only until the file is
+// emptied: once nothing journaled waits, the next part is journaled again,
+// even when the failure came with nothing waiting (the usual case: every
+// commit empties the file).
+func TestJournalWorksAgainAfterAWriteFailure(t *testing.T) {
+	db := MustOpen(t)
+	_ = db.PutJob("j", []byte("h"), nil)
+	readOnly, err := os.Open(db.path + JournalSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readOnly.Close()
+	db.journal.mu.Lock()
+	good := db.journal.f
+	db.journal.f = readOnly // this write fails, the next ones would not
+	db.journal.mu.Unlock()
+	if err := db.PutJob("j", nil, map[string][]byte{"v/0": []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedParts(t, db, "j"); got["v/0"] != "a" {
+		t.Fatalf("after a journal failure the part was not committed at once: %v", got)
+	}
+	db.journal.mu.Lock()
+	db.journal.f = good
+	db.journal.mu.Unlock()
+	if err := db.PutJob("j", nil, map[string][]byte{"v/1": []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.syncJournal(); err != nil {
+		t.Fatal(err)
+	}
+	// Only a journaled part leaves a lag sample when it is committed.
+	if lag := db.JournalLag(); len(lag) != 1 {
+		t.Fatalf("%d parts went through the journal after the failure, want 1", len(lag))
+	}
+	if got := storedParts(t, db, "j"); got["v/1"] != "b" {
+		t.Fatalf("stored parts %v, want v/1", got)
+	}
+}
+
 // Writes from many goroutines share commits; a failing or panicking write
 // fails alone and the others in its group are committed.
 func TestGroupCommit(t *testing.T) {

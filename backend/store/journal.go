@@ -56,9 +56,6 @@ const journalFlushDelay = 100 * time.Millisecond
 // journalRetry is how long a failed flush waits before trying again.
 const journalRetry = time.Second
 
-// journalMaxRecord bounds one record (a sanity check while replaying).
-const journalMaxRecord = 64 << 20
-
 // maxLagSamples bounds the diagnostic samples kept between two reads.
 const maxLagSamples = 4096
 
@@ -179,7 +176,7 @@ func readJournal(f *os.File) (id []byte, recs []journalEntry, err error) {
 	id, b = b[8:journalHeaderSize], b[journalHeaderSize:]
 	for len(b) >= 8 {
 		n := binary.LittleEndian.Uint32(b)
-		if n > journalMaxRecord || int64(len(b)-8) < int64(n) {
+		if int64(len(b)-8) < int64(n) { // torn (or a damaged length)
 			break
 		}
 		payload := b[8 : 8+n]

@@ -125,10 +125,7 @@ func TestJournalOrderAndReadYourWrites(t *testing.T) {
 // database nor a replay brings a deleted job's parts back.
 func TestDeleteJobWithJournaledParts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path)
 	_ = db.PutJob("gone", []byte("h"), nil)
 	_ = db.PutJob("kept", []byte("h"), nil)
 	for i := range 5 {
@@ -179,10 +176,7 @@ func appendRecords(t *testing.T, path string, tail []byte, recs ...journalEntry)
 // damaged record; then it empties the file and goes on numbering after it.
 func TestJournalReplay(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path)
 	_ = db.PutJob("j", []byte("h"), map[string][]byte{"v/0": []byte("committed")})
 	// The database has reached sequence 2 (two parts journaled and flushed).
 	_ = db.PutJob("j", nil, map[string][]byte{"v/1": []byte("one")})
@@ -203,10 +197,7 @@ func TestJournalReplay(t *testing.T) {
 		journalEntry{seq: 5, id: "j", parts: map[string][]byte{"v/5": []byte("five")}},          // replayed
 	)
 	appendRecords(t, path, good[:len(good)-3]) // torn: the write was cut off
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openAt(t, path)
 	got := storedParts(t, db, "j")
 	want := map[string]string{"v/1": "one", "v/2": "two", "v/3": "3", "v/5": "five"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -227,10 +218,7 @@ func TestJournalReplay(t *testing.T) {
 	appendRecords(t, path, nil, journalEntry{seq: 6, id: "j", parts: map[string][]byte{"v/6": []byte("six")}})
 	appendRecords(t, path, damaged)
 	appendRecords(t, path, nil, journalEntry{seq: 8, id: "j", parts: map[string][]byte{"v/8": []byte("after")}})
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openAt(t, path)
 	defer db.Close()
 	_, parts, err := db.Job("j")
 	if err != nil {
@@ -378,10 +366,7 @@ func TestGroupCommit(t *testing.T) {
 // one, over the writes made meanwhile: the database gets a new identity.
 func TestUnusableJournalIsNeverReplayedLater(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path)
 	_ = db.PutJob("j", []byte("h"), map[string][]byte{"k": []byte("first")})
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -396,7 +381,7 @@ func TestUnusableJournalIsNeverReplayedLater(t *testing.T) {
 	if err := os.Mkdir(jpath, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(path, Options{})
+	db, err := Open(path, Options{})
 	if err != nil {
 		t.Fatalf("an unusable journal must not stop the database: %v", err)
 	}
@@ -411,10 +396,7 @@ func TestUnusableJournalIsNeverReplayedLater(t *testing.T) {
 	if err := os.Rename(jpath+".aside", jpath); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openAt(t, path)
 	defer db.Close()
 	if got := storedParts(t, db, "j"); got["k"] != "new" {
 		t.Fatalf("part k = %q after the old journal came back, want %q", got["k"], "new")

@@ -56,9 +56,6 @@ const journalFlushDelay = 100 * time.Millisecond
 // journalRetry is how long a failed flush waits before trying again.
 const journalRetry = time.Second
 
-// journalMaxRecord bounds one record (a sanity check while replaying).
-const journalMaxRecord = 64 << 20
-
 // maxLagSamples bounds the diagnostic samples kept between two reads.
 const maxLagSamples = 4096
 
@@ -77,7 +74,7 @@ type journal struct {
 	mu      sync.Mutex
 	f       *os.File // nil: not available, every part is committed at once
 	size    int64    // bytes in f
-	broken  bool     // a write failed: append refuses until f is emptied
+	broken  bool     // a write failed: append refuses until f is emptied (empty)
 	seq     uint64   // last sequence appended
 	pending []journalEntry
 	timer   *time.Timer // the scheduled flush, nil when none
@@ -179,7 +176,7 @@ func readJournal(f *os.File) (id []byte, recs []journalEntry, err error) {
 	id, b = b[8:journalHeaderSize], b[journalHeaderSize:]
 	for len(b) >= 8 {
 		n := binary.LittleEndian.Uint32(b)
-		if n > journalMaxRecord || int64(len(b)-8) < int64(n) {
+		if int64(len(b)-8) < int64(n) { // torn (or a damaged length)
 			break
 		}
 		payload := b[8 : 8+n]
@@ -273,6 +270,9 @@ func (db *DB) appendJournal(id string, parts map[string][]byte) bool {
 	j := &db.journal
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.broken {
+		j.empty() // ends the refusal when every record is committed
+	}
 	if j.f == nil || j.broken || j.closed {
 		return false
 	}
@@ -347,7 +347,14 @@ func (j *journal) applied(seq uint64) {
 		}
 	}
 	j.pending = j.pending[i:]
-	if len(j.pending) > 0 || j.f == nil || j.size == journalHeaderSize {
+	j.empty()
+}
+
+// empty empties the file when nothing in it waits for the database (every
+// record is committed), which also ends a failed write's refusal; j.mu is
+// held.
+func (j *journal) empty() {
+	if len(j.pending) > 0 || j.f == nil || (j.size == journalHeaderSize && !j.broken) {
 		return
 	}
 	j.pending = nil

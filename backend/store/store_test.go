@@ -39,7 +39,13 @@ func reopen(tb testing.TB, db *DB) *DB {
 	if err := db.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	db, err := Open(db.path, Options{})
+	return openAt(tb, db.path)
+}
+
+// openAt opens the database at path (which the caller closes).
+func openAt(tb testing.TB, path string) *DB {
+	tb.Helper()
+	db, err := Open(path, Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

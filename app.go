@@ -524,10 +524,14 @@ func (a *App) notifyIfFinished(payload json.RawMessage) {
 	if wctx == nil || !wruntime.IsNotificationAvailable(wctx) {
 		return // degrade quietly where the OS offers none
 	}
-	ctx, cancel := context.WithTimeout(wctx, 5*time.Second)
-	defer cancel()
-	_ = wruntime.SendNotification(wctx, wruntime.NotificationOptions{ID: "job-" + j.ID,
-		Title: "YouTube Summarizer", Body: a.finishedSentence(ctx, &j)})
+	// Off the event loop that called: reading the whole job must not hold
+	// up the window's events.
+	go func() {
+		ctx, cancel := context.WithTimeout(wctx, 5*time.Second)
+		defer cancel()
+		_ = wruntime.SendNotification(wctx, wruntime.NotificationOptions{ID: "job-" + j.ID,
+			Title: "YouTube Summarizer", Body: a.finishedSentence(ctx, &j)})
+	}()
 }
 
 // finishedSentence is jobSentence of the whole job j's event announced:

@@ -30,14 +30,20 @@ export YTSUM_YOUTUBE_URL=http://127.0.0.1:9 YTSUM_THUMBNAIL_URL=http://127.0.0.1
 # never unlocked, so reading a secret asks for a password that never comes.
 eval "$(gnome-keyring-daemon --start --components=secrets 2>/dev/null)" || true
 kpid=${GNOME_KEYRING_PID:-}
+# Without it the app would find no keychain at all, not a locked one: not this bench.
+dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' ||
+  { echo "bench-window-ready: no Secret Service on the session bus (gnome-keyring-daemon did not start); run it under dbus-run-session" >&2; exit 1; }
 now() { date +%s%N; }
 t0=$(now); echo "bench-window-ready: start at $(date -u +%T.%N)" >&2
 "$bin" >"$out/bench-window.log" 2>&1 &
 wpid=$!
 # Poll every 20 ms: xdotool's own --sync sleeps 0.5 s between looks, which
-# would date "visible" late and flatter "visible -> usable".
+# would date "visible" late and flatter "visible -> usable". Each wait below
+# ends at a deadline in seconds ($SECONDS), whatever one look costs.
 wid=
-for _ in $(seq 1 1500); do
+end=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$end" ]; do
   wid=$(xdotool search --onlyvisible --name '^YouTube Summarizer$' 2>/dev/null | head -1 || true)
   [ -n "$wid" ] && break
   sleep 0.02
@@ -45,7 +51,8 @@ done
 t1=$(now); echo "bench-window-ready: window visible at $(date -u +%T.%N)" >&2
 [ -n "$wid" ] || { echo "bench-window-ready: no window within 30 s" >&2; tail -n 20 "$out/bench-window.log" >&2; exit 1; }
 t2=
-for _ in $(seq 1 300); do
+end=$((SECONDS + 10))
+while [ "$SECONDS" -lt "$end" ]; do
   if import -window "$wid" "$tmp/w.png" 2>/dev/null; then
     colours=$(convert "$tmp/w.png" -format %k info: 2>/dev/null || echo 0)
     if [ "${colours:-0}" -gt 20 ]; then t2=$(now); echo "bench-window-ready: painted at $(date -u +%T.%N)" >&2; break; fi
@@ -57,7 +64,8 @@ cp "$tmp/w.png" "$out/bench-window-first-paint.png"
 # The app's own line: the page reports the frame after its form was rendered (painted).
 # The line may come just after the screenshot: wait for it up to 5 s.
 usable=
-for _ in $(seq 1 250); do
+end=$((SECONDS + 5))
+while [ "$SECONDS" -lt "$end" ]; do
   usable=$(grep -m1 'window: form usable' "$out/bench-window.log" | sed -n 's/^time=\([^ ]*\).*/\1/p' || true)
   [ -n "$usable" ] && break
   sleep 0.02

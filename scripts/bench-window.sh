@@ -125,7 +125,7 @@ mark() { sed -n "s/.*[ ]$2=\([0-9-]*\).*/\1/p" <<<"$1" | head -1 | grep . || ech
 # the page's clock (navigation start + paint mark), nav_ms exec → navigation
 # start, the rest the page's marks (ms from the navigation start).
 logrun() {
-	local name=$1 exe=$2 t0 pid line= ms=-1 answered=0 l2 i log
+	local name=$1 exe=$2 t0 pid line= ms=-1 answered=0 l2 log end
 	# A new file each run, made here: the shell that starts the app
 	# truncates its output only when it gets to run, after the first poll.
 	seq=$((seq + 1))
@@ -135,7 +135,8 @@ logrun() {
 	"$exe" >>"$log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
-	for ((i = 0; i < 1500; i++)); do
+	end=$((SECONDS + 15))
+	while [ "$SECONDS" -lt "$end" ]; do
 		if line=$(grep -m1 'form usable (painted)' "$log" 2>/dev/null); then
 			ms=$((($(date +%s%N) - t0) / 1000000))
 			break
@@ -161,20 +162,22 @@ logrun() {
 # window to map, then polls screenshots until more than 20 colours show.
 # Prints "ms" (exec → that screenshot; -1 when it never painted).
 shotrun() {
-	local name=$1 exe=$2 t0 pid wid ms colours
+	local name=$1 exe=$2 t0 pid wid ms colours end
 	t0=$(date +%s%N)
 	"$exe" >"$tmp/$name.shot.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	wid=
-	for _ in $(seq 1 600); do
+	end=$((SECONDS + 12))
+	while [ "$SECONDS" -lt "$end" ]; do
 		wid=$(xdotool search --onlyvisible --name "^$3\$" 2>/dev/null | head -1 || true)
 		[ -n "$wid" ] && break
 		sleep 0.02
 	done
 	ms=-1
 	if [ -n "$wid" ]; then
-		for _ in $(seq 1 400); do
+		end=$((SECONDS + 20)) # one screenshot costs ~330 ms: a deadline, not a count of looks
+		while [ "$SECONDS" -lt "$end" ]; do
 			colours=$(import -window "$wid" png:- 2>/dev/null | convert png:- -format %k info: 2>/dev/null || echo 0)
 			if [ "${colours:-0}" -gt 20 ]; then
 				ms=$((($(date +%s%N) - t0) / 1000000))

@@ -108,6 +108,34 @@ describe('library store', () => {
     lib.dispose();
   });
 
+  it('disposed while a backlog read is on its way: no read after it, whether it answers or fails', async () => {
+    for (const fails of [false, true]) {
+      let answer: (v: { indexing_pending: number; indexing_seconds: number }) => void = () => {};
+      let refuse: (e: unknown) => void = () => {};
+      let calls = 0;
+      const { t, raw } = fakeTransport({
+        searchSummaries: vi.fn(async () => [makeVideo('a')]),
+        libraryStatus: vi.fn(() => {
+          if (++calls === 1) return Promise.resolve({ indexing_pending: 41200, indexing_seconds: 41 }); // the search's own read
+          return new Promise((res, rej) => { answer = res; refuse = rej; });
+        }),
+      });
+      const lib = createLibrary(t, createPrefs(loadPrefs()), { debounceMs: 0, statusPollMs: 1000 });
+      lib.setQuery('octopus');
+      await vi.advanceTimersByTimeAsync(0);
+      await flush();
+      await vi.advanceTimersByTimeAsync(1000); // the poll's read, left waiting
+      expect(raw.libraryStatus).toHaveBeenCalledTimes(2);
+      lib.dispose();
+      if (fails) refuse(new ApiError('The index could not be read.', { code: 'internal', status: 500 }));
+      else answer({ indexing_pending: 12000, indexing_seconds: 12 });
+      await flush();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(raw.libraryStatus).toHaveBeenCalledTimes(2);
+      expect(vi.getTimerCount()).toBe(0);
+    }
+  });
+
   it('search results page locally', async () => {
     const many = Array.from({ length: 25 }, (_, i) => makeVideo(`v${String(i).padStart(10, '0')}`));
     const { t } = fakeTransport({ searchSummaries: vi.fn(async () => many) });

@@ -288,6 +288,31 @@ describe('JobFollower first read', () => {
     expect(fetch).toHaveBeenCalledTimes(3);
   });
 
+  it('events that come while a failed read waits to be tried again do not read sooner; the retry takes them in', async () => {
+    vi.useFakeTimers();
+    let fails = 1;
+    const fetch = vi.fn(async () => {
+      if (fails-- > 0) throw new ApiError('The database could not be read.', { code: 'internal', status: 500 });
+      return makeJob({ id: 'j1', status: 'running', progress: 1, results: [] });
+    });
+    const got: Job[] = [];
+    const f = new JobFollower('j1', { fetch, deliver: (j) => got.push(j) });
+    f.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    // The job goes on meanwhile: an item and a job event, each of which would read a copy-less job.
+    f.onItem({ job_id: 'j1', link_index: 0, video_index: null, item: makeVideo('v1') });
+    f.onHead({ ...makeJob({ id: 'j1', status: 'running', progress: 1, total_items: 2 }), results: null, results_count: 1 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.results).toHaveLength(1); // the kept item, merged into the read
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetch).toHaveBeenCalledTimes(2); // one retry, not one more for each event
+  });
+
   it('a stopped follower does not try again', async () => {
     vi.useFakeTimers();
     const fetch = vi.fn(async () => {
@@ -296,7 +321,9 @@ describe('JobFollower first read', () => {
     const f = new JobFollower('j1', { fetch, deliver: () => {} });
     f.start();
     await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1); // the retry
     f.stop();
+    expect(vi.getTimerCount()).toBe(0); // cleared, not left to fire
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fetch).toHaveBeenCalledTimes(1);
   });
@@ -321,7 +348,8 @@ describe('JobFollower first read', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(app.GetJob).toHaveBeenCalledTimes(2);
     expect(got).toHaveLength(1);
-    expect(onLink).toHaveBeenLastCalledWith('realtime');
+    expect(onLink.mock.lastCall?.[0]).toBe('realtime');
+    expect(onLink.mock.lastCall?.[1]).toBeUndefined(); // no sentence with it
   });
 });
 

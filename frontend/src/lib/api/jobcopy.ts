@@ -111,6 +111,8 @@ export class JobFollower {
   private stopped = false;
   /** Failed reads in a row (the wait before the next grows with them: backoff, up to 30 s). */
   private failures = 0;
+  /** The read that follows a failed one, while it waits; reads asked for meanwhile wait for it. */
+  private retry: ReturnType<typeof setTimeout> | undefined;
   /** How many times the whole job was read (for tests and diagnostics). */
   reads = 0;
 
@@ -123,6 +125,7 @@ export class JobFollower {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.retry);
   }
 
   get current(): Job | null {
@@ -168,6 +171,9 @@ export class JobFollower {
       this.again = true;
       return;
     }
+    // After a failure, events do not read sooner than the backoff: the waiting read takes in
+    // what they brought (the kept items and job event).
+    if (this.retry !== undefined) return;
     this.reading = true;
     this.again = false;
     this.reads++;
@@ -208,8 +214,9 @@ export class JobFollower {
           this.again = false;
           this.failures++;
           this.o.link?.('reconnecting', e instanceof Error ? e.message : typeof e === 'string' ? e : undefined);
-          setTimeout(() => {
-            if (!this.stopped && !this.reading) this.read();
+          this.retry = setTimeout(() => {
+            this.retry = undefined;
+            this.read();
           }, backoff(this.failures, RETRY_MOST_MS));
         }
       },

@@ -134,10 +134,7 @@ export class WailsTransport implements Transport {
           this.forget(id, follower);
         },
         link: (state, why) => {
-          for (const x of [...(this.watchers.get(id) ?? [])]) {
-            if (why === undefined) x.onLink?.(state);
-            else x.onLink?.(state, why);
-          }
+          for (const x of [...(this.watchers.get(id) ?? [])]) x.onLink?.(state, why);
         },
       });
       f = follower;

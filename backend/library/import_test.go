@@ -322,7 +322,7 @@ func TestCloseDuringIndexing(t *testing.T) {
 	lib := e.lib
 	go func() { closed <- lib.Close() }()
 	select {
-	case <-lib.stop: // Close has asked the indexer to stop
+	case <-lib.closing.Done(): // Close has asked the indexer to stop
 	case <-time.After(time.Minute):
 		t.Fatal("Close did not begin")
 	}

@@ -122,14 +122,13 @@ type Library struct {
 	failMu    sync.Mutex
 	fails     int           // background rounds that failed
 	lastFail  error         // the last round's error, nil when it succeeded
-	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
 
-	// Work Close must cancel and wait for besides indexLoop: an import's
-	// (its writer goroutine included). closing is cancelled when Close
-	// begins; tasks counts the work running, which begin refuses once
-	// closed is set.
+	// closing is cancelled when Close begins: indexLoop and an import
+	// (its writer goroutine included) stop. tasks counts the imports
+	// running, which Close waits for; begin refuses new ones once closed
+	// is set.
 	closing context.Context
 	cancel  context.CancelFunc
 	tasksMu sync.Mutex
@@ -189,7 +188,7 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 		l.notices = append(l.notices, fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
 			rebuilt, aboutDuration(l.eta(rebuilt))))
 	}
-	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	l.kick, l.loopDone = make(chan struct{}, 1), make(chan struct{})
 	go l.indexLoop(!small || err != nil) // a failed round arms the retry timer
 	return l, nil
 }
@@ -221,7 +220,7 @@ func (l *Library) indexLoop(now bool) {
 	}
 	for {
 		select {
-		case <-l.stop:
+		case <-l.closing.Done():
 			return
 		case <-retry:
 			round()
@@ -231,7 +230,7 @@ func (l *Library) indexLoop(now bool) {
 			// running job, not one each.
 			if !l.hurry.Swap(false) {
 				select {
-				case <-l.stop:
+				case <-l.closing.Done():
 					return // the queue is on disk; the next Open takes it
 				case <-time.After(indexDelay):
 				}
@@ -343,7 +342,6 @@ func (l *Library) Close() error {
 		l.tasksMu.Unlock()
 		l.cancel()
 		l.tasks.Wait()
-		close(l.stop)
 		<-l.loopDone
 		err = l.ix.Close()
 	})
@@ -573,9 +571,7 @@ func (l *Library) catchUp() error {
 	after := ""
 	for {
 		select {
-		case <-l.stop:
-			return settleAll()
-		case <-l.closing.Done(): // Close began: it stops the indexer once imports end
+		case <-l.closing.Done():
 			return settleAll()
 		default:
 		}

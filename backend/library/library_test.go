@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -847,6 +846,19 @@ func TestRecordThumbnailDoesNotDownload(t *testing.T) {
 	}
 }
 
+// queue writes n summaries (ids videoID(0)…) through the store: queued
+// for the index, the background indexer not woken.
+func (e *env) queue(n int, title, text string) error {
+	return e.db.Update(func(tx *store.Tx) error {
+		for i := range n {
+			if err := tx.PutSummary(e.summary(videoID(i), title, text, t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // pictureAfterSave downloads the picture of the saved summary s and
 // records it, as the engine does when the download ends after the save.
 func (e *env) pictureAfterSave(ctx context.Context, s *ytsum.Summary) {
@@ -943,15 +955,7 @@ func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 	var once sync.Once
 	drainHook = func() {
 		once.Do(func() {
-			err := e.db.Update(func(tx *store.Tx) error {
-				for i := range more {
-					if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Later", "Queued after the search read the queue.", t0)); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
+			if err := e.queue(more, "Later", "Queued after the search read the queue."); err != nil {
 				t.Error(err)
 			}
 		})

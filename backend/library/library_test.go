@@ -944,6 +944,8 @@ func TestOpenIndexingFailureIsRetried(t *testing.T) {
 // Ensure a search indexes at most the small queue it found, not what was
 // queued since (an import's first batches): a search does a fraction of a
 // second's work before it answers, the rest is the background indexer's.
+// A video of that queue saved again meanwhile is indexed as it is now and
+// leaves the queue (its queue entry is the one read under syncMu).
 func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 	e := MustOpen(t)
 	ctx := context.Background()
@@ -958,12 +960,18 @@ func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 			if err := e.queue(more, "Later", "Queued after the search read the queue."); err != nil {
 				t.Error(err)
 			}
+			if err := e.db.PutSummary(e.summary("aaaaaaaaaaa", "Platypus", "The platypus lays eggs and swims.", t0)); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 	defer func() { drainHook = nil }()
 	items, err := e.lib.Search(ctx, "platypus", 5)
 	if err != nil || len(items) != 1 || items[0].Summary.ID != "aaaaaaaaaaa" {
 		t.Errorf("Search(platypus) = %v %v, want the queued summary", itemIDs(items), err)
+	}
+	if items, err := e.lib.Search(ctx, "swims", 5); err != nil || len(items) != 1 {
+		t.Errorf("Search(swims) = %v %v, want the summary as saved again during the drain", itemIDs(items), err)
 	}
 	if n, err := e.db.PendingCount(); err != nil || n != more {
 		t.Errorf("queued after the search = %d (%v), want the %d queued after it read the queue", n, err, more)

@@ -618,7 +618,8 @@ func TestImportFileChanged(t *testing.T) {
 	})
 }
 
-// A file the system will not read says why, without the path twice.
+// A file the system will not read says why, without the path twice
+// (also when the read fails part-way).
 func TestImportUnreadable(t *testing.T) {
 	e := MustOpen(t)
 	dir := t.TempDir()
@@ -630,6 +631,12 @@ func TestImportUnreadable(t *testing.T) {
 	want := fmt.Sprintf("The file %s could not be read (is a directory); check that it is a file you may read, then import it again.", file)
 	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
 		t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
+	}
+	// A read that fails part-way, after some batches were written.
+	err = importReadErr(file, &os.PathError{Op: "read", Path: file, Err: errors.New("input/output error")}, 3)
+	want = fmt.Sprintf("The import stopped after 3 summaries because %s could not be read (input/output error); run it again to import the rest (what is already there is skipped).", file)
+	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
+		t.Errorf("a read failing after 3 summaries = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
 	}
 }
 

@@ -127,12 +127,11 @@ type Library struct {
 
 	// closing is cancelled when Close begins: indexLoop and an import
 	// (its writer goroutine included) stop. tasks counts the imports
-	// running, which Close waits for; begin refuses new ones once closed
-	// is set.
+	// running, which Close waits for; begin refuses new ones once closing
+	// is cancelled (both under tasksMu, so Wait misses none).
 	closing context.Context
 	cancel  context.CancelFunc
 	tasksMu sync.Mutex
-	closed  bool
 	tasks   sync.WaitGroup
 }
 
@@ -338,9 +337,8 @@ func (l *Library) Close() error {
 	var err error
 	l.closeOnce.Do(func() {
 		l.tasksMu.Lock()
-		l.closed = true
-		l.tasksMu.Unlock()
 		l.cancel()
+		l.tasksMu.Unlock()
 		l.tasks.Wait()
 		<-l.loopDone
 		err = l.ix.Close()
@@ -354,7 +352,7 @@ func (l *Library) Close() error {
 func (l *Library) begin() error {
 	l.tasksMu.Lock()
 	defer l.tasksMu.Unlock()
-	if l.closed || l.closing == nil {
+	if l.closing == nil || l.closing.Err() != nil {
 		return errClosed
 	}
 	l.tasks.Add(1)

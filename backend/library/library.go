@@ -717,12 +717,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 		return err
 	}
 	l.recentMu.Lock()
-	if len(l.recent) < catchBatch { // beyond that, the queue's order takes them
-		if l.recent == nil {
-			l.recent = map[string]struct{}{}
-		}
-		l.recent[s.ID] = struct{}{}
-	}
+	l.addRecentLocked(s.ID)
 	l.recentMu.Unlock()
 	l.indexLater() // off the job's path
 	return nil
@@ -740,14 +735,21 @@ func (l *Library) keepRecent(r map[string]struct{}) {
 	l.recentMu.Lock()
 	defer l.recentMu.Unlock()
 	for id := range r {
-		if len(l.recent) >= catchBatch {
-			return
-		}
-		if l.recent == nil {
-			l.recent = map[string]struct{}{}
-		}
-		l.recent[id] = struct{}{}
+		l.addRecentLocked(id)
 	}
+}
+
+// addRecentLocked notes id as saved since the indexer's last batch, up to
+// catchBatch of them (beyond that, the queue's order takes them). Under
+// recentMu.
+func (l *Library) addRecentLocked(id string) {
+	if len(l.recent) >= catchBatch {
+		return
+	}
+	if l.recent == nil {
+		l.recent = map[string]struct{}{}
+	}
+	l.recent[id] = struct{}{}
 }
 
 // takeRecent returns the videos saved since the last call and forgets them.

@@ -355,17 +355,20 @@ func sameFile(f *os.File, before os.FileInfo) error {
 	return nil
 }
 
-// errUnreadable is a file the system would not let Import open or read;
-// the message names the system's reason (permission denied, is a
-// directory, …) without repeating the path.
+// errUnreadable is a file the system would not let Import open or read.
 func errUnreadable(file string, err error) error {
-	why := err
+	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
+		"The file %s could not be read (%v); check that it is a file you may read, then import it again.", file, systemReason(err)))
+}
+
+// systemReason is the system's reason in err (permission denied, is a
+// directory, …) without the path a message names already.
+func systemReason(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		why = pe.Err
+		return pe.Err
 	}
-	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
-		"The file %s could not be read (%v); check that it is a file you may read, then import it again.", file, why))
+	return err
 }
 
 // errTooLarge is a file over maxImportBytes.
@@ -427,7 +430,7 @@ func importReadErr(file string, err error, added int) error {
 		return errUnreadable(file, err)
 	}
 	return ytsum.Wrap(err, ytsum.CodeInvalid, "import_unreadable", fmt.Sprintf(
-		"The import stopped after %d summaries because %s could not be read (%v); run it again to import the rest (what is already there is skipped).", added, file, err))
+		"The import stopped after %d summaries because %s could not be read (%v); run it again to import the rest (what is already there is skipped).", added, file, systemReason(err)))
 }
 
 // importAudio copies the audio files of new summaries (in key order, each

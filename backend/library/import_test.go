@@ -8,11 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"ytsum/backend/store"
 	"ytsum/backend/ytsum"
 )
 
@@ -221,6 +219,39 @@ func holdIndexer(l *Library) (entered <-chan struct{}, release func()) {
 	return in, func() { rel.Do(func() { close(gate) }) }
 }
 
+// holdImportWriter makes the writer goroutine of l's next Import stop
+// before its batch number at (from 1) until release is called; entered is
+// closed when it got there, ended when the writer has returned.
+func holdImportWriter(l *Library, at int) (entered, ended <-chan struct{}, release func()) {
+	in, out, gate := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var rel sync.Once
+	writes := 0 // the writer goroutine's alone
+	l.importHooks = &importHooks{
+		write: func() {
+			if writes++; writes == at {
+				close(in)
+				<-gate
+			}
+		},
+		ended: func() { close(out) },
+	}
+	return in, out, func() { rel.Do(func() { close(gate) }) }
+}
+
+// waitClosed waits, a minute at most, for the Close whose result closed
+// carries; late is the failure when it does not return.
+func waitClosed(t *testing.T, closed <-chan error, late string) {
+	t.Helper()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("Close = %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal(late)
+	}
+}
+
 // manyEntries is an original cache of n entries (more than a search takes
 // into the index itself); only the last one says "zanzibar".
 func manyEntries(t *testing.T, n int) string {
@@ -322,19 +353,12 @@ func TestCloseDuringIndexing(t *testing.T) {
 	lib := e.lib
 	go func() { closed <- lib.Close() }()
 	select {
-	case <-lib.stop: // Close has asked the indexer to stop
+	case <-lib.closing.Done(): // Close has asked the indexer to stop
 	case <-time.After(time.Minute):
 		t.Fatal("Close did not begin")
 	}
 	release() // the batch the indexer is on finishes
-	select {
-	case err := <-closed:
-		if err != nil {
-			t.Fatalf("Close = %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Close waited for the whole backlog")
-	}
+	waitClosed(t, closed, "Close waited for the whole backlog")
 	left, err := e.db.PendingCount()
 	if err != nil || left == 0 || left == n {
 		t.Fatalf("after Close %d of %d still queued (%v), want the batch done and the rest queued", left, n, err)
@@ -453,18 +477,8 @@ func TestCloseWaitsForAnImport(t *testing.T) {
 	n := 4 * importBatch
 	src := manyEntries(t, n)
 	lib := e.lib
-	inWrite, gate := make(chan struct{}), make(chan struct{})
-	var once, rel sync.Once
-	release := func() { rel.Do(func() { close(gate) }) }
+	inWrite, writerEnded, release := holdImportWriter(lib, 1)
 	defer release()
-	var writerEnded atomic.Bool
-	lib.importHooks = &importHooks{
-		write: func() {
-			once.Do(func() { close(inWrite) })
-			<-gate
-		},
-		ended: func() { writerEnded.Store(true) },
-	}
 	type result struct {
 		rep ImportReport
 		err error
@@ -487,15 +501,10 @@ func TestCloseWaitsForAnImport(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 	release()
+	waitClosed(t, closed, "Close did not return once the writer could go on")
 	select {
-	case err := <-closed:
-		if err != nil {
-			t.Fatalf("Close = %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Close did not return once the writer could go on")
-	}
-	if !writerEnded.Load() {
+	case <-writerEnded:
+	default:
 		t.Fatal("Close returned before the import's writer goroutine ended")
 	}
 	r := <-imported // Import has returned too
@@ -609,7 +618,8 @@ func TestImportFileChanged(t *testing.T) {
 	})
 }
 
-// A file the system will not read says why, without the path twice.
+// A file the system will not read says why, without the path twice
+// (also when the read fails part-way).
 func TestImportUnreadable(t *testing.T) {
 	e := MustOpen(t)
 	dir := t.TempDir()
@@ -621,6 +631,12 @@ func TestImportUnreadable(t *testing.T) {
 	want := fmt.Sprintf("The file %s could not be read (is a directory); check that it is a file you may read, then import it again.", file)
 	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
 		t.Errorf("Import = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
+	}
+	// A read that fails part-way, after some batches were written.
+	err = importReadErr(file, &os.PathError{Op: "read", Path: file, Err: errors.New("input/output error")}, 3)
+	want = fmt.Sprintf("The import stopped after 3 summaries because %s could not be read (input/output error); run it again to import the rest (what is already there is skipped).", file)
+	if ytsum.ErrorKind(err) != "import_unreadable" || ytsum.ErrorMessage(err) != want {
+		t.Errorf("a read failing after 3 summaries = %v (%s), want %q", err, ytsum.ErrorKind(err), want)
 	}
 }
 
@@ -636,20 +652,8 @@ func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
 		t.Fatal("one written batch must be more than a search drains")
 	}
 	src := manyEntries(t, n)
-	secondWrite, gate := make(chan struct{}), make(chan struct{})
-	var writes atomic.Int32
-	var rel sync.Once
-	release := func() { rel.Do(func() { close(gate) }) }
+	secondWrite, _, release := holdImportWriter(e.lib, 2) // the first batch is written and queued
 	defer release()
-	e.lib.importHooks = &importHooks{
-		write: func() {
-			if writes.Add(1) == 2 { // the first batch is written and queued
-				close(secondWrite)
-				<-gate
-			}
-		},
-		ended: func() {},
-	}
 	imported := make(chan error, 1)
 	go func() {
 		_, err := e.lib.Import(ctx, src)
@@ -680,8 +684,18 @@ func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
 		t.Fatalf("the import returned (%v) while its writer was held", err)
 	default:
 	}
-	if p, err := e.db.PendingIndex(n + 1); err != nil || len(p) != importBatch {
-		t.Errorf("queued while the import is held = %d (%v), want its first batch (%d) and not the save", len(p), err, importBatch)
+	// The save is searchable before its batch is on disk and leaves the
+	// queue: wait (boundedly) for that, not for anything of the import's.
+	for {
+		p, err := e.db.PendingIndex(n + 1)
+		if _, saved := p[s.ID]; err == nil && saved && len(p) == importBatch+1 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if _, saved := p[s.ID]; err != nil || saved || len(p) != importBatch {
+			t.Errorf("queued while the import is held = %d (%v, the save among them: %v), want its first batch (%d) and not the save", len(p), err, saved, importBatch)
+		}
+		break
 	}
 	release()
 	if err := <-imported; err != nil {
@@ -699,15 +713,7 @@ func TestSavedDuringAnImportsWritesIsSearchable(t *testing.T) {
 func TestCatchUpStopsOnceCloseBegan(t *testing.T) {
 	e := MustOpen(t)
 	n := 2 * catchBatch
-	err := e.db.Update(func(tx *store.Tx) error { // queued, the indexer not woken
-		for i := range n {
-			if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Queued", "Queued text.", t0)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := e.queue(n, "Queued", "Queued text."); err != nil {
 		t.Fatal(err)
 	}
 	e.lib.cancel() // what Close does first, before it waits for imports

@@ -122,18 +122,16 @@ type Library struct {
 	failMu    sync.Mutex
 	fails     int           // background rounds that failed
 	lastFail  error         // the last round's error, nil when it succeeded
-	stop      chan struct{} // closed by Close
 	loopDone  chan struct{} // closed when indexLoop has returned
 	closeOnce sync.Once
 
-	// Work Close must cancel and wait for besides indexLoop: an import's
-	// (its writer goroutine included). closing is cancelled when Close
-	// begins; tasks counts the work running, which begin refuses once
-	// closed is set.
+	// closing is cancelled when Close begins: indexLoop and an import
+	// (its writer goroutine included) stop. tasks counts the imports
+	// running, which Close waits for; begin refuses new ones once closing
+	// is cancelled (both under tasksMu, so Wait misses none).
 	closing context.Context
 	cancel  context.CancelFunc
 	tasksMu sync.Mutex
-	closed  bool
 	tasks   sync.WaitGroup
 }
 
@@ -189,7 +187,7 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 		l.notices = append(l.notices, fmt.Sprintf("The search index is being rebuilt from your library (%d videos); until it is done, in about %s, search may miss some of them.",
 			rebuilt, aboutDuration(l.eta(rebuilt))))
 	}
-	l.kick, l.stop, l.loopDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	l.kick, l.loopDone = make(chan struct{}, 1), make(chan struct{})
 	go l.indexLoop(!small || err != nil) // a failed round arms the retry timer
 	return l, nil
 }
@@ -221,7 +219,7 @@ func (l *Library) indexLoop(now bool) {
 	}
 	for {
 		select {
-		case <-l.stop:
+		case <-l.closing.Done():
 			return
 		case <-retry:
 			round()
@@ -231,7 +229,7 @@ func (l *Library) indexLoop(now bool) {
 			// running job, not one each.
 			if !l.hurry.Swap(false) {
 				select {
-				case <-l.stop:
+				case <-l.closing.Done():
 					return // the queue is on disk; the next Open takes it
 				case <-time.After(indexDelay):
 				}
@@ -339,11 +337,9 @@ func (l *Library) Close() error {
 	var err error
 	l.closeOnce.Do(func() {
 		l.tasksMu.Lock()
-		l.closed = true
-		l.tasksMu.Unlock()
 		l.cancel()
+		l.tasksMu.Unlock()
 		l.tasks.Wait()
-		close(l.stop)
 		<-l.loopDone
 		err = l.ix.Close()
 	})
@@ -356,7 +352,7 @@ func (l *Library) Close() error {
 func (l *Library) begin() error {
 	l.tasksMu.Lock()
 	defer l.tasksMu.Unlock()
-	if l.closed || l.closing == nil {
+	if l.closing == nil || l.closing.Err() != nil {
 		return errClosed
 	}
 	l.tasks.Add(1)
@@ -573,9 +569,7 @@ func (l *Library) catchUp() error {
 	after := ""
 	for {
 		select {
-		case <-l.stop:
-			return settleAll()
-		case <-l.closing.Done(): // Close began: it stops the indexer once imports end
+		case <-l.closing.Done():
 			return settleAll()
 		default:
 		}
@@ -723,12 +717,7 @@ func (l *Library) Save(ctx context.Context, s *ytsum.Summary) error {
 		return err
 	}
 	l.recentMu.Lock()
-	if len(l.recent) < catchBatch { // beyond that, the queue's order takes them
-		if l.recent == nil {
-			l.recent = map[string]struct{}{}
-		}
-		l.recent[s.ID] = struct{}{}
-	}
+	l.addRecentLocked(s.ID)
 	l.recentMu.Unlock()
 	l.indexLater() // off the job's path
 	return nil
@@ -746,14 +735,21 @@ func (l *Library) keepRecent(r map[string]struct{}) {
 	l.recentMu.Lock()
 	defer l.recentMu.Unlock()
 	for id := range r {
-		if len(l.recent) >= catchBatch {
-			return
-		}
-		if l.recent == nil {
-			l.recent = map[string]struct{}{}
-		}
-		l.recent[id] = struct{}{}
+		l.addRecentLocked(id)
 	}
+}
+
+// addRecentLocked notes id as saved since the indexer's last batch, up to
+// catchBatch of them (beyond that, the queue's order takes them). Under
+// recentMu.
+func (l *Library) addRecentLocked(id string) {
+	if len(l.recent) >= catchBatch {
+		return
+	}
+	if l.recent == nil {
+		l.recent = map[string]struct{}{}
+	}
+	l.recent[id] = struct{}{}
 }
 
 // takeRecent returns the videos saved since the last call and forgets them.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -847,6 +846,19 @@ func TestRecordThumbnailDoesNotDownload(t *testing.T) {
 	}
 }
 
+// queue writes n summaries (ids videoID(0)…) through the store: queued
+// for the index, the background indexer not woken.
+func (e *env) queue(n int, title, text string) error {
+	return e.db.Update(func(tx *store.Tx) error {
+		for i := range n {
+			if err := tx.PutSummary(e.summary(videoID(i), title, text, t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // pictureAfterSave downloads the picture of the saved summary s and
 // records it, as the engine does when the download ends after the save.
 func (e *env) pictureAfterSave(ctx context.Context, s *ytsum.Summary) {
@@ -932,6 +944,8 @@ func TestOpenIndexingFailureIsRetried(t *testing.T) {
 // Ensure a search indexes at most the small queue it found, not what was
 // queued since (an import's first batches): a search does a fraction of a
 // second's work before it answers, the rest is the background indexer's.
+// A video of that queue saved again meanwhile is indexed as it is now and
+// leaves the queue (its queue entry is the one read under syncMu).
 func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 	e := MustOpen(t)
 	ctx := context.Background()
@@ -943,15 +957,10 @@ func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 	var once sync.Once
 	drainHook = func() {
 		once.Do(func() {
-			err := e.db.Update(func(tx *store.Tx) error {
-				for i := range more {
-					if err := tx.PutSummary(e.summary(fmt.Sprintf("v%010d", i), "Later", "Queued after the search read the queue.", t0)); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
+			if err := e.queue(more, "Later", "Queued after the search read the queue."); err != nil {
+				t.Error(err)
+			}
+			if err := e.db.PutSummary(e.summary("aaaaaaaaaaa", "Platypus", "The platypus lays eggs and swims.", t0)); err != nil {
 				t.Error(err)
 			}
 		})
@@ -960,6 +969,9 @@ func TestSearchDrainsOnlyTheSmallQueueItRead(t *testing.T) {
 	items, err := e.lib.Search(ctx, "platypus", 5)
 	if err != nil || len(items) != 1 || items[0].Summary.ID != "aaaaaaaaaaa" {
 		t.Errorf("Search(platypus) = %v %v, want the queued summary", itemIDs(items), err)
+	}
+	if items, err := e.lib.Search(ctx, "swims", 5); err != nil || len(items) != 1 {
+		t.Errorf("Search(swims) = %v %v, want the summary as saved again during the drain", itemIDs(items), err)
 	}
 	if n, err := e.db.PendingCount(); err != nil || n != more {
 		t.Errorf("queued after the search = %d (%v), want the %d queued after it read the queue", n, err, more)

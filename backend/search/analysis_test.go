@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -112,11 +111,8 @@ func TestWidthFilterIsCJKWidth(t *testing.T) {
 // ApplyAsync returns with the batch searchable and reports it on disk
 // once: after the callback, a reopened index has it.
 func TestApplyAsyncPersists(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), DirName)
-	ix, _, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := MustOpen(t)
+	dir := ix.Path()
 	persisted := make(chan error, 2)
 	if err := ix.ApplyAsync([]Doc{{ID: "a", Title: "Zanzibar spices"}}, nil, func(err error) { persisted <- err }); err != nil {
 		t.Fatal(err)

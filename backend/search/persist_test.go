@@ -12,11 +12,8 @@ import (
 // succeeds: on a full disk, Apply waited for ever) and when the index
 // closes first (bleve drops it), and that each callback runs once.
 func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), DirName)
-	ix, _, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := MustOpen(t)
+	dir := ix.Path()
 	got := make(chan error, 4)
 	call, _, err := ix.w.add(func(err error) { got <- err })
 	if err != nil {
@@ -34,14 +31,7 @@ func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
 	default:
 	}
 	fire(scorch.NewScorchError("persister", "no space left on device", scorch.ErrPersist), filepath.Join(dir, "store"))
-	select {
-	case err := <-got:
-		if err == nil {
-			t.Fatal("a failed write answered nil")
-		}
-	default:
-		t.Fatal("a failed write left its batch waiting")
-	}
+	wantFailed(t, got, "a failed write")
 	call(nil) // bleve's own call, after a later write succeeded
 	if len(got) != 0 {
 		t.Fatal("a callback ran twice")
@@ -77,28 +67,16 @@ func TestPersistedCallbacksAnsweredOnFailureAndClose(t *testing.T) {
 // that a caller waiting for the disk (the library's Apply, its indexer's
 // settling before Close) does not wait for ever.
 func TestPersisterPanicFailsBatchesForGood(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), DirName)
-	ix, _, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := MustOpen(t)
 	got := make(chan error, 2)
 	if _, _, err := ix.w.add(func(err error) { got <- err }); err != nil {
 		t.Fatal(err)
 	}
 	fire := scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback]
-	fire(scorch.NewScorchError("persister", "panic: boom", scorch.ErrAsyncPanic), filepath.Join(dir, "store"))
-	select {
-	case err := <-got:
-		if err == nil {
-			t.Fatal("the persister's panic answered nil")
-		}
-	default:
-		t.Fatal("the persister's panic left a batch waiting")
-	}
+	fire(scorch.NewScorchError("persister", "panic: boom", scorch.ErrAsyncPanic), filepath.Join(ix.Path(), "store"))
+	wantFailed(t, got, "the persister's panic")
 	called := make(chan error, 1)
-	err = ix.ApplyAsync([]Doc{{ID: "aaaaaaaaaaa", Title: "never written"}}, nil, func(err error) { called <- err })
+	err := ix.ApplyAsync([]Doc{{ID: "aaaaaaaaaaa", Title: "never written"}}, nil, func(err error) { called <- err })
 	if err == nil {
 		t.Fatal("ApplyAsync after the persister's panic accepted a batch")
 	}
@@ -107,5 +85,19 @@ func TestPersisterPanicFailsBatchesForGood(t *testing.T) {
 	}
 	if err := ix.Apply([]Doc{{ID: "bbbbbbbbbbb", Title: "never written"}}, nil); err == nil {
 		t.Fatal("Apply after the persister's panic succeeded")
+	}
+}
+
+// wantFailed checks that what (a bleve error report) has already answered
+// the batch waiting on got, with an error.
+func wantFailed(t *testing.T, got <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-got:
+		if err == nil {
+			t.Fatalf("%s answered nil", what)
+		}
+	default:
+		t.Fatalf("%s left its batch waiting", what)
 	}
 }

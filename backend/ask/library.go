@@ -333,5 +333,5 @@ func indexErr(err error, doing string) error {
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, "cancelled", "The question was cancelled.")
 	}
 	return ytsum.Wrap(fmt.Errorf("ask: %s: %w", doing, err), ytsum.CodeInternal, "ask_index",
-		"The library's question index could not be used; restart the app to rebuild it.")
+		"The library's question index could not be used; check free disk space, then restart the app (it rebuilds the index if needed).")
 }

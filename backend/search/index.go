@@ -271,5 +271,5 @@ func indexErr(err error, doing string) error {
 		return ytsum.Wrap(err, ytsum.CodeUnavailable, "search_cancelled", "The search was cancelled.")
 	}
 	return ytsum.Wrap(fmt.Errorf("search: %s: %w", doing, err), ytsum.CodeInternal, "search_index",
-		"The search index could not be used; restart the app to rebuild it.")
+		"The search index could not be used; check free disk space, then restart the app (it rebuilds the index if needed).")
 }

@@ -610,10 +610,7 @@ func (rec *record) resolve(load loader) {
 	if len(refs) == 0 {
 		return
 	}
-	var found []ytsum.SummaryLookup
-	if load != nil {
-		found = load(keys)
-	}
+	found := load(keys)
 	for n, v := range refs {
 		// A loader that answered fewer keys than asked did not read the
 		// rest: unreadable, not deleted.

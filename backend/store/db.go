@@ -290,7 +290,10 @@ func (db *DB) PutVideo(v ytsum.Video) error {
 // when not nil, replaces the job's head record; each entry of parts
 // replaces the job's part of that key (a nil value removes it). Parts let a
 // job's change write only what changed (one video's outcome) instead of the
-// whole job. Part keys must be valid identifiers.
+// whole job. Part keys must be valid identifiers. Parts are kept only for a
+// job that has a head (written in the same call or before): parts of a job
+// with no head are dropped, whether journaled or not, and so are journaled
+// ones racing the job's first head write.
 func (db *DB) PutJob(id string, head []byte, parts map[string][]byte) error {
 	if !validPart(id, false) {
 		return invalidID("job id", id)
@@ -307,12 +310,13 @@ func (db *DB) PutJob(id string, head []byte, parts map[string][]byte) error {
 }
 
 func (tx *Tx) putJob(id string, head []byte, parts map[string][]byte) error {
+	jobs := tx.tx.Bucket(bucketJobs)
 	if head != nil {
-		if err := tx.tx.Bucket(bucketJobs).Put([]byte(id), bytes.Clone(head)); err != nil {
+		if err := jobs.Put([]byte(id), bytes.Clone(head)); err != nil {
 			return err
 		}
 	}
-	if len(parts) == 0 {
+	if len(parts) == 0 || jobs.Get([]byte(id)) == nil { // no head: dropped
 		return nil
 	}
 	b, err := tx.tx.CreateBucketIfNotExists(bucketJobParts)

@@ -193,8 +193,10 @@ func readJournal(f *os.File) (id []byte, recs []journalEntry, err error) {
 	return id, recs, nil
 }
 
-func encodeJournalEntry(buf []byte, seq uint64, id string, parts map[string][]byte) []byte {
-	buf = append(buf[:0], make([]byte, 8)...)
+// encodeJournalEntry returns the record of one PutJob of parts: its length
+// and CRC32C (filled in at the end), the sequence, the job id and the parts.
+func encodeJournalEntry(seq uint64, id string, parts map[string][]byte) []byte {
+	buf := make([]byte, 8)
 	buf = binary.LittleEndian.AppendUint64(buf, seq)
 	buf = binary.AppendUvarint(buf, uint64(len(id)))
 	buf = append(buf, id...)
@@ -277,7 +279,7 @@ func (db *DB) appendJournal(id string, parts map[string][]byte) bool {
 		return false
 	}
 	seq := j.seq + 1
-	rec := encodeJournalEntry(nil, seq, id, parts)
+	rec := encodeJournalEntry(seq, id, parts)
 	if n, err := j.f.WriteAt(rec, j.size); err != nil || n != len(rec) {
 		// A torn record ends replay there, so nothing may follow it
 		// until the file is emptied.
@@ -325,11 +327,8 @@ func applyJournal(tx *Tx, entries []journalEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	jobs := tx.tx.Bucket(bucketJobs)
 	for _, e := range entries {
-		if jobs.Get([]byte(e.id)) != nil {
-			_ = tx.putJob(e.id, nil, e.parts)
-		}
+		_ = tx.putJob(e.id, nil, e.parts)
 	}
 	return tx.tx.Bucket(bucketMeta).Put(keyJournalSeq, []byte(strconv.FormatUint(entries[len(entries)-1].seq, 10)))
 }

@@ -162,7 +162,7 @@ func appendRecords(t *testing.T, path string, tail []byte, recs ...journalEntry)
 	}
 	defer f.Close()
 	for _, r := range recs {
-		if _, err := f.Write(encodeJournalEntry(nil, r.seq, r.id, r.parts)); err != nil {
+		if _, err := f.Write(encodeJournalEntry(r.seq, r.id, r.parts)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -187,7 +187,7 @@ func TestJournalReplay(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	good := encodeJournalEntry(nil, 6, "j", map[string][]byte{"v/6": []byte("six")})
+	good := encodeJournalEntry(6, "j", map[string][]byte{"v/6": []byte("six")})
 	damaged := append([]byte(nil), good...)
 	damaged[len(damaged)-1] ^= 0xff
 	appendRecords(t, path, nil,
@@ -266,6 +266,13 @@ func TestJournalWriteFailureFallsBack(t *testing.T) {
 	}
 	if got := storedParts(t, db, "j"); got["v/0"] != "a" {
 		t.Fatalf("after a journal failure the part was not committed at once: %v", got)
+	}
+	// Committed at once or journaled, parts of a job with no head are dropped.
+	if err := db.PutJob("nohead", nil, map[string][]byte{"v/0": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedParts(t, db, "nohead"); len(got) != 0 {
+		t.Fatalf("parts of a job with no head were stored: %v", got)
 	}
 	db.journal.mu.Lock()
 	db.journal.f = nil // closed above; Close must not close it again
